@@ -1,0 +1,233 @@
+"""The command line: parse, call one library function, print, exit.
+
+Listing commands take ``--json`` (one JSON object per line); the store is
+``--db PATH`` or ``POLARWATCH_DB``. Exit status: 0 ok, 1 some input failed or
+nothing found, 2 usage or store error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from typing import Any
+
+import click
+
+from . import lib
+from .config import load_settings
+from .records import IngestReport
+from .store import MARK_END, MARK_START, StoreError
+
+DB_HELP = "Database file (or sqlite:/// URL). Default: $POLARWATCH_DB, else ~/.local/share/polarwatch/polarwatch.db."
+
+
+def _db(ctx: click.Context, db: str | None) -> str:
+    return db or (ctx.obj or {}).get("db") or load_settings().db
+
+
+def _emit(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, sort_keys=False))
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    click.echo(f"polarwatch: {msg}", err=True)
+    sys.exit(code)
+
+
+def db_option(f):  # noqa: ANN001, ANN201
+    return click.option("--db", "db", metavar="PATH", help=DB_HELP)(f)
+
+
+def filter_options(f):  # noqa: ANN001, ANN201
+    for opt in reversed(
+        [
+            click.option("--outlet", help="Outlet name or domain (substring, case-insensitive)."),
+            click.option("--country", help="Outlet country, ISO 3166 alpha-2 (RU, CN, NO, CA, US...)."),
+            click.option("--kind", help="Outlet kind (state-controlled, public-broadcaster, private, wire, think-tank, arctic-specialist, nonprofit)."),
+            click.option("--since", metavar="YYYY-MM-DD", help="Published on or after this date."),
+            click.option("--until", metavar="YYYY-MM-DD", help="Published on or before this date."),
+        ]
+    ):
+        f = opt(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@click.version_option(package_name="polarwatch")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """polarwatch: news intelligence for Arctic geopolitics."""
+    ctx.obj = {"db": db}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option("--max-article-bytes", type=int, help="Refuse a single article larger than this (default 5,000,000).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, max_article_bytes: int | None, as_json: bool, quiet: bool) -> None:
+    """Read, clean and store articles from files, folders, .gz and .zip.
+
+    Formats: plain-text dumps, HTML, RSS/Atom, JSONL, JSON, CSV, WARC(.gz).
+    Re-running on the same input changes nothing. Exit status 1 if any input failed.
+    """
+    from tqdm import tqdm
+
+    settings = load_settings(db=_db(ctx, db), max_article_bytes=max_article_bytes)
+    bar = tqdm(desc="ingest", unit=" articles", disable=True if quiet or as_json else None, file=sys.stderr, leave=False)
+
+    def tick(rep: IngestReport) -> None:
+        bar.n = rep.read + len(rep.failed) + len(rep.skipped)
+        bar.set_postfix(new=rep.new, failed=len(rep.failed), refresh=False)
+        bar.update(0)
+
+    try:
+        report = lib.ingest(paths, settings=settings, on_item=tick)
+    except StoreError as exc:
+        _fail(str(exc))
+    finally:
+        bar.close()
+    if as_json:
+        _emit(report.as_dict())
+    else:
+        click.echo(
+            f"read {report.read}, new {report.new}, duplicate {report.duplicate}, updated {report.updated}, "
+            f"failed {len(report.failed)}, skipped {len(report.skipped)}"
+        )
+        for r in report.failed:
+            click.echo(f"failed: {r}")
+        for r in report.skipped:
+            click.echo(f"skipped: {r}")
+    sys.exit(1 if report.failed else 0)
+
+
+def _article_line(d: dict[str, Any]) -> str:
+    o = d.get("outlet") or {}
+    outlet = o.get("name") or "?"
+    if o.get("country"):
+        outlet += f" ({o['country']})"
+    return f"{d['id']}  {d.get('published') or '----------'}  {outlet[:34]:<34}  {d.get('title') or '(no title)'}"
+
+
+@main.command()
+@db_option
+@filter_options
+@click.option("--limit", default=50, show_default=True, help="At most this many.")
+@click.option("--offset", default=0, help="Skip this many first.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def articles(ctx: click.Context, db: str | None, limit: int, offset: int, as_json: bool, **flt: str | None) -> None:
+    """List stored articles, newest first."""
+    try:
+        rows = lib.articles(_db(ctx, db), limit=limit, offset=offset, **flt)
+    except StoreError as exc:
+        _fail(str(exc))
+    for r in rows:
+        d = r.as_dict()
+        if as_json:
+            d.pop("removed", None)
+            _emit(d)
+        else:
+            click.echo(_article_line(d))
+
+
+@main.command()
+@click.argument("article_id")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--raw", is_flag=True, help="Include the original input.")
+@click.pass_context
+def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw: bool) -> None:
+    """Show one article: metadata, clean text, and what cleaning removed and why."""
+    try:
+        art = lib.show(article_id, _db(ctx, db))
+    except StoreError as exc:
+        _fail(str(exc))
+    if art is None:
+        _fail(f"no article with id {article_id!r}", 1)
+    d = art.as_dict(raw=raw)
+    if as_json:
+        _emit(d)
+        return
+    o = d["outlet"] or {}
+    lines = [
+        f"id:        {d['id']}",
+        f"title:     {d['title'] or '(none)'}",
+        f"url:       {d['url'] or '(unknown)'}",
+        f"published: {d['published'] or '(unknown)'}",
+        "outlet:    " + (
+            f"{o.get('name')} [{o.get('country') or '?'}, {o.get('kind') or '?'}]"
+            + (f" (inferred from the page, confidence {o.get('confidence')})" if o.get("inferred") else "")
+            if o else "(unknown)"
+        ),
+        "source:    " + "; ".join(f"{s['path']}" + (f" ({s['locator']})" if s["locator"] else "") for s in d["sources"]),
+        f"format:    {d['format']}" + ("  (feed summary only)" if d["summary_only"] else ""),
+        "",
+    ]  # fmt: skip
+    for p in d["paragraphs"]:
+        lines += textwrap.wrap(p, 100) + [""]
+    if d["removed"]:
+        lines.append(f"removed by cleaning ({len(d['removed'])}):")
+        for r in d["removed"]:
+            lines.append(f"  [{r['rule']}] {textwrap.shorten(r['text'], 110, placeholder=' …')}")
+    if raw:
+        lines += ["", "raw input:", d.get("raw", "")]
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@click.argument("query")
+@db_option
+@filter_options
+@click.option("--limit", default=20, show_default=True, help="At most this many hits.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line; matches in snippets are marked «like this».")
+@click.pass_context
+def search(ctx: click.Context, query: str, db: str | None, limit: int, as_json: bool, **flt: str | None) -> None:
+    """Full-text search over titles and bodies, best match first.
+
+    Plain words must all occur; FTS5 syntax ("exact phrase", OR, NOT, prefix*) works too.
+    """
+    try:
+        hits = lib.search(query, _db(ctx, db), limit=limit, **flt)
+    except StoreError as exc:
+        _fail(str(exc))
+    color = sys.stdout.isatty() and not as_json
+    for h in hits:
+        d = h.as_dict()
+        marks = ("\x1b[1;33m", "\x1b[0m") if color else ("«", "»")
+        d["snippet"] = d["snippet"].replace(MARK_START, marks[0]).replace(MARK_END, marks[1])
+        if as_json:
+            _emit(d)
+        else:
+            click.echo(f"{d['id']}  {d['published'] or '----------'}  {d['outlet'] or '?'}  {d['title'] or ''}")
+            click.echo(f"    {d['snippet']}")
+    if not hits and not as_json:
+        click.echo("no matches", err=True)
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def stats(ctx: click.Context, db: str | None, as_json: bool) -> None:
+    """Summarise the store: articles by outlet and country, date span."""
+    try:
+        s = lib.stats(_db(ctx, db))
+    except StoreError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit(s)
+        return
+    click.echo(f"{s['articles']} articles from {s['sources']} sources; {s['removed']} boilerplate pieces removed")
+    click.echo(f"published {s['first_published'] or '?'} to {s['last_published'] or '?'} ({s['undated']} undated)")
+    click.echo("by outlet:")
+    for r in s["by_outlet"][:15]:
+        click.echo(f"  {r['articles']:>6}  {r['outlet'] or '(unknown)'} [{r['country'] or '?'}, {r['kind'] or '?'}]")
+
+
+if __name__ == "__main__":
+    main()

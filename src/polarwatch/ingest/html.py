@@ -1,0 +1,124 @@
+"""HTML pages: trafilatura finds the main text and metadata; our cleaner runs on top.
+
+The same extraction serves HTML files, JSONL/CSV rows carrying ``html`` and
+WARC responses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from ..config import Settings
+from ..records import RawDoc, Rejected, Source
+from .base import Blob, Item, register_reader, too_big
+from .decode import DecodeError, decode_bytes
+
+# Only dates the page states in its markup: no guessing from body text,
+# where a photo caption's date would win.
+_DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"}
+_TAG = re.compile(r"<\s*(!doctype\s+html|html|head|body|div|p|article|meta|title|span|table)\b", re.I)
+_FEEDISH = re.compile(r"<\s*(rss|feed|rdf:rdf)\b", re.I)
+_BLOCK_TAGS = {
+    "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+    "tr", "section", "article", "figcaption", "dd", "dt", "ul", "ol", "table",
+}  # fmt: skip
+
+
+def html_to_doc(html: str, source: Source, fmt: str = "html", url: str | None = None) -> RawDoc | Rejected:
+    """Extract one article from a whole HTML page."""
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            date_extraction_params=_DATE_PARAMS,
+        )
+    except (ValueError, etree.ParserError, etree.XMLSyntaxError) as exc:
+        return Rejected(source, f"malformed HTML: {exc}")
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or not text.strip():
+        return Rejected(source, "no article text found in the HTML page")
+    date = getattr(doc, "date", None)
+    return RawDoc(
+        source=source,
+        format=fmt,
+        raw=html,
+        title=getattr(doc, "title", None),
+        paragraphs=[p for p in text.split("\n") if p.strip()],
+        url=getattr(doc, "url", None) or url,
+        published=date if date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None,
+        author=getattr(doc, "author", None),
+        outlet_hint=getattr(doc, "sitename", None),
+    )
+
+
+def fragment_paragraphs(fragment: str) -> list[str]:
+    """Paragraphs of an HTML fragment (a feed entry's content): block elements and <br> split."""
+    if "<" not in fragment:
+        return [p.strip() for p in re.split(r"\n\s*\n|\n", fragment) if p.strip()]
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return [p.strip() for p in re.sub(r"<[^>]+>", "\n", fragment).split("\n") if p.strip()]
+    for bad in root.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    parts: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        s = " ".join("".join(buf).split())
+        if s:
+            parts.append(s)
+        buf.clear()
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag in _BLOCK_TAGS
+        if block or tag == "br":
+            flush()
+        if el.text and tag != "br":
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
+    return parts
+
+
+@register_reader
+class HtmlReader:
+    name = "html"
+    extensions = ("html", "htm", "xhtml", "shtml")
+
+    def sniff(self, head: bytes) -> int:
+        text = head[:4096].decode("utf-8", "replace")
+        if _FEEDISH.search(text[:1024]):
+            return 0
+        if re.search(r"<\s*(!doctype\s+html|html)\b", text, re.I):
+            return 2
+        return 1 if len(_TAG.findall(text)) >= 3 else 0
+
+    def read(self, blob: Blob, settings: Settings) -> Iterator[Item]:
+        with blob.open() as fh:
+            data = fh.read(settings.max_article_bytes + 1)
+        if msg := too_big(len(data), settings):
+            yield Rejected(blob.source(), msg)
+            return
+        try:
+            html = decode_bytes(data)
+        except DecodeError as exc:
+            yield Rejected(blob.source(), str(exc))
+            return
+        yield html_to_doc(html, blob.source())

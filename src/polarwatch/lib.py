@@ -1,0 +1,89 @@
+"""The Python API: the same operations the CLI offers, as plain functions.
+
+Each takes ``db`` (a path or database URL; default from ``POLARWATCH_DB`` or
+the user data folder) or an open ``store``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from .config import Settings, load_settings
+from .pipeline import ingest as _ingest
+from .records import IngestReport
+from .store import ArticleFilter, SearchHit, Store, StoredArticle, open_store
+
+
+@contextmanager
+def _store(db: str | None, store: Store | None) -> Iterator[Store]:
+    if store is not None:
+        yield store
+        return
+    s = open_store(db or load_settings().db)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    db: str | None = None,
+    *,
+    store: Store | None = None,
+    settings: Settings | None = None,
+    on_item: Callable[[IngestReport], None] | None = None,
+) -> IngestReport:
+    """Read, clean and store every article under *paths*; bad input is reported, not raised."""
+    settings = settings or load_settings(db=db)
+    with _store(settings.db, store) as s:
+        return _ingest(paths, s, settings, on_item=on_item)
+
+
+def articles(
+    db: str | None = None,
+    *,
+    store: Store | None = None,
+    outlet: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[StoredArticle]:
+    """Stored articles, newest first, filtered by outlet (name or domain), country, kind and date."""
+    with _store(db, store) as s:
+        return s.list_articles(ArticleFilter(outlet, country, kind, since, until), limit=limit, offset=offset)
+
+
+def show(article_id: str, db: str | None = None, *, store: Store | None = None) -> StoredArticle | None:
+    """One article with its clean text, its sources and what cleaning removed."""
+    with _store(db, store) as s:
+        return s.get_article(article_id)
+
+
+def search(
+    query: str,
+    db: str | None = None,
+    *,
+    store: Store | None = None,
+    outlet: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 20,
+) -> list[SearchHit]:
+    """Full-text search, best first; snippets mark matches with ``store.base.MARK_START``/``MARK_END``."""
+    with _store(db, store) as s:
+        return s.search(query, ArticleFilter(outlet, country, kind, since, until), limit=limit)
+
+
+def stats(db: str | None = None, *, store: Store | None = None) -> dict[str, Any]:
+    """Counts of articles by outlet and country, and the date span."""
+    with _store(db, store) as s:
+        return s.stats()

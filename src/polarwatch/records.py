@@ -1,0 +1,148 @@
+"""Typed records passed from stage to stage.
+
+A reader yields :class:`RawDoc` (what the input said) or :class:`Rejected`
+(why it could not be read); cleaning turns a RawDoc into an :class:`Article`.
+Rejections are values so that a batch can count and report them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True, frozen=True)
+class Source:
+    """Where a record came from: the input file and the place inside it."""
+
+    path: str
+    locator: str = ""  # "line 12", "record 3", "entry 4", "member a/b.html"; "" for a whole file
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.locator})" if self.locator else self.path
+
+
+@dataclass(slots=True)
+class Rejected:
+    """An input (or part of one) that could not be turned into an article."""
+
+    source: Source
+    reason: str
+    # Recognised but holding no article (an annotation file, an image in a WARC):
+    # reported, but not a failure.
+    skipped: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass(slots=True)
+class RawDoc:
+    """One article as a reader found it, before cleaning.
+
+    Exactly one of ``text`` (plain text, paragraphs separated by newlines) or
+    ``paragraphs`` is the body; readers that already know the paragraph
+    structure (HTML, feeds) fill ``paragraphs``.
+    """
+
+    source: Source
+    format: str
+    raw: str
+    title: str | None = None
+    text: str | None = None
+    paragraphs: list[str] | None = None
+    url: str | None = None
+    published: str | None = None  # ISO date, only when the input states it
+    author: str | None = None
+    outlet_hint: str | None = None  # an outlet name the input gives explicitly
+    summary_only: bool = False  # feed entry that carried only a summary
+    pre_removed: list["Removal"] = field(default_factory=list)  # dropped by the reader
+
+
+@dataclass(slots=True, frozen=True)
+class Removal:
+    """A piece of input the cleaner dropped, and the rule that dropped it."""
+
+    text: str
+    rule: str
+
+
+@dataclass(slots=True)
+class Outlet:
+    domain: str | None
+    name: str
+    country: str | None = None
+    kind: str | None = None
+    language: str | None = None
+    confidence: float = 1.0
+    inferred: bool = False  # True when guessed from the text rather than read from the URL/input
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Article:
+    """A clean article, ready to store."""
+
+    id: str
+    content_hash: str
+    title: str | None
+    paragraphs: list[str]
+    removed: list[Removal]
+    raw: str
+    format: str
+    sources: list[Source]
+    url: str | None = None
+    published: str | None = None
+    author: str | None = None
+    outlet: Outlet | None = None
+    summary_only: bool = False
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    def as_dict(self, raw: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "published": self.published,
+            "author": self.author,
+            "outlet": self.outlet.as_dict() if self.outlet else None,
+            "format": self.format,
+            "summary_only": self.summary_only,
+            "content_hash": self.content_hash,
+            "source": [{"path": s.path, "locator": s.locator} for s in self.sources],
+            "paragraphs": list(self.paragraphs),
+            "removed": [{"text": r.text, "rule": r.rule} for r in self.removed],
+        }
+        if raw:
+            d["raw"] = self.raw
+        return d
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest run did; ``failed`` holds one rejection per failure."""
+
+    read: int = 0
+    new: int = 0
+    duplicate: int = 0
+    updated: int = 0
+    failed: list[Rejected] = field(default_factory=list)
+    skipped: list[Rejected] = field(default_factory=list)
+    new_ids: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "new": self.new,
+            "duplicate": self.duplicate,
+            "updated": self.updated,
+            "failed": len(self.failed),
+            "skipped": len(self.skipped),
+            "failures": [{"source": str(r.source), "reason": r.reason} for r in self.failed],
+            "skips": [{"source": str(r.source), "reason": r.reason} for r in self.skipped],
+        }

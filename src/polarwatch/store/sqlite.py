@@ -1,0 +1,293 @@
+"""SQLite store: WAL, numbered migrations, FTS5, one IMMEDIATE transaction per batch.
+
+A process killed mid-batch leaves the last committed batch and nothing of
+the one in flight; re-running the ingest adds what is missing and counts
+the rest as duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import zlib
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..records import Article, Outlet, Removal, Source
+from .base import MARK_END, MARK_START, AmbiguousId, ArticleFilter, SearchHit, Store, StoredArticle, StoreError, stores
+
+_FTS_SYNTAX = re.compile(r'["*()]|\b(AND|OR|NOT|NEAR)\b|\w+:')
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every migration shipped with the package, in order."""
+    out = []
+    for f in resources.files("polarwatch.store").joinpath("migrations").iterdir():
+        m = re.fullmatch(r"(\d+)_(\w+)\.sql", f.name)
+        if m:
+            out.append((int(m.group(1)), m.group(2), f.read_text("utf-8")))
+    return sorted(out)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@stores.register("sqlite")
+class SQLiteStore(Store):
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.path = str(Path(self.path).expanduser())
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+        self.db.row_factory = sqlite3.Row
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=10000"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self._migrate()
+
+    # -- schema -------------------------------------------------------------
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+        done = {r[0] for r in self.db.execute("SELECT version FROM schema_migrations")}
+        known = migrations()
+        if done and max(done) > known[-1][0]:
+            raise StoreError(f"database {self.path} has schema version {max(done)}, newer than this polarwatch knows")
+        for num, name, sql in known:
+            if num in done:
+                continue
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for stmt in _statements(sql):
+                    self.db.execute(stmt)
+                self.db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (num, name, _now()))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def schema_version(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+
+    # -- writes -------------------------------------------------------------
+    def put_articles(self, articles: list[Article]) -> list[str]:
+        out: list[str] = []
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for a in articles:
+                out.append(self._put(a))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return out
+
+    def _put(self, a: Article) -> str:
+        cur = self.db.execute("SELECT rowid, content_hash FROM articles WHERE id = ?", (a.id,)).fetchone()
+        if cur is None:
+            same = self.db.execute("SELECT rowid FROM articles WHERE content_hash = ?", (a.content_hash,)).fetchone()
+            if same is not None:
+                self._add_sources(same[0], a)
+                return "duplicate"
+            rowid = self._insert(a)
+            self._add_sources(rowid, a)
+            return "new"
+        rowid, old_hash = cur
+        if old_hash == a.content_hash:
+            self._add_sources(rowid, a)
+            return "duplicate"
+        if self.db.execute("SELECT 1 FROM articles WHERE content_hash = ? AND rowid != ?", (a.content_hash, rowid)).fetchone():
+            self._add_sources(rowid, a)
+            return "duplicate"
+        self._update(rowid, a)
+        self._add_sources(rowid, a)
+        return "updated"
+
+    def _values(self, a: Article) -> dict[str, Any]:
+        o = a.outlet or Outlet(None, "")
+        return {
+            "id": a.id, "content_hash": a.content_hash, "url": a.url, "title": a.title, "published": a.published,
+            "author": a.author, "outlet_domain": o.domain, "outlet_name": o.name or None, "outlet_country": o.country,
+            "outlet_kind": o.kind, "outlet_language": o.language, "outlet_confidence": o.confidence if a.outlet else None,
+            "outlet_inferred": int(o.inferred), "format": a.format, "summary_only": int(a.summary_only),
+            "paragraphs": json.dumps(a.paragraphs, ensure_ascii=False), "body": a.body,
+            "raw": zlib.compress(a.raw.encode("utf-8"), 6), "ingested_at": _now(),
+        }  # fmt: skip
+
+    def _insert(self, a: Article) -> int:
+        v = self._values(a)
+        cols = ", ".join(v)
+        marks = ", ".join(f":{k}" for k in v)
+        rowid = self.db.execute(f"INSERT INTO articles ({cols}) VALUES ({marks})", v).lastrowid
+        self._put_removals(rowid, a.removed)
+        return int(rowid)  # type: ignore[arg-type]
+
+    def _update(self, rowid: int, a: Article) -> None:
+        v = self._values(a)
+        sets = ", ".join(f"{k} = :{k}" for k in v if k != "id")
+        self.db.execute(f"UPDATE articles SET {sets} WHERE rowid = :rowid", {**v, "rowid": rowid})
+        self.db.execute("DELETE FROM removals WHERE article_rowid = ?", (rowid,))
+        self._put_removals(rowid, a.removed)
+
+    def _put_removals(self, rowid: int, removed: list[Removal]) -> None:
+        self.db.executemany(
+            "INSERT INTO removals (article_rowid, seq, rule, text) VALUES (?, ?, ?, ?)",
+            [(rowid, i, r.rule, r.text) for i, r in enumerate(removed)],
+        )
+
+    def _add_sources(self, rowid: int, a: Article) -> None:
+        self.db.executemany(
+            "INSERT INTO sources (path, locator, article_rowid, url, first_seen) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (path, locator) DO UPDATE SET article_rowid = excluded.article_rowid, url = excluded.url "
+            "WHERE sources.article_rowid != excluded.article_rowid",
+            [(s.path, s.locator, rowid, a.url, _now()) for s in a.sources],
+        )
+
+    # -- reads --------------------------------------------------------------
+    def _row_to_article(self, r: sqlite3.Row, full: bool = True) -> StoredArticle:
+        outlet = None
+        if r["outlet_name"] or r["outlet_domain"]:
+            outlet = Outlet(
+                r["outlet_domain"], r["outlet_name"] or r["outlet_domain"], r["outlet_country"], r["outlet_kind"],
+                r["outlet_language"], r["outlet_confidence"] if r["outlet_confidence"] is not None else 1.0,
+                bool(r["outlet_inferred"]),
+            )  # fmt: skip
+        srcs = [dict(s) for s in self.db.execute(
+            "SELECT path, locator, url FROM sources WHERE article_rowid = ? ORDER BY first_seen, path, locator", (r["rowid"],)
+        )]  # fmt: skip
+        removed = []
+        raw = ""
+        if full:
+            removed = [Removal(x["text"], x["rule"]) for x in self.db.execute(
+                "SELECT rule, text FROM removals WHERE article_rowid = ? ORDER BY seq", (r["rowid"],)
+            )]  # fmt: skip
+            raw = zlib.decompress(r["raw"]).decode("utf-8") if r["raw"] is not None else ""
+        art = Article(
+            id=r["id"], content_hash=r["content_hash"], title=r["title"], paragraphs=json.loads(r["paragraphs"]),
+            removed=removed, raw=raw, format=r["format"], sources=[Source(s["path"], s["locator"]) for s in srcs],
+            url=r["url"], published=r["published"], author=r["author"], outlet=outlet, summary_only=bool(r["summary_only"]),
+        )  # fmt: skip
+        return StoredArticle(art, r["ingested_at"], srcs)
+
+    def get_article(self, id_or_prefix: str) -> StoredArticle | None:
+        r = self.db.execute("SELECT * FROM articles WHERE id = ?", (id_or_prefix,)).fetchone()
+        if r is None and len(id_or_prefix) >= 6:
+            rows = self.db.execute(
+                "SELECT * FROM articles WHERE id >= ? AND id < ? LIMIT 2", (id_or_prefix, id_or_prefix + "\uffff")
+            ).fetchall()
+            if len(rows) > 1:
+                raise AmbiguousId(f"id prefix {id_or_prefix!r} matches more than one article")
+            r = rows[0] if rows else None
+        return self._row_to_article(r) if r is not None else None
+
+    def _where(self, flt: ArticleFilter, alias: str = "a") -> tuple[str, list[Any]]:
+        conds: list[str] = []
+        args: list[Any] = []
+        if flt.outlet:
+            conds.append(f"(lower({alias}.outlet_name) LIKE ? OR lower({alias}.outlet_domain) LIKE ?)")
+            args += [f"%{flt.outlet.lower()}%"] * 2
+        if flt.country:
+            conds.append(f"{alias}.outlet_country = ?")
+            args.append(flt.country.upper())
+        if flt.kind:
+            conds.append(f"{alias}.outlet_kind = ?")
+            args.append(flt.kind)
+        if flt.since:
+            conds.append(f"{alias}.published >= ?")
+            args.append(flt.since)
+        if flt.until:
+            conds.append(f"{alias}.published <= ?")
+            args.append(flt.until)
+        return (" AND ".join(conds) or "1"), args
+
+    def list_articles(self, flt: ArticleFilter = ArticleFilter(), limit: int = 50, offset: int = 0) -> list[StoredArticle]:
+        where, args = self._where(flt)
+        rows = self.db.execute(
+            f"SELECT * FROM articles a WHERE {where} ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC "
+            "LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
+        return [self._row_to_article(r, full=False) for r in rows]
+
+    def search(self, query: str, flt: ArticleFilter = ArticleFilter(), limit: int = 20) -> list[SearchHit]:
+        if not query.strip():
+            return []
+        where, args = self._where(flt)
+        sql = (
+            "SELECT a.id, a.title, a.published, a.outlet_name, a.outlet_country, bm25(articles_fts, 4.0, 1.0) AS score, "
+            f"snippet(articles_fts, 1, '{MARK_START}', '{MARK_END}', ' … ', 24) AS snip "
+            "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ? AND {where} ORDER BY score LIMIT ?"
+        )
+        for q in _fts_queries(query):
+            try:
+                rows = self.db.execute(sql, [q, *args, limit]).fetchall()
+            except sqlite3.OperationalError:
+                continue
+            return [SearchHit(r[0], r[1], r[2], r[3], r[4], round(-r[5], 4), r[6]) for r in rows]
+        return []
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def stats(self) -> dict[str, Any]:
+        by_outlet = [dict(r) for r in self.db.execute(
+            "SELECT outlet_name AS outlet, outlet_country AS country, outlet_kind AS kind, COUNT(*) AS articles "
+            "FROM articles GROUP BY outlet_name, outlet_country, outlet_kind ORDER BY articles DESC, outlet"
+        )]  # fmt: skip
+        by_country = {r[0] or "unknown": r[1] for r in self.db.execute(
+            "SELECT outlet_country, COUNT(*) FROM articles GROUP BY outlet_country ORDER BY 2 DESC"
+        )}  # fmt: skip
+        span = self.db.execute("SELECT MIN(published), MAX(published), SUM(published IS NULL) FROM articles").fetchone()
+        return {
+            "articles": self.count(),
+            "sources": self.db.execute("SELECT COUNT(*) FROM sources").fetchone()[0],
+            "removed": self.db.execute("SELECT COUNT(*) FROM removals").fetchone()[0],
+            "by_outlet": by_outlet, "by_country": by_country,
+            "first_published": span[0], "last_published": span[1], "undated": span[2] or 0,
+        }  # fmt: skip
+
+    def integrity(self) -> list[str]:
+        """Problems found by checking every invariant the writer keeps (empty list: none)."""
+        problems = []
+        if self.db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            problems.append("sqlite integrity_check failed")
+        n = self.db.execute("SELECT COUNT(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.article_rowid = a.rowid)").fetchone()[0]
+        if n:
+            problems.append(f"{n} articles without a source")
+        try:
+            self.db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"full-text index out of step: {exc}")
+        return problems
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    out, buf = [], ""
+    for line in sql.splitlines():
+        if line.strip().startswith("--") and not buf:
+            continue
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+def _fts_queries(query: str) -> list[str]:
+    """The user's query as FTS5 syntax if it uses any, then a safe all-words version."""
+    words = re.findall(r"\w+", query)
+    safe = " ".join(f'"{w}"' for w in words)
+    return [query, safe] if _FTS_SYNTAX.search(query) else [safe]
