@@ -130,6 +130,8 @@ def resolve(url: str | None, hint: str | None, paragraphs: list[str], removed: l
         named.domain = (o.domain if o else None) or named.domain
         return named
     if o:
+        if hint:
+            o.name = hint.strip()
         return o
     if hint:
         return Outlet(None, hint.strip(), confidence=0.9)

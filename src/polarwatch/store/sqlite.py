@@ -288,6 +288,6 @@ def _statements(sql: str) -> list[str]:
 
 def _fts_queries(query: str) -> list[str]:
     """The user's query as FTS5 syntax if it uses any, then a safe all-words version."""
-    words = re.findall(r"\w+", query)
+    words = [w for w in re.findall(r"\w+", query) if w not in ("AND", "OR", "NOT", "NEAR")]
     safe = " ".join(f'"{w}"' for w in words)
     return [query, safe] if _FTS_SYNTAX.search(query) else [safe]
