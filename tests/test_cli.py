@@ -19,9 +19,9 @@ def corpus(tmp_path: Path) -> Path:
     d.mkdir()
     (d / "a.txt").write_text(
         " date 2025-05-01 https://thebarentsobserver.com/en/a\nNorthern Fleet sails out\n"
-        "Frigates of the Northern Fleet left Severomorsk on Tuesday for an exercise in the Barents Sea.\n"
+        "Frigates of the Northern Fleet left Severomorsk on Tuesday for an exercise in the Barents Sea, the fleet said.\n"
         "Photo: Ann Example\n"
-        "The drill will last a week, the fleet said.\n",
+        "The drill will last a week.\n",
         "utf-8",
     )
     (d / "b.jsonl").write_text(
@@ -74,8 +74,8 @@ def test_show_json_shape(corpus, db):
     assert d["published"] == "2025-05-01" and d["url"] == "https://thebarentsobserver.com/en/a"
     assert d["source"]["path"].endswith("a.txt") and d["source"]["locator"] == ""
     assert d["paragraphs"] == [
-        "Frigates of the Northern Fleet left Severomorsk on Tuesday for an exercise in the Barents Sea.",
-        "The drill will last a week, the fleet said.",
+        "Frigates of the Northern Fleet left Severomorsk on Tuesday for an exercise in the Barents Sea, the fleet said.",
+        "The drill will last a week.",
     ]
     assert d["removed"] == [{"text": "Photo: Ann Example", "rule": "caption"}]
     text = run("show", aid[:8], "--db", db).output

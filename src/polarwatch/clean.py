@@ -75,6 +75,7 @@ _rule("caption", r"^(file )?(photo|photograph|picture|image|illustration|video|g
 _rule("caption", r"\((photo|credit|image|file|pool)?[^()]{0,100}\b(" + _CREDIT_WORDS + r")\b[^()]{0,100}\)\s*$", 500)
 _rule("caption", r"(^|\.\s|\s)(photo|photograph|foto|image|picture|illustration|credit|pictured)s?\s*(:|/|by)\s*\S[^.!?]{0,80}$", 300)
 _rule("caption", r"^©\s*\S[^.!?]{0,120}$", 160)
+_rule("caption", r"\b(file|archive|stock|illustrative|handout|pool|screenshot) (photo|image|picture|video)\.?$", 300)
 _rule("caption", r"^\s*(\w+ ){0,6}/\s*(getty|afp|reuters|ap|epa|tass|sputnik|xinhua|ntb|scanpix|pool)\b[^.]{0,80}$", 160)
 
 # Related-story headings and inline "Read more: ..." links.
@@ -83,7 +84,7 @@ _RELATED_HEAD = re.compile(
     r"see also|also read|more (on|from|about|in) [^.!?]{1,40}|more (stories|news|articles)|"
     r"you (may|might) (also )?(like|enjoy|be interested in)|recommended( (for you|stories|reading|articles))?|"
     r"(most )?(read|popular|viewed|shared)( (stories|articles|now|today))?|trending( now)?|top stories|latest( news| stories)?|"
-    r"editor'?s picks|further reading|in (other|related) news|keep reading|other news)\b[^.!?]{0,80}?[:»›>…]*\s*$",
+    r"editor'?s picks|further reading|in (other|related) news|keep reading|other news)\b[^.!?]{0,40}?[:»›>…]*\s*$",
     re.I,
 )
 _rule("related", r"^(read (more|also)|related|also read|see also|more|watch|listen|further reading)\s*(:|»|›|\||—|–)\s*\S", 300)
@@ -99,17 +100,21 @@ _rule("comment_form", r"^(leave a (reply|comment|response)|post a comment|add (a
 _rule("comment_form", r"\byour e-?mail( address)? will not be (published|shown|displayed|shared)\b", 300)
 _rule("comment_form", r"\brequired fields are marked\b|\bsave my name, e-?mail\b|\bnotify me of (follow-up|new) (comments|posts)\b", 300)
 _rule("comment_notice", r"\bnetiquette\b", 600)
+_rule("comment_notice", r"\b(comments?|comment section|discussion|comments area) (is|are|will be|may be) (strictly )?(pre-?)?moderated\b|\byour comments? (may|will) be (removed|deleted)\b", 400)
 _rule("comment_notice", r"\bby (submitting|posting) (your |a )?comments?\b|\bcomments? (will|may|are|must) be (pre-?)?moderated\b|"
-      r"\b(does|do) not (endorse|necessarily reflect) (any of )?(the )?(views|opinions|comments)\b|\bcomments (are|have been) (closed|disabled)\b|"
+      r"\b(does|do) not (endorse|necessarily reflect) (any of )?(the )?(views|opinions|comments)\b|\bcomments (are|have been) (closed|disabled)\b|\bcomments? (are|is) (pre-?)?moderated\b|"
       r"\bcommunity (guidelines|standards)\b.{0,80}\bcomment|\bcomment(ing)? (policy|guidelines|rules)\b", 600)
+_rule("email_notice", r"\b(send|e-?mail|contact|write to|reach)\b[^.]{0,60}\b[\w.+-]+@[\w-]+\.[\w.]+\.?$", 200)
 _rule("email_notice", r"\be-?mail (address )?(will|shall) (not|never) be (published|shared|sold)\b|\bwe (will )?(never|not) share your e-?mail\b|"
       r"\b(send|e-?mail) (us )?(your )?(news )?tips? to\b|\bcontact (us|the (author|editor|newsroom)) at\b.{0,60}@", 250)
 _rule("share", r"^(share|share this( article| story| page| post)?|share on|click to share|tweet( this)?|e-?mail( this)?( article| story)?|"
       r"print( this)?( article| story| page)?|copy link|facebook|twitter|x|linkedin|whatsapp|telegram|reddit|vk|pinterest|"
       r"share via|share article)\b[\s\w|•·,/:()-]{0,100}$", 140)
+_rule("share", r"\bshare (this|the) (story|article|post|page|video)\b", 120)
 _rule("share", r"^(follow|join|find|like|subscribe to) (us|our( official)? \w+ channel|\w+ on (telegram|twitter|x|facebook|instagram|youtube|vk|wechat|weibo|tiktok))\b", 220)
 _rule("share", r"^follow [^.!?]{0,60}\bon (telegram|twitter|x|facebook|instagram|youtube|vk|wechat|weibo|tiktok|threads|bluesky)\b", 220)
-_rule("newsletter", r"^(subscribe|sign up|get (our|the)\b[^.!?]{0,60}\b(newsletter|briefing|digest|alerts)|newsletter|don'?t miss (out|a story)|stay (informed|up to date|in the know)|"
+_rule("newsletter", r"^newsletters?\s*[:»]?$", 30)
+_rule("newsletter", r"^(subscribe|sign up|get (our|the)\b[^.!?]{0,60}\b(newsletter|briefing|digest|alerts)|don'?t miss (out|a story)|stay (informed|up to date|in the know)|"
       r"(want|like) (more|to get)\b[^.!?]{0,60}\b(newsletter|inbox|updates))\b", 300)
 _rule("newsletter", r"\b(delivered|straight) to your inbox\b|\bsign up (for|to) (our|the)\b[^.!?]{0,60}\b(newsletter|briefing|digest|e-?mails?)\b|\bsubscribe (now|today|to (our|the) (newsletter|channel|podcast))\b", 300)
 _rule("cookie", r"\b(we|this (web)?site|our (web)?site) uses? cookies\b|\bcookie (policy|settings|preferences|consent|notice)\b|\baccept (all )?cookies\b", 500)
@@ -120,11 +125,14 @@ _rule("reprint", r"\b(reproduction|reprinting|republication|republishing|redistr
 _rule("reprint", r"^this (article|story|piece|report|interview)( was| is)? (first |originally )?(published|appeared|posted|republished|reprinted)\b", 300)
 _rule("reprint", r"^(originally|first) (published|appeared) (by|in|on|at)\b|\breprinted with permission\b|\brepublished (here )?with permission\b", 300)
 _rule("credits", r"^\(?(reporting|writing|editing|additional reporting|compiled|translated|produced|edited) by\b[^.]{0,200}\)?\.?$", 300)
-_rule("credits", r"^(source|sources|editor|editors|editing|author|reporter|responsible editor|chief editor|web editor|writer)\s*[:：|]\s*\S[^.!?]{0,120}(\|[^|]{0,60})*$", 200)
+_rule("credits", r"^our (editorial )?(standards|principles|ethics)\s*:", 160)
+_rule("credits", r"^(source\(s\)|source|sources|editor|editors|editing|author|reporter|responsible editor|chief editor|web editor|writer)\s*[:：|]\s*\S[^.!?]{0,120}(\|[^|]{0,60})*$", 200)
 _rule("byline", r"^by\s+(\w+[\s.'-]*){1,5}(,\s*[\w\s]{1,40})?(\s*(\||—|–|-)\s*[\w\s,.:]{0,60})?$", 100)
 _rule("advert", r"^(advertisement|advert|sponsored( content)?|ad|promoted( content)?|scroll to continue( with content)?|continue reading( below)?|story continues below( advertisement)?)$", 60)
 _rule("date_line", r"^((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?((\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2},?\s+)?\d{4}|\d{4}-\d{2}-\d{2})"
       r"(\s*[,|]?\s*\d{1,2}:\d{2}(\s*[ap]\.?m\.?)?(\s*[A-Z]{2,5})?)?\.?$", 60)
+_rule("date_line", r"^((first |last )?(published|updated|posted|modified|created)( on| at)?:?\s*[\w.,:/+ -]{4,50}?\s*){1,2}$", 120)
+_rule("end_marker", r"^(enditem|end item|\(end\)|-+\s*end\s*-+|#{3}|\*{3}|ends)$", 20)
 _rule("navigation", r"^(home|menu|search|skip to (main )?content|back to top|top of page|next article|previous article|next|previous|more|close|open|toggle navigation)\s*[›»>|]?$", 40)
 
 # A fragment after the end of the article: short and not a sentence.
@@ -141,6 +149,17 @@ def _match_rule(p: str) -> str | None:
 def _headline_like(p: str) -> bool:
     """A line of a link list: no sentence ending, not long, not a quotation."""
     return len(p) <= 260 and not _END_PUNCT.search(p) and not p.startswith(("“", '"'))
+
+
+_CREDIT_ONLY = re.compile(
+    r"^((photo|photograph|picture|image|illustration|credit|photo credit|foto)s?\s*(:|/|by)|©|\(c\)\s)|\((photo|credit|image)?[^()]{0,100}\)\s*$", re.I
+)
+_REPORTING = re.compile(r"\b(said|says|say|told|tells|according|reported|reports|announced|added|stated|warned|noted|argued)\b|[“”\"«»]", re.I)
+
+
+def _caption_like(p: str) -> bool:
+    """Short, no quotation, no reporting verb, at most two sentences: what a caption looks like."""
+    return len(p) <= 240 and not _REPORTING.search(p) and len(re.findall(r"[.!?](\s|$)", p)) <= 2 and not p.endswith(":")
 
 
 def _key(p: str) -> str:
@@ -169,6 +188,7 @@ def clean(doc: RawDoc) -> Cleaned:
     seen: set[str] = set()
     in_related = False
     after_end = False
+    kept_last = False
     title_key = _key(title) if title else None
     for p in paras:
         rule: str | None = None
@@ -196,7 +216,17 @@ def clean(doc: RawDoc) -> Cleaned:
                 seen.add(k)
         if rule is None:
             kept.append(p)
+            kept_last = True
             continue
+        if (
+            rule == "caption" and kept and kept_last and _CREDIT_ONLY.search(p)
+            and (len(kept) == 1 or len(kept[-1]) <= 120) and _caption_like(kept[-1])
+        ):  # fmt: skip
+            # A credit line ("Photo: Name") right after a short, unattributed line: that line is the caption.
+            cap = kept.pop()
+            seen.discard(_key(cap))
+            removed.append(Removal(cap, "caption"))
+        kept_last = False
         removed.append(Removal(p, rule))
         if kept and rule in _TAIL_TRIGGERS:
             after_end = True

@@ -40,7 +40,10 @@ def choose_reader(blob: Blob) -> Reader | None:
 
 
 def _gz_blob(blob: Blob) -> Blob:
-    inner = blob.name[:-3] if blob.name.lower().endswith(".gz") else blob.name + "!"
+    # "x.jsonl.gz" -> "x.jsonl.gz!x.jsonl": the source names the real file (like a zip member),
+    # and the inner name keeps the extension a reader is chosen by.
+    base = blob.name.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
+    inner = f"{blob.name}!{base[:-3]}" if base.lower().endswith(".gz") else blob.name + "!"
     return Blob(inner, lambda: gzip.open(blob.open(), "rb"))  # type: ignore[arg-type]
 
 

@@ -27,6 +27,21 @@ class DecodeError(ValueError):
     pass
 
 
+# A well-formed UTF-8 multi-byte character.
+_UTF8_MULTI = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _broken_utf8(data: bytes) -> bool:
+    """UTF-8 text with some bad bytes, rather than a legacy encoding.
+
+    In cp1252, koi8-r or windows-1251 text a byte pair that happens to be a
+    valid UTF-8 character is rare; in damaged UTF-8 they outnumber the bad bytes.
+    """
+    good = len(_UTF8_MULTI.findall(data))
+    bad = data.decode("utf-8", errors="replace").count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    return good >= 2 and good > bad
+
+
 def declared_charset(data: bytes) -> str | None:
     """A charset declared inside the document (HTML meta or XML prolog)."""
     m = _META_CHARSET.search(data[:4096]) or _XML_ENCODING.search(data[:512])
@@ -51,6 +66,8 @@ def detect_encoding(data: bytes, declared: str | None = None) -> str:
         # A sample cut in the middle of a multi-byte character is still UTF-8.
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
+        if _broken_utf8(data):
+            raise DecodeError(f"invalid UTF-8 at byte {exc.start} (the rest is UTF-8; the file is damaged)") from exc
     for enc in (declared, declared_charset(data)):
         if enc and codecs.lookup(enc).name not in ("utf-8",):
             try:

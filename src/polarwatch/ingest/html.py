@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import lxml.html
 import trafilatura
+from trafilatura.utils import load_html
 from lxml import etree
 
 from ..config import Settings
@@ -29,11 +30,75 @@ _BLOCK_TAGS = {
 }  # fmt: skip
 
 
+# Containers that hold page furniture, by a token of their class or id.
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(subscribe|subscription|newsletter|signup|sign-up|promo|paywall|related|recommend(?:ed|ations)?|"
+    r"more-stories|read-?more|most-?(?:read|popular|viewed)|share|sharing|social|cookies?|consent|gdpr|comments?|"
+    r"comment-?(?:form|list|section)|disqus|respond|advert|advertisement|ads?|sponsor(?:ed)?|outbrain|taboola|"
+    r"popup|modal|breadcrumbs?|tags?)(?:$|[\s_-])",
+    re.I,
+)
+# Lead paragraphs ("standfirst") that sites put outside the main body container.
+_LEAD = re.compile(r"(?:^|[\s_-])(lead|lede|announce(?:-text)?|intro|standfirst|dek|summary|excerpt|abstract)(?:$|[\s_-])", re.I)
+_KEEP_TAGS = {"html", "body", "head", "article", "main"}
+_NOT_LEAD_PARENTS = {"header", "nav", "footer", "aside", "figure", "figcaption"}
+
+
+def _attr_tokens(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _lead_paragraphs(tree: etree._Element) -> list[str]:
+    out: list[str] = []
+    for el in tree.iter("p", "div"):
+        if len(out) >= 2:
+            break
+        if not _LEAD.search(_attr_tokens(el)):
+            continue
+        if any(a.tag in _NOT_LEAD_PARENTS for a in el.iterancestors()):
+            continue
+        text = " ".join(el.text_content().split())
+        if len(text) >= 60 and text[-1] in ".!?”\"" and len(text) < 1200:
+            out.append(text)
+    return out
+
+
+def _prune_furniture(tree: etree._Element) -> None:
+    """Drop containers whose class or id says they are page furniture, unless they hold most of the text."""
+    body = tree.find("body")
+    total = len(body.text_content()) if body is not None else 0
+    doomed = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in _KEEP_TAGS:
+            continue
+        tokens = _attr_tokens(el)
+        if tokens.strip() and _FURNITURE.search(tokens):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is None:
+            continue
+        if total and len(el.text_content()) > 0.4 * total:
+            continue
+        el.drop_tree()
+
+
+def _norm_key(s: str) -> str:
+    return re.sub(r"\W+", "", s.casefold())
+
+
 def html_to_doc(html: str, source: Source, fmt: str = "html", url: str | None = None) -> RawDoc | Rejected:
     """Extract one article from a whole HTML page."""
     try:
+        tree = load_html(html)
+    except (ValueError, TypeError, etree.ParserError) as exc:
+        return Rejected(source, f"malformed HTML: {exc}")
+    if tree is None:
+        return Rejected(source, "malformed HTML: not a parsable page")
+    leads = _lead_paragraphs(tree)
+    _prune_furniture(tree)
+    try:
         doc = trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
             with_metadata=True,
             include_comments=False,
@@ -46,12 +111,15 @@ def html_to_doc(html: str, source: Source, fmt: str = "html", url: str | None = 
     if not text or not text.strip():
         return Rejected(source, "no article text found in the HTML page")
     date = getattr(doc, "date", None)
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    have = {_norm_key(p) for p in paragraphs}
+    paragraphs = [p for p in leads if _norm_key(p) not in have] + paragraphs
     return RawDoc(
         source=source,
         format=fmt,
         raw=html,
         title=getattr(doc, "title", None),
-        paragraphs=[p for p in text.split("\n") if p.strip()],
+        paragraphs=paragraphs,
         url=getattr(doc, "url", None) or url,
         published=date if date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None,
         author=getattr(doc, "author", None),

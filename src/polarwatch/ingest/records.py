@@ -18,7 +18,7 @@ from typing import BinaryIO
 from ..config import Settings
 from ..records import RawDoc, Rejected, Source
 from .base import Blob, Item, first, head_text, register_reader, too_big
-from .decode import DecodeError, detect_encoding
+from .decode import DecodeError, decode_bytes, detect_encoding
 from .html import html_to_doc
 
 TEXT_KEYS = ("text", "body", "content", "maintext", "article")
@@ -66,8 +66,8 @@ def record_to_doc(rec: dict, source: Source, fmt: str, settings: Settings) -> Ra
     return doc
 
 
-def iter_lines(fh: BinaryIO, encoding: str, limit: int) -> Iterator[tuple[int, str | None]]:
-    """(line number, text) pairs; text is None for a line over *limit* bytes (skipped unread)."""
+def iter_lines(fh: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, bytes, size) triples; bytes is None for a line over *limit* bytes (skipped unread)."""
     n = 0
     while True:
         raw = fh.readline(limit + 1)
@@ -75,14 +75,22 @@ def iter_lines(fh: BinaryIO, encoding: str, limit: int) -> Iterator[tuple[int, s
             return
         n += 1
         if len(raw) > limit and not raw.endswith(b"\n"):
-            while (chunk := fh.readline(1 << 20)) and not chunk.endswith(b"\n"):
-                pass
-            yield n, None
+            size = len(raw)
+            while chunk := fh.readline(1 << 20):
+                size += len(chunk)
+                if chunk.endswith(b"\n"):
+                    break
+            yield n, None, size
             continue
-        try:
-            yield n, raw.decode(encoding)
-        except UnicodeDecodeError:
-            yield n, raw.decode(detect_encoding(raw), errors="replace")
+        yield n, raw, len(raw)
+
+
+def decode_line(raw: bytes, encoding: str) -> str:
+    """One line in the file's encoding, else its own (a legacy line in a UTF-8 file); DecodeError if neither."""
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return decode_bytes(raw)
 
 
 @register_reader
@@ -107,10 +115,15 @@ class JsonlReader:
             yield Rejected(blob.source(), str(exc))
             return
         with blob.open() as fh:
-            for n, line in iter_lines(fh, enc, settings.max_article_bytes * 2):
+            for n, raw, size in iter_lines(fh, settings.max_article_bytes * 2):
                 src = blob.source(f"line {n}")
-                if line is None:
-                    yield Rejected(src, too_big(settings.max_article_bytes * 2 + 1, settings) or "line too long")
+                if raw is None:
+                    yield Rejected(src, too_big(size, settings) or "line too long")
+                    continue
+                try:
+                    line = decode_line(raw, enc)
+                except DecodeError as exc:
+                    yield Rejected(src, str(exc))
                     continue
                 if not line.strip():
                     continue
