@@ -89,6 +89,9 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, max_artic
         report = lib.ingest(paths, settings=settings, on_item=tick)
     except StoreError as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        bar.close()
+        _fail("interrupted: every batch written so far is stored whole; run the same command again to complete it", 130)
     finally:
         bar.close()
     if as_json:

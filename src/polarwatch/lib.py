@@ -38,7 +38,7 @@ def ingest(
     on_item: Callable[[IngestReport], None] | None = None,
 ) -> IngestReport:
     """Read, clean and store every article under *paths*; bad input is reported, not raised."""
-    settings = settings or load_settings(db=db)
+    settings = (settings or load_settings()).with_(db=db)
     with _store(settings.db, store) as s:
         return _ingest(paths, s, settings, on_item=on_item)
 

@@ -39,12 +39,31 @@ def choose_reader(blob: Blob) -> Reader | None:
     return best[1] if best else None
 
 
+def _closing(inner, *outers):  # noqa: ANN001, ANN202
+    """Make closing *inner* close the objects it reads from too (gzip and zip leave them open)."""
+    close = inner.close
+
+    def close_all() -> None:
+        try:
+            close()
+        finally:
+            for o in outers:
+                o.close()
+
+    inner.close = close_all
+    return inner
+
+
 def _gz_blob(blob: Blob) -> Blob:
     # "x.jsonl.gz" -> "x.jsonl.gz!x.jsonl": the source names the real file (like a zip member),
     # and the inner name keeps the extension a reader is chosen by.
     base = blob.name.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
     inner = f"{blob.name}!{base[:-3]}" if base.lower().endswith(".gz") else blob.name + "!"
-    return Blob(inner, lambda: gzip.open(blob.open(), "rb"))  # type: ignore[arg-type]
+    def opener():  # noqa: ANN202
+        raw = blob.open()
+        return _closing(gzip.GzipFile(fileobj=raw, mode="rb"), raw)
+
+    return Blob(inner, opener)
 
 
 def _zip_members(blob: Blob) -> Iterator[Item | Blob]:
@@ -59,8 +78,9 @@ def _zip_members(blob: Blob) -> Iterator[Item | Blob]:
             continue
 
         def opener(name: str = info.filename):  # noqa: ANN202
-            zf = zipfile.ZipFile(blob.open())
-            return zf.open(name)
+            raw = blob.open()
+            zf = zipfile.ZipFile(raw)
+            return _closing(zf.open(name), zf, raw)
 
         yield Blob(f"{blob.name}!{info.filename}", opener, info.file_size)
 

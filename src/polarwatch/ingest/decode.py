@@ -27,6 +27,10 @@ class DecodeError(ValueError):
     pass
 
 
+class BrokenUtf8(DecodeError):
+    """UTF-8 text with invalid bytes in it (not a legacy encoding)."""
+
+
 # A well-formed UTF-8 multi-byte character.
 _UTF8_MULTI = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
@@ -67,7 +71,7 @@ def detect_encoding(data: bytes, declared: str | None = None) -> str:
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
         if _broken_utf8(data):
-            raise DecodeError(f"invalid UTF-8 at byte {exc.start} (the rest is UTF-8; the file is damaged)") from exc
+            raise BrokenUtf8(f"invalid UTF-8 at byte {exc.start} (damaged UTF-8 text, not a legacy encoding)") from exc
     for enc in (declared, declared_charset(data)):
         if enc and codecs.lookup(enc).name not in ("utf-8",):
             try:
@@ -75,10 +79,14 @@ def detect_encoding(data: bytes, declared: str | None = None) -> str:
                 return enc
             except (UnicodeDecodeError, LookupError):
                 pass
-    best = from_bytes(data[:262_144]).best()
+    results = from_bytes(data[:262_144])
+    best = results.best()
     if best is None:
         raise DecodeError("cannot detect the text encoding (not UTF-8, no declared charset matches)")
-    return best.encoding
+    # Where several encodings read the bytes equally well (cp1250, cp1252 and cp1257 all
+    # agree on é, ß and curly quotes, not on ø), take the one news archives use most.
+    tied = {m.encoding for m in results if (m.chaos, m.coherence) == (best.chaos, best.coherence)}
+    return "cp1252" if "cp1252" in tied else best.encoding
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:

@@ -34,6 +34,9 @@ class FeedReader:
     extensions = ("rss", "atom", "xml", "rdf")
 
     def sniff(self, head: bytes) -> int:
+        # A feed starts with markup; "<rss" further on may be inside a JSONL or CSV record.
+        if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return 0
         return 2 if _FEED.search(head[:2048]) else 0
 
     def read(self, blob: Blob, settings: Settings) -> Iterator[Item]:

@@ -174,8 +174,13 @@ class HtmlReader:
         text = head[:4096].decode("utf-8", "replace")
         if _FEEDISH.search(text[:1024]):
             return 0
+        # A page starts with markup; tags further on may be a JSON(L) or CSV record's html field.
+        start = text.lstrip("\ufeff \t\r\n")[:1]
+        if start in ("{", "["):
+            return 0
+        sure = 2 if start == "<" else 1
         if re.search(r"<\s*(!doctype\s+html|html)\b", text, re.I):
-            return 2
+            return sure
         return 1 if len(_TAG.findall(text)) >= 3 else 0
 
     def read(self, blob: Blob, settings: Settings) -> Iterator[Item]:

@@ -18,7 +18,7 @@ from typing import BinaryIO
 from ..config import Settings
 from ..records import RawDoc, Rejected, Source
 from .base import Blob, Item, first, head_text, register_reader, too_big
-from .decode import DecodeError, decode_bytes, detect_encoding
+from .decode import BrokenUtf8, DecodeError, decode_bytes, detect_encoding
 from .html import html_to_doc
 
 TEXT_KEYS = ("text", "body", "content", "maintext", "article")
@@ -104,13 +104,20 @@ class JsonlReader:
             return 0
         line = text.split("\n", 1)[0].strip()
         try:
-            return 2 if isinstance(json.loads(line), dict) else 0
+            obj = json.loads(line)
         except ValueError:
             return 1 if "\n" not in text[:200] else 0
+        if not isinstance(obj, dict):
+            return 0
+        # An object with no article field of its own may be a one-line JSON document
+        # ({"articles": [...]}, an annotation file): then the .json extension decides.
+        return 2 if any(str(k).strip().lower() in (*TEXT_KEYS, *HTML_KEYS) for k in obj) else 1
 
     def read(self, blob: Blob, settings: Settings) -> Iterator[Item]:
         try:
             enc = detect_encoding(blob.head)
+        except BrokenUtf8:
+            enc = "utf-8"  # each line is decoded on its own: only the damaged ones fail
         except DecodeError as exc:
             yield Rejected(blob.source(), str(exc))
             return
@@ -146,7 +153,10 @@ class JsonReader:
     extensions = ("json",)
 
     def sniff(self, head: bytes) -> int:
-        return 1 if re.match(r"\s*\[\s*\{", head_text(head)) else 0
+        text = head_text(head)
+        if re.match(r'\s*\{\s*"articles"\s*:\s*\[', text):
+            return 2
+        return 1 if re.match(r"\s*\[\s*\{", text) else 0
 
     def read(self, blob: Blob, settings: Settings) -> Iterator[Item]:
         with blob.open() as fh:
@@ -187,7 +197,11 @@ class CsvReader:
 
     def read(self, blob: Blob, settings: Settings) -> Iterator[Item]:
         try:
-            enc = detect_encoding(blob.head)
+            with blob.open() as fh:  # a larger sample: legacy bytes often first appear past the header
+                sample = fh.read(1 << 20)
+            enc = detect_encoding(sample)
+        except BrokenUtf8:
+            enc = "utf-8"  # read with replacement, as for damage past the sample
         except DecodeError as exc:
             yield Rejected(blob.source(), str(exc))
             return

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from ..config import Settings
 from ..records import RawDoc
-from .base import Blob, Item, register_reader, too_big
+from .base import Blob, Item, looks_binary, register_reader, too_big
 from .decode import DecodeError, decode_bytes
 
 HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})(?:\s+(\S+))?\s*$")
@@ -94,7 +94,8 @@ class TextReader:
         try:
             text = decode_bytes(data)
         except DecodeError as exc:
-            yield Rejected(blob.source(), str(exc))
+            binary = looks_binary(data[:8192])
+            yield Rejected(blob.source(), "binary file: not text, HTML, a feed, JSON(L), CSV, WARC, gzip or zip" if binary else str(exc))
             return
         date, url, title, body = parse_dump(text)
         if not title and not body.strip():

@@ -30,6 +30,29 @@ def _charset(content_type: str) -> str | None:
     return None
 
 
+_TRUNCATED = "truncated WARC: the file ends inside this record"
+
+
+class _Records(ArchiveIterator):
+    """warcio's iterator, noting whether the last gzip member was cut (warcio itself ends quietly)."""
+
+    gzip_cut = False
+
+    def close(self) -> None:
+        d = getattr(self.reader, "decompressor", None)
+        if d is not None and not getattr(d, "eof", True):
+            self.gzip_cut = True
+        super().close()
+
+
+def _truncated(rec) -> bool:  # noqa: ANN001
+    """True when the input ended before the record's Content-Length (a cut file)."""
+    raw = rec.raw_stream
+    while raw.read(1 << 16):
+        pass
+    return getattr(raw, "limit", 0) > 0
+
+
 @register_reader
 class WarcReader:
     name = "warc"
@@ -41,9 +64,12 @@ class WarcReader:
     def read(self, blob: Blob, settings: Settings) -> Iterator[Item]:
         limit = settings.max_article_bytes
         n = 0
+        rec = None
+        reported_cut = False
         with blob.open() as fh:
             try:
-                for rec in ArchiveIterator(fh, arc2warc=True):
+                records = _Records(fh, arc2warc=True)
+                for rec in records:
                     n += 1
                     if rec.rec_type not in ("response", "resource", "conversion"):
                         continue
@@ -56,7 +82,9 @@ class WarcReader:
                             continue
                     else:
                         ctype = rec.rec_headers.get_header("Content-Type") or ""
-                    is_text = rec.rec_type == "conversion" or ctype.lower().startswith("text/plain")
+                    # Plain text is an article as a WET conversion or an archived resource; a
+                    # text/plain response is robots.txt, ads.txt and the like: passed over.
+                    is_text = rec.rec_type == "conversion" or (rec.rec_type == "resource" and ctype.lower().startswith("text/plain"))
                     if not (is_text or ctype.lower().startswith(_HTML_TYPES) or not ctype):
                         continue
                     length = int(rec.rec_headers.get_header("Content-Length") or 0)
@@ -64,6 +92,10 @@ class WarcReader:
                         yield Rejected(src, msg)
                         continue
                     body = rec.content_stream().read(limit + 1)
+                    if len(body) <= limit and _truncated(rec):
+                        reported_cut = True
+                        yield Rejected(src, _TRUNCATED)
+                        continue
                     if not body.strip():
                         yield Rejected(src, "WARC record has no body")
                         continue
@@ -83,5 +115,12 @@ class WarcReader:
                         )  # fmt: skip
                     else:
                         yield html_to_doc(text, src, fmt="warc", url=uri or None)
+                # warcio ends quietly on a cut file: in a record passed over (or the last one),
+                # or inside the headers of a record it then never yields.
+                if not reported_cut:
+                    if rec is not None and _truncated(rec):
+                        yield Rejected(blob.source(f"record {n}"), _TRUNCATED)
+                    elif getattr(records, "next_line", None) or records.gzip_cut:
+                        yield Rejected(blob.source(f"record {n + 1}"), _TRUNCATED)
             except ArchiveLoadFailed as exc:
                 yield Rejected(blob.source(f"record {n + 1}"), f"malformed WARC: {exc}")
