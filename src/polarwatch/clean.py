@@ -132,6 +132,9 @@ _rule("advert", r"^(advertisement|advert|sponsored( content)?|ad|promoted( conte
 _rule("date_line", r"^((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?((\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2},?\s+)?\d{4}|\d{4}-\d{2}-\d{2})"
       r"(\s*[,|]?\s*\d{1,2}:\d{2}(\s*[ap]\.?m\.?)?(\s*[A-Z]{2,5})?)?\.?$", 60)
 _rule("date_line", r"^((first |last )?(published|updated|posted|modified|created)( on| at)?:?\s*[\w.,:/+ -]{4,50}?\s*){1,2}$", 120)
+_rule("disclaimer", r"\b(the )?views (and opinions )?expressed (in this|here|are)\b[^.]{0,160}\b(author|writer|contributor)s?\b", 500)
+_rule("footnotes", r"^(notes|endnotes|footnotes|references|sources and notes)\s*:?$", 30)
+_rule("footnotes", r"↩\s*$", 800)
 _rule("end_marker", r"^(enditem|end item|\(end\)|-+\s*end\s*-+|#{3}|\*{3}|ends)$", 20)
 _rule("navigation", r"^(home|menu|search|skip to (main )?content|back to top|top of page|next article|previous article|next|previous|more|close|open|toggle navigation)\s*[›»>|]?$", 40)
 
@@ -204,8 +207,13 @@ def clean(doc: RawDoc) -> Cleaned:
                 in_related = False
         if rule is None and after_end and len(p) < 160 and not _END_PUNCT.search(p):
             rule = "after_end"
-        if rule is None and title_key and not kept and _key(p) == title_key:
+        if rule is None and title_key and len(kept) <= 2 and _key(p) == title_key:
             rule = "title_repeat"
+            # What stood above the repeated title is page header: a kicker ("Expert comment"), a section name.
+            while kept and len(kept[-1]) <= 60 and not _END_PUNCT.search(kept[-1]):
+                k = kept.pop()
+                seen.discard(_key(k))
+                removed.append(Removal(k, "kicker"))
         if rule is None:
             k = _key(p)
             if k and k in seen:

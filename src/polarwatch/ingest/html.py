@@ -32,14 +32,14 @@ _BLOCK_TAGS = {
 
 # Containers that hold page furniture, by a token of their class or id.
 _FURNITURE = re.compile(
-    r"(?:^|[\s_-])(subscribe|subscription|newsletter|signup|sign-up|promo|paywall|related|recommend(?:ed|ations)?|"
-    r"more-stories|read-?more|most-?(?:read|popular|viewed)|share|sharing|social|cookies?|consent|gdpr|comments?|"
-    r"comment-?(?:form|list|section)|disqus|respond|advert|advertisement|ads?|sponsor(?:ed)?|outbrain|taboola|"
-    r"popup|modal|breadcrumbs?|tags?)(?:$|[\s_-])",
+    r"(?:^|[\s_-])(?:subscri\w*|newsletter\w*|signup|sign-up|promo\w*|related\w*|recommend\w*|"
+    r"more-stories|read-?more|most-?(?:read|popular|viewed)|share|sharing|sharedaddy|social\w*|cookie\w*|consent|gdpr|"
+    r"comments?|comment-?(?:form|list|section|respond)|disqus|respond|advert\w*|ads?|sponsor\w*|outbrain|taboola|"
+    r"popup|modal|breadcrumbs?|tags?|author-?bio|about-?the-?author|footnotes?|endnotes?)(?:$|[\s_-])",
     re.I,
 )
 # Lead paragraphs ("standfirst") that sites put outside the main body container.
-_LEAD = re.compile(r"(?:^|[\s_-])(lead|lede|announce(?:-text)?|intro|standfirst|dek|summary|excerpt|abstract)(?:$|[\s_-])", re.I)
+_LEAD = re.compile(r"(?:^|[\s_-])(lead|lede|announce(?:-text)?|intro)(?:$|[\s_-])", re.I)
 _KEEP_TAGS = {"html", "body", "head", "article", "main"}
 _NOT_LEAD_PARENTS = {"header", "nav", "footer", "aside", "figure", "figcaption"}
 
@@ -49,13 +49,17 @@ def _attr_tokens(el: etree._Element) -> str:
 
 
 def _lead_paragraphs(tree: etree._Element) -> list[str]:
+    """Lead paragraphs marked as such that come before the first ordinary body paragraph."""
     out: list[str] = []
     for el in tree.iter("p", "div"):
         if len(out) >= 2:
             break
-        if not _LEAD.search(_attr_tokens(el)):
-            continue
         if any(a.tag in _NOT_LEAD_PARENTS for a in el.iterancestors()):
+            continue
+        is_lead = bool(_LEAD.search(_attr_tokens(el)))
+        if el.tag == "p" and not is_lead and len(el.text_content().strip()) >= 80:
+            break  # the body has begun: anything "lead"-classed after this is a teaser
+        if not is_lead:
             continue
         text = " ".join(el.text_content().split())
         if len(text) >= 60 and text[-1] in ".!?”\"" and len(text) < 1200:
