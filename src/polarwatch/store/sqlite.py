@@ -117,7 +117,7 @@ class SQLiteStore(Store):
             "outlet_kind": o.kind, "outlet_language": o.language, "outlet_confidence": o.confidence if a.outlet else None,
             "outlet_inferred": int(o.inferred), "format": a.format, "summary_only": int(a.summary_only),
             "paragraphs": json.dumps(a.paragraphs, ensure_ascii=False), "body": a.body,
-            "raw": zlib.compress(a.raw.encode("utf-8"), 6), "ingested_at": _now(),
+            "raw": zlib.compress(a.raw.encode("utf-8"), 1), "ingested_at": _now(),
         }  # fmt: skip
 
     def _insert(self, a: Article) -> int:
