@@ -575,7 +575,8 @@ def _run_child(tmp_path: Path, path: Path, max_bytes: int, db_name: str = "big.d
     """Run ``polarwatch ingest PATH --json`` in a fresh interpreter: (its report, {"exit", "max_rss_kb"})."""
     db = str(tmp_path / db_name)
     res = subprocess.run(
-        [sys.executable, "-c", CHILD, "ingest", str(path), "--db", db, "--max-article-bytes", str(max_bytes), "--json"],
+        # --no-nlp: this measures the readers' streaming, not the language model's fixed size
+        [sys.executable, "-c", CHILD, "ingest", str(path), "--db", db, "--max-article-bytes", str(max_bytes), "--json", "--no-nlp"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     child = json.loads(res.stderr.strip().splitlines()[-1])

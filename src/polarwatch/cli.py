@@ -68,8 +68,10 @@ def main(ctx: click.Context, db: str | None) -> None:
 @click.option("--max-article-bytes", type=int, help="Refuse a single article larger than this (default 5,000,000).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--no-nlp", is_flag=True, help="Skip extraction (actors, quotes); run `polarwatch reprocess` later.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, max_article_bytes: int | None, as_json: bool, quiet: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, max_article_bytes: int | None, as_json: bool, quiet: bool,
+           no_nlp: bool) -> None:
     """Read, clean and store articles from files, folders, .gz and .zip.
 
     Formats: plain-text dumps, HTML, RSS/Atom, JSONL, JSON, CSV, WARC(.gz).
@@ -86,7 +88,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, max_artic
         bar.update(0)
 
     try:
-        report = lib.ingest(paths, settings=settings, on_item=tick)
+        report = lib.ingest(paths, settings=settings, on_item=tick, nlp=not no_nlp)
     except StoreError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -210,6 +212,63 @@ def search(ctx: click.Context, query: str, db: str | None, limit: int, as_json: 
             click.echo(f"    {d['snippet']}")
     if not hits and not as_json:
         click.echo("no matches", err=True)
+
+
+@main.command()
+@db_option
+@click.option("--force", is_flag=True, help="Redo every article, not only those analysed by an older version.")
+@click.pass_context
+def reprocess(ctx: click.Context, db: str | None, force: bool) -> None:
+    """Re-run extraction over stored articles after the rules or models changed. Nothing else is touched."""
+    try:
+        n = lib.reprocess(_db(ctx, db), force=force)
+    except StoreError as exc:
+        _fail(str(exc))
+    click.echo(f"reprocessed {n} articles")
+
+
+@main.command()
+@db_option
+@click.option("--speaker", help="Speaker name (substring) or actor id, e.g. Peskov.")
+@click.option("--about", help="An actor mentioned inside the quote (name or id), e.g. China.")
+@click.option("--type", "qtype", type=click.Choice(["direct", "indirect"]), help="Direct quotes or indirect speech only.")
+@filter_options
+@click.option("--limit", default=50, show_default=True, help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def quotes(ctx: click.Context, db: str | None, speaker: str | None, about: str | None, qtype: str | None, limit: int,
+           as_json: bool, **flt: str | None) -> None:
+    """Quotes with their speakers: who said what, where."""
+    try:
+        okind = flt.pop("kind", None)
+        rows = lib.quotes(_db(ctx, db), speaker=speaker, about=about, kind=qtype, outlet_kind=okind, limit=limit, **flt)
+    except StoreError as exc:
+        _fail(str(exc))
+    for aid, title, outlet, q in rows:
+        if as_json:
+            _emit({"article": aid, "article_title": title, "outlet": outlet, **q.as_dict()})
+        else:
+            who = q.speaker_name or "(unresolved)"
+            click.echo(f"{who} [{q.kind}{', ' + q.cue if q.cue else ''}] {aid} {outlet or ''}")
+            click.echo("    " + textwrap.shorten(q.text, 160, placeholder=" …"))
+
+
+@main.command()
+@db_option
+@click.option("--limit", default=50, show_default=True, help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def actors(ctx: click.Context, db: str | None, limit: int, as_json: bool) -> None:
+    """Actors by the number of articles mentioning them, with quote counts."""
+    try:
+        rows = lib.actors(_db(ctx, db), limit=limit)
+    except StoreError as exc:
+        _fail(str(exc))
+    for r in rows:
+        if as_json:
+            _emit(r)
+        else:
+            click.echo(f"{r['articles']:>6} articles {r['mentions']:>6} mentions {r['quotes']:>5} quotes  {r['name']} [{r['kind']}, {r['country'] or '-'}]")
 
 
 @main.command()

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from .config import Settings, load_settings
 from .pipeline import ingest as _ingest
-from .records import IngestReport
+from .records import IngestReport, Quote
 from .store import ArticleFilter, SearchHit, Store, StoredArticle, open_store
 
 
@@ -36,11 +36,39 @@ def ingest(
     store: Store | None = None,
     settings: Settings | None = None,
     on_item: Callable[[IngestReport], None] | None = None,
+    nlp: bool = True,
 ) -> IngestReport:
-    """Read, clean and store every article under *paths*; bad input is reported, not raised."""
+    """Read, clean, extract and store every article under *paths*; bad input is reported, not raised."""
     settings = (settings or load_settings()).with_(db=db)
     with _store(settings.db, store) as s:
-        return _ingest(paths, s, settings, on_item=on_item)
+        return _ingest(paths, s, settings, on_item=on_item, nlp=nlp)
+
+
+def reprocess(db: str | None = None, *, store: Store | None = None, force: bool = False,
+              on_batch: Callable[[int], None] | None = None) -> int:
+    """Re-run extraction over stored articles after rules or models changed; returns how many."""
+    from .pipeline import reprocess as _reprocess
+
+    with _store(db, store) as s:
+        return _reprocess(s, on_batch=on_batch, force=force)
+
+
+def quotes(
+    db: str | None = None, *, store: Store | None = None, speaker: str | None = None, about: str | None = None,
+    kind: str | None = None, outlet: str | None = None, country: str | None = None, outlet_kind: str | None = None,
+    since: str | None = None, until: str | None = None, limit: int = 50,
+) -> list[tuple[str, str | None, str | None, Quote]]:
+    """Quotes as (article id, title, outlet, Quote), filtered by speaker, the actor they are about, quote kind
+    (direct/indirect), outlet, outlet country and kind, dates."""
+    with _store(db, store) as s:
+        flt = ArticleFilter(outlet, country, outlet_kind, since, until)
+        return s.find_quotes(speaker, about, kind, flt, limit)  # type: ignore[attr-defined]
+
+
+def actors(db: str | None = None, *, store: Store | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Actors by the number of articles that mention them, with mention and quote counts."""
+    with _store(db, store) as s:
+        return s.actor_counts(limit)  # type: ignore[attr-defined]
 
 
 def articles(

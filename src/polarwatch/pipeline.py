@@ -42,13 +42,45 @@ def to_article(doc: RawDoc) -> Article | Rejected:
     )
 
 
+def extract(store: Store, articles: list[Article]) -> None:
+    """Run the extraction stage over *articles* and store what it finds (one transaction)."""
+    from . import nlp
+
+    if not articles:
+        return
+    analyses = nlp.analyse_batch([a.paragraphs for a in articles])
+    store.put_analyses([(a.id, an) for a, an in zip(articles, analyses)], nlp.VERSION)  # type: ignore[attr-defined]
+
+
+def reprocess(store: Store, batch_size: int = 200, on_batch: Callable[[int], None] | None = None, force: bool = False) -> int:
+    """Re-run extraction over stored articles not yet analysed with the current version (all with *force*)."""
+    from . import nlp
+
+    version = nlp.VERSION if not force else f"{nlp.VERSION}#force"
+    done, after = 0, 0
+    while True:
+        rows = store.unanalysed(version, batch_size, after)  # type: ignore[attr-defined]
+        if not rows:
+            return done
+        arts = [sa.article for _, aid in rows if (sa := store.get_article(aid)) is not None]
+        extract(store, arts)
+        done += len(arts)
+        after = rows[-1][0]
+        if on_batch:
+            on_batch(done)
+
+
 def ingest(
     paths: Iterable[str | Path],
     store: Store,
     settings: Settings | None = None,
     on_item: Callable[[IngestReport], None] | None = None,
+    nlp: bool = True,
 ) -> IngestReport:
-    """Ingest files, folders and archives into *store*; never raises for bad input."""
+    """Ingest files, folders and archives into *store*; never raises for bad input.
+
+    With *nlp* (the default) new and changed articles also go through extraction.
+    """
     settings = settings or load_settings()
     report = IngestReport()
     batch: list[Article] = []
@@ -56,14 +88,19 @@ def ingest(
     def flush() -> None:
         if not batch:
             return
+        changed = []
         for a, status in zip(batch, store.put_articles(batch)):
             if status == "new":
                 report.new += 1
                 report.new_ids.append(a.id)
+                changed.append(a)
             elif status == "updated":
                 report.updated += 1
+                changed.append(a)
             else:
                 report.duplicate += 1
+        if nlp:
+            extract(store, changed)
         batch.clear()
 
     for item in read_paths([os.path.abspath(p) for p in paths], settings):

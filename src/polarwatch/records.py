@@ -146,3 +146,46 @@ class IngestReport:
             "failures": [{"source": str(r.source), "reason": r.reason} for r in self.failed],
             "skips": [{"source": str(r.source), "reason": r.reason} for r in self.skipped],
         }
+
+
+# --- extraction records (who said what) ---------------------------------------
+# Offsets are character offsets into Article.body ("\n\n".join(paragraphs)).
+
+
+@dataclass(slots=True)
+class Mention:
+    """A span of the body that refers to an actor (or to a person the registry does not know)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # country, government, ministry, military, agency, company, legislature, international, indigenous, person, organization, place
+    actor_id: str | None = None  # registry id, or "article:<slug>" for a person known only from this article
+    actor_name: str | None = None  # canonical name
+    country: str | None = None  # ISO-2 of the actor
+    how: str = "registry"  # registry, ner, alias, description, pronoun
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Quote:
+    """A direct or indirect quotation and the actor it is attributed to."""
+
+    start: int  # span of the quoted or reported content
+    end: int
+    text: str
+    kind: str  # "direct" or "indirect"
+    cue: str | None = None  # the speech verb or phrase ("said", "according to"), None for a continuation
+    cue_start: int | None = None
+    speaker_text: str | None = None  # the mention the cue attaches to ("the professor", "it", "Peskov")
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    speaker_id: str | None = None  # resolved actor id (registry or article-level), None when unresolved
+    speaker_name: str | None = None  # canonical name of the resolved speaker, else the mention text
+    speaker_country: str | None = None
+    about: list[str] = field(default_factory=list)  # actor ids mentioned inside the quote
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

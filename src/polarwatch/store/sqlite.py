@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..records import Article, Outlet, Removal, Source
+from ..records import Article, Mention, Outlet, Quote, Removal, Source
 from .base import MARK_END, MARK_START, AmbiguousId, ArticleFilter, SearchHit, Store, StoredArticle, StoreError, stores
 
 _FTS_SYNTAX = re.compile(r'["*()]|\b(AND|OR|NOT|NEAR)\b|\w+:')
@@ -253,6 +253,106 @@ class SQLiteStore(Store):
                 for rid, score in top
             ]
         return []
+
+    # -- extraction results ---------------------------------------------------
+    def put_analyses(self, items: list[tuple[str, Any]], version: str) -> None:
+        """Replace the mentions and quotes of each (article id, Analysis) in one transaction."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for aid, an in items:
+                row = self.db.execute("SELECT rowid FROM articles WHERE id = ?", (aid,)).fetchone()
+                if row is None:
+                    continue
+                rowid = row[0]
+                self.db.execute("DELETE FROM mentions WHERE article_rowid = ?", (rowid,))
+                self.db.execute("DELETE FROM quotes WHERE article_rowid = ?", (rowid,))
+                self.db.executemany(
+                    "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(rowid, i, m.start, m.end, m.text, m.kind, m.actor_id, m.actor_name, m.country, m.how)
+                     for i, m in enumerate(an.mentions)],
+                )  # fmt: skip
+                self.db.executemany(
+                    "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(rowid, i, q.start, q.end, q.text, q.kind, q.cue, q.cue_start, q.speaker_text, q.speaker_start,
+                      q.speaker_end, q.speaker_id, q.speaker_name, q.speaker_country, json.dumps(q.about))
+                     for i, q in enumerate(an.quotes)],
+                )  # fmt: skip
+                self.db.execute("UPDATE articles SET analysed_with = ? WHERE rowid = ?", (version, rowid))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def unanalysed(self, version: str, limit: int = 500, after: int = 0) -> list[tuple[int, str]]:
+        """(rowid, id) of articles not analysed with *version*, in rowid order after *after*."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT rowid, id FROM articles WHERE (analysed_with IS NULL OR analysed_with != ?) AND rowid > ? "
+            "ORDER BY rowid LIMIT ?", (version, after, limit),
+        )]  # fmt: skip
+
+    def get_mentions(self, article_id: str) -> list[Mention]:
+        return [Mention(*r) for r in self.db.execute(
+            "SELECT m.start, m.end, m.text, m.kind, m.actor_id, m.actor_name, m.country, m.how FROM mentions m "
+            "JOIN articles a ON a.rowid = m.article_rowid WHERE a.id = ? ORDER BY m.seq", (article_id,),
+        )]  # fmt: skip
+
+    def get_quotes(self, article_id: str) -> list[Quote]:
+        return [self._quote(r) for r in self.db.execute(
+            "SELECT q.* FROM quotes q JOIN articles a ON a.rowid = q.article_rowid WHERE a.id = ? ORDER BY q.seq", (article_id,)
+        )]  # fmt: skip
+
+    @staticmethod
+    def _quote(r: sqlite3.Row) -> Quote:
+        return Quote(
+            r["start"], r["end"], r["text"], r["kind"], r["cue"], r["cue_start"], r["speaker_text"], r["speaker_start"],
+            r["speaker_end"], r["speaker_id"], r["speaker_name"], r["speaker_country"], json.loads(r["about"]),
+        )  # fmt: skip
+
+    def find_quotes(self, speaker: str | None = None, about: str | None = None, kind: str | None = None,
+                    flt: ArticleFilter = ArticleFilter(), limit: int = 50) -> list[tuple[str, str | None, str | None, Quote]]:
+        """(article id, title, outlet, quote) filtered by speaker (name substring or id), actor mentioned inside, kind."""
+        where, args = self._where(flt)
+        conds, qargs = [], []
+        if speaker:
+            conds.append("(lower(q.speaker_name) LIKE ? OR q.speaker_id = ? OR lower(q.speaker_text) LIKE ?)")
+            qargs += [f"%{speaker.lower()}%", speaker, f"%{speaker.lower()}%"]
+        if about:
+            ids = self._actor_ids(about)
+            conds.append("(" + " OR ".join(["q.about LIKE ?"] * len(ids)) + ")" if ids else "0")
+            qargs += [f'%"{i}"%' for i in ids]
+        if kind:
+            conds.append("q.kind = ?")
+            qargs.append(kind)
+        sql = (
+            "SELECT a.id AS aid, a.title AS atitle, a.outlet_name AS aoutlet, q.* FROM quotes q JOIN articles a ON a.rowid = q.article_rowid "
+            f"WHERE {where} AND {' AND '.join(conds) or '1'} ORDER BY a.published IS NULL, a.published DESC, q.article_rowid DESC, q.seq LIMIT ?"
+        )
+        return [(r["aid"], r["atitle"], r["aoutlet"], self._quote(r)) for r in self.db.execute(sql, [*args, *qargs, limit])]
+
+    def _actor_ids(self, name: str) -> list[str]:
+        """Actor ids whose id or canonical name matches *name* (case-insensitive)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT actor_id FROM mentions WHERE actor_id = ? OR lower(actor_name) = lower(?) OR lower(actor_name) LIKE ?",
+            (name, name, f"%{name.lower()}%"),
+        ).fetchall()
+        return [r[0] for r in rows if r[0]]
+
+    def actor_counts(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Actors by articles mentioning them, with quote counts and kind, country."""
+        rows = self.db.execute(
+            "SELECT m.actor_id AS id, m.actor_name AS name, m.kind AS kind, m.country AS country, "
+            "COUNT(DISTINCT m.article_rowid) AS articles, COUNT(*) AS mentions, "
+            "(SELECT COUNT(*) FROM quotes q WHERE q.speaker_id = m.actor_id) AS quotes "
+            "FROM mentions m WHERE m.actor_id IS NOT NULL GROUP BY m.actor_id ORDER BY articles DESC, quotes DESC, name LIMIT ?",
+            (limit,),
+        )
+        return [dict(r) for r in rows]
+
+    def top_speakers(self, limit: int = 10) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.execute(
+            "SELECT speaker_name AS speaker, speaker_country AS country, COUNT(*) AS quotes, COUNT(DISTINCT article_rowid) AS articles "
+            "FROM quotes WHERE speaker_name IS NOT NULL GROUP BY speaker_name ORDER BY quotes DESC, speaker LIMIT ?", (limit,),
+        )]  # fmt: skip
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

@@ -1,0 +1,368 @@
+"""Reference annotations for ``polarwatch eval``: two on-disk formats, one typed structure.
+
+* **seeds format** -- a folder of article files (any format the readers accept)
+  and a ``gold.json`` naming each file and its quotes and entities
+  (``../shared/corpus/seeds``, ``tests/gold/quotes``).
+* **PolNeAR format** -- brat standoff: ``text/NAME.txt`` and
+  ``attributions/NAME_<annotator>.ann`` (``../shared/corpus/polnear-dev``).
+
+:func:`load_gold` tells them apart and returns a list of :class:`GoldArticle`.
+Everything here is plain data: no NLP, no store. See ``docs/eval.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "GoldArticle",
+    "GoldEntity",
+    "GoldError",
+    "GoldQuote",
+    "article_text",
+    "detect_format",
+    "is_direct",
+    "load_gold",
+    "load_polnear_gold",
+    "load_seeds_gold",
+    "parse_ann",
+]
+
+GOLD_FILE = "gold.json"
+TEXT_SOURCE_READER = "reader"  # read the file with polarwatch's readers (title line, header...)
+TEXT_SOURCE_PLAIN = "plain"  # raw text, no title line: see article_text()
+
+# Marks that open or close a quotation (straight, curly, NYT-style '' doubles, guillemets).
+QUOTE_MARKS = "\"'“”‘’„‟«»‹›"
+
+
+class GoldError(ValueError):
+    """A gold folder or file that cannot be read; the message names the file."""
+
+
+@dataclass(slots=True)
+class GoldQuote:
+    """One reference quote: its content and the speaker it belongs to."""
+
+    kind: str  # "direct" or "indirect"
+    text: str
+    speaker: str | None  # canonical speaker (seeds) or the Source span's text (PolNeAR); None: no source
+    speaker_mention: str | None = None  # the noun phrase the cue attaches to, as written
+    cue: str | None = None
+    aliases_of_speaker: list[str] = field(default_factory=list)
+    speaker_type: str | None = None  # "person", "country", "organization"... when the gold says so
+
+
+@dataclass(slots=True)
+class GoldEntity:
+    """One reference entity with the other names the article uses for it."""
+
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    code: str | None = None  # ISO code of a country, when given
+
+
+@dataclass(slots=True)
+class GoldArticle:
+    """One annotated article.
+
+    ``text_source`` says how to get its text: ``"reader"`` -- read ``path`` with
+    :func:`polarwatch.ingest.read_paths` like any input; ``"plain"`` -- the raw
+    text of ``path`` is the article, with no title line (use :func:`article_text`).
+    """
+
+    key: str  # the file name as gold.json names it, or the PolNeAR article name
+    path: str
+    text_source: str
+    quotes: list[GoldQuote] = field(default_factory=list)
+    entities: list[GoldEntity] = field(default_factory=list)
+    annotator: str | None = None  # PolNeAR: the annotator whose .ann file was used
+
+
+# --- entry points --------------------------------------------------------------
+
+
+def detect_format(folder: str | Path) -> str:
+    """``"seeds"`` (a gold.json), ``"polnear"`` (text/ and attributions/), else :class:`GoldError`."""
+    d = Path(folder)
+    if not d.is_dir():
+        raise GoldError(f"{d}: no such gold folder")
+    if (d / GOLD_FILE).is_file():
+        return "seeds"
+    if (d / "text").is_dir() and (d / "attributions").is_dir():
+        return "polnear"
+    raise GoldError(f"{d}: not a gold folder (expected {GOLD_FILE}, or text/ and attributions/ for PolNeAR)")
+
+
+def load_gold(folder: str | Path) -> list[GoldArticle]:
+    """All annotated articles of a gold folder, in either format, sorted by key."""
+    fmt = detect_format(folder)
+    return load_seeds_gold(folder) if fmt == "seeds" else load_polnear_gold(folder)
+
+
+def article_text(article: GoldArticle) -> tuple[str, str]:
+    """``(text, path)`` of a gold article's file, decoded as UTF-8.
+
+    For PolNeAR (``text_source == "plain"``) this text *is* the article: build
+    an Article with ``title=None`` and one paragraph per line or blank-line
+    block (e.g. ``polarwatch.ingest.text.split_paragraphs(text)``), so that
+    attributions in the first (headline) line are not lost. Gold offsets are
+    offsets into this raw text, not into ``Article.body``; scoring matches on
+    text, never on offsets.
+    """
+    p = Path(article.path)
+    try:
+        return p.read_text("utf-8"), str(p)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldError(f"{p}: cannot read article text: {exc}") from exc
+
+
+# --- seeds format ----------------------------------------------------------------
+
+
+def _str_list(v: object, where: str) -> list[str]:
+    if v is None:
+        return []
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise GoldError(f"{where}: expected a list of strings")
+    return list(v)
+
+
+def _opt_str(v: object, where: str) -> str | None:
+    if v is None or isinstance(v, str):
+        return v
+    raise GoldError(f"{where}: expected a string or null")
+
+
+def _entity(e: object, where: str) -> GoldEntity:
+    if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not isinstance(e.get("type"), str):
+        raise GoldError(f"{where}: an entity needs a string 'name' and 'type'")
+    return GoldEntity(
+        name=e["name"],
+        type=e["type"],
+        aliases=_str_list(e.get("aliases"), f"{where} aliases"),
+        code=_opt_str(e.get("code"), f"{where} code"),
+    )
+
+
+def _quote(q: object, where: str, by_name: dict[str, GoldEntity]) -> GoldQuote:
+    if not isinstance(q, dict):
+        raise GoldError(f"{where}: a quote must be an object")
+    kind = q.get("kind")
+    if kind not in ("direct", "indirect"):
+        raise GoldError(f"{where}: 'kind' must be 'direct' or 'indirect', not {kind!r}")
+    text = q.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise GoldError(f"{where}: 'text' must be a non-empty string")
+    speaker = _opt_str(q.get("speaker"), f"{where} speaker")
+    ent = by_name.get(speaker) if speaker is not None else None
+    return GoldQuote(
+        kind=kind,
+        text=text,
+        speaker=speaker,
+        speaker_mention=_opt_str(q.get("speaker_mention"), f"{where} speaker_mention"),
+        cue=_opt_str(q.get("cue"), f"{where} cue"),
+        aliases_of_speaker=list(ent.aliases) if ent else [],
+        speaker_type=ent.type if ent else None,
+    )
+
+
+def load_seeds_gold(folder: str | Path) -> list[GoldArticle]:
+    """Articles of a seeds-style folder (``gold.json`` beside the article files)."""
+    d = Path(folder)
+    gpath = d / GOLD_FILE
+    try:
+        data = json.loads(gpath.read_text("utf-8"))
+    except FileNotFoundError as exc:
+        raise GoldError(f"{gpath}: no such file") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GoldError(f"{gpath}: cannot read: {exc}") from exc
+    arts = data.get("articles") if isinstance(data, dict) else None
+    if not isinstance(arts, dict):
+        raise GoldError(f"{gpath}: expected an object with an 'articles' object")
+    out: list[GoldArticle] = []
+    for key in sorted(arts):
+        a = arts[key]
+        where = f"{gpath} articles[{key!r}]"
+        if not isinstance(a, dict):
+            raise GoldError(f"{where}: must be an object")
+        path = d / key
+        if not path.is_file():
+            raise GoldError(f"{where}: the article file {path} does not exist")
+        ents_raw = a.get("entities") or []
+        quotes_raw = a.get("quotes") or []
+        if not isinstance(ents_raw, list) or not isinstance(quotes_raw, list):
+            raise GoldError(f"{where}: 'quotes' and 'entities' must be lists")
+        entities = [_entity(e, f"{where} entities[{i}]") for i, e in enumerate(ents_raw)]
+        by_name: dict[str, GoldEntity] = {}
+        for e in entities:
+            by_name.setdefault(e.name, e)
+        quotes = [_quote(q, f"{where} quotes[{i}]", by_name) for i, q in enumerate(quotes_raw)]
+        out.append(GoldArticle(key=key, path=str(path), text_source=TEXT_SOURCE_READER, quotes=quotes, entities=entities))
+    return out
+
+
+# --- PolNeAR (brat standoff) -------------------------------------------------------
+
+_ANN_NAME = re.compile(r"^(?P<name>.+)_(?P<annotator>[0-9A-Za-z]+)\.ann$")
+_ROLE = re.compile(r"^(Source|Cue|Content)\d*$")
+
+
+@dataclass(slots=True)
+class _Span:
+    label: str
+    spans: list[tuple[int, int]]
+    text: str
+
+
+def is_direct(content: str) -> bool:
+    """PolNeAR rule: content that starts or ends with a quotation mark (or is wrapped in one) is direct."""
+    s = content.strip()
+    return bool(s) and (s[0] in QUOTE_MARKS or s[-1] in QUOTE_MARKS)
+
+
+def parse_ann(text: str, where: str = "") -> list[dict[str, list[_Span]]]:
+    """The attributions of one brat ``.ann`` file, in file order.
+
+    Each attribution is ``{"Source": [...], "Cue": [...], "Content": [...]}``
+    (lists of spans; ``Content2`` and the like go into ``Content``). Lines:
+
+    * ``T<n>\\t<Label> <start> <end>[;<start> <end>...]\\t<text>`` -- a span,
+      discontinuous pieces separated by ``;``, not always in text order (the text
+      joins them with a space; we re-read them from the ``.txt`` in text order);
+    * ``E<n>\\t<Trigger>:T<i> <Role>:T<j> ...`` -- one attribution; the trigger is
+      ``Attribution`` or ``Attribution-no-source`` (its own ``T`` span repeats the cue);
+    * ``R<n>\\t<Role> Arg1:T<i> Arg2:T<j>`` -- a relation; an ``R`` whose arguments
+      include a Source, Cue or Content span joins them into an attribution
+      keyed by its first argument (PolNeAR-dev has none, other brat exports do);
+    * anything else (``#`` notes, ``A`` attributes, ``Discard``/``Discuss`` spans) is ignored.
+    """
+    spans: dict[str, _Span] = {}
+    events: list[list[tuple[str, str]]] = []
+    relations: list[list[tuple[str, str]]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        tag = parts[0]
+        if tag.startswith("T"):
+            if len(parts) < 2:
+                raise GoldError(f"{where} line {n}: malformed span line")
+            label, _, offs = parts[1].partition(" ")
+            try:
+                pieces = [tuple(int(x) for x in p.split()) for p in offs.split(";")]
+            except ValueError as exc:
+                raise GoldError(f"{where} line {n}: bad offsets {offs!r}") from exc
+            if not pieces or any(len(p) != 2 for p in pieces):
+                raise GoldError(f"{where} line {n}: bad offsets {offs!r}")
+            spans[tag] = _Span(label, [(p[0], p[1]) for p in pieces], parts[2] if len(parts) > 2 else "")
+        elif tag.startswith("E") and len(parts) >= 2:
+            # the trigger (Attribution:T4) is a span labelled "Attribution": add() ignores it
+            args = [a.split(":", 1) for a in parts[1].split()]
+            events.append([(a[0], a[1]) for a in args if len(a) == 2])
+        elif tag.startswith("R") and len(parts) >= 2:
+            args = [a.split(":", 1) for a in parts[1].split()[1:]]
+            relations.append([(a[0], a[1]) for a in args if len(a) == 2])
+    attributions: list[dict[str, list[_Span]]] = []
+
+    def add(refs: list[str], into: dict[str, list[_Span]]) -> None:
+        for ref in refs:
+            sp = spans.get(ref)
+            if sp is None:
+                raise GoldError(f"{where}: attribution refers to unknown span {ref}")
+            m = _ROLE.match(sp.label)
+            if m and sp not in into[m.group(1)]:
+                into[m.group(1)].append(sp)
+
+    for ev in events:
+        att: dict[str, list[_Span]] = {"Source": [], "Cue": [], "Content": []}
+        add([t for _, t in ev], att)
+        attributions.append(att)
+    # brat relations: chain them through shared spans into attributions
+    groups: list[set[str]] = []
+    for rel in relations:
+        ids = {t for _, t in rel}
+        for g in [g for g in groups if g & ids]:
+            ids |= g
+            groups.remove(g)
+        groups.append(ids)
+    for g in groups:
+        att = {"Source": [], "Cue": [], "Content": []}
+        add(sorted(g, key=lambda t: (len(t), t)), att)
+        attributions.append(att)
+    return attributions
+
+
+def _span_text(sp: _Span, doc: str) -> str:
+    """The span's text in reading order (brat may list discontinuous pieces out of order)."""
+    if not doc:
+        return sp.text
+    return " ".join(doc[a:b] for a, b in sorted(sp.spans))
+
+
+def _polnear_quotes(atts: list[dict[str, list[_Span]]], doc: str) -> list[GoldQuote]:
+    quotes: list[GoldQuote] = []
+    for att in atts:
+        if not att["Content"]:
+            continue  # an attribution with no content (a stray trigger) is not a quote
+        src = " ".join(_span_text(s, doc) for s in sorted(att["Source"], key=lambda s: min(s.spans))) or None
+        cue = " ".join(_span_text(s, doc) for s in sorted(att["Cue"], key=lambda s: min(s.spans))) or None
+        for content in att["Content"]:  # Content2...: a second quoted span of the same attribution
+            t = _span_text(content, doc)
+            quotes.append(
+                GoldQuote(
+                    kind="direct" if is_direct(t) else "indirect",
+                    text=t,
+                    speaker=src,
+                    speaker_mention=src,
+                    cue=cue,
+                    aliases_of_speaker=[],
+                    speaker_type=None,
+                )
+            )
+    return quotes
+
+
+def load_polnear_gold(folder: str | Path) -> list[GoldArticle]:
+    """Articles of a PolNeAR compartment (``text/`` and ``attributions/``).
+
+    Only texts with at least one ``.ann`` file are gold. When several
+    annotators annotated a text, the first ``NAME_<annotator>.ann`` in sorted
+    order is used and the others are ignored.
+    """
+    d = Path(folder)
+    tdir, adir = d / "text", d / "attributions"
+    if not tdir.is_dir() or not adir.is_dir():
+        raise GoldError(f"{d}: a PolNeAR folder needs text/ and attributions/")
+    chosen: dict[str, tuple[str, Path]] = {}
+    for ann in sorted(adir.glob("*.ann")):
+        m = _ANN_NAME.match(ann.name)
+        if not m:
+            raise GoldError(f"{ann}: expected a name like NAME_<annotator>.ann")
+        chosen.setdefault(m.group("name"), (m.group("annotator"), ann))
+    out: list[GoldArticle] = []
+    for name in sorted(chosen):
+        annotator, ann = chosen[name]
+        txt = tdir / f"{name}.txt"
+        if not txt.is_file():
+            raise GoldError(f"{ann}: no text file {txt}")
+        try:
+            doc = txt.read_text("utf-8")
+            atts = parse_ann(ann.read_text("utf-8"), str(ann))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GoldError(f"{ann}: cannot read: {exc}") from exc
+        out.append(
+            GoldArticle(
+                key=name,
+                path=str(txt),
+                text_source=TEXT_SOURCE_PLAIN,
+                quotes=_polnear_quotes(atts, doc),
+                entities=[],
+                annotator=annotator,
+            )
+        )
+    return out

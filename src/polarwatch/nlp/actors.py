@@ -1,0 +1,108 @@
+"""The actor registry (``data/actors.csv``) and finding its actors in text.
+
+Surface forms are matched case-sensitively (so "US" is not "us"), with an
+optional leading "the" and a possessive ending. Demonyms ("Russian",
+"Chinese") tie descriptions to countries ("the US leader", "Russian
+professor") without being actors themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(slots=True, frozen=True)
+class Actor:
+    id: str
+    name: str
+    type: str
+    country: str | None
+    role: str | None
+    aliases: tuple[str, ...]
+    parent: str | None
+
+    @property
+    def is_person(self) -> bool:
+        return self.type == "person"
+
+    def surname(self) -> str:
+        return self.name.split()[-1] if self.is_person else self.name
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    start: int
+    end: int
+    text: str
+    actor: Actor
+
+
+class ActorRegistry:
+    def __init__(self, actors: list[Actor], demonyms: dict[str, str]) -> None:
+        self.actors = {a.id: a for a in actors}
+        self.demonyms = demonyms
+        forms: dict[str, Actor] = {}
+        for a in actors:
+            for f in (a.name, *a.aliases):
+                f = f.strip()
+                for v in {f, f.replace("'", "’")}:  # news text uses both apostrophes
+                    if len(v) >= 2 and v not in forms:
+                        forms[v] = a
+        self.forms = forms
+        alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        # "the Kremlin", "Pentagon’s", "U.S." — the form must not sit inside a longer word.
+        self._rx = re.compile(rf"(?<![\w.])(?:[Tt]he\s+)?({alts})(?=['’]s\b|[^\w]|$)")
+        dem = "|".join(re.escape(d) for d in sorted(demonyms, key=len, reverse=True))
+        self._dem_rx = re.compile(rf"(?<![\w-])({dem})(?![\w])")
+
+    def find(self, text: str) -> list[Match]:
+        """Every registry actor mentioned in *text*, longest form first, no overlaps."""
+        out = []
+        for m in self._rx.finditer(text):
+            form = m.group(1)
+            out.append(Match(m.start(), m.end(1), text[m.start() : m.end(1)], self.forms[form]))
+        return out
+
+    def lookup(self, form: str) -> Actor | None:
+        f = re.sub(r"^[Tt]he\s+", "", form.strip())
+        f = re.sub(r"['’]s$", "", f)
+        return self.forms.get(f)
+
+    def demonym_country(self, text: str) -> str | None:
+        """The country of the first demonym or registry country in *text* ("Russian Academy…" -> RU)."""
+        m = self._dem_rx.search(text)
+        if m:
+            return self.demonyms[m.group(1)]
+        for x in self.find(text):
+            if x.actor.country:
+                return x.actor.country
+        return None
+
+    def country_actor(self, code: str | None) -> Actor | None:
+        return self.actors.get(code.lower()) if code else None
+
+
+@lru_cache(maxsize=1)
+def registry() -> ActorRegistry:
+    pkg = resources.files("polarwatch").joinpath("data")
+    actors = []
+    for n, row in enumerate(csv.DictReader(pkg.joinpath("actors.csv").read_text("utf-8").splitlines()), 2):
+        if not row.get("id") or not row.get("name"):
+            raise ValueError(f"data/actors.csv line {n}: id and name are required")
+        actors.append(
+            Actor(
+                id=row["id"].strip(),
+                name=row["name"].strip(),
+                type=row["type"].strip(),
+                country=(row.get("country") or "").strip() or None,
+                role=(row.get("role") or "").strip() or None,
+                aliases=tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
+                parent=(row.get("parent") or "").strip() or None,
+            )
+        )
+    dem = {r["word"]: r["country"] for r in csv.DictReader(pkg.joinpath("demonyms.csv").read_text("utf-8").splitlines())}
+    return ActorRegistry(actors, dem)

@@ -1,0 +1,480 @@
+"""Who said what: mentions, article-level persons, direct and indirect quotes, speakers.
+
+Works per article over its clean paragraphs; every span is a character
+offset into ``Article.body``. Rules over spaCy's parse, in this order:
+
+1. registry actors are found by their surface forms, people by NER; a person
+   the registry does not know becomes an article-level actor keyed by full
+   name, with the role from the words before the name ("…professor Yana
+   Leksyutina") or an apposition, and later surname mentions link to it;
+2. direct quotes are the spans between quotation marks; the cue is a speech
+   verb in the same sentence outside the quote, the speaker its subject; a
+   paragraph that opens a quote without a cue continues the previous speaker;
+3. indirect speech is a speech verb with a clausal complement outside direct
+   quotes ("X said (that) …", "…, X said."), or "according to X, …";
+4. speakers are resolved through names, descriptions ("the professor", "the
+   spokesman" -> the last person with that role) and pronouns ("he"/"she" ->
+   the last person; "it" -> the last organisation that spoke or was named).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..records import Mention, Quote
+from .actors import Actor, ActorRegistry, registry
+
+_OPEN = "“\""
+_INVERTIBLE = {"say", "add", "write", "tell", "state", "note", "explain", "continue", "insist", "ask", "reply"}
+_ANON_NOUNS = {
+    "source": "sources", "insider": "sources", "report": "sources", "media": "sources", "people": "sources", "person": "sources",
+    "official": "officials", "diplomat": "officials", "spokesperson": "officials", "authority": "officials",
+    "expert": "experts", "analyst": "experts", "observer": "experts", "specialist": "experts", "scholar": "experts",
+}  # fmt: skip
+_PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any", "we": "any"}
+_TITLE_LIKE = re.compile(r"^(?:[A-Z0-9][\w’'-]*|of|the|and|for|in|on)(?:\s+(?:[A-Z0-9][\w’'-]*|[IVX]+|of|the|and|for|in|on)){0,4}$")
+_NAMING = re.compile(r"(so-called|dubbed|named|titled|entitled|nicknamed|called|known as|the word|the term|labelled|labeled|branded)\s*$", re.I)
+
+
+@lru_cache(maxsize=1)
+def cue_lemmas() -> tuple[frozenset[str], frozenset[str]]:
+    """(every cue lemma, the lemmas that also introduce indirect speech)."""
+    text = resources.files("polarwatch").joinpath("data/cues.csv").read_text("utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    return frozenset(r["lemma"] for r in rows), frozenset(r["lemma"] for r in rows if r["indirect"] == "yes")
+
+
+@dataclass(slots=True)
+class Person:
+    """A person of this article: from the registry or known only from the text."""
+
+    id: str
+    name: str
+    role: str | None = None
+    country: str | None = None
+    first: int = 0
+
+
+@dataclass(slots=True)
+class Analysis:
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    persons: dict[str, Person] = field(default_factory=dict)
+
+    def actors(self) -> dict[str, dict[str, Any]]:
+        """Actors of the article: id -> {name, kind, country, mentions}."""
+        out: dict[str, dict[str, Any]] = {}
+        for m in self.mentions:
+            if not m.actor_id:
+                continue
+            d = out.setdefault(m.actor_id, {"name": m.actor_name, "kind": m.kind, "country": m.country, "mentions": 0})
+            d["mentions"] += 1
+        return out
+
+
+def _clean_name(name: str) -> str:
+    """A PERSON span without a leading role word ("spokesperson Liu Jianwen") or possessive."""
+    name = re.sub(r"['’]s$", "", " ".join(name.split()))
+    toks = name.split()
+    while toks and not toks[0][:1].isupper():
+        toks = toks[1:]
+    return " ".join(toks)
+
+
+def _slug(name: str) -> str:
+    return "article:" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+class _Resolver:
+    """The article's discourse state for resolving speaker mentions."""
+
+    def __init__(self, reg: ActorRegistry) -> None:
+        self.reg = reg
+        self.persons: dict[str, Person] = {}
+        self.events: list[tuple[int, str, str, str | None, str]] = []  # (offset, kind, id, country, name)
+        self.anonymous: list[tuple[int, str]] = []
+
+    def last_anonymous(self, before: int, kind: str) -> str | None:
+        for off, k in reversed(self.anonymous):
+            if off < before and k == kind:
+                return f"unnamed {k}"
+        return None
+
+    def note(self, offset: int, kind: str, actor_id: str, country: str | None, name: str) -> None:
+        self.events.append((offset, kind, actor_id, country, name))
+
+    def person(self, name: str, offset: int, role: str | None = None, country: str | None = None) -> Person:
+        name = " ".join(name.split())
+        reg = self.reg.lookup(name)
+        if reg is not None and reg.is_person:
+            p = self.persons.setdefault(reg.id, Person(reg.id, reg.name, reg.role, reg.country, offset))
+            return p
+        parts = name.split()
+        if len(parts) == 1:
+            # a surname: last token of a Western name, first of a Chinese or Korean one
+            for p in reversed(list(self.persons.values())):
+                toks = p.name.split()
+                if len(toks) > 1 and parts[0] in (toks[-1], toks[0]):
+                    return p
+        pid = _slug(name)
+        p = self.persons.get(pid)
+        if p is None:
+            p = self.persons[pid] = Person(pid, name, role, country, offset)
+        else:
+            p.role = p.role or role
+            p.country = p.country or country
+        return p
+
+    def last(self, before: int, kinds: set[str], role_word: str | None = None) -> tuple[str, str | None, str] | None:
+        for off, kind, aid, country, name in reversed(self.events):
+            if off >= before or kind not in kinds:
+                continue
+            if role_word:
+                p = self.persons.get(aid)
+                if not p or not p.role or role_word not in p.role.lower():
+                    continue
+            return aid, country, name
+        return None
+
+
+_ORG_KINDS = {"government", "ministry", "military", "agency", "company", "legislature", "international", "indigenous", "organization"}
+_DESCRIPTIONS = {
+    "ministry": _ORG_KINDS, "department": _ORG_KINDS, "agency": _ORG_KINDS, "report": _ORG_KINDS, "statement": _ORG_KINDS,
+    "government": _ORG_KINDS | {"country"}, "company": _ORG_KINDS, "office": _ORG_KINDS, "embassy": _ORG_KINDS,
+    "alliance": _ORG_KINDS, "council": _ORG_KINDS, "fleet": _ORG_KINDS, "command": _ORG_KINDS, "service": _ORG_KINDS,
+}  # fmt: skip
+
+
+def _span_text(tokens: list[Any]) -> str:
+    if not tokens:
+        return ""
+    doc = tokens[0].doc
+    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+
+
+def _quote_spans(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closed) of the text inside double quotation marks; an unclosed one runs to the end."""
+    out = []
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "“" or (c == '"' and (i == 0 or not text[i - 1].isalnum())):
+            closer = "”" if c == "“" else '"'
+            j = text.find(closer, i + 1)
+            if c == "“":
+                nxt = text.find("“", i + 1)
+                if nxt != -1 and (j == -1 or nxt < j) and j == -1:
+                    j = -1
+            if j == -1:
+                out.append((i + 1, n, False))
+                break
+            out.append((i + 1, j, True))
+            i = j + 1
+            continue
+        i += 1
+    return out
+
+
+def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegistry | None = None) -> Analysis:
+    """Mentions and quotes of one article (paragraphs as stored; *docs* their spaCy parses)."""
+    from .model import nlp
+
+    reg = reg or registry()
+    if docs is None:
+        docs = list(nlp().pipe(paragraphs))
+    cues, indirect_cues = cue_lemmas()
+    res = _Resolver(reg)
+    an = Analysis()
+    offsets = []
+    pos = 0
+    for p in paragraphs:
+        offsets.append(pos)
+        pos += len(p) + 2
+
+    # Full names first, so that a surname used before the full name ("Leksyutina said" in the
+    # lead, "professor Yana Leksyutina" later) still links to one person.
+    for pi, doc in enumerate(docs):
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and len(ent.text.split()) >= 2 and re.match(r"^[A-Z]", ent.text):
+                role, country = _role_of(ent, reg)
+                name = _clean_name(ent.text)
+                if len(name.split()) >= 2:
+                    res.person(name, offsets[pi] + ent.start_char, role, country)
+
+    prev_speaker: tuple[str | None, str | None, str | None] | None = None  # (id, name, country)
+    for pi, (para, doc) in enumerate(zip(paragraphs, docs)):
+        base = offsets[pi]
+        # 1. mentions: registry forms, then people from NER.
+        reg_spans: list[tuple[int, int]] = []
+        for m in reg.find(para):
+            a = m.actor
+            kind = a.type
+            an.mentions.append(Mention(base + m.start, base + m.end, m.text, kind, a.id, a.name, a.country, "registry"))
+            reg_spans.append((m.start, m.end))
+            if a.is_person:
+                res.person(a.name, base + m.start)
+                res.note(base + m.start, "person", a.id, a.country, a.name)
+            else:
+                res.note(base + m.start, "country" if kind == "country" else "org", a.id, a.country, a.name)
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or any(s < ent.end_char and ent.start_char < e for s, e in reg_spans):
+                continue
+            name = _clean_name(ent.text)
+            if not name:
+                continue
+            role, country = _role_of(ent, reg)
+            p = res.person(name, base + ent.start_char, role, country)
+            an.mentions.append(Mention(base + ent.start_char, base + ent.start_char + len(name), name, "person", p.id, p.name, p.country, "ner"))
+            res.note(base + ent.start_char, "person", p.id, p.country, p.name)
+
+        # 2. direct quotes
+        spans = _quote_spans(para)
+        covered: list[tuple[int, int]] = []
+        for qs, qe, closed in spans:
+            qtext = para[qs:qe]
+            if len(qtext.split()) < 2:
+                continue
+            before = para[:qs - 1]
+            if (_NAMING.search(before) and len(qtext.split()) <= 6) or _TITLE_LIKE.match(qtext.strip(" ,.")):
+                continue  # a name or term in quotation marks, not speech
+            cue_tok, spk_tokens = _find_cue(doc, qs, qe, spans, cues)
+            if cue_tok is None:
+                starts_para = para[: qs - 1].strip() == ""
+                if starts_para and prev_speaker is not None:
+                    sid, sname, scountry = prev_speaker
+                    an.quotes.append(Quote(base + qs, base + qe, qtext, "direct", None, None, None, None, None, sid, sname, scountry))
+                    covered.append((qs, qe))
+                elif len(qtext.split()) >= 4 and (sent_spk := _sentence_subject_speaker(doc, qs, qe)) is not None:
+                    # A partial quote inside a sentence whose subject is the speaker ("X called it “…”").
+                    tok, stoks = sent_spk
+                    sid, sname, scountry, how = _resolve(stoks, base + qs, res, reg)
+                    an.quotes.append(Quote(base + qs, base + qe, qtext, "direct", tok.text, base + tok.idx, _span_text(stoks),
+                                           base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
+                    covered.append((qs, qe))
+                continue
+            sid, sname, scountry, how = _resolve(spk_tokens, base + qs, res, reg)
+            st = spk_tokens
+            an.quotes.append(Quote(
+                base + qs, base + qe, qtext, "direct", cue_tok.text, base + cue_tok.idx, _span_text(st) if st else None,
+                base + st[0].idx if st else None, base + st[-1].idx + len(st[-1].text) if st else None, sid, sname, scountry,
+            ))  # fmt: skip
+            covered.append((qs, qe))
+            if sid or sname:
+                prev_speaker = (sid, sname, scountry)
+                _note_speaker(res, base + qs, sid, scountry, sname)
+        if spans and not spans[-1][2]:
+            pass  # an unclosed quote: the next paragraph that opens a quote continues this speaker
+        elif not spans:
+            prev_speaker = prev_speaker  # keep: a paragraph without quotes may sit between two of one speaker
+
+        # 3. indirect speech
+        for sent in doc.sents:
+            for tok in sent:
+                if tok.lemma_ not in indirect_cues or tok.pos_ not in ("VERB", "AUX"):
+                    continue
+                comp = [c for c in tok.children if c.dep_ in ("ccomp",) and c.i > 0]
+                if not comp:
+                    continue
+                c = comp[0]
+                toks = [t for t in c.subtree if t.dep_ != "mark" or t.head != c]
+                toks = [t for t in toks if not t.is_punct or t.text in "()[]"]
+                if not toks:
+                    continue
+                cs, ce = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+                if any(qs - 1 <= cs and ce <= qe + 1 for qs, qe in covered) or any(cs < qe and qs < ce for qs, qe in covered):
+                    continue
+                if len(toks) < 4:
+                    continue
+                subj = [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
+                if not subj:
+                    continue
+                stoks = _mention_tokens(subj[0], cs, ce)
+                if stoks and stoks[0].lower_ == "it" and any(ch.dep_ == "auxpass" for ch in tok.children):
+                    continue
+                sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
+                an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
+                                       base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
+                _note_speaker(res, base + cs, sid, scountry, sname)
+            # "according to X, …"
+            for tok in sent:
+                if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
+                    continue
+                objs = [t for t in doc[tok.i + 1].children if t.dep_ == "pobj"]
+                if not objs:
+                    continue
+                stoks = list(objs[0].subtree)
+                rest = [t for t in sent if t.i < tok.i or t.i > stoks[-1].i]
+                rest = [t for t in rest if not t.is_punct]
+                if len(rest) < 4:
+                    continue
+                cs, ce = rest[0].idx, rest[-1].idx + len(rest[-1].text)
+                if any(cs < qe and qs < ce for qs, qe in covered):
+                    continue
+                sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
+                an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", "according to", base + tok.idx, _span_text(stoks),
+                                       base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
+
+    # An indirect quote inside another one ("it said it feared that X could…") is part of the outer claim.
+    ind = [q for q in an.quotes if q.kind == "indirect"]
+    nested = {id(q) for q in ind for o in ind if o is not q and o.start <= q.start and q.end <= o.end and (o.end - o.start) > (q.end - q.start)}
+    an.quotes = [q for q in an.quotes if id(q) not in nested]
+    for q in an.quotes:
+        q.about = sorted({m.actor_id for m in an.mentions if m.actor_id and q.start <= m.start and m.end <= q.end} - {q.speaker_id})
+    an.quotes.sort(key=lambda q: q.start)
+    an.persons = res.persons
+    return an
+
+
+def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | None, name: str | None) -> None:
+    if not sid:
+        return
+    kind = "person" if sid in res.persons else ("country" if len(sid) == 2 else "org")
+    res.note(offset, kind, sid, country, name or sid)
+
+
+def _role_of(ent: Any, reg: ActorRegistry) -> tuple[str | None, str | None]:
+    """The role words before a name in its noun phrase, or in an apposition after it."""
+    head = ent.root
+    pre = [t for t in head.subtree if t.i < ent.start and t.dep_ in ("compound", "amod", "nmod", "det", "poss", "prep", "pobj", "punct")]
+    pre = [t for t in pre if t.i >= min((x.i for x in head.subtree), default=ent.start)]
+    words = [t for t in ent.doc[min((t.i for t in pre), default=ent.start) : ent.start] if not t.is_punct]
+    role = " ".join(t.text for t in words) or None
+    if role is None:
+        app = [c for c in head.children if c.dep_ == "appos"]
+        if app:
+            role = " ".join(t.text for t in app[0].subtree if not t.is_punct)
+    country = reg.demonym_country(role) if role else None
+    return role, country
+
+
+def _mention_tokens(head: Any, cs: int = -1, ce: int = -1) -> list[Any]:
+    """The speaker mention: the subject's subtree, without relative clauses and without anything inside the content."""
+    toks = [t for t in head.subtree if not (cs <= t.idx < ce)]
+    drop: set[int] = set()
+    for t in head.subtree:
+        if t.dep_ in ("relcl", "acl") and t.head == head:
+            drop |= {x.i for x in t.subtree}
+    toks = [t for t in toks if t.i not in drop]
+    while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
+        toks = toks[1:]
+    while toks and toks[-1].is_punct:
+        toks = toks[:-1]
+    return toks
+
+
+def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cues: frozenset[str]) -> tuple[Any, list[Any]]:
+    """A speech verb outside every quote in the quote's sentence(s), and its subject mention."""
+    inside = lambda t: any(s - 1 <= t.idx < e + 1 for s, e, _ in spans)  # noqa: E731
+    sents = [s for s in doc.sents if s.start_char < qe + 2 and qs - 2 < s.end_char]
+    if sents:
+        # also the sentence right after an unattributed quote ("“…,” X said." may be split there)
+        last = sents[-1]
+        nxt = doc[last.end : last.end + 1]
+        if last.end < len(doc):
+            sents.append(doc[last.end].sent)
+        del nxt
+    best = None
+    for s in sents:
+        for t in s:
+            if t.lemma_ in cues and t.pos_ in ("VERB", "AUX") and not inside(t):
+                dist = t.idx - qe if t.idx >= qe else qs - t.idx + 1000
+                if best is None or dist < best[0]:
+                    best = (dist, t)
+        if best is not None:
+            break
+    if best is None:
+        return None, []
+    cue = best[1]
+    subj = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c)]
+    if not subj and cue.lemma_ in _INVERTIBLE:
+        # "…,” said Peskov." — a noun after the verb
+        subj = [c for c in cue.children if c.dep_ in ("dobj", "attr", "npadvmod", "oprd") and c.i > cue.i and not inside(c)]
+    if not subj and cue.dep_ in ("advcl", "xcomp", "conj", "acl"):
+        # "…, calling the plan “reckless”": the speaker is the subject of the governing verb
+        subj = [c for c in cue.head.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c)]
+    if not subj:
+        # "the report said" parsed oddly: the nearest proper noun or noun before the cue, outside quotes
+        for t in reversed(list(doc[max(0, cue.i - 6) : cue.i])):
+            if t.pos_ in ("PROPN", "NOUN", "PRON") and not inside(t):
+                subj = [t]
+                break
+    stoks = _mention_tokens(subj[0], qs, qe) if subj else []
+    stoks = [t for t in stoks if not inside(t)]
+    return cue, stoks
+
+
+def _sentence_subject_speaker(doc: Any, qs: int, qe: int) -> tuple[Any, list[Any]] | None:
+    """For a partial quote with no cue: the subject of its sentence's main verb, if that verb calls or describes."""
+    for s in doc.sents:
+        if s.start_char <= qs < s.end_char:
+            root = s.root
+            if root.lemma_ in ("call", "describe", "dub", "label", "brand", "term", "condemn", "denounce", "praise", "welcome", "criticize", "criticise", "reject", "dismiss"):
+                subj = [c for c in root.children if c.dep_ == "nsubj" and not (qs <= c.idx < qe)]
+                if subj:
+                    return root, _mention_tokens(subj[0], qs, qe)
+    return None
+
+
+def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str]:
+    """(actor id, canonical name, country, how) for a speaker mention."""
+    if not stoks:
+        return None, None, None, "none"
+    text = _span_text(stoks)
+    low = text.lower().strip()
+    # a person named in the mention
+    ents = [e for e in stoks[0].doc.ents if e.label_ == "PERSON" and stoks[0].i <= e.start and e.end <= stoks[-1].i + 1]
+    for m in reg.find(text):
+        if m.actor.is_person:
+            p = res.person(m.actor.name, offset)
+            return p.id, p.name, p.country, "registry"
+    if ents and (name := _clean_name(ents[-1].text)):
+        p = res.person(name, offset)
+        return p.id, p.name, p.country, "name"
+    head = stoks[-1] if len(stoks) == 1 else next((t for t in stoks if t.dep_ in ("nsubj", "nsubjpass", "pobj", "dobj", "attr")), stoks[-1])
+    # anonymous voices: "Sources", "an industry insider", "Chinese experts", "Analysts in Oslo", "US media reports"
+    found = reg.find(text)
+    base = stoks[0].idx
+    owner = [m for m in found if base + m.start <= head.idx < base + m.end or text[m.end : m.end + 2] in ("'s", "’s")]
+    anon = _ANON_NOUNS.get(head.lemma_.lower())
+    if anon and head.pos_ == "NOUN" and not owner:
+        if stoks[0].lower_ in ("the", "this", "that"):
+            expertish = head.lemma_.lower() in ("expert", "analyst", "scholar", "specialist") and head.tag_ == "NN"
+            hit = res.last(offset, {"person"}) if expertish else None
+            if hit:
+                return hit[0], hit[2], hit[1], "description"
+            prior = res.last_anonymous(offset, anon)
+            if prior:
+                return None, prior, None, "anonymous"
+        res.anonymous.append((offset, anon))
+        return None, f"unnamed {anon}", None, "anonymous"
+    # a registry body named in the mention ("the Pentagon's report", "the Kremlin")
+    if found:
+        a = found[0].actor
+        return a.id, a.name, a.country, "registry"
+    # pronouns
+    if low in _PRONOUNS:
+        want = {"person"} if _PRONOUNS[low] == "person" else ({"org", "country"} if low == "it" else {"org", "country", "person"})
+        hit = res.last(offset, want)
+        return (hit[0], hit[2], hit[1], "pronoun") if hit else (None, text, None, "pronoun")
+    # descriptions: "the professor", "the Kremlin spokesman", "the ministry"
+    words = [t.lower_ for t in stoks if t.pos_ in ("NOUN", "PROPN")]
+    if words:
+        noun = words[-1]
+        if noun in _DESCRIPTIONS:
+            hit = res.last(offset, {"org"} | ({"country"} if noun == "government" else set()))
+            if hit:
+                return hit[0], hit[2], hit[1], "description"
+        hit = res.last(offset, {"person"}, role_word=noun)
+        if hit:
+            return hit[0], hit[2], hit[1], "description"
+        if stoks[0].lower_ == "the" and head.pos_ == "NOUN":
+            hit = res.last(offset, {"person"})
+            if hit and noun in ("spokesman", "spokeswoman", "spokesperson", "minister", "expert", "professor", "official", "president", "analyst", "researcher", "scientist", "ambassador", "diplomat", "director", "chief", "head", "leader", "premier", "chairman", "chair", "secretary", "commander", "governor", "mayor", "senator", "envoy", "economist", "lawyer", "author"):
+                return hit[0], hit[2], hit[1], "description"
+    return None, text, reg.demonym_country(text), "unresolved"
