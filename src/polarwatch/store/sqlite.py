@@ -19,6 +19,8 @@ from typing import Any
 from ..records import Article, Mention, Outlet, Quote, Removal, Source
 from .base import MARK_END, MARK_START, AmbiguousId, ArticleFilter, SearchHit, Store, StoredArticle, StoreError, stores
 
+# Most matches BM25 scores per query; beyond it, the most recently stored matches are ranked.
+RANK_WINDOW = 20_000
 _FTS_SYNTAX = re.compile(r'["*()]|\b(AND|OR|NOT|NEAR)\b|\w+:')
 
 
@@ -224,17 +226,23 @@ class SQLiteStore(Store):
             return []
         where, args = self._where(flt)
         # Rank first, touching only the index (and the filter columns when filtering); snippets
-        # and metadata are then read for the top hits alone, not for every match.
-        if where == "1":
-            rank_sql = "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?"
-        else:
-            rank_sql = (
-                "SELECT f.rowid, f.rank FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
-                f"WHERE articles_fts MATCH ? AND {where} ORDER BY f.rank LIMIT ?"
-            )
+        # and metadata are then read for the top hits alone, not for every match. A word in most
+        # articles would make BM25 score them all: ranking then covers the RANK_WINDOW most
+        # recently stored matches, found by walking the index backwards by rowid.
+        rank_sql = (
+            "SELECT rowid, bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts "
+            "WHERE articles_fts MATCH ? AND rowid >= ? ORDER BY score LIMIT ?"
+            if where == "1" else
+            "SELECT f.rowid, bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
+            f"WHERE articles_fts MATCH ? AND f.rowid >= ? AND {where} ORDER BY score LIMIT ?"
+        )  # fmt: skip
         for q in _fts_queries(query):
             try:
-                top = self.db.execute(rank_sql, [q, *args, limit] if where != "1" else [q, limit]).fetchall()
+                floor = self.db.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                    (q, RANK_WINDOW - 1),
+                ).fetchone()
+                top = self.db.execute(rank_sql, [q, floor[0] if floor else 0, *args, limit]).fetchall()
             except sqlite3.OperationalError:
                 continue
             if not top:
