@@ -155,6 +155,9 @@ def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw
     if art is None:
         _fail(f"no article with id {article_id!r}", 1)
     d = art.as_dict(raw=raw)
+    extra = lib.extraction(art.article.id, _db(ctx, db))
+    d["quotes"] = [q.as_dict() for q in extra["quotes"]]
+    d["mentions"] = [m.as_dict() for m in extra["mentions"]]
     if as_json:
         _emit(d)
         return
@@ -173,8 +176,16 @@ def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw
         f"format:    {d['format']}" + ("  (feed summary only)" if d["summary_only"] else ""),
         "",
     ]  # fmt: skip
-    for p in d["paragraphs"]:
+    color = sys.stdout.isatty()
+    for p in _highlight(d["paragraphs"], extra["quotes"], color):
         lines += textwrap.wrap(p, 100) + [""]
+    if extra["quotes"]:
+        lines.append(f"quotes ({len(extra['quotes'])}):")
+        for q in extra["quotes"]:
+            who = q.speaker_name or "(unresolved)"
+            via = f" via “{q.speaker_text}”" if q.speaker_text and q.speaker_text != who else ""
+            lines.append(f"  {who}{via} [{q.kind}{', ' + q.cue if q.cue else ''}]: {textwrap.shorten(q.text, 100, placeholder=' …')}")
+        lines.append("")
     if d["removed"]:
         lines.append(f"removed by cleaning ({len(d['removed'])}):")
         for r in d["removed"]:
@@ -182,6 +193,24 @@ def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw
     if raw:
         lines += ["", "raw input:", d.get("raw", "")]
     click.echo("\n".join(lines))
+
+
+def _highlight(paragraphs: list[str], quotes: list, color: bool) -> list[str]:
+    """Paragraphs with quote spans marked: bold on a terminal, ⟦…⟧ otherwise."""
+    o, c = ("\x1b[1m", "\x1b[0m") if color else ("⟦", "⟧")
+    out, pos = [], 0
+    for p in paragraphs:
+        spans = sorted((q.start - pos, q.end - pos) for q in quotes if pos <= q.start and q.end <= pos + len(p))
+        buf, last = [], 0
+        for a, b in spans:
+            if a < last:
+                continue
+            buf += [p[last:a], o, p[a:b], c]
+            last = b
+        buf.append(p[last:])
+        out.append("".join(buf))
+        pos += len(p) + 2
+    return out
 
 
 @main.command()
@@ -269,6 +298,30 @@ def actors(ctx: click.Context, db: str | None, limit: int, as_json: bool) -> Non
             _emit(r)
         else:
             click.echo(f"{r['articles']:>6} articles {r['mentions']:>6} mentions {r['quotes']:>5} quotes  {r['name']} [{r['kind']}, {r['country'] or '-'}]")
+
+
+@main.command("eval")
+@click.argument("what", type=click.Choice(["quotes", "entities"]))
+@click.option("--gold", "gold", required=True, type=click.Path(exists=True, file_okay=False), help="Gold folder: seeds-style (articles + gold.json) or PolNeAR brat (text/ + attributions/).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_cmd(what: str, gold: str, as_json: bool) -> None:
+    """Score extraction against a gold folder, in a temporary store (yours is never touched)."""
+    from .evaluate import GoldError, format_table
+    from .evaluate.run import run_eval
+
+    try:
+        result = run_eval(what, gold)
+    except GoldError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit(result)
+        return
+    click.echo(f"{result['articles']} articles from {gold}")
+    if what == "entities":
+        e = result["entities"]
+        click.echo(f"entities  P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}  (tp {e['tp']}, fp {e['fp']}, fn {e['fn']})")
+    else:
+        click.echo(format_table(result))
 
 
 @main.command()

@@ -115,3 +115,9 @@ def stats(db: str | None = None, *, store: Store | None = None) -> dict[str, Any
     """Counts of articles by outlet and country, and the date span."""
     with _store(db, store) as s:
         return s.stats()
+
+
+def extraction(article_id: str, db: str | None = None, *, store: Store | None = None) -> dict[str, list[Any]]:
+    """The stored mentions and quotes of one article: {"mentions": [...], "quotes": [...]}."""
+    with _store(db, store) as s:
+        return {"mentions": s.get_mentions(article_id), "quotes": s.get_quotes(article_id)}  # type: ignore[attr-defined]

@@ -130,6 +130,13 @@ class _Resolver:
             p.country = p.country or country
         return p
 
+    def gap(self, actor_id: str, offset: int) -> int:
+        """Characters since *actor_id* was last noted before *offset*."""
+        for off, _, aid, _, _ in reversed(self.events):
+            if off < offset and aid == actor_id:
+                return offset - off
+        return 1 << 30
+
     def last(self, before: int, kinds: set[str], role_word: str | None = None) -> tuple[str, str | None, str] | None:
         for off, kind, aid, country, name in reversed(self.events):
             if off >= before or kind not in kinds:
@@ -220,6 +227,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             if a.is_person:
                 res.person(a.name, base + m.start)
                 res.note(base + m.start, "person", a.id, a.country, a.name)
+                toks = doc.char_span(m.start, m.end, alignment_mode="expand")
+                if toks is not None and _is_subject(toks.root):
+                    res.note(base + m.start, "subject-person", a.id, a.country, a.name)
             else:
                 res.note(base + m.start, "country" if kind == "country" else "org", a.id, a.country, a.name)
         for ent in doc.ents:
@@ -232,6 +242,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             p = res.person(name, base + ent.start_char, role, country)
             an.mentions.append(Mention(base + ent.start_char, base + ent.start_char + len(name), name, "person", p.id, p.name, p.country, "ner"))
             res.note(base + ent.start_char, "person", p.id, p.country, p.name)
+            if _is_subject(ent.root):
+                res.note(base + ent.start_char, "subject-person", p.id, p.country, p.name)
 
         # 2. direct quotes
         spans = _quote_spans(para)
@@ -295,7 +307,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if not subj:
                     continue
                 stoks = _mention_tokens(subj[0], cs, ce)
-                if stoks and stoks[0].lower_ == "it" and any(ch.dep_ == "auxpass" for ch in tok.children):
+                if not stoks or (stoks[0].lower_ == "it" and any(ch.dep_ == "auxpass" for ch in tok.children)):
                     continue
                 sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
@@ -309,6 +321,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if not objs:
                     continue
                 stoks = list(objs[0].subtree)
+                if not stoks:
+                    continue
                 rest = [t for t in sent if t.i < tok.i or t.i > stoks[-1].i]
                 rest = [t for t in rest if not t.is_punct]
                 if len(rest) < 4:
@@ -336,6 +350,15 @@ def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | N
         return
     kind = "person" if sid in res.persons else ("country" if len(sid) == 2 else "org")
     res.note(offset, kind, sid, country, name or sid)
+    if kind == "person":
+        res.note(offset, "subject-person", sid, country, name or sid)
+
+
+def _is_subject(tok: Any) -> bool:
+    """The token (or the noun it is in apposition to) is a clause subject."""
+    while tok.dep_ in ("compound", "appos", "flat") and tok.head is not tok:
+        tok = tok.head
+    return tok.dep_ in ("nsubj", "nsubjpass")
 
 
 def _role_of(ent: Any, reg: ActorRegistry) -> tuple[str | None, str | None]:
@@ -421,6 +444,29 @@ def _sentence_subject_speaker(doc: Any, qs: int, qe: int) -> tuple[Any, list[Any
     return None
 
 
+_ISSUER_HEADS = {"report", "statement", "spokesman", "spokeswoman", "spokesperson", "press", "service", "office", "communique", "release", "document", "assessment", "strategy", "briefing"}
+
+
+def _chain_start(head: Any) -> int:
+    i = head.i
+    doc = head.doc
+    while i > 0 and (doc[i - 1].pos_ == "PROPN" or doc[i - 1].text in ("-",)) and doc[i - 1].dep_ in ("compound", "punct", "nmod", "amod"):
+        i -= 1
+    return i
+
+
+def _trim_mention(stoks: list[Any], head: Any) -> str:
+    """The mention as a name: no leading determiner, nothing after a comma or a relative clause."""
+    toks = list(stoks)
+    for k, t in enumerate(toks):
+        if t.i > head.i and t.text in (",", "(", "—", "–", ";"):
+            toks = toks[:k]
+            break
+    while toks and toks[0].lower_ in ("the", "a", "an"):
+        toks = toks[1:]
+    return _span_text(toks) if toks else _span_text(stoks)
+
+
 def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str]:
     """(actor id, canonical name, country, how) for a speaker mention."""
     if not stoks:
@@ -453,14 +499,34 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
                 return None, prior, None, "anonymous"
         res.anonymous.append((offset, anon))
         return None, f"unnamed {anon}", None, "anonymous"
-    # a registry body named in the mention ("the Pentagon's report", "the Kremlin")
+    # a registry body that owns the mention ("the Pentagon's report", "the Kremlin"), or issued it
+    if owner or (found and head.lemma_.lower() in _ISSUER_HEADS):
+        a = (owner or found)[0].actor
+        return a.id, a.name, a.country, "registry"
+    # a proper name the registry does not know: a person by NER, else an organisation by its name
+    if head.pos_ == "PROPN":
+        chain = [t for t in stoks if t.i <= head.i and (t.pos_ == "PROPN" or t.text in ("-", "&")) and t.i >= _chain_start(head)]
+        if head.ent_type_ == "PERSON" and len(chain) >= 2:
+            p = res.person(_clean_name(_span_text(chain)), offset)
+            return p.id, p.name, p.country, "name"
+        name = _trim_mention(stoks, head)
+        if found and all(m.text in name for m in found) and not re.search(r"\b(in|of|to)\b", name):
+            a = found[0].actor
+            return a.id, a.name, a.country, "registry"
+        return None, name, reg.demonym_country(name), "unresolved"
+    if found and head.pos_ == "NOUN" and head.lemma_.lower() in ("embassy", "consulate", "mission", "delegation"):
+        name = _trim_mention(stoks, head)
+        return None, name, reg.demonym_country(name), "unresolved"
     if found:
         a = found[0].actor
         return a.id, a.name, a.country, "registry"
     # pronouns
     if low in _PRONOUNS:
         want = {"person"} if _PRONOUNS[low] == "person" else ({"org", "country"} if low == "it" else {"org", "country", "person"})
-        hit = res.last(offset, want)
+        hit = res.last(offset, {"subject-person"}) if low in ("he", "she") else None
+        if low in ("he", "she") and hit and res.last(offset, {"person"}) and res.gap(hit[0], offset) > 1200:
+            hit = None
+        hit = hit or res.last(offset, want)
         return (hit[0], hit[2], hit[1], "pronoun") if hit else (None, text, None, "pronoun")
     # descriptions: "the professor", "the Kremlin spokesman", "the ministry"
     words = [t.lower_ for t in stoks if t.pos_ in ("NOUN", "PROPN")]

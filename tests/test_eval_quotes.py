@@ -1,0 +1,471 @@
+"""Gold loading and scoring for ``polarwatch eval quotes|entities`` (no NLP: predictions are data)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import shared_dir
+
+from polarwatch.config import Settings
+from polarwatch.evaluate import (
+    GoldArticle,
+    GoldEntity,
+    GoldError,
+    GoldQuote,
+    PredEntity,
+    PredQuote,
+    aggregate,
+    article_text,
+    detect_format,
+    entities_from_mentions,
+    format_table,
+    is_direct,
+    load_gold,
+    match_quotes,
+    same_speaker,
+    score_entities,
+    score_entities_many,
+    score_quotes,
+    score_quotes_many,
+    tokens,
+)
+from polarwatch.ingest import read_paths
+from polarwatch.records import Mention, Quote, RawDoc
+
+REPO_GOLD = Path(__file__).resolve().parent / "gold" / "quotes"
+LEAF = {"precision", "recall", "f1", "tp", "fp", "fn"}
+
+
+def _ws(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def gq(text: str, speaker: str | None = "X", kind: str = "direct", aliases=(), speaker_type=None) -> GoldQuote:
+    return GoldQuote(kind, text, speaker, speaker, "said", list(aliases), speaker_type)
+
+
+def pq(text: str, speaker: str | None = "X", kind: str = "direct", aliases=(), speaker_type=None) -> PredQuote:
+    return PredQuote(text, kind, speaker, list(aliases), speaker_type)
+
+
+def leaf(p: float, r: float, f: float, tp: int, fp: int, fn: int) -> dict:
+    return {"precision": pytest.approx(p, abs=1e-4), "recall": pytest.approx(r, abs=1e-4), "f1": pytest.approx(f, abs=1e-4), "tp": tp, "fp": fp, "fn": fn}
+
+
+# --- gold: seeds format ---------------------------------------------------------------
+
+
+def test_seeds_gold_loads_quotes_entities_and_speaker_aliases(seeds):
+    arts = load_gold(seeds)
+    assert detect_format(seeds) == "seeds"
+    assert [a.key for a in arts] == ["000_791a3bd2037d847a.txt", "004_ed1f8c7022a83c26.txt"]
+    assert all(isinstance(a, GoldArticle) and a.text_source == "reader" and Path(a.path).is_file() for a in arts)
+    quotes = [q for a in arts for q in a.quotes]
+    assert len(quotes) == 12
+    assert sum(q.kind == "direct" for q in quotes) == 7 and sum(q.kind == "indirect" for q in quotes) == 5
+    pentagon = [q for q in arts[1].quotes if q.speaker == "Pentagon"]
+    assert len(pentagon) == 3
+    assert all("the Department of Defense" in q.aliases_of_speaker and q.speaker_type == "organization" for q in pentagon)
+    cont = arts[1].quotes[6]
+    assert (cont.speaker, cont.speaker_mention, cont.cue, cont.aliases_of_speaker) == ("Dmitry Peskov", None, None, ["Peskov"])
+    # "unnamed sources" is no entity: no aliases, no type
+    assert (arts[0].quotes[0].speaker, arts[0].quotes[0].aliases_of_speaker, arts[0].quotes[0].speaker_type) == ("unnamed sources", [], None)
+    china = next(e for e in arts[0].entities if e.name == "China")
+    assert china == GoldEntity("China", "country", ["Beijing", "the Asian nation"], "CN")
+    assert next(e for e in arts[0].entities if e.name == "Sputnik") == GoldEntity("Sputnik", "organization", [], None)
+
+
+def test_seeds_gold_articles_are_readable_and_hold_their_quotes(seeds):
+    for a in load_gold(seeds):
+        docs = [d for d in read_paths([a.path], Settings()) if isinstance(d, RawDoc)]
+        assert len(docs) == 1
+        text = _ws(article_text(a)[0])
+        for q in a.quotes:
+            assert _ws(q.text) in text, (a.key, q.text)
+
+
+def test_repo_gold_set_loads_every_quote_as_in_gold_json():
+    raw = json.loads((REPO_GOLD / "gold.json").read_text("utf-8"))["articles"]
+    arts = load_gold(REPO_GOLD)
+    assert len(arts) == len(raw) >= 30
+    for a in arts:
+        r = raw[a.key]
+        assert [(q.kind, q.text, q.speaker, q.speaker_mention, q.cue) for q in a.quotes] == [
+            (q["kind"], q["text"], q["speaker"], q["speaker_mention"], q["cue"]) for q in r["quotes"]
+        ]
+        assert [e.name for e in a.entities] == [e["name"] for e in r["entities"]]
+        names = {e["name"]: e for e in r["entities"]}
+        for q in a.quotes:
+            assert q.aliases_of_speaker == names.get(q.speaker, {}).get("aliases", [])
+    assert {q.kind for a in arts for q in a.quotes} == {"direct", "indirect"}
+    first = arts[0].quotes[0]
+    assert (first.text, first.speaker, first.speaker_type) == ("We will not back down,", "Ingrid Halvorsen", "person")
+    assert "Halvorsen" in first.aliases_of_speaker
+
+
+def _write_seeds(d: Path, gold: dict, files=("a.txt",)) -> Path:
+    d.mkdir()
+    for f in files:
+        (d / f).write_text(" date 2025-01-02 https://x.example/a\nTitle\n\nBody text.\n", "utf-8")
+    (d / "gold.json").write_text(json.dumps(gold), "utf-8")
+    return d
+
+
+def test_seeds_format_field_by_field(tmp_path):
+    gold = {
+        "articles": {
+            "a.txt": {
+                "quotes": [{"kind": "indirect", "text": "t", "speaker": "Pentagon", "speaker_mention": "it", "cue": "said"}],
+                "entities": [
+                    {"name": "Pentagon", "type": "organization", "aliases": ["the Department of Defense"]},
+                    {"name": "Norway", "type": "country", "code": "NO"},
+                ],
+                "title": "ignored extra field",
+            }
+        }
+    }
+    (a,) = load_gold(_write_seeds(tmp_path / "g", gold))
+    assert (a.key, Path(a.path).name, a.text_source) == ("a.txt", "a.txt", "reader")
+    assert a.quotes == [GoldQuote("indirect", "t", "Pentagon", "it", "said", ["the Department of Defense"], "organization")]
+    assert a.entities[1] == GoldEntity("Norway", "country", [], "NO")
+
+
+@pytest.mark.parametrize(
+    "article, files, message",
+    [
+        ({"quotes": [{"kind": "quoted", "text": "t", "speaker": "X"}]}, ("a.txt",), "'kind' must be"),
+        ({"quotes": [{"kind": "direct", "text": "", "speaker": "X"}]}, ("a.txt",), "'text'"),
+        ({"entities": [{"name": "X"}]}, ("a.txt",), "'name' and 'type'"),
+        ({"quotes": []}, (), "does not exist"),
+    ],
+)
+def test_seeds_format_errors_name_the_problem(tmp_path, article, files, message):
+    d = _write_seeds(tmp_path / "g", {"articles": {"a.txt": article}}, files)
+    with pytest.raises(GoldError, match=message):
+        load_gold(d)
+
+
+def test_not_a_gold_folder(tmp_path):
+    with pytest.raises(GoldError, match="not a gold folder"):
+        load_gold(tmp_path)
+    with pytest.raises(GoldError, match="no such gold folder"):
+        load_gold(tmp_path / "missing")
+
+
+# --- gold: PolNeAR (brat) ---------------------------------------------------------------
+
+BRAT_TEXT = 'Headline: Smith Says "No"\n\n"We will win," Smith said. The senator added that taxes would fall. Sources said "it is over".\n'
+
+
+def _offsets(sub: str, start: int = 0) -> str:
+    i = BRAT_TEXT.index(sub, start)
+    return f"{i} {i + len(sub)}"
+
+
+def _write_brat(d: Path) -> Path:
+    (d / "text").mkdir(parents=True)
+    (d / "attributions").mkdir()
+    (d / "text" / "doc.txt").write_text(BRAT_TEXT, "utf-8")
+    body = BRAT_TEXT.index('"We')
+    win, smith2, said = _offsets('"We will win,"'), _offsets("Smith", body), _offsets("said", body)
+    lines = [
+        f"T1\tSource {_offsets('Smith')}\tSmith",
+        f"T2\tCue {_offsets('Says')}\tSays",
+        f'T3\tContent {_offsets(chr(34) + "No" + chr(34))}\t"No"',
+        f"T4\tAttribution {_offsets('Says')}\tSays",
+        "E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3",
+        # out-of-order discontinuous pieces: the quote and the reported clause as one content
+        f"T5\tContent {_offsets('taxes would fall')};{win}\tx",
+        f"T6\tSource {smith2}\tSmith",
+        f"T7\tCue {said}\tsaid",
+        f"T8\tAttribution {said}\tsaid",
+        f"T9\tContent {_offsets('it is over')}\tit is over",
+        "E2\tAttribution:T8 Content:T5 Cue:T7 Source:T6 Content2:T9",
+        f"T10\tCue {_offsets('added')}\tadded",
+        f"T11\tAttribution-no-source {_offsets('added')}\tadded",
+        f"T12\tContent {_offsets('taxes would fall')}\ttaxes would fall",
+        "E3\tAttribution-no-source:T11 Cue:T10 Content:T12",
+        "E4\tAttribution-no-source:T11 ",  # no content: not a quote
+        f"T13\tDiscard {_offsets('Headline')}\tHeadline",
+    ]
+    (d / "attributions" / "doc_b2.ann").write_text("\n".join(lines) + "\n", "utf-8")
+    (d / "attributions" / "doc_a1.ann").write_text(lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\nE1\tAttribution:T2 Source:T1 Cue:T2 Content:T3\n", "utf-8")
+    return d
+
+
+def test_polnear_brat_reading(tmp_path):
+    d = _write_brat(tmp_path / "p")
+    assert detect_format(d) == "polnear"
+    (a,) = load_gold(d)
+    assert (a.key, a.annotator, a.text_source, a.entities) == ("doc", "a1", "plain", [])  # first annotator in sorted order
+    (q,) = a.quotes
+    assert (q.kind, q.text, q.speaker, q.cue) == ("direct", '"No"', "Smith", "Says")
+
+    (d / "attributions" / "doc_a1.ann").unlink()
+    (a,) = load_gold(d)
+    assert a.annotator == "b2"
+    assert [(q.kind, q.text, q.speaker, q.speaker_mention, q.cue) for q in a.quotes] == [
+        ("direct", '"No"', "Smith", "Smith", "Says"),
+        ("direct", '"We will win," taxes would fall', "Smith", "Smith", "said"),  # pieces in text order
+        ("indirect", "it is over", "Smith", "Smith", "said"),  # Content2: a second quote of the attribution
+        ("indirect", "taxes would fall", None, None, "added"),  # no source
+    ]
+    text, path = article_text(a)
+    assert (text, Path(path).name) == (BRAT_TEXT, "doc.txt")  # raw, headline line included
+
+
+def test_brat_relations_join_spans(tmp_path):
+    d = tmp_path / "r"
+    (d / "text").mkdir(parents=True)
+    (d / "attributions").mkdir()
+    (d / "text" / "n.txt").write_text("Kim said it rained.", "utf-8")
+    (d / "attributions" / "n_x.ann").write_text(
+        "T1\tSource 0 3\tKim\nT2\tCue 4 8\tsaid\nT3\tContent 9 18\tit rained\n"
+        "R1\tSOURCE Arg1:T2 Arg2:T1\nR2\tCONTENT Arg1:T2 Arg2:T3\n",
+        "utf-8",
+    )
+    (a,) = load_gold(d)
+    assert [(q.kind, q.text, q.speaker, q.cue) for q in a.quotes] == [("indirect", "it rained", "Kim", "said")]
+
+
+@pytest.mark.parametrize(
+    "content, direct",
+    [
+        ("“We will not back down,”", True),
+        ("''It's anti-reform.''", True),
+        ('"Subpoenas are not optional,"', True),
+        ("that the team acted to “keep the details under wraps.”", True),  # ends with a mark
+        ("Norway will keep its patrols", False),
+        ("  “padded”  ", True),
+        ("", False),
+    ],
+)
+def test_direct_means_starts_or_ends_with_a_quotation_mark(content, direct):
+    assert is_direct(content) is direct
+
+
+def test_polnear_dev_loads():
+    d = shared_dir("polnear-dev")
+    arts = load_gold(d)
+    assert len(arts) == 84
+    quotes = [q for a in arts for q in a.quotes]
+    assert len(quotes) == 2195
+    assert sum(q.kind == "direct" for q in quotes) == 635
+    assert sum(q.kind == "indirect" for q in quotes) == 1560
+    flynn = next(a for a in arts if a.key.startswith("politico_2016-09-08_flynn"))
+    assert flynn.annotator == sorted(p.name for p in (d / "attributions").glob(flynn.key + "_*.ann"))[0][len(flynn.key) + 1 : -4]
+    first = arts[0]
+    assert first.key == "breitbart_2016-09-12_stealth-over-health-hillary-clin"
+    q = first.quotes[1]
+    assert (q.kind, q.speaker, q.cue) == ("indirect", "The Post", "has learned")
+    assert _ws(q.text).startswith("Hillary Clinton was headed to an emergency room")  # the text has no-break spaces
+    text, _ = article_text(first)
+    assert text.startswith("Stealth Over Health")
+    assert all(_ws(q.text) in _ws(text) for q in first.quotes)
+
+
+# --- quote matching ---------------------------------------------------------------------
+
+
+def test_tokens_lowercase_words_without_punctuation():
+    assert tokens("“We will NOT back down,” she said.") == ["we", "will", "not", "back", "down", "she", "said"]
+
+
+def test_half_of_the_gold_tokens_is_enough_and_less_is_not():
+    gold = [gq("alpha beta gamma delta")]  # 4 tokens: 2 shared is half
+    assert match_quotes(gold, [pq("Alpha, BETA! epsilon zeta")]) == [(0, 0)]
+    assert match_quotes(gold, [pq("alpha epsilon zeta eta")]) == []
+    odd = [gq("one two three four five")]  # 5 tokens: 2 shared is less than half, 3 is more
+    assert match_quotes(odd, [pq("one two six")]) == []
+    assert match_quotes(odd, [pq("one two three")]) == [(0, 0)]
+    # the share is of the gold quote's tokens: a long prediction around it still matches
+    assert match_quotes(gold, [pq("he said alpha beta gamma delta and much more besides this")]) == [(0, 0)]
+    # repeated words count once per occurrence
+    assert match_quotes([gq("no no no yes")], [pq("no")]) == []
+
+
+def test_matching_is_one_to_one_and_greedy_by_overlap():
+    gold = [gq("alpha beta gamma delta")]
+    r = score_quotes(gold, [pq("alpha beta gamma delta"), pq("alpha beta gamma delta")])
+    assert r["quotes"] == leaf(0.5, 1.0, 2 / 3, 1, 1, 0)
+    # one prediction spanning two gold quotes matches one of them
+    two = [gq("alpha beta gamma delta"), gq("epsilon zeta eta theta")]
+    assert score_quotes(two, [pq("alpha beta gamma delta epsilon zeta eta theta")])["quotes"] == leaf(1.0, 0.5, 2 / 3, 1, 0, 1)
+    # the better overlap wins, whatever the order
+    assert match_quotes(gold, [pq("alpha beta x"), pq("alpha beta gamma delta")]) == [(0, 1)]
+    short_long = [gq("a b c d e f g h"), gq("a b c d")]
+    assert match_quotes(short_long, [pq("a b c d")]) == [(1, 0)]
+    # equal share: the tighter prediction wins
+    assert match_quotes(gold, [pq("alpha beta gamma delta x y z"), pq("alpha beta gamma delta")]) == [(0, 1)]
+
+
+# --- speakers -----------------------------------------------------------------------------
+
+
+def test_speaker_alias_rules():
+    pentagon = gq("t", "Pentagon", aliases=["the Department of Defense", "it"], speaker_type="organization")
+    assert same_speaker(pentagon, pq("t", "Department of Defense"))  # gold alias, leading "the" ignored
+    assert same_speaker(pentagon, pq("t", "THE PENTAGON"))  # canonical name, case-insensitive
+    assert same_speaker(gq("t", "Russia"), pq("t", "Kremlin", aliases=["Russia"]))  # predicted alias
+    assert same_speaker(gq("t", "Russia", aliases=["Moscow"]), pq("t", "Russian Federation", aliases=["moscow"]))
+    assert not same_speaker(pentagon, pq("t", "Kremlin", aliases=["it"]))  # pronoun aliases never count
+    assert not same_speaker(pentagon, pq("t", "Kremlin"))
+
+
+def test_speaker_surname_rule_for_people_only():
+    yana = gq("t", "Yana Leksyutina", aliases=[], speaker_type="person")
+    assert same_speaker(yana, pq("t", "Leksyutina"))
+    assert same_speaker(yana, pq("t", "Professor Yana LEKSYUTINA"))
+    assert not same_speaker(yana, pq("t", "Yana Petrova"))
+    ministry = gq("t", "Russian Foreign Ministry", speaker_type="organization")
+    assert not same_speaker(ministry, pq("t", "Finnish Foreign Ministry"))
+    assert not same_speaker(gq("t", "Norway", speaker_type="country"), pq("t", "Ola Norway", speaker_type="person"))
+    # no types (PolNeAR): a surname against a full personal name
+    assert same_speaker(gq("t", "Trump"), pq("t", "Donald J. Trump"))
+    assert same_speaker(gq("t", "Mr. Obama"), pq("t", "Barack Obama"))
+    assert same_speaker(gq("t", "Clinton's"), pq("t", "Hillary Clinton"))
+    assert not same_speaker(gq("t", "the Trump campaign"), pq("t", "Donald Trump"))
+    assert not same_speaker(gq("t", "Foreign Ministry"), pq("t", "Russian Foreign Ministry"))
+    # the predicted type says person
+    assert same_speaker(gq("t", "Halvorsen"), pq("t", "Ingrid Halvorsen", speaker_type="person"))
+
+
+def test_pronoun_and_missing_speakers():
+    he = gq("t", "he")  # a PolNeAR Source span
+    assert same_speaker(he, pq("t", "Donald Trump", aliases=["he"]))  # the mention the cue attached to
+    assert not same_speaker(he, pq("t", "Donald Trump"))
+    assert same_speaker(he, pq("t", "He"))
+    assert same_speaker(gq("t", None), pq("t", None))
+    assert not same_speaker(gq("t", None), pq("t", "Smith"))
+    assert not same_speaker(gq("t", "Smith"), pq("t", None))
+
+
+def test_pred_quote_from_record_keeps_the_mention_as_alias():
+    q = Quote(0, 5, "hello", "direct", cue="said", speaker_text="she", speaker_name="Ingrid Halvorsen")
+    p = PredQuote.from_record(q, aliases=["Halvorsen"], speaker_type="person")
+    assert p == PredQuote("hello", "direct", "Ingrid Halvorsen", ["Halvorsen", "she"], "person")
+    assert PredQuote.from_record(Quote(0, 5, "hello", "indirect", speaker_text="Peskov")).speaker_name == "Peskov"
+
+
+# --- quote scores -------------------------------------------------------------------------
+
+GOLD = [
+    gq("We will not back down,", "Ingrid Halvorsen", "direct", ["Halvorsen"], "person"),
+    gq("Norway will keep its patrols around Svalbard", "Ingrid Halvorsen", "indirect", ["Halvorsen"], "person"),
+    gq("an escalating militarisation of the archipelago", "Russian Foreign Ministry", "direct", ["it", "the ministry"], "organization"),
+    gq("the dispute was unlikely to escalate", "unnamed experts", "indirect"),
+]
+PRED = [
+    pq("“We will not back down”", "Halvorsen", "direct"),  # G1, right speaker
+    pq("Norway will keep its expanded patrols", "Kremlin", "indirect"),  # G2 (5 of 7 tokens), wrong speaker
+    pq("escalating militarisation", "Russian Foreign Ministry", "direct"),  # 2 of 6 tokens: no match
+    pq("Svalbard is cold", "Norway", "indirect"),  # nothing
+]
+
+
+def test_score_quotes_hand_computed():
+    r = score_quotes(GOLD, PRED)
+    assert r["quotes"] == leaf(0.5, 0.5, 0.5, 2, 2, 2)
+    assert r["speakers"] == leaf(0.25, 0.25, 0.25, 1, 3, 3)
+    assert r["direct"]["quotes"] == leaf(0.5, 0.5, 0.5, 1, 1, 1)
+    assert r["direct"]["speakers"] == leaf(0.5, 0.5, 0.5, 1, 1, 1)
+    assert r["indirect"]["quotes"] == leaf(0.5, 0.5, 0.5, 1, 1, 1)
+    assert r["indirect"]["speakers"] == leaf(0.0, 0.0, 0.0, 0, 2, 2)
+
+
+def test_per_kind_split_filters_gold_and_predictions_by_kind():
+    r = score_quotes([gq("alpha beta gamma delta", kind="direct")], [pq("alpha beta gamma delta", kind="indirect")])
+    assert r["quotes"] == leaf(1.0, 1.0, 1.0, 1, 0, 0)  # overall, kind is not compared
+    assert r["direct"]["quotes"] == leaf(0.0, 0.0, 0.0, 0, 0, 1)
+    assert r["indirect"]["quotes"] == leaf(0.0, 0.0, 0.0, 0, 1, 0)
+
+
+def test_exact_json_shape():
+    r = score_quotes(GOLD, PRED)
+    assert set(r) == {"quotes", "speakers", "direct", "indirect"}
+    assert set(r["quotes"]) == set(r["speakers"]) == LEAF
+    for kind in ("direct", "indirect"):
+        assert set(r[kind]) == {"quotes", "speakers"}
+        assert set(r[kind]["quotes"]) == set(r[kind]["speakers"]) == LEAF
+    assert all(type(r["quotes"][k]) is int for k in ("tp", "fp", "fn"))
+    assert json.loads(json.dumps(r)) == r
+    e = score_entities([], [])
+    assert set(e) == LEAF and e == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "fp": 0, "fn": 0}
+    assert score_quotes([], [])["direct"]["speakers"] == e
+
+
+def test_micro_aggregation_sums_counts():
+    art1 = ([gq("alpha beta gamma delta")], [pq("alpha beta gamma delta")])  # tp 1: P = R = 1
+    art2 = ([gq("one two"), gq("three four"), gq("five six")], [pq("seven eight", "Y")])  # fp 1, fn 3: P = R = 0
+    total = aggregate([score_quotes(*art1), score_quotes(*art2)])
+    assert total["quotes"] == leaf(0.5, 0.25, 1 / 3, 1, 1, 3)  # macro would give recall 0.5
+    assert total["speakers"] == leaf(0.5, 0.25, 1 / 3, 1, 1, 3)
+    assert total["direct"]["quotes"] == leaf(0.5, 0.25, 1 / 3, 1, 1, 3)
+    assert total["indirect"]["quotes"] == leaf(0.0, 0.0, 0.0, 0, 0, 0)
+    assert score_quotes_many([art1, art2]) == total
+    assert score_quotes_many([]) == score_quotes([], [])
+    with pytest.raises(ValueError):
+        aggregate([])
+
+
+def test_gold_scored_against_itself_is_perfect():
+    arts = load_gold(REPO_GOLD)
+    r = score_quotes_many((a.quotes, [PredQuote(q.text, q.kind, q.speaker) for q in a.quotes]) for a in arts)
+    n = sum(len(a.quotes) for a in arts)
+    assert r["quotes"] == leaf(1.0, 1.0, 1.0, n, 0, 0)
+    assert r["speakers"] == leaf(1.0, 1.0, 1.0, n, 0, 0)
+
+
+# --- entities -------------------------------------------------------------------------------
+
+
+def test_score_entities_hand_computed():
+    gold = [
+        GoldEntity("Russia", "country", ["Moscow"], "RU"),
+        GoldEntity("Pentagon", "organization", ["the Department of Defense"]),
+        GoldEntity("Yana Leksyutina", "person", ["Leksyutina", "the professor"]),
+        GoldEntity("Arctic", "region"),  # not scored
+    ]
+    pred = [
+        PredEntity("Moscow", "country"),
+        PredEntity("Department of Defense", "agency"),  # an agency is an organization
+        PredEntity("Arctic", "place"),  # not scored
+        PredEntity("Leksyutina", "person"),
+        PredEntity("Beijing", "country"),  # fp
+        PredEntity("Russia", "country"),  # fp: Russia is already found (one to one)
+    ]
+    assert score_entities(gold, pred) == leaf(0.6, 1.0, 0.75, 3, 2, 0)
+
+
+def test_score_entities_uses_a_maximum_matching():
+    gold = [GoldEntity("Russia", "country", ["Moscow"]), GoldEntity("Moscow City Government", "organization", ["Moscow"])]
+    pred = [PredEntity("Moscow", "organization"), PredEntity("Russia", "country")]
+    assert score_entities(gold, pred) == leaf(1.0, 1.0, 1.0, 2, 0, 0)  # greedy in gold order would pair Russia-Moscow
+    assert score_entities(gold, pred[:1]) == leaf(1.0, 0.5, 2 / 3, 1, 0, 1)  # one prediction finds one entity
+    assert score_entities_many([(gold, pred), (gold, [])]) == leaf(1.0, 0.5, 2 / 3, 2, 0, 2)
+
+
+def test_entities_from_mentions_groups_by_actor():
+    ms = [
+        Mention(0, 6, "Moscow", "country", "ru", "Russia"),
+        Mention(10, 16, "Russia", "country", "ru", "Russia"),
+        Mention(20, 30, "Leksyutina", "person", None, None),
+    ]
+    assert entities_from_mentions(ms) == [PredEntity("Russia", "country", ["Moscow"]), PredEntity("Leksyutina", "person", [])]
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def test_format_table():
+    t = format_table(score_quotes(GOLD, PRED)).splitlines()
+    assert t[0].split() == ["precision", "recall", "f1", "tp", "fp", "fn"]
+    assert [ln.rsplit(None, 6)[0].strip() for ln in t[1:]] == [
+        "quotes", "speakers", "direct quotes", "direct speakers", "indirect quotes", "indirect speakers"
+    ]
+    assert t[2].split()[1:] == ["0.250", "0.250", "0.250", "1", "3", "3"]
+    e = format_table(score_entities([GoldEntity("Russia", "country")], [PredEntity("Russia", "country")])).splitlines()
+    assert e[1].split() == ["entities", "1.000", "1.000", "1.000", "1", "0", "0"]

@@ -1,0 +1,78 @@
+"""Who said what: acceptance on the seeds, and score floors on our own gold set, pinned for CI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import polarwatch
+from polarwatch.cli import main
+from polarwatch.evaluate.run import run_eval
+
+GOLD = Path(__file__).parent / "gold" / "quotes"
+
+# Floors measured on tests/gold/quotes (34 fictional articles, 438 quotes); raise them as extraction improves.
+FLOORS = {
+    ("quotes", "precision"): 0.95, ("quotes", "recall"): 0.77,
+    ("speakers", "precision"): 0.77, ("speakers", "recall"): 0.62,
+    ("direct", "quotes", "f1"): 0.85, ("direct", "speakers", "f1"): 0.67,
+    ("indirect", "quotes", "f1"): 0.86, ("indirect", "speakers", "f1"): 0.70,
+}  # fmt: skip
+
+
+def _get(d: dict, path: tuple[str, ...]) -> float:
+    for k in path:
+        d = d[k]
+    return d  # type: ignore[return-value]
+
+
+def test_seed_quotes_and_speakers(seeds):
+    r = run_eval("quotes", seeds)
+    assert r["articles"] == 2
+    assert r["speakers"]["tp"] >= 11, r  # at least 11 of the 12 gold quotes with the right speaker
+    assert r["quotes"]["fp"] == 0, "a quote was taken from boilerplate or invented"
+
+
+def test_seed_entities_linked(seeds):
+    r = run_eval("entities", seeds)["entities"]
+    assert r["recall"] >= 0.84 and r["precision"] >= 0.9, r
+
+
+def test_boilerplate_gives_no_actor(seeds, db):
+    rep = polarwatch.ingest([seeds], db=db)
+    names = set()
+    for aid in rep.new_ids:
+        for m in polarwatch.lib.extraction(aid, db)["mentions"]:
+            names.add(m.actor_name)
+    assert "Vladimir Putin" not in names and "Boris Kovalchuk" not in names
+    assert {"Dmitry Peskov", "Yana Leksyutina", "Pentagon", "Kremlin", "Russia", "China"} <= names
+
+
+def test_quotes_filters(seeds, db):
+    polarwatch.ingest([seeds], db=db)
+    peskov = polarwatch.lib.quotes(db, speaker="Peskov")
+    assert len(peskov) == 3 and all(q.speaker_name == "Dmitry Peskov" for _, _, _, q in peskov)
+    about_cn = polarwatch.lib.quotes(db, about="China", kind="direct")
+    assert about_cn and all("cn" in q.about for _, _, _, q in about_cn)
+
+
+@pytest.mark.parametrize("path,floor", FLOORS.items(), ids=["/".join(k) for k in FLOORS])
+def test_gold_floors(gold_scores, path, floor):
+    assert _get(gold_scores, path) >= floor
+
+
+@pytest.fixture(scope="module")
+def gold_scores():
+    return run_eval("quotes", GOLD)
+
+
+def test_eval_cli_json_shape(seeds):
+    r = CliRunner().invoke(main, ["eval", "quotes", "--gold", str(seeds), "--json"])
+    d = json.loads(r.output)
+    keys = {"precision", "recall", "f1", "tp", "fp", "fn"}
+    assert keys <= set(d["quotes"]) and keys <= set(d["speakers"])
+    for k in ("direct", "indirect"):
+        assert keys <= set(d[k]["quotes"]) and keys <= set(d[k]["speakers"])
