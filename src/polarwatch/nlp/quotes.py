@@ -165,7 +165,13 @@ def _span_text(tokens: list[Any]) -> str:
 
 
 def _quote_spans(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, closed) of the text inside double quotation marks; an unclosed one runs to the end."""
+    """(start, end, closed) of the text inside double quotation marks; an unclosed one runs to the end.
+
+    Typewriter doubles (``''…''`` and ````…''``) count as double quotation marks.
+    """
+    if "''" in text or "``" in text:
+        text = text.replace("``", '" ').replace("''", '" ')  # same length: offsets stay valid
+        return [(a + (1 if text[a : a + 1] == " " else 0), b, c) for a, b, c in _quote_spans(text)]
     out = []
     i = 0
     n = len(text)
