@@ -63,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
             for r in a.removed[:8]:
                 print(f"    [{r.rule}] {textwrap.shorten(r.text, 90, placeholder=' …')}")
 
+        print("\n== who said what: top speakers")
+        for row in store.top_speakers(8):  # type: ignore[attr-defined]
+            print(f"  {row['quotes']:>4} quotes in {row['articles']:>3} articles  {row['speaker']} [{row['country'] or '?'}]")
+        print("\n== a few quotes")
+        for aid, title, outlet, q in store.find_quotes(kind="direct", limit=5):  # type: ignore[attr-defined]
+            print(f"  {q.speaker_name or '(unresolved)'} ({outlet or '?'}): “{textwrap.shorten(q.text, 100, placeholder=' …')}”")
+
         print("\n== search: Arctic")
         for h in store.search("Arctic", limit=5):
             snip = h.snippet.replace("\x02", "«").replace("\x03", "»")

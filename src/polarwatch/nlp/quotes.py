@@ -30,6 +30,7 @@ from ..records import Mention, Quote
 from .actors import Actor, ActorRegistry, registry
 
 _OPEN = "“\""
+_FIRST_SECOND = {"i", "you", "we", "me", "us"}
 _INVERTIBLE = {"say", "add", "write", "tell", "state", "note", "explain", "continue", "insist", "ask", "reply"}
 _ANON_NOUNS = {
     "source": "sources", "insider": "sources", "report": "sources", "media": "sources", "people": "sources", "person": "sources",
@@ -276,6 +277,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                                            base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
                     covered.append((qs, qe))
                 continue
+            if len(spk_tokens) == 1 and spk_tokens[0].lower_ in _FIRST_SECOND:
+                continue
             sid, sname, scountry, how = _resolve(spk_tokens, base + qs, res, reg)
             st = spk_tokens
             an.quotes.append(Quote(
@@ -296,6 +299,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             for tok in sent:
                 if tok.lemma_ not in indirect_cues or tok.pos_ not in ("VERB", "AUX"):
                     continue
+                if any(qs <= tok.idx < qe for qs, qe, _ in spans):
+                    continue  # speech reported inside a quotation belongs to the quoted speaker's words
                 comp = [c for c in tok.children if c.dep_ in ("ccomp",) and c.i > 0]
                 if not comp:
                     continue
@@ -315,6 +320,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 stoks = _mention_tokens(subj[0], cs, ce)
                 if not stoks or (stoks[0].lower_ == "it" and any(ch.dep_ == "auxpass" for ch in tok.children)):
                     continue
+                if len(stoks) == 1 and stoks[0].lower_ in _FIRST_SECOND:
+                    continue  # "I said", "you told": an interview or quoted speech, not a report
                 sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
