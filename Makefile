@@ -23,7 +23,8 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/extraction.py
+	$(PY) benchmarks/ingest.py --nlp off
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache

@@ -30,20 +30,14 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import polarwatch
+from _sentences import SENTENCES
 from polarwatch.cli import main as cli_main
 from polarwatch.config import Settings
 from polarwatch.records import IngestReport
 
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
 
-S = [
-    "The Russian Security Council discussed the development of the Arctic zone at a meeting chaired by the president on Friday.",
-    "Officials said new investment in ports and icebreakers would be needed to keep the Northern Sea Route open all year.",
-    "The Norwegian government announced on Monday that it would double its funding for research stations on Svalbard.",
-    "Chinese shipping companies have sent more cargo vessels through the Arctic this summer than in any previous year, the ministry said.",
-    "Canada will upgrade its northern radar network over the next decade, the defence minister told reporters in Ottawa.",
-    "Finland has ordered two new icebreakers from a shipyard in Helsinki, according to a statement from the transport agency.",
-]
+S = SENTENCES[:6]
 GOOD_TITLE = "A good article beside the bad one"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00" + bytes(range(256)) * 4
 
