@@ -50,10 +50,9 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
         self.db.row_factory = sqlite3.Row
-        # A larger page cache and memory-mapped reads keep full-text queries on big stores
-        # out of read() calls; both are per connection and change nothing on disk.
-        pragmas = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=10000",
-                   "cache_size=-65536", "mmap_size=1073741824")  # fmt: skip
+        # A larger page cache (bounded, per connection) keeps full-text queries on big stores out of
+        # read() calls. No mmap: mapped pages would make memory grow with the size of the store.
+        pragmas = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=10000", "cache_size=-65536")
         for pragma in pragmas:
             self.db.execute(f"PRAGMA {pragma}")
         self._migrate()
