@@ -19,20 +19,19 @@ from .records import RawDoc, Removal
 
 # --- normalisation -----------------------------------------------------------
 
-_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_WS = re.compile(r"\s+")
 # "said.Meanwhile": a word of lower-case letters, a full stop (and maybe a
 # closing quote), then a capitalised word with no space in between.
 _JOINED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z][.!?][”\"’])(?=[A-Z“\"][a-z])")
 
 
+_DROP_INVISIBLE = {ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"}
+
+
 def normalise(s: str) -> str:
     """NFC, one kind of space, no invisible characters; curly quotes are kept."""
-    s = unicodedata.normalize("NFC", s)
-    s = _INVISIBLE.sub("", s)
-    s = _SPACES.sub(" ", s)
-    return _WS.sub(" ", s).strip()
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s).translate(_DROP_INVISIBLE)
+    return " ".join(s.split())  # str.split() knows every Unicode space
 
 
 def split_joined(p: str) -> list[str]:
