@@ -21,7 +21,19 @@ RSS (``ru_maxrss``) belongs to that mode alone:
 
 Prints a table and writes JSON to ``--out`` (a ``.json`` path, or a folder
 that gets ``ingest.json``). ``--quick`` shrinks every count for development;
-the figures in docs/benchmarks.md come from a full run.
+the figures in docs/benchmarks.md come from a full run (about 13 minutes with
+``--nlp off``).
+
+Ingest is measured with the package's default and, when ``lib.ingest`` has an
+``nlp`` switch, also with extraction off (``--nlp off``: only that). The
+package is copied at start and every worker imports the copy, so one run
+measures one version of the source even while others edit it
+(``--no-snapshot`` measures the live tree). trafilatura and polarwatch HTML
+runs alternate ``--repeat`` times (default 2) and the best of each is
+compared. ``--work DIR`` keeps corpora and the search store for reuse;
+``--only`` runs a subset; ``--profile`` writes a cProfile summary per mode.
+Each result records load average, steal time and involuntary context
+switches: thousands of the latter mean the core was shared, so rerun it.
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -950,6 +963,8 @@ def main() -> None:
     if a.worker:
         worker_main(a.worker, a.worker_args, a.profile_to)
         return
+    # A terminated run stops its worker and removes its temp folder, like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     out = Path(a.out)
     if out.suffix != ".json":
