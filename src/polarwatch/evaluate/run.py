@@ -16,7 +16,7 @@ from ..pipeline import extract, to_article
 from ..records import Article, RawDoc, Source
 from ..store import SQLiteStore
 from .gold import GoldArticle, article_text, load_gold
-from .score import PredEntity, PredQuote, entities_from_mentions, score_entities_many, score_quotes_many
+from .score import PredQuote, entities_from_mentions, score_entities_many, score_quotes_many
 
 
 def _article(g: GoldArticle) -> Article | None:
@@ -90,4 +90,4 @@ def run_eval(what: str, gold_dir: str | Path) -> dict[str, Any]:
     return result
 
 
-__all__ = ["run_eval", "PredEntity"]
+__all__ = ["run_eval"]

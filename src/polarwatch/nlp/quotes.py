@@ -181,10 +181,6 @@ def _quote_spans(text: str) -> list[tuple[int, int, bool]]:
         if c == "“" or (c == '"' and (i == 0 or not text[i - 1].isalnum())):
             closer = "”" if c == "“" else '"'
             j = text.find(closer, i + 1)
-            if c == "“":
-                nxt = text.find("“", i + 1)
-                if nxt != -1 and (j == -1 or nxt < j) and j == -1:
-                    j = -1
             if j == -1:
                 out.append((i + 1, n, False))
                 break
@@ -289,10 +285,6 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             if sid or sname:
                 prev_speaker = (sid, sname, scountry)
                 _note_speaker(res, base + qs, sid, scountry, sname)
-        if spans and not spans[-1][2]:
-            pass  # an unclosed quote: the next paragraph that opens a quote continues this speaker
-        elif not spans:
-            prev_speaker = prev_speaker  # keep: a paragraph without quotes may sit between two of one speaker
 
         # 3. indirect speech
         for sent in doc.sents:
@@ -411,10 +403,8 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     if sents:
         # also the sentence right after an unattributed quote ("“…,” X said." may be split there)
         last = sents[-1]
-        nxt = doc[last.end : last.end + 1]
         if last.end < len(doc):
             sents.append(doc[last.end].sent)
-        del nxt
     best = None
     for s in sents:
         for t in s:
