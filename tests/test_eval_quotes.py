@@ -32,6 +32,7 @@ from polarwatch.evaluate import (
     score_quotes_many,
     tokens,
 )
+from polarwatch.evaluate.gold import split_content
 from polarwatch.ingest import read_paths
 from polarwatch.records import Mention, Quote, RawDoc
 
@@ -209,7 +210,10 @@ def test_polnear_brat_reading(tmp_path):
     assert a.annotator == "b2"
     assert [(q.kind, q.text, q.speaker, q.speaker_mention, q.cue) for q in a.quotes] == [
         ("direct", '"No"', "Smith", "Smith", "Says"),
-        ("direct", '"We will win," taxes would fall', "Smith", "Smith", "said"),  # pieces in text order
+        # out-of-order pieces read in text order; a clause with a quoted piece is a mixed quote:
+        # the whole content as indirect, the quoted piece as direct (the project's gold convention)
+        ("indirect", '"We will win," taxes would fall', "Smith", "Smith", "said"),
+        ("direct", '"We will win,"', "Smith", "Smith", "said"),
         ("indirect", "it is over", "Smith", "Smith", "said"),  # Content2: a second quote of the attribution
         ("indirect", "taxes would fall", None, None, "added"),  # no source
     ]
@@ -232,19 +236,33 @@ def test_brat_relations_join_spans(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "content, direct",
+    "content, parts",
     [
-        ("“We will not back down,”", True),
-        ("''It's anti-reform.''", True),
-        ('"Subpoenas are not optional,"', True),
-        ("that the team acted to “keep the details under wraps.”", True),  # ends with a mark
-        ("Norway will keep its patrols", False),
-        ("  “padded”  ", True),
-        ("", False),
+        ("“We will not back down,”", [("direct", "“We will not back down,”")]),
+        ("''It's anti-reform.''", [("direct", "''It's anti-reform.''")]),
+        ('"Subpoenas are not optional,"', [("direct", '"Subpoenas are not optional,"')]),
+        ("Norway will keep its patrols", [("indirect", "Norway will keep its patrols")]),
+        ("  “padded”  ", [("direct", "“padded”")]),
+        ("", []),
+        # a reported clause with a quoted fragment: the clause, then the fragment
+        ("that the team acted to “keep the details under wraps.”",
+         [("indirect", "that the team acted to “keep the details under wraps.”"), ("direct", "“keep the details under wraps.”")]),
+        # split quotes joined by PolNeAR, a leading "that": one direct quote per quotation
+        ("“This is in their heads,” “It is one of the things,”", [("direct", "“This is in their heads,”"), ("direct", "“It is one of the things,”")]),
+        ("that, “For those few people, at least you know.”", [("direct", "“For those few people, at least you know.”")]),
+        # a multi-paragraph quotation: one quote per paragraph
+        ("“We will stay.\n\n“And we will build.”", [("direct", "“We will stay."), ("direct", "“And we will build.”")]),
+        # headline single marks are quotation marks; apostrophes are not
+        ("Voters Worried; It’s ‘in Their Heads.’", [("indirect", "Voters Worried; It’s ‘in Their Heads.’"), ("direct", "‘in Their Heads.’")]),
+        ("the Democrats’ plan would fail", [("indirect", "the Democrats’ plan would fail")]),
+        # a span that starts inside a quotation (its opener is outside the span), or with a stray closer
+        ('a cursory review of his systems"', [("direct", 'a cursory review of his systems"')]),
+        ("”Fear. I am truly afraid.", [("direct", "”Fear. I am truly afraid.")]),
     ],
-)
-def test_direct_means_starts_or_ends_with_a_quotation_mark(content, direct):
-    assert is_direct(content) is direct
+)  # fmt: skip
+def test_polnear_content_split_into_direct_and_indirect(content, parts):
+    assert split_content(content) == parts
+    assert is_direct(content) is (bool(parts) and all(k == "direct" for k, _ in parts))
 
 
 def test_polnear_dev_loads():
@@ -252,14 +270,17 @@ def test_polnear_dev_loads():
     arts = load_gold(d)
     assert len(arts) == 84
     quotes = [q for a in arts for q in a.quotes]
-    assert len(quotes) == 2195
-    assert sum(q.kind == "direct" for q in quotes) == 635
-    assert sum(q.kind == "indirect" for q in quotes) == 1560
+    assert len(quotes) == 2698  # 2,195 contents; split, multi-paragraph and mixed quotes give more than one
+    assert sum(q.kind == "direct" for q in quotes) == 932
+    assert sum(q.kind == "indirect" for q in quotes) == 1766
     flynn = next(a for a in arts if a.key.startswith("politico_2016-09-08_flynn"))
     assert flynn.annotator == sorted(p.name for p in (d / "attributions").glob(flynn.key + "_*.ann"))[0][len(flynn.key) + 1 : -4]
     first = arts[0]
     assert first.key == "breitbart_2016-09-12_stealth-over-health-hillary-clin"
-    q = first.quotes[1]
+    q = first.quotes[0]  # the mixed quote of the first attribution: clause and fragment
+    assert (q.kind, q.speaker, q.cue) == ("indirect", "The New York Post", "reports")
+    assert (first.quotes[1].kind, first.quotes[1].text) == ("direct", "“keep the details of her medical treatment under wraps.”")
+    q = first.quotes[2]
     assert (q.kind, q.speaker, q.cue) == ("indirect", "The Post", "has learned")
     assert _ws(q.text).startswith("Hillary Clinton was headed to an emergency room")  # the text has no-break spaces
     text, _ = article_text(first)

@@ -29,6 +29,8 @@ __all__ = [
     "load_polnear_gold",
     "load_seeds_gold",
     "parse_ann",
+    "quoted_segments",
+    "split_content",
 ]
 
 GOLD_FILE = "gold.json"
@@ -219,10 +221,114 @@ class _Span:
     text: str
 
 
+_DOUBLE_OPEN = {"“": "”", '"': '"', "„": "”", "«": "»", "``": "''", "''": "''"}
+_SINGLE_OPEN = {"‘": "’", "'": "'", "‹": "›"}
+# Words a reporter puts between the quoted pieces of one quotation: 'said that “…”', '“…” and “…”'.
+_GLUE = frozenset({"that", "and", "but", "or", "then"})
+
+
+def _mark_at(text: str, i: int, table: dict[str, str]) -> str | None:
+    for m in sorted(table, key=len, reverse=True):
+        if text.startswith(m, i):
+            return m
+    return None
+
+
+def _opens_single(text: str, i: int) -> bool:
+    """A single mark that opens a quotation, not an apostrophe ("’90s", "don’t")."""
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isalnum() and after.isalnum()
+
+
+def _closes_single(text: str, i: int, close: str) -> bool:
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return text[i] == close and i > 0 and not text[i - 1].isspace() and not after.isalnum()
+
+
+def quoted_segments(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each quotation in *text*, marks included, at the outer level only.
+
+    Double marks (curly, straight, NYT ``''`` doubles, guillemets) and, outside
+    them, single marks that open before a word and close after one (headline
+    style ``It’s ‘in Their Heads.’``; apostrophes are not marks). A quotation
+    never crosses a line break (one per paragraph, as the project's own gold
+    annotates multi-paragraph quotes), an unclosed one runs to the end of its
+    line, and a closing mark with no opener before it closes a quotation that
+    began before the annotated span.
+    """
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        m = _mark_at(text, i, _DOUBLE_OPEN)
+        if m is None and text[i] in "”»":
+            m = text[i]
+        if m and m in "”»'\"" and not out and text[:i].strip():
+            after = text[i + len(m)] if i + len(m) < n else " "
+            if not text[i - 1].isspace() and not after.isalnum():
+                out.append((0, i + len(m)))  # a closer with no opener: the span began inside a quotation
+                i += len(m)
+                continue
+        single = m is None and text[i] in _SINGLE_OPEN and _opens_single(text, i)
+        if m is None and not single:
+            i += 1
+            continue
+        close = (_DOUBLE_OPEN.get(m) or "”") if m else _SINGLE_OPEN[text[i]]  # a stray ” opening a span closes with ”
+        start, j, end = i, i + (len(m) if m else 1), None
+        while j < n and text[j] != "\n":
+            if m and text.startswith(close, j) and (close != '"' or j + 1 >= n or not text[j + 1].isalnum()):
+                end = j + len(close)
+                break
+            if m and close == "”" and text.startswith("“", j):
+                break  # a new opening mark: the previous quotation was left open
+            if not m and _closes_single(text, j, close):
+                end = j + 1
+                break
+            j += 1
+        if end is None:  # unclosed: to the end of the line
+            end = j
+            while end > start and text[end - 1].isspace():
+                end -= 1
+        if re.search(r"\w", text[start:end]):
+            out.append((start, end))
+        i = max(end, i + 1)
+    return out
+
+
+def split_content(content: str) -> list[tuple[str, str]]:
+    """A PolNeAR content span as ``(kind, text)`` quotes, in the project's gold conventions.
+
+    PolNeAR has no direct/indirect label, joins the pieces of a split quotation
+    into one content span and annotates a reported clause with a quoted fragment
+    as one span. Our gold (tests/gold/quotes, README) annotates one direct quote
+    per quoted span and paragraph, and a mixed quote twice: the clause as
+    indirect and each fragment as direct. So:
+
+    * no quotation in the content: one ``indirect`` quote, the whole content;
+    * nothing but quotations (and at most a leading "that" or words joining
+      them, "and", "but"): one ``direct`` quote per quotation;
+    * a reported clause with quoted fragments: the whole content ``indirect``,
+      and each fragment ``direct``.
+    """
+    segs = quoted_segments(content)
+    if not segs:
+        return [("indirect", content)] if content.strip() else []
+    direct = [("direct", content[a:b]) for a, b in segs if re.search(r"\w", content[a:b])]
+    rest, pos = [], 0
+    for a, b in segs:
+        rest.append(content[pos:a])
+        pos = b
+    rest.append(content[pos:])
+    outside = re.findall(r"\w+", " ".join(rest).casefold())
+    if all(w in _GLUE for w in outside) and len(outside) <= 2:
+        return direct
+    return [("indirect", content), *direct]
+
+
 def is_direct(content: str) -> bool:
-    """PolNeAR rule: content that starts or ends with a quotation mark (or is wrapped in one) is direct."""
-    s = content.strip()
-    return bool(s) and (s[0] in QUOTE_MARKS or s[-1] in QUOTE_MARKS)
+    """Whether a content span is a quotation through and through (see :func:`split_content`)."""
+    parts = split_content(content)
+    return bool(parts) and all(k == "direct" for k, _ in parts)
 
 
 def parse_ann(text: str, where: str = "") -> list[dict[str, list[_Span]]]:
@@ -312,18 +418,8 @@ def _polnear_quotes(atts: list[dict[str, list[_Span]]], doc: str) -> list[GoldQu
         src = " ".join(_span_text(s, doc) for s in sorted(att["Source"], key=lambda s: min(s.spans))) or None
         cue = " ".join(_span_text(s, doc) for s in sorted(att["Cue"], key=lambda s: min(s.spans))) or None
         for content in att["Content"]:  # Content2...: a second quoted span of the same attribution
-            t = _span_text(content, doc)
-            quotes.append(
-                GoldQuote(
-                    kind="direct" if is_direct(t) else "indirect",
-                    text=t,
-                    speaker=src,
-                    speaker_mention=src,
-                    cue=cue,
-                    aliases_of_speaker=[],
-                    speaker_type=None,
-                )
-            )
+            for kind, t in split_content(_span_text(content, doc)):
+                quotes.append(GoldQuote(kind=kind, text=t, speaker=src, speaker_mention=src, cue=cue))
     return quotes
 
 
