@@ -124,3 +124,28 @@ def test_fragments_after_the_comment_form_go_but_a_title_repeat_too():
     out = clean(RawDoc(Source("x"), "text", "", title="Title of it", paragraphs=paras))
     assert out.paragraphs == ["Real paragraph one, ending well."]
     assert [r.rule for r in out.removed] == ["title_repeat", "comment_form", "comment_form", "after_end"]
+
+
+def test_rule_prefilter_never_changes_a_decision():
+    """The ``needs`` words only skip rules that could not match: every line of the fixtures, each
+    rule's own examples above and lines built around each needed word decide the same without them."""
+    from polarwatch.clean import _RULES
+
+    lines = [ln for p in CASES for ln in p.read_text("utf-8").splitlines() if ln.strip()]
+    for params in (test_rules_catch_boilerplate, test_rules_keep_real_paragraphs):
+        for mark in params.pytestmark:
+            if mark.name == "parametrize":
+                lines += [v[0] if isinstance(v, tuple) else v for v in mark.args[1]]
+    for _, _, _, needs in _RULES:
+        for w in needs:
+            lines += [f"Please note: {w} here.", f"{w.capitalize()} will not be published", f"Photo {w}: Reuters"]
+    assert len(lines) > 300
+    for ln in map(normalise, lines):
+        assert _match_rule(ln) == _match_rule(ln, prefilter=False), ln
+
+
+def test_duplicate_key_ignores_case_spaces_and_punctuation():
+    from polarwatch.clean import _key
+
+    assert _key("Ice, ice — BABY!") == _key("ice ice baby") == "iceicebaby"
+    assert _key("Øya_2024 «Tromsø»") == "øya2024tromsø"

@@ -34,9 +34,14 @@ def normalise(s: str) -> str:
     return " ".join(s.split())  # str.split() knows every Unicode space
 
 
+# What every join contains: end punctuation (maybe a closing quote) right before a capital or quote.
+# A search that begins with a character set is cheap; the lookbehinds of _JOINED are not.
+_JOINED_HINT = re.compile(r"[.!?][”\"’]?[A-Z“\"]")
+
+
 def split_joined(p: str) -> list[str]:
     """Split a paragraph where two were glued with no space; leave URLs and abbreviations alone."""
-    if not _JOINED.search(p):
+    if not _JOINED_HINT.search(p) or not _JOINED.search(p):
         return [p]
     parts: list[str] = []
     start = 0
@@ -59,11 +64,15 @@ _CREDIT_WORDS = (
     r"shutterstock|istock|alamy|epa|scanpix|ntb|ritzau|lehtikuva|tt\b|canadian press|vcg|imaginechina|"
     r"cfp|anadolu|bloomberg|via|photo|file|handout|courtesy|credit|kremlin\.ru|wikimedia|public domain"
 )
-_RULES: list[tuple[str, re.Pattern[str], int]] = []  # (rule, pattern, max length of the paragraph)
+# (rule, pattern, max length of the paragraph, words one of which the lower-cased paragraph must contain)
+_RULES: list[tuple[str, re.Pattern[str], int, tuple[str, ...]]] = []
 
 
-def _rule(name: str, pattern: str, max_len: int = 400) -> None:
-    _RULES.append((name, re.compile(pattern, re.I), max_len))
+def _rule(name: str, pattern: str, max_len: int = 400, needs: tuple[str, ...] = ()) -> None:
+    """Register a rule. An unanchored pattern scans the whole paragraph, so it names
+    in ``needs`` the words every one of its alternatives contains: a plain substring
+    test skips it on the body paragraphs that cannot match (most of them)."""
+    _RULES.append((name, re.compile(pattern, re.I), max_len, needs))
 
 
 # Photo captions and credits.
@@ -72,9 +81,9 @@ _rule("caption", r"^(in this|this|a|an)? ?(undated |pool |file |handout |aerial 
 _rule("caption", r"^in this (\w+ ){0,3}(photo|photograph|picture|image|file|video)\b", 600)
 _rule("caption", r"^(file )?(photo|photograph|picture|image|illustration|video|graphic|credit|photo credit|foto|pictured|top image|main image|cover image|featured image|illustrative image)s?\s*(:|/|\||—|-\s)", 250)
 _rule("caption", r"\((photo|credit|image|file|pool)?[^()]{0,100}\b(" + _CREDIT_WORDS + r")\b[^()]{0,100}\)\s*$", 500)
-_rule("caption", r"(^|\.\s|\s)(photo|photograph|foto|image|picture|illustration|credit|pictured)s?\s*(:|/|by)\s*\S[^.!?]{0,80}$", 300)
+_rule("caption", r"(^|\.\s|\s)(photo|photograph|foto|image|picture|illustration|credit|pictured)s?\s*(:|/|by)\s*\S[^.!?]{0,80}$", 300, needs=("photo", "foto", "image", "picture", "illustration", "credit"))
 _rule("caption", r"^©\s*\S[^.!?]{0,120}$", 160)
-_rule("caption", r"\b(file|archive|stock|illustrative|handout|pool|screenshot) (photo|image|picture|video)\.?$", 300)
+_rule("caption", r"\b(file|archive|stock|illustrative|handout|pool|screenshot) (photo|image|picture|video)\.?$", 300, needs=("photo", "image", "picture", "video"))
 _rule("caption", r"^\s*(\w+ ){0,6}/\s*(getty|afp|reuters|ap|epa|tass|sputnik|xinhua|ntb|scanpix|pool)\b[^.]{0,80}$", 160)
 
 # Related-story headings and inline "Read more: ..." links.
@@ -96,33 +105,33 @@ _rule("comment_form", r"^(leave a (reply|comment|response)|post a comment|add (a
       r"comments?( \(\d+\))?|\d+ (comments?|responses?|replies)|(show|view|load|read) (all )?(\d+ )?comments|"
       r"join the (conversation|discussion|debate)|(log|sign) ?in to (comment|reply|join)|be the first to comment|"
       r"cancel reply|submit( comment)?|post comment|(your )?(name|e-?mail|website|comment)\s*\*?|reply)\s*[:»]?$", 80)
-_rule("comment_form", r"\byour e-?mail( address)? will not be (published|shown|displayed|shared)\b", 300)
-_rule("comment_form", r"\brequired fields are marked\b|\bsave my name, e-?mail\b|\bnotify me of (follow-up|new) (comments|posts)\b", 300)
-_rule("comment_notice", r"\bnetiquette\b", 600)
-_rule("comment_notice", r"\b(comments?|comment section|discussion|comments area) (is|are|will be|may be) (strictly )?(pre-?)?moderated\b|\byour comments? (may|will) be (removed|deleted)\b", 400)
+_rule("comment_form", r"\byour e-?mail( address)? will not be (published|shown|displayed|shared)\b", 300, needs=("will not be",))
+_rule("comment_form", r"\brequired fields are marked\b|\bsave my name, e-?mail\b|\bnotify me of (follow-up|new) (comments|posts)\b", 300, needs=("required fields", "save my name", "notify me"))
+_rule("comment_notice", r"\bnetiquette\b", 600, needs=("netiquette",))
+_rule("comment_notice", r"\b(comments?|comment section|discussion|comments area) (is|are|will be|may be) (strictly )?(pre-?)?moderated\b|\byour comments? (may|will) be (removed|deleted)\b", 400, needs=("moderated", "comment"))
 _rule("comment_notice", r"\bby (submitting|posting) (your |a )?comments?\b|\bcomments? (will|may|are|must) be (pre-?)?moderated\b|"
       r"\b(does|do) not (endorse|necessarily reflect) (any of )?(the )?(views|opinions|comments)\b|\bcomments (are|have been) (closed|disabled)\b|\bcomments? (are|is) (pre-?)?moderated\b|"
-      r"\bcommunity (guidelines|standards)\b.{0,80}\bcomment|\bcomment(ing)? (policy|guidelines|rules)\b", 600)
-_rule("email_notice", r"\b(send|e-?mail|contact|write to|reach)\b[^.]{0,60}\b[\w.+-]+@[\w-]+\.[\w.]+\.?$", 200)
+      r"\bcommunity (guidelines|standards)\b.{0,80}\bcomment|\bcomment(ing)? (policy|guidelines|rules)\b", 600, needs=("comment", "not endorse", "not necessarily reflect"))
+_rule("email_notice", r"\b(send|e-?mail|contact|write to|reach)\b[^.]{0,60}\b[\w.+-]+@[\w-]+\.[\w.]+\.?$", 200, needs=("@",))
 _rule("email_notice", r"\be-?mail (address )?(will|shall) (not|never) be (published|shared|sold)\b|\bwe (will )?(never|not) share your e-?mail\b|"
-      r"\b(send|e-?mail) (us )?(your )?(news )?tips? to\b|\bcontact (us|the (author|editor|newsroom)) at\b.{0,60}@", 250)
+      r"\b(send|e-?mail) (us )?(your )?(news )?tips? to\b|\bcontact (us|the (author|editor|newsroom)) at\b.{0,60}@", 250, needs=("mail", "tip", "@"))
 _rule("share", r"^(share|share this( article| story| page| post)?|share on|click to share|tweet( this)?|e-?mail( this)?( article| story)?|"
       r"print( this)?( article| story| page)?|copy link|facebook|twitter|x|linkedin|whatsapp|telegram|reddit|vk|pinterest|"
       r"share via|share article)\b[\s\w|•·,/:()-]{0,100}$", 140)
-_rule("share", r"\bshare (this|the) (story|article|post|page|video)\b", 120)
+_rule("share", r"\bshare (this|the) (story|article|post|page|video)\b", 120, needs=("share",))
 _rule("share", r"^(follow|join|find|like|subscribe to) (us|our( official)? \w+ channel|\w+ on (telegram|twitter|x|facebook|instagram|youtube|vk|wechat|weibo|tiktok))\b", 220)
 _rule("share", r"^follow [^.!?]{0,60}\bon (telegram|twitter|x|facebook|instagram|youtube|vk|wechat|weibo|tiktok|threads|bluesky)\b", 220)
 _rule("newsletter", r"^newsletters?\s*[:»]?$", 30)
 _rule("newsletter", r"^(subscribe|sign up|get (our|the)\b[^.!?]{0,60}\b(newsletter|briefing|digest|alerts)|don'?t miss (out|a story)|stay (informed|up to date|in the know)|"
       r"(want|like) (more|to get)\b[^.!?]{0,60}\b(newsletter|inbox|updates))\b", 300)
-_rule("newsletter", r"\b(delivered|straight) to your inbox\b|\bsign up (for|to) (our|the)\b[^.!?]{0,60}\b(newsletter|briefing|digest|e-?mails?)\b|\bsubscribe (now|today|to (our|the) (newsletter|channel|podcast))\b", 300)
-_rule("cookie", r"\b(we|this (web)?site|our (web)?site) uses? cookies\b|\bcookie (policy|settings|preferences|consent|notice)\b|\baccept (all )?cookies\b", 500)
+_rule("newsletter", r"\b(delivered|straight) to your inbox\b|\bsign up (for|to) (our|the)\b[^.!?]{0,60}\b(newsletter|briefing|digest|e-?mails?)\b|\bsubscribe (now|today|to (our|the) (newsletter|channel|podcast))\b", 300, needs=("inbox", "sign up", "subscribe"))
+_rule("cookie", r"\b(we|this (web)?site|our (web)?site) uses? cookies\b|\bcookie (policy|settings|preferences|consent|notice)\b|\baccept (all )?cookies\b", 500, needs=("cookie",))
 _rule("copyright", r"^(©|\(c\)|copyright\s*(©|\(c\)|\d{4}))", 300)
 _rule("tags", r"^(tags?|topics?|keywords|filed under|categories|category|more about)\s*:", 300)
-_rule("copyright", r"\ball rights reserved\b", 300)
-_rule("reprint", r"\b(reproduction|reprinting|republication|republishing|redistribution|reprint|copying)\b[^.]{0,100}\b(prohibited|permitted|allowed|forbidden|only with|is not allowed|without (prior )?(written )?permission)\b", 400)
+_rule("copyright", r"\ball rights reserved\b", 300, needs=("rights reserved",))
+_rule("reprint", r"\b(reproduction|reprinting|republication|republishing|redistribution|reprint|copying)\b[^.]{0,100}\b(prohibited|permitted|allowed|forbidden|only with|is not allowed|without (prior )?(written )?permission)\b", 400, needs=("reproduc", "reprint", "republi", "redistribut", "copying"))
 _rule("reprint", r"^this (article|story|piece|report|interview)( was| is)? (first |originally )?(published|appeared|posted|republished|reprinted)\b", 300)
-_rule("reprint", r"^(originally|first) (published|appeared) (by|in|on|at)\b|\breprinted with permission\b|\brepublished (here )?with permission\b", 300)
+_rule("reprint", r"^(originally|first) (published|appeared) (by|in|on|at)\b|\breprinted with permission\b|\brepublished (here )?with permission\b", 300, needs=("originally", "first", "with permission"))
 _rule("credits", r"^\(?(reporting|writing|editing|additional reporting|compiled|translated|produced|edited) by\b[^.]{0,200}\)?\.?$", 300)
 _rule("credits", r"^our (editorial )?(standards|principles|ethics)\s*:", 160)
 _rule("credits", r"^(source\(s\)|source|sources|editor|editors|editing|author|reporter|responsible editor|chief editor|web editor|writer)\s*[:：|]\s*\S[^.!?]{0,120}(\|[^|]{0,60})*$", 200)
@@ -131,9 +140,9 @@ _rule("advert", r"^(advertisement|advert|sponsored( content)?|ad|promoted( conte
 _rule("date_line", r"^((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?((\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2},?\s+)?\d{4}|\d{4}-\d{2}-\d{2})"
       r"(\s*[,|]?\s*\d{1,2}:\d{2}(\s*[ap]\.?m\.?)?(\s*[A-Z]{2,5})?)?\.?$", 60)
 _rule("date_line", r"^((first |last )?(published|updated|posted|modified|created)( on| at)?:?\s*[\w.,:/+ -]{4,50}?\s*){1,2}$", 120)
-_rule("disclaimer", r"\b(the )?views (and opinions )?expressed (in this|here|are)\b[^.]{0,160}\b(author|writer|contributor)s?\b", 500)
+_rule("disclaimer", r"\b(the )?views (and opinions )?expressed (in this|here|are)\b[^.]{0,160}\b(author|writer|contributor)s?\b", 500, needs=("expressed",))
 _rule("footnotes", r"^(notes|endnotes|footnotes|references|sources and notes)\s*:?$", 30)
-_rule("footnotes", r"↩\s*$", 800)
+_rule("footnotes", r"↩\s*$", 800, needs=("↩",))
 _rule("end_marker", r"^(enditem|end item|\(end\)|-+\s*end\s*-+|#{3}|\*{3}|ends)$", 20)
 _rule("navigation", r"^(home|menu|search|skip to (main )?content|back to top|top of page|next article|previous article|next|previous|more|close|open|toggle navigation)\s*[›»>|]?$", 40)
 
@@ -141,9 +150,13 @@ _rule("navigation", r"^(home|menu|search|skip to (main )?content|back to top|top
 _TAIL_TRIGGERS = {"report_error", "comment_form", "comment_notice", "copyright", "cookie"}
 
 
-def _match_rule(p: str) -> str | None:
-    for name, pat, max_len in _RULES:
-        if len(p) <= max_len and pat.search(p):
+def _match_rule(p: str, prefilter: bool = True) -> str | None:
+    low = p.lower() if prefilter else ""
+    n = len(p)
+    for name, pat, max_len, needs in _RULES:
+        if n > max_len or (prefilter and needs and not any(w in low for w in needs)):
+            continue
+        if pat.search(p):
             return name
     return None
 
@@ -164,8 +177,21 @@ def _caption_like(p: str) -> bool:
     return len(p) <= 240 and not _REPORTING.search(p) and len(re.findall(r"[.!?](\s|$)", p)) <= 2 and not p.endswith(":")
 
 
+class _KeepAlnum(dict):
+    """A ``str.translate`` table that keeps letters and digits and drops the rest, filled as characters appear."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        self[code] = kept = ch if ch.isalnum() else None
+        return kept
+
+
+_KEEP_ALNUM = _KeepAlnum()
+
+
 def _key(p: str) -> str:
-    return re.sub(r"[\W_]+", "", p.casefold())
+    """A paragraph's identity for duplicate and title checks: its letters and digits, case-folded."""
+    return p.casefold().translate(_KEEP_ALNUM)
 
 
 @dataclass(slots=True)
