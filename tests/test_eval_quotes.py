@@ -32,7 +32,7 @@ from polarwatch.evaluate import (
     score_quotes_many,
     tokens,
 )
-from polarwatch.evaluate.gold import split_content
+from polarwatch.evaluate.gold import source_head, split_content
 from polarwatch.ingest import read_paths
 from polarwatch.records import Mention, Quote, RawDoc
 
@@ -263,6 +263,29 @@ def test_brat_relations_join_spans(tmp_path):
 def test_polnear_content_split_into_direct_and_indirect(content, parts):
     assert split_content(content) == parts
     assert is_direct(content) is (bool(parts) and all(k == "direct" for k, _ in parts))
+
+
+@pytest.mark.parametrize(
+    "source, head",
+    [
+        ("Scott Pruitt, the Republican attorney general of Oklahoma,", "Scott Pruitt"),
+        ("Sen. Claire McCaskill (D-Mo.)", "Sen. Claire McCaskill"),
+        ("Joseph, who has four children", "Joseph"),
+        ("John Dickey, the chief executive of Ora Media -- the company", "John Dickey"),
+        ("Obama's former campaign strategist", "Obama's former campaign strategist"),
+        ("he", "he"),
+    ],
+)
+def test_polnear_source_head_drops_appositions(source, head):
+    assert source_head(source) == head
+
+
+def test_polnear_speaker_is_the_source_head_and_the_span_an_alias():
+    g = GoldQuote("direct", "x", source_head("Ryan Ellis, a tax consultant"), "Ryan Ellis, a tax consultant", "said", ["Ryan Ellis, a tax consultant"])
+    assert same_speaker(g, pq("x", "Ryan Ellis"))  # the name, resolved from the long mention
+    assert same_speaker(g, pq("x", "Ellis"))  # surname rule on the head
+    assert same_speaker(g, pq("x", "Unresolved", aliases=["Ryan Ellis, a tax consultant"]))  # attached to that very mention
+    assert not same_speaker(g, pq("x", "Tax Consultant"))
 
 
 def test_polnear_dev_loads():

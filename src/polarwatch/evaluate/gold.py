@@ -30,6 +30,7 @@ __all__ = [
     "load_seeds_gold",
     "parse_ann",
     "quoted_segments",
+    "source_head",
     "split_content",
 ]
 
@@ -410,6 +411,25 @@ def _span_text(sp: _Span, doc: str) -> str:
     return " ".join(doc[a:b] for a, b in sorted(sp.spans))
 
 
+_APPOSITION = re.compile(r",|\s(?:--|—|–|―)\s|\s(?:who|which|whose)\s")
+
+
+def source_head(source: str) -> str:
+    """Who a PolNeAR Source span names, without what it adds about them.
+
+    The span keeps appositions, relative clauses and party tags ("Scott Pruitt,
+    the Republican attorney general of Oklahoma,", "Harry Reid (D-Nev.)",
+    "Joseph, who has four children"); the speaker is the name before them.
+    A span with nothing before its first comma is kept whole.
+    """
+    s = " ".join(source.split())
+    s = re.sub(r"\s*\([^)]*\)", "", s).strip(" ,")
+    m = _APPOSITION.search(s)
+    if m and s[: m.start()].strip():
+        s = s[: m.start()].strip(" ,")
+    return s or " ".join(source.split())
+
+
 def _polnear_quotes(atts: list[dict[str, list[_Span]]], doc: str) -> list[GoldQuote]:
     quotes: list[GoldQuote] = []
     for att in atts:
@@ -417,9 +437,11 @@ def _polnear_quotes(atts: list[dict[str, list[_Span]]], doc: str) -> list[GoldQu
             continue  # an attribution with no content (a stray trigger) is not a quote
         src = " ".join(_span_text(s, doc) for s in sorted(att["Source"], key=lambda s: min(s.spans))) or None
         cue = " ".join(_span_text(s, doc) for s in sorted(att["Cue"], key=lambda s: min(s.spans))) or None
+        head = source_head(src) if src else None
+        aliases = [src] if src and head != src else []
         for content in att["Content"]:  # Content2...: a second quoted span of the same attribution
             for kind, t in split_content(_span_text(content, doc)):
-                quotes.append(GoldQuote(kind=kind, text=t, speaker=src, speaker_mention=src, cue=cue))
+                quotes.append(GoldQuote(kind=kind, text=t, speaker=head, speaker_mention=src, cue=cue, aliases_of_speaker=aliases))
     return quotes
 
 
