@@ -28,6 +28,7 @@ from typing import Any
 
 from ..records import Mention, Quote
 from .actors import Actor, ActorRegistry, registry
+from .entities import link_entities
 
 _OPEN = "“\""
 _FIRST_SECOND = {"i", "you", "we", "me", "us"}
@@ -217,7 +218,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if len(name.split()) >= 2:
                     res.person(name, offsets[pi] + ent.start_char, role, country)
 
-    prev_speaker: tuple[str | None, str | None, str | None] | None = None  # (id, name, country)
+    prev_speaker: Quote | None = None  # the last quote with a speaker: a quote with no cue continues it
     for pi, (para, doc) in enumerate(zip(paragraphs, docs)):
         base = offsets[pi]
         # 1. mentions: registry forms, then people from NER.
@@ -251,6 +252,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         # 2. direct quotes
         spans = _quote_spans(para)
         covered: list[tuple[int, int]] = []
+        para_speaker: Quote | None = None  # the same, in this paragraph
         for qs, qe, closed in spans:
             qtext = para[qs:qe]
             if len(qtext.split()) < 2:
@@ -259,11 +261,19 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             if (_NAMING.search(before) and len(qtext.split()) <= 6) or _TITLE_LIKE.match(qtext.strip(" ,.")):
                 continue  # a name or term in quotation marks, not speech
             cue_tok, spk_tokens = _find_cue(doc, qs, qe, spans, cues)
+            if cue_tok is None and (lead := _label_speaker(doc, para, qs)) is not None:
+                # "Pence: “…”", "Sonya Herridge ― “…”": a name and a colon or dash stand for the cue
+                cue_tok, spk_tokens = lead
             if cue_tok is None:
                 starts_para = para[: qs - 1].strip() == ""
-                if starts_para and prev_speaker is not None:
-                    sid, sname, scountry = prev_speaker
-                    an.quotes.append(Quote(base + qs, base + qe, qtext, "direct", None, None, None, None, None, sid, sname, scountry))
+                # a new sentence that opens with a quote continues the paragraph's speaker
+                # ("“A,” X said. “B.”"), or, at the start of a paragraph, the previous one
+                continues = starts_para or (para_speaker is not None and _starts_sentence(para, qs - 1))
+                src = para_speaker or prev_speaker
+                if continues and src is not None:
+                    # same speaker, and the same mention it hangs on ("he" for both halves); no cue of its own
+                    an.quotes.append(Quote(base + qs, base + qe, qtext, "direct", None, None, src.speaker_text, src.speaker_start,
+                                           src.speaker_end, src.speaker_id, src.speaker_name, src.speaker_country))  # fmt: skip
                     covered.append((qs, qe))
                 elif len(qtext.split()) >= 4 and (sent_spk := _sentence_subject_speaker(doc, qs, qe)) is not None:
                     # A partial quote inside a sentence whose subject is the speaker ("X called it “…”").
@@ -277,13 +287,14 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 continue
             sid, sname, scountry, how = _resolve(spk_tokens, base + qs, res, reg)
             st = spk_tokens
-            an.quotes.append(Quote(
+            q = Quote(
                 base + qs, base + qe, qtext, "direct", cue_tok.text, base + cue_tok.idx, _span_text(st) if st else None,
                 base + st[0].idx if st else None, base + st[-1].idx + len(st[-1].text) if st else None, sid, sname, scountry,
-            ))  # fmt: skip
+            )  # fmt: skip
+            an.quotes.append(q)
             covered.append((qs, qe))
             if sid or sname:
-                prev_speaker = (sid, sname, scountry)
+                prev_speaker = para_speaker = q
                 _note_speaker(res, base + qs, sid, scountry, sname)
 
         # 3. indirect speech
@@ -302,8 +313,15 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if not toks:
                     continue
                 cs, ce = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-                if any(qs - 1 <= cs and ce <= qe + 1 for qs, qe in covered) or any(cs < qe and qs < ce for qs, qe in covered):
+                if any(qs - 1 <= cs and ce <= qe + 1 for qs, qe in covered):
                     continue
+                inner = [(qs, qe) for qs, qe in covered if cs < qe and qs < ce]
+                if inner:
+                    if len(_words_outside(para, cs, ce, inner)) < 3:
+                        continue  # the clause is the direct quote itself ("said “…”"), not a reported clause
+                    head_in = next(((qs, qe) for qs, qe in inner if qs <= c.idx < qe), None)
+                    if head_in and para[:head_in[0] - 1].rstrip()[-1:] in (",", ":", "—", "–"):
+                        continue  # a lead-in, then the quoted clause itself ("While …, “if we move …,” she said")
                 if len(toks) < 4:
                     continue
                 subj = [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
@@ -343,11 +361,46 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     ind = [q for q in an.quotes if q.kind == "indirect"]
     nested = {id(q) for q in ind for o in ind if o is not q and o.start <= q.start and q.end <= o.end and (o.end - o.start) > (q.end - q.start)}
     an.quotes = [q for q in an.quotes if id(q) not in nested]
+    link_entities(an, paragraphs, docs, offsets, reg, res)  # outlets, organisations, article persons (nlp/entities.py)
     for q in an.quotes:
         q.about = sorted({m.actor_id for m in an.mentions if m.actor_id and q.start <= m.start and m.end <= q.end} - {q.speaker_id})
     an.quotes.sort(key=lambda q: q.start)
     an.persons = res.persons
     return an
+
+
+def _words_outside(text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> list[str]:
+    """The words of text[start:end] outside the quotations, without a complementiser "that"."""
+    chars = list(text[start:end])
+    for qs, qe in quotes:
+        for k in range(max(qs - 1, start), min(qe + 1, end)):
+            chars[k - start] = " "
+    return [w for w in re.findall(r"\w+", "".join(chars)) if w.lower() != "that"]
+
+
+def _starts_sentence(para: str, mark: int) -> bool:
+    """Whether the quotation mark at *mark* opens a sentence of the paragraph."""
+    before = para[:mark].rstrip()
+    return not before or before[-1] in ".!?:" or (before[-1] in "”\"'’" and before[-2:-1] in (".", "!", "?"))
+
+
+_LABEL = re.compile(r"(?:^|[.!?]\s+)([^.!?:;“”\"]{2,80}?)\s*(?::|―|—|–|--)\s*$")
+
+
+def _label_speaker(doc: Any, para: str, qs: int) -> tuple[Any, list[Any]] | None:
+    """A quote introduced by a name and a colon or dash: the punctuation as cue, the name as speaker."""
+    m = _LABEL.search(para[: qs - 1])
+    if not m:
+        return None
+    span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+    if span is None or len(span) > 8 or not any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in span):
+        return None
+    if any(t.pos_ == "VERB" for t in span):
+        return None  # a clause ("He said: “…”" is the cue verb's), not a label
+    punct = doc.char_span(m.end(1), qs - 1, alignment_mode="expand")
+    cue = next((t for t in punct if not t.is_space), None) if punct is not None else None
+    toks = [t for t in span if not t.is_punct]
+    return (cue, toks) if cue is not None and toks else None
 
 
 def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | None, name: str | None) -> None:
