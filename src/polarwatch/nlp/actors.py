@@ -4,6 +4,12 @@ Surface forms are matched case-sensitively (so "US" is not "us"), with an
 optional leading "the" and a possessive ending. Demonyms ("Russian",
 "Chinese") tie descriptions to countries ("the US leader", "Russian
 professor") without being actors themselves.
+
+A head of state or government named as the label of an executive ("the
+Trump administration", "the Støre government", "the Kristersson-led
+cabinet") is a metonym: the match covers the whole phrase and links to the
+country (administration, regime) or its cabinet (government, cabinet), not
+to the person.
 """
 
 from __future__ import annotations
@@ -58,13 +64,34 @@ class ActorRegistry:
         self._rx = re.compile(rf"(?<![\w.])(?:[Tt]he\s+)?({alts})(?=['’]s\b|[^\w]|$)")
         dem = "|".join(re.escape(d) for d in sorted(demonyms, key=len, reverse=True))
         self._dem_rx = re.compile(rf"(?<![\w-])({dem})(?![\w])")
+        self._leaders = {a.id: lead for a in actors if a.is_person and (lead := self._leads(a)) is not None}
+
+    def _leads(self, person: Actor) -> str | None:
+        """The country a head of state or government leads, from the role ("President of Finland" -> FI)."""
+        m = _LEADER_ROLE.match(person.role or "")
+        if not m or not person.country:
+            return None
+        led = self.lookup(m.group(1))
+        return person.country if led is not None and led.type == "country" and led.country == person.country else None
+
+    def executive(self, code: str, word: str) -> Actor | None:
+        """The actor an executive metonym stands for: the cabinet for "government"/"cabinet", else the country."""
+        country = self.country_actor(code)
+        if word.lower() in ("government", "cabinet"):
+            for a in self.actors.values():
+                if a.type == "government" and a.country == code and a.parent == (country.id if country else None) and _CABINET.search(f"{a.role} {a.name}"):
+                    return a
+        return country
 
     def find(self, text: str) -> list[Match]:
         """Every registry actor mentioned in *text*, longest form first, no overlaps."""
         out = []
         for m in self._rx.finditer(text):
-            form = m.group(1)
-            out.append(Match(m.start(), m.end(1), text[m.start() : m.end(1)], self.forms[form]))
+            actor, end = self.forms[m.group(1)], m.end(1)
+            code = self._leaders.get(actor.id)
+            if code and (ex := _EXECUTIVE.match(text, end)) and (led := self.executive(code, ex.group(1))):
+                actor, end = led, ex.end()
+            out.append(Match(m.start(), end, text[m.start() : end], actor))
         return out
 
     def lookup(self, form: str) -> Actor | None:
@@ -84,6 +111,13 @@ class ActorRegistry:
 
     def country_actor(self, code: str | None) -> Actor | None:
         return self.actors.get(code.lower()) if code else None
+
+
+# A role that heads a state or government: "President of Russia", "Prime Minister of the United Kingdom".
+_LEADER_ROLE = re.compile(r"^(?:President|Prime Minister|Premier|Chancellor) of (?:the )?(.+)$")
+_CABINET = re.compile(r"cabinet|Government of", re.I)
+# What may follow a leader's name to make it a label of the executive ("Trump administration", "Orpo-led government").
+_EXECUTIVE = re.compile(r"(?:\s*[-–]\s*led)?\s+(administration|government|cabinet|Administration|Government|Cabinet|regime)\b")
 
 
 @lru_cache(maxsize=1)
