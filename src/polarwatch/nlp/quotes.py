@@ -449,6 +449,9 @@ def _mention_tokens(head: Any, cs: int = -1, ce: int = -1) -> list[Any]:
     return toks
 
 
+_WHEN = ("DATE", "TIME")
+
+
 def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cues: frozenset[str]) -> tuple[Any, list[Any]]:
     """A speech verb outside every quote in the quote's sentence(s), and its subject mention."""
     inside = lambda t: any(s - 1 <= t.idx < e + 1 for s, e, _ in spans)  # noqa: E731
@@ -470,17 +473,26 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     if best is None:
         return None, []
     cue = best[1]
-    subj = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c)]
+    # A cue verb that governs the quotation beats a nearer one: in "saying anybody who complains
+    # about a microphone “is not having a good night”", the quote is what "saying" reports.
+    qtoks = [t for t in doc if qs <= t.idx < qe]
+    if qtoks:
+        gov = next((a for a in qtoks[0].ancestors if a.lemma_ in cues and a.pos_ in ("VERB", "AUX") and not inside(a)), None)
+        if gov is not None and gov.sent == qtoks[0].sent:
+            cue = gov
+    subj = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c) and c.ent_type_ not in _WHEN]
+    if subj and subj[0].lower_ in ("who", "that") and cue.dep_ == "relcl":
+        subj = [cue.head]  # "Eric Garner, who said “…”": the noun the relative clause belongs to
     if not subj and cue.lemma_ in _INVERTIBLE:
-        # "…,” said Peskov." — a noun after the verb
-        subj = [c for c in cue.children if c.dep_ in ("dobj", "attr", "npadvmod", "oprd") and c.i > cue.i and not inside(c)]
+        # "…,” said Peskov." — a noun after the verb, not a time ("said Thursday morning")
+        subj = [c for c in cue.children if c.dep_ in ("dobj", "attr", "npadvmod", "oprd", "nsubj") and c.i > cue.i and not inside(c) and c.ent_type_ not in _WHEN]
     if not subj and cue.dep_ in ("advcl", "xcomp", "conj", "acl"):
         # "…, calling the plan “reckless”": the speaker is the subject of the governing verb
         subj = [c for c in cue.head.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c)]
     if not subj:
         # "the report said" parsed oddly: the nearest proper noun or noun before the cue, outside quotes
         for t in reversed(list(doc[max(0, cue.i - 6) : cue.i])):
-            if t.pos_ in ("PROPN", "NOUN", "PRON") and not inside(t):
+            if t.pos_ in ("PROPN", "NOUN", "PRON") and not inside(t) and t.ent_type_ not in _WHEN:
                 subj = [t]
                 break
     stoks = _mention_tokens(subj[0], qs, qe) if subj else []
