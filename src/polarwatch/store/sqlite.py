@@ -262,8 +262,12 @@ class SQLiteStore(Store):
         return []
 
     # -- extraction results ---------------------------------------------------
-    def put_analyses(self, items: list[tuple[str, Any]], version: str) -> None:
-        """Replace the mentions and quotes of each (article id, Analysis) in one transaction."""
+    def put_analyses(
+        self, items: list[tuple[str, Any]], version: str, themes: dict[str, list[Any]] | None = None, tones: dict[str, Any] | None = None
+    ) -> None:
+        """Replace the mentions and quotes of each (article id, Analysis), and its themes and tone when
+        given (``themes``: id -> list of ``ThemeScore``; ``tones``: id -> ``ArticleTone``), in one transaction."""
+        themes, tones = themes or {}, tones or {}
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for aid, an in items:
@@ -271,8 +275,9 @@ class SQLiteStore(Store):
                 if row is None:
                     continue
                 rowid = row[0]
-                self.db.execute("DELETE FROM mentions WHERE article_rowid = ?", (rowid,))
-                self.db.execute("DELETE FROM quotes WHERE article_rowid = ?", (rowid,))
+                for table in ("mentions", "quotes", "article_themes", "article_tone", "actor_tone"):
+                    self.db.execute(f"DELETE FROM {table} WHERE article_rowid = ?", (rowid,))  # noqa: S608 (fixed names)
+                self._put_themes_tone(rowid, themes.get(aid, []), tones.get(aid))
                 self.db.executemany(
                     "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(rowid, i, m.start, m.end, m.text, m.kind, m.actor_id, m.actor_name, m.country, m.how)
@@ -289,6 +294,61 @@ class SQLiteStore(Store):
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    def _put_themes_tone(self, rowid: int, themes: list[Any], tone: Any) -> None:
+        for t in themes:
+            d = t.as_dict()
+            self.db.execute(
+                "INSERT INTO article_themes VALUES (?, ?, ?, ?, ?, ?)",
+                (rowid, d["theme"], d["score"], d["share"], json.dumps(d["paragraphs"]), json.dumps(d["evidence"])),
+            )
+        if tone is None:
+            return
+        d = tone.as_dict()
+        self.db.execute(
+            "INSERT INTO article_tone VALUES (?, ?, ?, ?, ?, ?)",
+            (rowid, d["tone"], d["positive"], d["negative"], d["scored"], json.dumps(d["sentences"])),
+        )
+        self.db.executemany(
+            "INSERT INTO actor_tone VALUES (?, ?, ?, ?, ?)",
+            [(rowid, a, v["tone"], v["mentions"], json.dumps(v["sentences"])) for a, v in d["actors"].items()],
+        )
+
+    def get_themes(self, article_id: str) -> list[dict[str, Any]]:
+        """The article's themes, best first: ``{theme, score, share, paragraphs, evidence}``."""
+        return [
+            {"theme": r[0], "score": r[1], "share": r[2], "paragraphs": json.loads(r[3]), "evidence": json.loads(r[4])}
+            for r in self.db.execute(
+                "SELECT t.theme, t.score, t.share, t.paragraphs, t.evidence FROM article_themes t "
+                "JOIN articles a ON a.rowid = t.article_rowid WHERE a.id = ? ORDER BY t.score DESC, t.theme", (article_id,),
+            )
+        ]  # fmt: skip
+
+    def get_tone(self, article_id: str) -> dict[str, Any] | None:
+        """The article's tone and the tone toward each actor it mentions, with the sentences behind them."""
+        r = self.db.execute(
+            "SELECT t.rowid, t.tone, t.positive, t.negative, t.scored, t.sentences FROM article_tone t "
+            "JOIN articles a ON a.rowid = t.article_rowid WHERE a.id = ?", (article_id,),
+        ).fetchone()  # fmt: skip
+        if r is None:
+            return None
+        actors = {
+            a[0]: {"tone": a[1], "mentions": a[2], "sentences": json.loads(a[3])}
+            for a in self.db.execute("SELECT actor_id, tone, mentions, sentences FROM actor_tone WHERE article_rowid = ?", (r[0],))
+        }  # fmt: skip
+        return {"tone": r[1], "positive": r[2], "negative": r[3], "scored": r[4], "sentences": json.loads(r[5]), "actors": actors}
+
+    def theme_counts(self, flt: ArticleFilter = ArticleFilter()) -> list[dict[str, Any]]:
+        """Per theme: articles carrying it, their mean score and mean article tone (filtered like ``articles``)."""
+        where, params = self._where(flt)
+        return [
+            {"theme": r[0], "articles": r[1], "mean_score": round(r[2], 2), "mean_tone": None if r[3] is None else round(r[3], 3)}
+            for r in self.db.execute(
+                f"SELECT t.theme, COUNT(*), AVG(t.score), AVG(tn.tone) FROM article_themes t "  # noqa: S608 (where is built from fixed parts)
+                f"JOIN articles a ON a.rowid = t.article_rowid LEFT JOIN article_tone tn ON tn.article_rowid = a.rowid "
+                f"WHERE {where} GROUP BY t.theme ORDER BY COUNT(*) DESC, t.theme", params,
+            )
+        ]  # fmt: skip
 
     def unanalysed(self, version: str, limit: int = 500, after: int = 0) -> list[tuple[int, str]]:
         """(rowid, id) of articles not analysed with *version*, in rowid order after *after*."""
