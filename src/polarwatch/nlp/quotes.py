@@ -308,8 +308,12 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if not comp:
                     continue
                 c = comp[0]
-                toks = [t for t in c.subtree if t.dep_ != "mark" or t.head != c]
+                # a second report inside the clause ("A and said B", "A, adding that B") is its own quote
+                second = {x.i for t in c.subtree if t is not c and _reports(t, indirect_cues) and t.dep_ in ("conj", "advcl") for x in t.subtree}
+                toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c) and t.i not in second]
                 toks = [t for t in toks if not t.is_punct or t.text in "()[]"]
+                while toks and (toks[-1].dep_ == "cc" or toks[-1].text in "([") and second:
+                    toks = toks[:-1]
                 if not toks:
                     continue
                 cs, ce = toks[0].idx, toks[-1].idx + len(toks[-1].text)
@@ -325,6 +329,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if len(toks) < 4:
                     continue
                 subj = [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
+                if not subj and tok.dep_ in ("conj", "advcl") and tok.head.pos_ in ("VERB", "AUX"):
+                    subj = [ch for ch in tok.head.children if ch.dep_ == "nsubj"]  # "X said A and added B", "…, adding that B"
                 if not subj:
                     continue
                 stoks = _mention_tokens(subj[0], cs, ce)
@@ -367,6 +373,11 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     an.quotes.sort(key=lambda q: q.start)
     an.persons = res.persons
     return an
+
+
+def _reports(tok: Any, cues: frozenset[str]) -> bool:
+    """A cue verb with a clausal complement: it reports something."""
+    return tok.lemma_ in cues and tok.pos_ in ("VERB", "AUX") and any(c.dep_ == "ccomp" for c in tok.children)
 
 
 def _words_outside(text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> list[str]:
