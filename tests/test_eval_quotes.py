@@ -344,6 +344,9 @@ def test_matching_is_one_to_one_and_greedy_by_overlap():
     assert match_quotes(short_long, [pq("a b c d")]) == [(1, 0)]
     # equal share: the tighter prediction wins
     assert match_quotes(gold, [pq("alpha beta gamma delta x y z"), pq("alpha beta gamma delta")]) == [(0, 1)]
+    # a one-word gold quote does not take a long prediction away from the quote it reproduces
+    tiny_first = [gq("it"), gq("it will build the road and the bridge soon")]
+    assert match_quotes(tiny_first, [pq("it will build the road and the bridge")]) == [(1, 0)]
 
 
 # --- speakers -----------------------------------------------------------------------------

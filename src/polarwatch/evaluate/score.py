@@ -258,8 +258,11 @@ def match_quotes(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> list[t
 
     A pair is a candidate when the prediction shares at least half of the gold
     quote's tokens (multiset overlap, at least one). Candidates are taken best
-    first: the larger share of the gold tokens, then the fewer extra predicted
-    tokens, then document order; each gold and each prediction is used once.
+    first: the larger overlap of the two token bags (shared / union), then the
+    larger share of the gold tokens, then document order; each gold and each
+    prediction is used once. (Ranking by the share of the gold alone let a
+    one-word gold content, "it", take a 30-word prediction away from the
+    gold quote it reproduces.)
     """
     gtok = [Counter(tokens(g.text)) for g in gold]
     ptok = [Counter(tokens(p.text)) for p in pred]
@@ -271,7 +274,8 @@ def match_quotes(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> list[t
         for j, pc in enumerate(ptok):
             shared = sum((gc & pc).values())
             if shared and 2 * shared >= gn:
-                cands.append((-Fraction(shared, gn), sum(pc.values()) - shared, i, j))
+                union = gn + sum(pc.values()) - shared
+                cands.append((-Fraction(shared, union), -Fraction(shared, gn), i, j))
     cands.sort()
     used_g: set[int] = set()
     used_p: set[int] = set()
