@@ -329,8 +329,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if len(toks) < 4:
                     continue
                 subj = [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
-                if not subj and tok.dep_ in ("conj", "advcl") and tok.head.pos_ in ("VERB", "AUX"):
-                    subj = [ch for ch in tok.head.children if ch.dep_ == "nsubj"]  # "X said A and added B", "…, adding that B"
+                if not subj and tok.dep_ in ("conj", "advcl") and tok.head.lemma_ in cues:
+                    # "X said A and added B", "…, adding that B": the subject of the report it continues
+                    subj = [ch for ch in tok.head.children if ch.dep_ == "nsubj"]
                 if not subj:
                     continue
                 stoks = _mention_tokens(subj[0], cs, ce)
