@@ -6,8 +6,8 @@ optional leading "the" and a possessive ending. Demonyms ("Russian",
 professor") without being actors themselves.
 
 A head of state or government named as the label of an executive ("the
-Trump administration", "the Støre government", "the Kristersson-led
-cabinet") is a metonym: the match covers the whole phrase and links to the
+Trump administration", "the Støre government", "Frederiksen's government",
+"the Kristersson-led cabinet") is a metonym: the match covers the whole phrase and links to the
 country (administration, regime) or its cabinet (government, cabinet), not
 to the person.
 """
@@ -117,7 +117,7 @@ class ActorRegistry:
 _LEADER_ROLE = re.compile(r"^(?:President|Prime Minister|Premier|Chancellor) of (?:the )?(.+)$")
 _CABINET = re.compile(r"cabinet|Government of", re.I)
 # What may follow a leader's name to make it a label of the executive ("Trump administration", "Orpo-led government").
-_EXECUTIVE = re.compile(r"(?:\s*[-–]\s*led)?\s+(administration|government|cabinet|Administration|Government|Cabinet|regime)\b")
+_EXECUTIVE = re.compile(r"(?:['’]s|\s*[-–]\s*led)?\s+(administration|government|cabinet|Administration|Government|Cabinet|regime)\b")
 
 
 @lru_cache(maxsize=1)

@@ -65,6 +65,8 @@ _NOT_ACTOR_HEADS = set(
     "Bridge Field Mine River Lake Valley Mountains Range Coast Village Town City County Oblast Okrug Krai Municipality "
     "Sami Sámi Saami Inuit Hill Square Street Road Day Week Summit Exercise Operation Prize Award Cup Games".split()
 )
+# Words of place names and regions that NER sometimes reads as names ("Nordic Arctic").
+_GEO_WORDS = set("Arctic Antarctic Nordic Polar Northern Southern Eastern Western Atlantic Pacific Baltic Barents Siberian Euro-Arctic".split())
 _CONNECTORS = {"of", "for", "and", "the", "in", "on", "&", "de", "du", "des", "la", "le", "at", "to"}
 # Words that, right before a name, say it is a person.
 _ROLE_WORDS = set(
@@ -159,6 +161,8 @@ class _Linker:
         return m
 
     def add_org(self, start: int, end: int, name: str, how: str, kind: str | None = None) -> str:
+        # a country or capital inside the name is part of it ("the Russian Embassy in Helsinki"), as with registry names
+        self.an.mentions = [m for m in self.an.mentions if not (m.kind == "country" and start <= m.start and m.end <= end)]
         oid = "org:" + _slug(name)
         first = self.orgs.get(oid)
         if first is None:
@@ -207,6 +211,17 @@ class _Linker:
     # -- steps ----------------------------------------------------------------------------
 
     def drop_false_persons(self) -> None:
+        # "herder Aslak Näkkäläjärvi from Savukoski said": a lone word is not the speaker when the mention names a person
+        for q in self.an.quotes:
+            p = self.res.persons.get(q.speaker_id or "")
+            if p is None or " " in p.name or q.speaker_start is None or q.speaker_end is None:
+                continue
+            full = [m for m in self.an.mentions if m.kind == "person" and " " in (m.actor_name or "") and q.speaker_start <= m.start and m.end <= q.speaker_end]
+            if full:
+                q.speaker_id, q.speaker_name, q.speaker_country = full[0].actor_id, full[0].actor_name, full[0].country
+        # a lone word counts as a speaker only when it heads the speaker mention ("Holmgaard told"), not
+        # when it hangs off it ("herders near Salla say")
+        self.speakers = {q.speaker_id for q in self.an.quotes if q.speaker_id and (" " in (q.speaker_name or "") or _heads(q.speaker_text or "", q.speaker_name or ""))}
         keep = []
         for m in self.an.mentions:
             if m.kind == "person" and m.how == "ner" and m.actor_id not in self.speakers and not self._real_person(m):
@@ -248,6 +263,8 @@ class _Linker:
         if len(ws) < 2 or any(c.isdigit() for c in name) or name.isupper():
             return False
         last = _words(name)[-1]
+        if any(w in _GEO_WORDS for w in _words(name)):
+            return False
         return not (last in _NOT_ACTOR_HEADS or last in self.reg.demonyms or last in _ORG_WORDS)
 
     def outlets(self) -> None:
@@ -262,10 +279,16 @@ class _Linker:
                 before = para[: mt.start()]
                 if re.search(r"[A-Z][\w-]*\s+$", before) and not re.search(r"(?:^|[.!?:;\"“”(]\s*)[A-Z][\w-]*\s+$", before):
                     continue  # after a capitalised word that is not a sentence start: inside a longer name
-                # a NER person on the same words is the outlet ("Sputnik reached out")
-                self.an.mentions = [x for x in self.an.mentions if not (x.how == "ner" and x.start < base + e and base + s < x.end)]
+                # a NER person on the same words is the outlet ("Sputnik reached out"), and so is a
+                # country inside its name ("The Washington Post")
+                self.an.mentions = [
+                    x for x in self.an.mentions
+                    if not (x.start < base + e and base + s < x.end and (x.how == "ner" or (x.kind == "country" and base + mt.start() <= x.start and x.end <= base + e and x.end - x.start < e - mt.start())))
+                ]  # fmt: skip
                 if self.taken(base + s, base + e):
                     continue
+                if pi == 0 and s < 80 and re.search(r"[(/]\s*$", para[:s]) and re.match(r"\s*[)/]", para[e:]):
+                    continue  # a wire dateline names the publisher, not an actor of the story: "OSLO (Reuters) -"
                 o = entries[mt.group(1)]
                 kind = "organization" if o.kind == "think-tank" else "media"
                 self.add(base + s, base + e, kind, "outlet:" + _slug(o.name), o.name, o.country or None, "outlet")
@@ -381,6 +404,13 @@ class _Linker:
                     continue
                 hit = self.an.mentions[-1]
             q.speaker_id, q.speaker_name, q.speaker_country = hit.actor_id, hit.actor_name, hit.country
+
+
+def _heads(mention: str, name: str) -> bool:
+    """*name* ends *mention* and is not the object of a preposition in it ("herders near Salla")."""
+    if not name or not mention.endswith(name):
+        return False
+    return not re.search(r"\b(?:near|in|from|of|at|on|for|with|by|to)\s*$", mention[: -len(name)])
 
 
 def _widen(para: str, start: int, end: int) -> tuple[int, int]:
