@@ -53,6 +53,12 @@ def filter_options(f):  # noqa: ANN001, ANN201
     return f
 
 
+workers_option = click.option(
+    "--workers", type=click.IntRange(min=1), metavar="N",
+    help="Processes for extraction (default 1, or POLARWATCH_WORKERS); 2 uses both cores of a 2-core machine.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @db_option
 @click.version_option(package_name="polarwatch")
@@ -69,9 +75,10 @@ def main(ctx: click.Context, db: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--no-nlp", is_flag=True, help="Skip extraction (actors, quotes); run `polarwatch reprocess` later.")
+@workers_option
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, max_article_bytes: int | None, as_json: bool, quiet: bool,
-           no_nlp: bool) -> None:
+           no_nlp: bool, workers: int | None) -> None:
     """Read, clean and store articles from files, folders, .gz and .zip.
 
     Formats: plain-text dumps, HTML, RSS/Atom, JSONL, JSON, CSV, WARC(.gz).
@@ -79,7 +86,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, max_artic
     """
     from tqdm import tqdm
 
-    settings = load_settings(db=_db(ctx, db), max_article_bytes=max_article_bytes)
+    settings = load_settings(db=_db(ctx, db), max_article_bytes=max_article_bytes, workers=workers)
     bar = tqdm(desc="ingest", unit=" articles", disable=True if quiet or as_json else None, file=sys.stderr, leave=False)
 
     def tick(rep: IngestReport) -> None:
@@ -158,6 +165,8 @@ def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw
     extra = lib.extraction(art.article.id, _db(ctx, db))
     d["quotes"] = [q.as_dict() for q in extra["quotes"]]
     d["mentions"] = [m.as_dict() for m in extra["mentions"]]
+    d["themes"] = extra["themes"]
+    d["tone"] = extra["tone"]
     if as_json:
         _emit(d)
         return
@@ -186,6 +195,19 @@ def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw
             via = f" via “{q.speaker_text}”" if q.speaker_text and q.speaker_text != who else ""
             lines.append(f"  {who}{via} [{q.kind}{', ' + q.cue if q.cue else ''}]: {textwrap.shorten(q.text, 100, placeholder=' …')}")
         lines.append("")
+    if d["themes"]:
+        body = "\n\n".join(d["paragraphs"])
+        lines.append("themes:")
+        for t in d["themes"]:
+            words = sorted({body[e["start"] : e["end"]].lower() for e in t["evidence"]})
+            lines.append(f"  {t['theme']:<15} {t['score']:>5.1f}  ({textwrap.shorten(', '.join(words), 80, placeholder=' …')})")
+        lines.append("")
+    if d["tone"]:
+        tn = d["tone"]
+        lines.append(f"tone:      {tn['tone']:+.2f} ({tn['positive']} positive, {tn['negative']} negative of {tn['scored']} sentences with tone words)")
+        if tn["actors"]:
+            lines.append("  toward: " + ", ".join(f"{a} {v['tone']:+.2f}" for a, v in sorted(tn["actors"].items(), key=lambda kv: kv[1]["tone"])))
+        lines.append("")
     if d["removed"]:
         lines.append(f"removed by cleaning ({len(d['removed'])}):")
         for r in d["removed"]:
@@ -196,15 +218,22 @@ def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw
 
 
 def _highlight(paragraphs: list[str], quotes: list, color: bool) -> list[str]:
-    """Paragraphs with quote spans marked: bold on a terminal, ⟦…⟧ otherwise."""
-    o, c = ("\x1b[1m", "\x1b[0m") if color else ("⟦", "⟧")
+    """Paragraphs with quotes and their speakers marked: on a terminal quotes bold and speakers
+    underlined, otherwise quotes in ⟦…⟧ and speakers in ⟨…⟩."""
+    if color:
+        marks = {"quote": ("\x1b[1m", "\x1b[0m"), "speaker": ("\x1b[4m", "\x1b[0m")}
+    else:
+        marks = {"quote": ("⟦", "⟧"), "speaker": ("⟨", "⟩")}
+    spans = [(q.start, q.end, "quote") for q in quotes]
+    spans += [(q.speaker_start, q.speaker_end, "speaker") for q in quotes if q.speaker_start is not None and q.speaker_end]
     out, pos = [], 0
     for p in paragraphs:
-        spans = sorted((q.start - pos, q.end - pos) for q in quotes if pos <= q.start and q.end <= pos + len(p))
+        inside = sorted({(a - pos, b - pos, k) for a, b, k in spans if pos <= a and b <= pos + len(p)})
         buf, last = [], 0
-        for a, b in spans:
-            if a < last:
+        for a, b, k in inside:
+            if a < last:  # overlapping (a speaker named inside a quote's span): keep the first
                 continue
+            o, c = marks[k]
             buf += [p[last:a], o, p[a:b], c]
             last = b
         buf.append(p[last:])
@@ -246,11 +275,12 @@ def search(ctx: click.Context, query: str, db: str | None, limit: int, as_json: 
 @main.command()
 @db_option
 @click.option("--force", is_flag=True, help="Redo every article, not only those analysed by an older version.")
+@workers_option
 @click.pass_context
-def reprocess(ctx: click.Context, db: str | None, force: bool) -> None:
+def reprocess(ctx: click.Context, db: str | None, force: bool, workers: int | None) -> None:
     """Re-run extraction over stored articles after the rules or models changed. Nothing else is touched."""
     try:
-        n = lib.reprocess(_db(ctx, db), force=force)
+        n = lib.reprocess(_db(ctx, db), force=force, workers=workers)
     except StoreError as exc:
         _fail(str(exc))
     click.echo(f"reprocessed {n} articles")
@@ -298,6 +328,30 @@ def actors(ctx: click.Context, db: str | None, limit: int, as_json: bool) -> Non
             _emit(r)
         else:
             click.echo(f"{r['articles']:>6} articles {r['mentions']:>6} mentions {r['quotes']:>5} quotes  {r['name']} [{r['kind']}, {r['country'] or '-'}]")
+
+
+@main.command()
+@db_option
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def themes(ctx: click.Context, db: str | None, as_json: bool, **flt: str | None) -> None:
+    """Arctic themes by the number of articles carrying them, with mean score and mean tone."""
+    try:
+        rows = lib.themes(_db(ctx, db), **flt)
+    except StoreError as exc:
+        _fail(str(exc))
+    if as_json:
+        for r in rows:
+            _emit(r)
+        return
+    if not rows:
+        click.echo("no themes stored yet (ingest without --no-nlp, or run `polarwatch reprocess`)")
+        return
+    click.echo(f"{'theme':<15} {'articles':>8} {'score':>6} {'tone':>6}  name")
+    for r in rows:
+        tone = "" if r["mean_tone"] is None else f"{r['mean_tone']:+.2f}"
+        click.echo(f"{r['theme']:<15} {r['articles']:>8} {r['mean_score']:>6.1f} {tone:>6}  {r['name']}")
 
 
 @main.command("eval")

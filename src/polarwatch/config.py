@@ -16,21 +16,31 @@ class Settings:
     max_article_bytes: int = 5_000_000
     # Articles written per transaction; each article is all-or-nothing within it.
     batch_size: int = 200
+    # Processes for extraction (spaCy + quote rules); 1 runs it in the ingesting process.
+    workers: int = 1
 
     def with_(self, **kw: object) -> "Settings":
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
 
 
+def _env_int(name: str) -> int | None:
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Settings from ``POLARWATCH_DB`` / ``POLARWATCH_MAX_ARTICLE_BYTES``, then *overrides*."""
-    s = Settings()
-    env_db = os.environ.get("POLARWATCH_DB")
-    if env_db:
-        s = s.with_(db=env_db)
-    env_max = os.environ.get("POLARWATCH_MAX_ARTICLE_BYTES")
-    if env_max:
-        try:
-            s = s.with_(max_article_bytes=int(env_max))
-        except ValueError as exc:
-            raise ValueError(f"POLARWATCH_MAX_ARTICLE_BYTES must be an integer, got {env_max!r}") from exc
-    return s.with_(**overrides)
+    """Settings from ``POLARWATCH_DB`` / ``POLARWATCH_MAX_ARTICLE_BYTES`` / ``POLARWATCH_WORKERS``, then *overrides*."""
+    s = Settings().with_(
+        db=os.environ.get("POLARWATCH_DB") or None,
+        max_article_bytes=_env_int("POLARWATCH_MAX_ARTICLE_BYTES"),
+        workers=_env_int("POLARWATCH_WORKERS"),
+    )
+    s = s.with_(**overrides)
+    if s.workers < 1:
+        raise ValueError(f"workers must be at least 1, got {s.workers}")
+    return s

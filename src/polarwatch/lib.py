@@ -45,12 +45,12 @@ def ingest(
 
 
 def reprocess(db: str | None = None, *, store: Store | None = None, force: bool = False,
-              on_batch: Callable[[int], None] | None = None) -> int:
-    """Re-run extraction over stored articles after rules or models changed; returns how many."""
+              on_batch: Callable[[int], None] | None = None, workers: int | None = None) -> int:
+    """Re-run extraction over stored articles after rules or models changed, in *workers* processes; returns how many."""
     from .pipeline import reprocess as _reprocess
 
     with _store(db, store) as s:
-        return _reprocess(s, on_batch=on_batch, force=force)
+        return _reprocess(s, on_batch=on_batch, force=force, workers=workers)
 
 
 def quotes(
@@ -117,7 +117,30 @@ def stats(db: str | None = None, *, store: Store | None = None) -> dict[str, Any
         return s.stats()
 
 
-def extraction(article_id: str, db: str | None = None, *, store: Store | None = None) -> dict[str, list[Any]]:
-    """The stored mentions and quotes of one article: {"mentions": [...], "quotes": [...]}."""
+def extraction(article_id: str, db: str | None = None, *, store: Store | None = None) -> dict[str, Any]:
+    """What extraction stored for one article: ``{"mentions": [...], "quotes": [...], "themes": [...], "tone": {...} | None}``."""
     with _store(db, store) as s:
-        return {"mentions": s.get_mentions(article_id), "quotes": s.get_quotes(article_id)}  # type: ignore[attr-defined]
+        return {
+            "mentions": s.get_mentions(article_id),  # type: ignore[attr-defined]
+            "quotes": s.get_quotes(article_id),  # type: ignore[attr-defined]
+            "themes": s.get_themes(article_id),  # type: ignore[attr-defined]
+            "tone": s.get_tone(article_id),  # type: ignore[attr-defined]
+        }
+
+
+def themes(
+    db: str | None = None, *, store: Store | None = None, outlet: str | None = None, country: str | None = None,
+    kind: str | None = None, since: str | None = None, until: str | None = None,
+) -> list[dict[str, Any]]:
+    """Themes by the number of articles carrying them, with the taxonomy's name and description,
+    mean theme score and mean article tone; filtered like ``articles``."""
+    from .themes import taxonomy
+
+    tax = taxonomy()
+    with _store(db, store) as s:
+        rows = s.theme_counts(ArticleFilter(outlet, country, kind, since, until))  # type: ignore[attr-defined]
+    for r in rows:
+        t = tax.by_id.get(r["theme"])
+        r["name"] = t.name if t else r["theme"]
+        r["description"] = t.description if t else ""
+    return rows

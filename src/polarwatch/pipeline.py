@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from . import outlets
 from .clean import clean
@@ -52,22 +53,83 @@ def extract(store: Store, articles: list[Article]) -> None:
     store.put_analyses([(a.id, an) for a, an in zip(articles, analyses)], nlp.VERSION)  # type: ignore[attr-defined]
 
 
-def reprocess(store: Store, batch_size: int = 200, on_batch: Callable[[int], None] | None = None, force: bool = False) -> int:
-    """Re-run extraction over stored articles not yet analysed with the current version (all with *force*)."""
+class Extractor:
+    """Extraction for a whole run: in this process, or with *workers* > 1 in a pool of workers.
+
+    With a pool, ``add`` queues the articles and returns at once; results are
+    stored in the order they were added (one transaction per finished chunk)
+    while this process goes on reading and cleaning. ``close`` waits for all.
+    Either way every article gets the same analysis.
+    """
+
+    def __init__(self, store: Store, workers: int = 1) -> None:
+        self.store = store
+        self.pool: Any = None
+        if workers > 1:
+            from .nlp.pool import ExtractPool
+
+            self.pool = ExtractPool(workers, on_done=self._put)
+
+    def _put(self, ids: list[str], analyses: list[Any]) -> None:
+        from . import nlp
+
+        self.store.put_analyses(list(zip(ids, analyses)), nlp.VERSION)  # type: ignore[attr-defined]
+
+    def add(self, articles: list[Article]) -> None:
+        if not articles:
+            return
+        if self.pool is None:
+            extract(self.store, articles)
+        else:
+            self.pool.submit([a.id for a in articles], [a.paragraphs for a in articles])
+
+    def close(self) -> None:
+        """Wait for every queued article and store its analysis; stop the workers."""
+        if self.pool is not None:
+            try:
+                self.pool.drain()
+            finally:
+                self.abort()
+
+    def abort(self) -> None:
+        """Stop the workers at once (an error or an interrupt); what is stored stays stored."""
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
+def reprocess(
+    store: Store,
+    batch_size: int = 200,
+    on_batch: Callable[[int], None] | None = None,
+    force: bool = False,
+    workers: int | None = None,
+) -> int:
+    """Re-run extraction over stored articles not yet analysed with the current version (all with *force*).
+
+    *workers* (default: ``POLARWATCH_WORKERS``, else 1) processes share the extraction.
+    """
     from . import nlp
 
     version = nlp.VERSION if not force else f"{nlp.VERSION}#force"
     done, after = 0, 0
-    while True:
-        rows = store.unanalysed(version, batch_size, after)  # type: ignore[attr-defined]
-        if not rows:
-            return done
-        arts = [sa.article for _, aid in rows if (sa := store.get_article(aid)) is not None]
-        extract(store, arts)
-        done += len(arts)
-        after = rows[-1][0]
-        if on_batch:
-            on_batch(done)
+    ex = Extractor(store, workers or load_settings().workers)
+    try:
+        while True:
+            rows = store.unanalysed(version, batch_size, after)  # type: ignore[attr-defined]
+            if not rows:
+                break
+            arts = [sa.article for _, aid in rows if (sa := store.get_article(aid)) is not None]
+            ex.add(arts)
+            done += len(arts)
+            after = rows[-1][0]
+            if on_batch:
+                on_batch(done)
+    except BaseException:
+        ex.abort()
+        raise
+    ex.close()
+    return done
 
 
 def ingest(
@@ -79,11 +141,13 @@ def ingest(
 ) -> IngestReport:
     """Ingest files, folders and archives into *store*; never raises for bad input.
 
-    With *nlp* (the default) new and changed articles also go through extraction.
+    With *nlp* (the default) new and changed articles also go through extraction,
+    in ``settings.workers`` processes.
     """
     settings = settings or load_settings()
     report = IngestReport()
     batch: list[Article] = []
+    ex = Extractor(store, settings.workers) if nlp else None
 
     def flush() -> None:
         if not batch:
@@ -99,23 +163,30 @@ def ingest(
                 changed.append(a)
             else:
                 report.duplicate += 1
-        if nlp:
-            extract(store, changed)
+        if ex is not None:
+            ex.add(changed)
         batch.clear()
 
-    for item in read_paths([os.path.abspath(p) for p in paths], settings):
-        if isinstance(item, Rejected):
-            (report.skipped if item.skipped else report.failed).append(item)
-        else:
-            report.read += 1
-            art = to_article(item)
-            if isinstance(art, Rejected):
-                report.failed.append(art)
+    try:
+        for item in read_paths([os.path.abspath(p) for p in paths], settings):
+            if isinstance(item, Rejected):
+                (report.skipped if item.skipped else report.failed).append(item)
             else:
-                batch.append(art)
-                if len(batch) >= settings.batch_size:
-                    flush()
-        if on_item:
-            on_item(report)
-    flush()
+                report.read += 1
+                art = to_article(item)
+                if isinstance(art, Rejected):
+                    report.failed.append(art)
+                else:
+                    batch.append(art)
+                    if len(batch) >= settings.batch_size:
+                        flush()
+            if on_item:
+                on_item(report)
+        flush()
+    except BaseException:
+        if ex is not None:
+            ex.abort()
+        raise
+    if ex is not None:
+        ex.close()
     return report

@@ -1,7 +1,8 @@
 """The extraction stage: actors, mentions, quotes and speakers.
 
-``analyse_batch`` parses many articles' paragraphs in one ``nlp.pipe`` call
-(the model is loaded once per process) and returns one ``Analysis`` each.
+``analyse_batch`` annotates many articles' paragraphs in one batch (the model
+is loaded once per process; see ``parse.py`` for which sentences are parsed)
+and returns one ``Analysis`` each.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from collections.abc import Sequence
 from .quotes import Analysis, analyse
 
 # Bump when extraction rules or models change, so `polarwatch reprocess` redoes stored articles.
-VERSION = "quotes-1"
+# quotes-2: only sentences that can carry speech or name a person are parsed (parse.py).
+VERSION = "quotes-2"
 
 __all__ = ["Analysis", "analyse", "analyse_batch", "VERSION"]
 
 
-def analyse_batch(paragraph_lists: Sequence[list[str]], batch_size: int = 64) -> list[Analysis]:
-    from .model import nlp
+def analyse_batch(paragraph_lists: Sequence[list[str]], batch_size: int = 64, full_parse: bool | None = None) -> list[Analysis]:
+    """One ``Analysis`` per article; *full_parse* (default: ``POLARWATCH_FULL_PARSE``) parses every sentence."""
+    from .parse import annotate
 
     flat = [p for ps in paragraph_lists for p in ps]
-    docs = list(nlp().pipe(flat, batch_size=batch_size))
+    docs = annotate(flat, batch_size=batch_size, full=full_parse)
     out, i = [], 0
     for ps in paragraph_lists:
         out.append(analyse(ps, docs[i : i + len(ps)]))

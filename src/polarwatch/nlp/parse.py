@@ -1,0 +1,188 @@
+"""Annotate paragraphs for the quote rules, parsing only the sentences that need it.
+
+Besides NER, the small English pipeline spends its time in the shared
+``tok2vec`` (which only the tagger and parser use), the parser and the
+rule-based attribute ruler and lemmatizer. The rules in ``quotes.py`` and
+``entities.py`` read tags, lemmas and the dependency tree only in sentences
+that carry speech (quotation marks, a speech verb, "according to") or name a
+person or organisation (a role from the name's noun phrase, whether it is a
+subject, "X of <institution>"). So:
+
+1. every paragraph is tokenised and goes through NER (it has its own
+   ``tok2vec``) and the small ``senter``: entities cover all text;
+2. a sentence (the senter's, rejoined where it split after a word such as
+   "Lt.") is a *candidate* when it holds a quotation mark, a word form whose
+   verb lemma is a speech cue from ``data/cues.csv``, "according", a PERSON
+   or ORG entity or a registry person;
+3. each run of consecutive candidate sentences is parsed as a document of
+   its own (``tok2vec``, tagger, parser, attribute ruler, lemmatizer, in the
+   model's order) and its tags, lemmas, morphology, dependencies and heads
+   are written back into the paragraph's document;
+4. every other sentence gets a flat tree (its first token the root, the rest
+   attached to it with ``dep``) and no tags or lemmas, so ``doc.sents`` still
+   yields it and no rule finds a cue, subject or role in it.
+
+A run parsed without its neighbours can come out slightly differently from
+the same words parsed inside the whole paragraph; docs/benchmarks.md gives
+how often that changes a result.
+
+Set ``POLARWATCH_FULL_PARSE=1`` (or pass ``full=True``) to parse everything,
+as the model does by default; ``tests/test_nlp_speed.py`` compares the two.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+PARSE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+_QUOTE_CHARS = ("\"", "“", "”", "''", "``")
+# Entities whose sentence the rules read the parse of (roles, subjects, "X of <institution>").
+_NAME_LABELS = frozenset({"PERSON", "ORG"})
+
+
+def full_parse_default() -> bool:
+    """True when ``POLARWATCH_FULL_PARSE`` asks for the unfiltered pipeline."""
+    return os.environ.get("POLARWATCH_FULL_PARSE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@lru_cache(maxsize=1)
+def cue_forms() -> frozenset[str]:
+    """Lower-case word forms the model's rule lemmatizer can turn into a cue lemma.
+
+    The lemmatizer lower-cases a form, then tries its exception table and its
+    suffix rules (a candidate lemma ``stem + new`` for a form ``stem + old``);
+    inverting both over every cue lemma gives a superset of the forms whose
+    lemma is a cue, which is all the filter needs (a spare form only costs a
+    parse).
+    """
+    from .model import nlp
+    from .quotes import cue_lemmas
+
+    cues, _ = cue_lemmas()
+    forms = set(cues) | {"according"}
+    try:
+        lookups = nlp().get_pipe("lemmatizer").lookups
+        rules = lookups.get_table("lemma_rules", {})
+        excs = lookups.get_table("lemma_exc", {})
+    except (KeyError, AttributeError):
+        rules, excs = {}, {}
+    for pos in ("verb", "aux"):
+        for old, new in rules.get(pos, []):
+            for lemma in cues:
+                if lemma.endswith(new):
+                    forms.add(lemma[: len(lemma) - len(new)] + old)
+        for form, lemmas in excs.get(pos, {}).items():
+            if any(lemma in cues for lemma in lemmas):
+                forms.add(form)
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=1)
+def _cue_hashes() -> np.ndarray:
+    from .model import nlp
+
+    strings = nlp().vocab.strings
+    return np.array(sorted(strings.add(f) for f in cue_forms()), dtype=np.uint64)
+
+
+@lru_cache(maxsize=1)
+def _person_registry() -> Any:
+    """The registry's people alone: the same matching rules on a pattern a fifth the size."""
+    from .actors import ActorRegistry, registry
+
+    return ActorRegistry([a for a in registry().actors.values() if a.is_person], {})
+
+
+def _attrs() -> list[int]:
+    from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
+
+    return [TAG, POS, MORPH, LEMMA, DEP, HEAD]
+
+
+def _units(doc: Any) -> list[tuple[int, int]]:
+    """The senter's sentences as token ranges, rejoined where a boundary follows a word rather than
+    punctuation ("Lt. Gen. Marcus Hale": the small senter often ends a sentence at "Lt.")."""
+    units: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        s, e = sent.start, sent.end
+        if units and not (doc[s - 1].is_punct or doc[s - 1].is_space):
+            units[-1] = (units[-1][0], e)
+        else:
+            units.append((s, e))
+    return units
+
+
+def _candidate_runs(doc: Any, text: str, person_spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(runs of consecutive candidate units, the other units) of *doc*, as token ranges [start, end)."""
+    from spacy.attrs import LOWER
+
+    if not len(doc):
+        return [], []
+    cue_tok = np.isin(doc.to_array([LOWER]).reshape(-1), _cue_hashes())
+    spans = list(person_spans) + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _NAME_LABELS]
+    runs: list[tuple[int, int]] = []
+    flat: list[tuple[int, int]] = []
+    for s, e in _units(doc):
+        cs = doc[s].idx
+        ce = doc[e - 1].idx + len(doc[e - 1])
+        chunk = text[cs:ce]
+        hit = bool(cue_tok[s:e].any()) or any(q in chunk for q in _QUOTE_CHARS) or any(a < ce and cs < b for a, b in spans)
+        if not hit:
+            flat.append((s, e))
+        elif runs and runs[-1][1] == s:
+            runs[-1] = (runs[-1][0], e)
+        else:
+            runs.append((s, e))
+    return runs, flat
+
+
+def annotate(texts: Sequence[str], batch_size: int = 64, full: bool | None = None) -> list[Any]:
+    """spaCy docs for *texts* with entities everywhere and a parse where the quote rules need one."""
+    from .model import nlp as load
+
+    nlp = load()
+    if full is None:
+        full = full_parse_default()
+    if full:
+        return list(nlp.pipe(texts, batch_size=batch_size))
+    from spacy.tokens import Doc
+
+    people = _person_registry()
+    docs = [nlp.make_doc(t) for t in texts]
+    docs = list(nlp.get_pipe("senter").pipe(nlp.get_pipe("ner").pipe(docs, batch_size=batch_size), batch_size=batch_size))
+    plans: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]] = []
+    subdocs: list[Any] = []
+    for text, doc in zip(texts, docs):
+        runs, flat = _candidate_runs(doc, text, [(m.start, m.end) for m in people.find(text)])
+        plans.append((runs, flat))
+        for s, e in runs:
+            toks = doc[s:e]
+            subdocs.append(Doc(nlp.vocab, words=[t.text for t in toks], spaces=[bool(t.whitespace_) for t in toks]))
+    parsed: Iterable[Any] = subdocs
+    for name in PARSE_PIPES:
+        parsed = nlp.get_pipe(name).pipe(parsed, batch_size=batch_size)
+    parsed_iter = iter(list(parsed))
+    attrs = _attrs()
+    for doc, (runs, flat) in zip(docs, plans):
+        _write_back(doc, [(s, e, next(parsed_iter)) for s, e in runs], flat, attrs)
+    return docs
+
+
+def _write_back(doc: Any, runs: list[tuple[int, int, Any]], flat: list[tuple[int, int]], attrs: list[int]) -> None:
+    """Copy each parsed run into *doc*; give every unit in *flat* a flat tree."""
+    if not len(doc):
+        return
+    root, dep = doc.vocab.strings.add("ROOT"), doc.vocab.strings.add("dep")
+    arr = np.zeros((len(doc), len(attrs)), dtype=np.uint64)
+    for s, e, sub in runs:
+        arr[s:e] = sub.to_array(attrs)
+    for s, e in flat:
+        arr[s, 4], arr[s, 5] = root, 0
+        arr[s + 1 : e, 4] = dep
+        arr[s + 1 : e, 5] = (s - np.arange(s + 1, e, dtype=np.int64)).astype(np.uint64)
+    doc.from_array(attrs, arr)

@@ -1,0 +1,123 @@
+"""Extraction speed-ups must not change what extraction finds.
+
+Parsing only candidate sentences (``nlp/parse.py``) is compared with the full
+parse on our own gold articles and the seeds; extraction in worker processes
+(``--workers``) is compared with the single-process path through ``ingest``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from polarwatch.config import Settings, load_settings
+from polarwatch.ingest import read_paths
+from polarwatch.nlp import analyse_batch, parse
+from polarwatch.nlp.quotes import cue_lemmas
+from polarwatch.pipeline import ingest, reprocess, to_article
+from polarwatch.records import Article, RawDoc
+from polarwatch.store import open_store
+
+from conftest import SHARED
+
+GOLD = Path(__file__).resolve().parent / "gold" / "quotes"
+
+
+def _articles(folder: Path) -> list[Article]:
+    out = []
+    for item in read_paths([str(folder)], Settings()):
+        if isinstance(item, RawDoc) and isinstance(art := to_article(item), Article):
+            out.append(art)
+    return out
+
+
+def _corpus() -> list[Article]:
+    arts = _articles(GOLD)
+    if (SHARED / "seeds").is_dir():
+        arts += _articles(SHARED / "seeds")
+    assert len(arts) >= 30
+    return arts
+
+
+def _result(an) -> dict:
+    return {
+        "mentions": [asdict(m) for m in an.mentions],
+        "quotes": [asdict(q) for q in an.quotes],
+        "persons": {k: asdict(p) for k, p in an.persons.items()},
+    }
+
+
+def test_filtered_parse_finds_what_the_full_parse_finds():
+    arts = _corpus()
+    paras = [a.paragraphs for a in arts]
+    full = analyse_batch(paras, full_parse=True)
+    filtered = analyse_batch(paras, full_parse=False)
+    assert sum(len(a.quotes) for a in full) > 100
+    for art, f, g in zip(arts, full, filtered):
+        assert _result(g) == _result(f), art.sources[0]
+
+
+def test_filter_skips_sentences_without_speech_or_people():
+    text = ("The icebreaker left Murmansk on Monday with two tankers. Ice was thin for the season. "
+            "Peskov said the route would stay open all winter.")  # fmt: skip
+    doc = parse.annotate([text], full=False)[0]
+    sents = list(doc.sents)
+    assert len(sents) == 3
+    assert [s.root.dep_ for s in sents[:2]] == ["ROOT", "ROOT"]
+    assert all(t.dep_ == "dep" and t.head == sents[0][0] for t in sents[0][1:])  # flat: not parsed
+    assert sents[0][0].lemma_ == ""
+    said = next(t for t in sents[2] if t.text == "said")
+    assert said.lemma_ == "say" and said.pos_ == "VERB"
+    assert [c.text for c in said.children if c.dep_ == "nsubj"] == ["Peskov"]
+    # NER still covers the unparsed sentence
+    assert "Murmansk" in [e.text for e in doc.ents]
+
+
+def test_cue_forms_cover_every_cue_lemma_the_model_produces():
+    cues, _ = cue_lemmas()
+    forms = parse.cue_forms()
+    assert {"said", "says", "told", "wrote", "according", "warned", "denies", "replying"} <= forms
+    docs = parse.annotate([p for a in _corpus() for p in a.paragraphs], full=True)
+    seen = 0
+    for doc in docs:
+        for t in doc:
+            if t.lemma_ in cues:
+                seen += 1
+                assert t.lower_ in forms, (t.text, t.lemma_)
+    assert seen > 200
+
+
+def test_workers_store_the_same_as_one_process(tmp_path: Path):
+    stores = {}
+    for n in (1, 2):
+        store = open_store(str(tmp_path / f"w{n}.db"))
+        try:
+            rep = ingest([GOLD], store, Settings(db=str(tmp_path / f"w{n}.db"), batch_size=7, workers=n))
+            assert rep.new >= 30
+            stores[n] = {aid: ([asdict(q) for q in store.get_quotes(aid)], [asdict(m) for m in store.get_mentions(aid)])
+                         for aid in rep.new_ids}  # fmt: skip
+            if n == 2:
+                assert reprocess(store, batch_size=5, force=True, workers=2) == rep.new
+                again = {aid: ([asdict(q) for q in store.get_quotes(aid)], [asdict(m) for m in store.get_mentions(aid)])
+                         for aid in rep.new_ids}  # fmt: skip
+                assert again == stores[2]
+        finally:
+            store.close()
+    assert sum(len(q) for q, _ in stores[1].values()) > 100
+    assert stores[2] == stores[1]
+
+
+def test_workers_setting(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("POLARWATCH_WORKERS", raising=False)
+    assert load_settings().workers == 1
+    monkeypatch.setenv("POLARWATCH_WORKERS", "2")
+    assert load_settings().workers == 2
+    assert load_settings(workers=3).workers == 3
+    monkeypatch.setenv("POLARWATCH_WORKERS", "two")
+    with pytest.raises(ValueError, match="POLARWATCH_WORKERS"):
+        load_settings()
+    monkeypatch.setenv("POLARWATCH_WORKERS", "0")
+    with pytest.raises(ValueError, match="at least 1"):
+        load_settings()
