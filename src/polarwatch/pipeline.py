@@ -83,13 +83,17 @@ class Extractor:
         else:
             self.pool.submit([a.id for a in articles], [a.paragraphs for a in articles])
 
-    def close(self) -> None:
-        """Wait for every queued article and store its analysis; stop the workers."""
+    def wait(self) -> None:
+        """Wait for every queued article and store its analysis; the workers stay up."""
         if self.pool is not None:
-            try:
-                self.pool.drain()
-            finally:
-                self.abort()
+            self.pool.drain()
+
+    def close(self) -> None:
+        """``wait``, then stop the workers."""
+        try:
+            self.wait()
+        finally:
+            self.abort()
 
     def abort(self) -> None:
         """Stop the workers at once (an error or an interrupt); what is stored stays stored."""
@@ -138,16 +142,19 @@ def ingest(
     settings: Settings | None = None,
     on_item: Callable[[IngestReport], None] | None = None,
     nlp: bool = True,
+    extractor: Extractor | None = None,
 ) -> IngestReport:
     """Ingest files, folders and archives into *store*; never raises for bad input.
 
     With *nlp* (the default) new and changed articles also go through extraction,
-    in ``settings.workers`` processes.
+    in ``settings.workers`` processes, or in *extractor* when given (a running
+    one that stays open, so a long-lived caller loads its models only once).
     """
     settings = settings or load_settings()
     report = IngestReport()
     batch: list[Article] = []
-    ex = Extractor(store, settings.workers) if nlp else None
+    own = nlp and extractor is None
+    ex = (Extractor(store, settings.workers) if own else extractor) if nlp else None
 
     def flush() -> None:
         if not batch:
@@ -184,9 +191,11 @@ def ingest(
                 on_item(report)
         flush()
     except BaseException:
-        if ex is not None:
+        if own and ex is not None:
             ex.abort()
         raise
-    if ex is not None:
+    if own and ex is not None:
         ex.close()
+    elif ex is not None:
+        ex.wait()
     return report
