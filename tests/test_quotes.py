@@ -77,3 +77,36 @@ def test_eval_cli_json_shape(seeds):
     assert keys <= set(d["quotes"]) and keys <= set(d["speakers"])
     for k in ("direct", "indirect"):
         assert keys <= set(d[k]["quotes"]) and keys <= set(d[k]["speakers"])
+
+
+# --- rules, one sentence each (fictional text) ---------------------------------------------
+
+from polarwatch.nlp.quotes import analyse  # noqa: E402
+
+
+def _quotes(*paragraphs: str) -> list[tuple[str, str, str | None]]:
+    return [(q.kind, q.text, q.speaker_name) for q in analyse(list(paragraphs)).quotes]
+
+
+def test_a_different_given_name_blocks_a_registry_surname():
+    an = analyse(["“The port will stay open all winter,” said Luis Rubio, a harbour engineer in Tromsø."])
+    assert [q.speaker_name for q in an.quotes] == ["Luis Rubio"]
+    assert not any(m.actor_name == "Marco Rubio" for m in an.mentions)
+
+
+def test_a_name_in_an_apposition_or_relative_clause_is_not_the_speaker():
+    qs = _quotes("“We will not sell the licence,” said Anna Berg, who advised Jonas Gahr Støre on Arctic policy.")
+    assert qs[0][2] == "Anna Berg"
+    qs = _quotes("“This is a dangerous precedent,” Petter Lund, a longtime Støre adviser, said on Monday.")
+    assert qs[0][2] == "Petter Lund"
+
+
+def test_a_one_word_quote_counts_only_when_a_speech_verb_reports_it():
+    qs = _quotes("Petter Lund called the plan “reckless” on Monday.")
+    assert [(k, t, s) for k, t, s in qs if k == "direct"] == [("direct", "reckless", "Petter Lund")]
+    assert not [q for q in _quotes("The “reset” of relations with Oslo failed within a year.") if q[0] == "direct"]
+
+
+def test_a_quotation_signed_with_a_dash_and_a_name():
+    qs = _quotes("“The ice road opened three weeks late this year.” ― Maria Tapio, Kiruna")
+    assert qs == [("direct", "The ice road opened three weeks late this year.", "Maria Tapio")]

@@ -225,6 +225,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         reg_spans: list[tuple[int, int]] = []
         for m in reg.find(para):
             a = m.actor
+            if _surname_clash(doc, m.start, a):
+                continue  # "Luis Rubio" is not the registry's Marco Rubio: NER makes him an article person
             kind = a.type
             an.mentions.append(Mention(base + m.start, base + m.end, m.text, kind, a.id, a.name, a.country, "registry"))
             reg_spans.append((m.start, m.end))
@@ -255,8 +257,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         para_speaker: Quote | None = None  # the same, in this paragraph
         for qs, qe, closed in spans:
             qtext = para[qs:qe]
-            if len(qtext.split()) < 2:
-                continue
+            if len(qtext.split()) < 2 and not _governed(doc, qs, qe, spans, cues):
+                continue  # one word in quotation marks is a scare quote unless a speech verb reports it
             before = para[:qs - 1]
             if (_NAMING.search(before) and len(qtext.split()) <= 6) or _TITLE_LIKE.match(qtext.strip(" ,.")):
                 continue  # a name or term in quotation marks, not speech
@@ -264,6 +266,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             if cue_tok is None and (lead := _label_speaker(doc, para, qs)) is not None:
                 # "Pence: “…”", "Sonya Herridge ― “…”": a name and a colon or dash stand for the cue
                 cue_tok, spk_tokens = lead
+            if cue_tok is None and closed and (sig := _signature(doc, para, qe)) is not None:
+                # "“…” ― Sonya Herridge": a dash and a name after the quotation sign it
+                cue_tok, spk_tokens = sig
             if cue_tok is None:
                 starts_para = para[: qs - 1].strip() == ""
                 # a new sentence that opens with a quote continues the paragraph's speaker
@@ -415,6 +420,24 @@ def _label_speaker(doc: Any, para: str, qs: int) -> tuple[Any, list[Any]] | None
     return (cue, toks) if cue is not None and toks else None
 
 
+_SIGNATURE = re.compile(r"[”\"]\s*(―|—|–|--)\s*([^!?:;“”\"]{2,60}?)[\s.]*$")
+
+
+def _signature(doc: Any, para: str, qe: int) -> tuple[Any, list[Any]] | None:
+    """A quotation in a paragraph signed by a closing mark, a dash and a name: the dash as cue, the name as speaker."""
+    m = _SIGNATURE.search(para, qe)
+    if not m:
+        return None
+    span = doc.char_span(m.start(2), m.end(2), alignment_mode="expand")
+    if span is None or len(span) > 6 or any(t.pos_ == "VERB" for t in span):
+        return None
+    if not (any(t.ent_type_ in ("PERSON", "ORG") for t in span) or all(t.text[:1].isupper() or t.is_punct for t in span)):
+        return None
+    dash = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+    toks = [t for t in span if not t.is_punct or t.text == "."]
+    return (dash[0], toks) if dash is not None and toks else None
+
+
 def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | None, name: str | None) -> None:
     if not sid:
         return
@@ -502,6 +525,10 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
         # "…, calling the plan “reckless”": the speaker is the subject of the governing verb
         subj = [c for c in cue.head.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c)]
     if not subj:
+        # "…,” Flynn, a top aide, said" parsed oddly: a person named between the quotation and the cue
+        named = [e for e in doc.ents if e.label_ == "PERSON" and qe < e.start_char and cue.i - 8 <= e.start and e.end <= cue.i]
+        subj = [named[0].root] if named and not inside(named[0].root) else []
+    if not subj:
         # "the report said" parsed oddly: the nearest proper noun or noun before the cue, outside quotes
         for t in reversed(list(doc[max(0, cue.i - 6) : cue.i])):
             if t.pos_ in ("PROPN", "NOUN", "PRON") and not inside(t) and t.ent_type_ not in _WHEN:
@@ -510,6 +537,15 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     stoks = _mention_tokens(subj[0], qs, qe) if subj else []
     stoks = [t for t in stoks if not inside(t)]
     return cue, stoks
+
+
+def _governed(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cues: frozenset[str]) -> bool:
+    """Whether a speech verb outside the quotations governs the quotation ("called the plan “reckless”")."""
+    qtoks = [t for t in doc if qs <= t.idx < qe and not t.is_punct]
+    if not qtoks:
+        return False
+    head = next((t for t in qtoks if t.head.i < qtoks[0].i or t.head.i > qtoks[-1].i), qtoks[0])
+    return any(a.lemma_ in cues and a.pos_ in ("VERB", "AUX") and not any(s - 1 <= a.idx < e + 1 for s, e, _ in spans) for a in head.ancestors if a.sent == head.sent)
 
 
 def _sentence_subject_speaker(doc: Any, qs: int, qe: int) -> tuple[Any, list[Any]] | None:
@@ -547,19 +583,84 @@ def _trim_mention(stoks: list[Any], head: Any) -> str:
     return _span_text(toks) if toks else _span_text(stoks)
 
 
+_SIDE_DEPS = {"appos", "relcl", "parataxis", "advcl"}
+
+
+def _core(stoks: list[Any]) -> list[Any]:
+    """The part of a speaker mention that names the speaker: its head word's phrase without appositions
+    and relative clauses ("Don Fowler, who helmed the DNC under Bill Clinton" -> "Don Fowler").
+
+    A head that is not itself a name, with a person's name in apposition, gives the name ("the company's
+    chief, John Smith"; "One of its authors, Gunnar Thorsson").
+    """
+    inside = {t.i for t in stoks}
+    roots = [t for t in stoks if t.head.i not in inside or t.head is t]
+    if len(roots) != 1:
+        return stoks
+    root = roots[0]
+    if root.ent_type_ != "PERSON":
+        app = [c for c in root.children if c.dep_ == "appos" and c.i in inside and (c.ent_type_ == "PERSON" or root.pos_ == "NOUN" and c.pos_ == "PROPN")]
+        if app:
+            root = app[0]
+    drop = {x.i for c in root.children if c.dep_ in _SIDE_DEPS or (c.dep_ == "punct" and c.text in ",;()—–") for x in c.subtree}
+    core = [t for t in root.subtree if t.i in inside and t.i not in drop]
+    while core and (core[-1].is_punct or core[-1].dep_ == "case" and core[-1].head.i not in inside):
+        core = core[:-1]
+    return core if core and root in core else stoks
+
+
+_TITLES = frozenset("""
+    mr mrs ms dr sen senator rep gov governor gen general adm admiral col colonel capt captain lt sgt president vice
+    prime minister secretary chancellor premier speaker chairman chairwoman chair mayor judge justice ambassador
+    professor prof commissioner director deputy foreign defence defense king queen prince princess pope chief
+""".split())
+
+
+def _given_name(ent: Any) -> str:
+    """A PERSON entity's text, with a given name that NER left out ("Petter" of "Petter Lund") put back."""
+    doc, i = ent.doc, ent.start
+    while i > 0 and (t := doc[i - 1]).pos_ == "PROPN" and t.dep_ == "compound" and ent.start <= t.head.i < ent.end \
+            and t.text.isalpha() and t.text[:1].isupper() and t.lower_ not in _TITLES and not t.ent_type_:
+        i -= 1  # fmt: skip
+    return doc[i : ent.end].text
+
+
+def _surname_clash(doc: Any, start: int, actor: Actor) -> bool:
+    """A registry person found by a surname inside a longer name with another given name.
+
+    *start* is the match's character offset in *doc*; "Luis Rubio" is not the registry's Marco Rubio.
+    """
+    if not actor.is_person:
+        return False
+    known = {w for f in (actor.name, *actor.aliases) for w in f.split()}
+    for e in doc.ents:
+        if e.label_ == "PERSON" and e.start_char < start < e.end_char:
+            given = [w for w in re.findall(r"[^\W\d_][\w’'.-]*", doc.text[e.start_char : start]) if w[:1].isupper()]
+            return bool(given) and not all(w.rstrip(".") in known or w in known for w in given)
+    return False
+
+
 def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str]:
     """(actor id, canonical name, country, how) for a speaker mention."""
     if not stoks:
         return None, None, None, "none"
+    stoks = _core(stoks)
     text = _span_text(stoks)
     low = text.lower().strip()
     # a person named in the mention
     ents = [e for e in stoks[0].doc.ents if e.label_ == "PERSON" and stoks[0].i <= e.start and e.end <= stoks[-1].i + 1]
+    inside = {t.i for t in stoks}
+    root = next((t for t in stoks if t.head.i not in inside or t.head is t), stoks[-1])
     for m in reg.find(text):
-        if m.actor.is_person:
+        start = stoks[0].idx + m.start
+        if m.actor.is_person and not _surname_clash(stoks[0].doc, start, m.actor):
+            last = stoks[0].doc.char_span(start, stoks[0].idx + m.end, alignment_mode="expand")
+            if last is not None and last[-1].dep_ in ("compound", "amod", "nmod") and last[-1].head.pos_ == "NOUN":
+                continue  # a name that only modifies a noun ("a Trump surrogate", "the Clinton campaign")
             p = res.person(m.actor.name, offset)
             return p.id, p.name, p.country, "registry"
-    if ents and (name := _clean_name(ents[-1].text)):
+    ents = [e for e in ents if e.start <= root.i < e.end] or ents[:1]
+    if ents and (name := _clean_name(_given_name(ents[0]))):
         p = res.person(name, offset)
         return p.id, p.name, p.country, "name"
     head = stoks[-1] if len(stoks) == 1 else next((t for t in stoks if t.dep_ in ("nsubj", "nsubjpass", "pobj", "dobj", "attr")), stoks[-1])
