@@ -189,3 +189,39 @@ class Quote:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(slots=True)
+class Event:
+    """One actor-to-actor event coded from one sentence (see docs/events.md).
+
+    Offsets are character offsets into ``Article.body``. A *symmetric* event
+    (``A and B cooperate``) is stored once, with the two sides in source and
+    target; it reads both ways. ``claimed_by_*`` is whoever reports the event
+    when it sits inside a quotation or a reported clause.
+    """
+
+    type: str  # AGREE, CONSULT, SUPPORT, COOPERATE, AID, REQUEST, ACCUSE, REJECT, THREATEN, PROTEST, SANCTION, MOBILIZE, COERCE, ASSAULT, CONCEDE, RETREAT, MONITOR
+    mode: str | None
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    sentence_start: int
+    sentence_end: int
+    source_id: str | None = None  # registry or article-level actor id ("country:XX" for a country known only from the world table)
+    source_name: str | None = None
+    source_country: str | None = None  # ISO-2
+    source_text: str | None = None  # the words that name the source ("Beijing", "their", "the Pentagon's report")
+    target_id: str | None = None
+    target_name: str | None = None
+    target_country: str | None = None
+    target_text: str | None = None
+    symmetric: bool = False
+    claimed_by_id: str | None = None
+    claimed_by_name: str | None = None
+    claimed_by_country: str | None = None
+    evidence_start: int = 0  # the smallest span holding the source, trigger and target mentions found in the sentence
+    evidence_end: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
