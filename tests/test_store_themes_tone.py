@@ -48,3 +48,34 @@ def test_reanalysis_replaces_themes_and_tone(db):
     assert store.get_themes(art.id) == [] and store.get_tone(art.id) is None
     assert store.theme_counts() == []
     store.close()
+
+
+def test_cli_themes_and_show_carry_themes_and_tone(db):
+    import json
+
+    from click.testing import CliRunner
+
+    from polarwatch.cli import main
+
+    store, art = _stored(db)
+    store.put_analyses([(art.id, Analysis())], "v1", {art.id: score_paragraphs(art.paragraphs)}, {art.id: article_tone(art.paragraphs)})
+    store.close()
+    res = CliRunner().invoke(main, ["--db", db, "themes", "--json"], catch_exceptions=False)
+    rows = [json.loads(line) for line in res.output.splitlines()]
+    assert {"naval", "shipping"} <= {r["theme"] for r in rows}
+    assert set(rows[0]) == {"theme", "name", "description", "articles", "mean_score", "mean_tone"}
+    shown = json.loads(CliRunner().invoke(main, ["--db", db, "show", art.id, "--json"], catch_exceptions=False).output)
+    assert shown["themes"][0]["theme"] == "naval" and shown["tone"]["negative"] >= 1
+    text = CliRunner().invoke(main, ["--db", db, "show", art.id], catch_exceptions=False).output
+    assert "themes:" in text and "tone:" in text
+    assert CliRunner().invoke(main, ["--db", db, "themes", "--country", "ZZ"], catch_exceptions=False).output.startswith("no themes")
+
+
+def test_show_marks_quotes_and_speakers():
+    from polarwatch.cli import _highlight
+    from polarwatch.records import Quote
+
+    p = "“The ice is thin,” the minister said on Monday."
+    q = Quote(start=0, end=p.index(",”") + 2, text=p[: p.index(",”") + 2], kind="direct", cue="say", cue_start=p.index("said"),
+              speaker_text="the minister", speaker_start=p.index("the minister"), speaker_end=p.index("the minister") + 12)  # fmt: skip
+    assert _highlight([p], [q], color=False) == ["⟦“The ice is thin,”⟧ ⟨the minister⟩ said on Monday."]
