@@ -121,3 +121,12 @@ def test_workers_setting(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("POLARWATCH_WORKERS", "0")
     with pytest.raises(ValueError, match="at least 1"):
         load_settings()
+
+
+def test_parse_filter_is_opt_in(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("POLARWATCH_PARSE_FILTER", raising=False)
+    text = "Ice was thin for the season. Peskov said the route would stay open."
+    assert parse.annotate([text])[0][0].tag_ == "NN"  # by default every sentence is tagged and parsed
+    monkeypatch.setenv("POLARWATCH_PARSE_FILTER", "1")
+    first = parse.annotate([text])[0][0]
+    assert first.tag_ == "" and first.dep_ == "ROOT"

@@ -1,8 +1,8 @@
 """The extraction stage: actors, mentions, quotes and speakers.
 
 ``analyse_batch`` annotates many articles' paragraphs in one batch (the model
-is loaded once per process; see ``parse.py`` for which sentences are parsed)
-and returns one ``Analysis`` each.
+is loaded once per process; ``parse.py`` can limit parsing to the sentences
+the rules read) and returns one ``Analysis`` each.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from .quotes import Analysis, analyse
 
 # Bump when extraction rules or models change, so `polarwatch reprocess` redoes stored articles.
-# quotes-2: only sentences that can carry speech or name a person are parsed (parse.py).
-VERSION = "quotes-2"
+VERSION = "quotes-1"
 
 __all__ = ["Analysis", "analyse", "analyse_batch", "VERSION"]
 
 
 def analyse_batch(paragraph_lists: Sequence[list[str]], batch_size: int = 64, full_parse: bool | None = None) -> list[Analysis]:
-    """One ``Analysis`` per article; *full_parse* (default: ``POLARWATCH_FULL_PARSE``) parses every sentence."""
+    """One ``Analysis`` per article; *full_parse* False parses only candidate sentences (default: full unless
+    ``POLARWATCH_PARSE_FILTER`` is set; see parse.py)."""
     from .parse import annotate
 
     flat = [p for ps in paragraph_lists for p in ps]

@@ -26,8 +26,12 @@ A run parsed without its neighbours can come out slightly differently from
 the same words parsed inside the whole paragraph; docs/benchmarks.md gives
 how often that changes a result.
 
-Set ``POLARWATCH_FULL_PARSE=1`` (or pass ``full=True``) to parse everything,
-as the model does by default; ``tests/test_nlp_speed.py`` compares the two.
+The filter is off by default: everything is parsed, as the model does.
+``POLARWATCH_PARSE_FILTER=1`` (or ``full=False``) turns it on.
+docs/benchmarks.md has what it saves and how often it changes a result;
+``tests/test_nlp_speed.py`` holds it to identical output on our gold set and
+the seeds. A rule that reads the parse outside these sentences needs its
+trigger added to ``_candidate_runs``.
 """
 
 from __future__ import annotations
@@ -45,9 +49,9 @@ _QUOTE_CHARS = ("\"", "“", "”", "''", "``")
 _NAME_LABELS = frozenset({"PERSON", "ORG"})
 
 
-def full_parse_default() -> bool:
-    """True when ``POLARWATCH_FULL_PARSE`` asks for the unfiltered pipeline."""
-    return os.environ.get("POLARWATCH_FULL_PARSE", "").strip().lower() in ("1", "true", "yes", "on")
+def filter_default() -> bool:
+    """True when ``POLARWATCH_PARSE_FILTER`` asks to parse candidate sentences only."""
+    return os.environ.get("POLARWATCH_PARSE_FILTER", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @lru_cache(maxsize=1)
@@ -104,7 +108,7 @@ def _attrs() -> list[int]:
     return [TAG, POS, MORPH, LEMMA, DEP, HEAD]
 
 
-def _units(doc: Any) -> list[tuple[int, int]]:
+def sentence_units(doc: Any) -> list[tuple[int, int]]:
     """The senter's sentences as token ranges, rejoined where a boundary follows a word rather than
     punctuation ("Lt. Gen. Marcus Hale": the small senter often ends a sentence at "Lt.")."""
     units: list[tuple[int, int]] = []
@@ -127,7 +131,7 @@ def _candidate_runs(doc: Any, text: str, person_spans: list[tuple[int, int]]) ->
     spans = list(person_spans) + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _NAME_LABELS]
     runs: list[tuple[int, int]] = []
     flat: list[tuple[int, int]] = []
-    for s, e in _units(doc):
+    for s, e in sentence_units(doc):
         cs = doc[s].idx
         ce = doc[e - 1].idx + len(doc[e - 1])
         chunk = text[cs:ce]
@@ -142,12 +146,13 @@ def _candidate_runs(doc: Any, text: str, person_spans: list[tuple[int, int]]) ->
 
 
 def annotate(texts: Sequence[str], batch_size: int = 64, full: bool | None = None) -> list[Any]:
-    """spaCy docs for *texts* with entities everywhere and a parse where the quote rules need one."""
+    """spaCy docs for *texts*: the whole pipeline with *full* (the default unless ``POLARWATCH_PARSE_FILTER``
+    is set), else entities everywhere and a parse where the rules need one."""
     from .model import nlp as load
 
     nlp = load()
     if full is None:
-        full = full_parse_default()
+        full = not filter_default()
     if full:
         return list(nlp.pipe(texts, batch_size=batch_size))
     from spacy.tokens import Doc
