@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import click
@@ -355,18 +356,28 @@ def themes(ctx: click.Context, db: str | None, as_json: bool, **flt: str | None)
 
 
 @main.command("eval")
-@click.argument("what", type=click.Choice(["quotes", "entities"]))
-@click.option("--gold", "gold", required=True, type=click.Path(exists=True, file_okay=False), help="Gold folder: seeds-style (articles + gold.json) or PolNeAR brat (text/ + attributions/).")
+@click.argument("what", type=click.Choice(["quotes", "entities", "events"]))
+@click.option("--gold", "gold", required=True, type=click.Path(exists=True), help="Gold folder: seeds-style (articles + gold.json) or PolNeAR brat (text/ + attributions/); for events also a PLOVER file or a folder of them.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def eval_cmd(what: str, gold: str, as_json: bool) -> None:
     """Score extraction against a gold folder, in a temporary store (yours is never touched)."""
     from .evaluate import GoldError, format_table
+    from .evaluate.events import format_events, run_events_eval
     from .evaluate.run import run_eval
 
+    if what != "events" and not Path(gold).is_dir():
+        _fail(f"{gold}: eval {what} needs a gold folder")
     try:
-        result = run_eval(what, gold)
+        result = run_events_eval(gold) if what == "events" else run_eval(what, gold)
     except GoldError as exc:
         _fail(str(exc))
+    if what == "events":
+        if as_json:
+            _emit({k: result[k] for k in ("events", "type_accuracy", "actors", "per_type")})
+        else:
+            click.echo(f"{result['articles']} articles, {result['gold_events']} gold events from {gold}")
+            click.echo(format_events(result))
+        return
     if as_json:
         _emit(result)
         return

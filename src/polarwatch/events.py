@@ -205,6 +205,8 @@ def _paragraph_refs(para: str, base: int, mentions: list[Any], doc: Any) -> list
         s, e = x.start(1), x.end(1)
         if any(a < e and s < b for a, b in taken) or any(a <= s and e <= b and (a, b) != (s, e) for a, b in persons):
             continue
+        if re.search(r"(?:\b(?:pro|anti|non|ex)-)$", para[max(0, s - 5) : s], re.I):
+            continue  # "pro-Iranian", "anti-Syria": a stance, not an actor
         iso = forms[x.group(1)]
         c = codes[iso]
         refs.append(Ref(s, e, x.group(1), f"country:{iso}", c.name, iso, "country"))
@@ -337,6 +339,9 @@ class _Article:
                 best = q
         return best
 
+    def in_speaker(self, offset: int) -> bool:
+        return any(q.speaker_start is not None and q.speaker_end is not None and q.speaker_start <= offset < q.speaker_end for q in self.quotes)
+
     def earlier_refs(self, pi: int, before: int) -> list[Ref]:
         """Refs of this paragraph before *before* and of the previous one, nearest last."""
         prev = self.refs_of(pi - 1) if pi > 0 else []
@@ -404,6 +409,8 @@ def _code(art: _Article, pi: int, doc: Any, s: int, e: int, m: _Match, parsed: b
         typ, mode0 = recoded
     para, base = art.paragraphs[pi], art.offsets[pi]
     sent_start, sent_end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
+    if art.in_speaker(base + doc[m.first].idx):
+        return []  # "relief officials in Nairobi said": part of who speaks, not of what happened
     quote = art.quote_at(base + doc[m.first].idx)
     ctx = _Ctx(art, pi, doc, s, e, quote, [r for r in art.refs_of(pi) if sent_start <= r.start and r.end <= sent_end])
     if trig.stance:
@@ -606,7 +613,7 @@ def _embedded(art: _Article, doc: Any, s: int, m: _Match, parsed: bool) -> bool:
     lex = lexicon()
     if parsed:
         x, steps = doc[m.head], 0
-        while x.dep_ in ("xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj") and x.head is not x and steps < 4:
+        while x.dep_ in ("xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acl") and x.head is not x and steps < 4:
             x, steps = x.head, steps + 1
             if x.lower_ in lex and x.i != m.head and x.pos_ in ("VERB", "NOUN") and _is_trigger_head(doc, x):
                 return True
@@ -726,6 +733,8 @@ def _object_refs(ctx: _Ctx, m: _Match, v: Any) -> list[Ref]:
     for x in holders:
         for c in x.children:
             if c in match_toks:
+                if c.dep_ == "dobj" and c is not v:  # "accept * demands": whose demands
+                    out.extend(_phrase_refs(ctx, c))
                 continue
             if c.dep_ in ("dobj", "dative", "iobj", "attr", "oprd"):
                 out.extend(_phrase_refs(ctx, c))
