@@ -46,9 +46,24 @@ _NAMING = re.compile(r"(so-called|dubbed|named|titled|entitled|nicknamed|called|
 @lru_cache(maxsize=1)
 def cue_lemmas() -> tuple[frozenset[str], frozenset[str]]:
     """(every cue lemma, the lemmas that also introduce indirect speech)."""
-    text = resources.files("polarwatch").joinpath("data/cues.csv").read_text("utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
+    rows = _cue_rows()
     return frozenset(r["lemma"] for r in rows), frozenset(r["lemma"] for r in rows if r["indirect"] == "yes")
+
+
+@lru_cache(maxsize=1)
+def _cue_rows() -> tuple[dict[str, str], ...]:
+    text = resources.files("polarwatch").joinpath("data/cues.csv").read_text("utf-8")
+    return tuple(csv.DictReader(text.splitlines()))
+
+
+def speech_lemmas() -> frozenset[str]:
+    """Cue lemmas that can introduce a quotation (not the verbs of belief or intent: "think", "want")."""
+    return frozenset(r["lemma"] for r in _cue_rows() if r["direct"] == "yes")
+
+
+def infinitive_lemmas() -> frozenset[str]:
+    """Cue lemmas that report with an infinitive ("vowed to …", "urged X to …") or "call for/on"."""
+    return frozenset(r["lemma"] for r in _cue_rows() if r["infinitive"] == "yes")
 
 
 @dataclass(slots=True)
@@ -199,7 +214,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     reg = reg or registry()
     if docs is None:
         docs = list(nlp().pipe(paragraphs))
-    cues, indirect_cues = cue_lemmas()
+    indirect_cues = cue_lemmas()[1]
+    cues, infinitive_cues = speech_lemmas(), infinitive_lemmas()
     res = _Resolver(reg)
     an = Analysis()
     offsets = []
@@ -305,17 +321,26 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         # 3. indirect speech
         for sent in doc.sents:
             for tok in sent:
-                if tok.lemma_ not in indirect_cues or tok.pos_ not in ("VERB", "AUX"):
+                if (tok.lemma_ not in indirect_cues and tok.lemma_ not in infinitive_cues) or tok.pos_ not in ("VERB", "AUX"):
                     continue
                 if any(qs <= tok.idx < qe for qs, qe, _ in spans):
                     continue  # speech reported inside a quotation belongs to the quoted speaker's words
-                comp = [c for c in tok.children if c.dep_ in ("ccomp",) and c.i > 0]
-                if not comp:
-                    continue
-                c = comp[0]
-                # a second report inside the clause ("A and said B", "A, adding that B") is its own quote
-                second = {x.i for t in c.subtree if t is not c and _reports(t, indirect_cues) and t.dep_ in ("conj", "advcl") for x in t.subtree}
-                toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c) and t.i not in second]
+                comp = [c for c in tok.children if c.dep_ in ("ccomp",) and c.i > 0] if tok.lemma_ in indirect_cues else []
+                second: set[int] = set()
+                own_span: set[int] = set()  # the report's own words when the content surrounds them
+                if comp:
+                    c = comp[0]
+                    # a second report inside the clause ("A and said B", "A, adding that B") is its own quote
+                    second = {x.i for t in c.subtree if t is not c and _reports(t, indirect_cues & cues) and t.dep_ in ("conj", "advcl") for x in t.subtree}
+                    toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c) and t.i not in second]
+                else:
+                    # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
+                    # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
+                    toks = _parenthetical(tok, sent) or _infinitive(tok, infinitive_cues)
+                    if not toks:
+                        continue
+                    own_span = {t.i for t in tok.subtree}
+                    c = toks[0]
                 toks = [t for t in toks if not t.is_punct or t.text in "()[]"]
                 while toks and (toks[-1].dep_ == "cc" or toks[-1].text in "([") and second:
                     toks = toks[:-1]
@@ -339,7 +364,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     subj = [ch for ch in tok.head.children if ch.dep_ == "nsubj"]
                 if not subj:
                     continue
-                stoks = _mention_tokens(subj[0], cs, ce)
+                stoks = _mention_tokens(subj[0], cs, ce) if subj[0].i not in own_span else _mention_tokens(subj[0])
                 if not stoks or (stoks[0].lower_ == "it" and any(ch.dep_ == "auxpass" for ch in tok.children)):
                     continue
                 if len(stoks) == 1 and stoks[0].lower_ in _FIRST_SECOND:
@@ -379,6 +404,34 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     an.quotes.sort(key=lambda q: q.start)
     an.persons = res.persons
     return an
+
+
+def _parenthetical(tok: Any, sent: Any) -> list[Any]:
+    """The reported words around a report that interrupts or ends them: "A, he said, B", "A, Graham said, since B"."""
+    if tok.dep_ != "parataxis" or not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+        return []
+    own = {t.i for t in tok.subtree}
+    return [t for t in sent if t.i not in own]
+
+
+def _infinitive(tok: Any, lemmas: frozenset[str]) -> list[Any]:
+    """What a verb of intent or request reports: "vowed [to punish …]", "urged [Republicans to join …]",
+    "called for [an inquiry]", "called on [Trump to apologise]"."""
+    if tok.lemma_ not in lemmas:
+        return []
+    kids = list(tok.children)
+    xcomp = [c for c in kids if c.dep_ in ("xcomp", "ccomp") and c.i > tok.i and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
+    if xcomp:
+        obj = [c for c in kids if c.dep_ in ("dobj", "nsubj") and tok.i < c.i < xcomp[0].i]
+        first = obj[0] if obj else xcomp[0]
+        return [t for t in tok.doc[first.left_edge.i : xcomp[0].right_edge.i + 1]]
+    if tok.lemma_ == "call":
+        prep = [c for c in kids if c.dep_ == "prep" and c.lower_ in ("for", "on") and c.i == tok.i + 1]
+        objs = [c for c in prep[0].children if c.dep_ == "pobj"] if prep else []
+        if objs:
+            end = max([objs[0].right_edge.i] + [c.right_edge.i for c in kids if c.dep_ in ("xcomp", "advcl") and c.i > objs[0].i])
+            return list(tok.doc[objs[0].left_edge.i : end + 1])
+    return []
 
 
 def _reports(tok: Any, cues: frozenset[str]) -> bool:
