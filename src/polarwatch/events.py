@@ -61,7 +61,7 @@ _NOUN_TARGET_PREPS = {"with", "against", "on", "to", "toward", "towards", "into"
 _OWNER_DEPS = {"poss", "compound", "amod", "nmod"}
 _CLAUSE_DEPS = {"relcl", "acl", "ccomp", "advcl", "xcomp", "csubj", "parataxis"}
 _SKIP_KINDS = {"place", "region"}
-# Prepositions through which a phrase with no actor of its own names one ("groups in Zimbabwe", "calls by Belarus").
+# Prepositions through which a phrase with no actor of its own names one ("herders in Finnmark", "calls by Iceland").
 _DEEP_PREPS = {"of", "in", "from", "by", "against", "on", "to", "with", "throughout", "across", "toward", "towards"}
 _MODALS_BEFORE_BASE = {"to", "will", "would", "can", "could", "may", "might", "must", "should", "shall", "not", "n't", "did", "do", "does", "they", "we", "i", "you"}
 _BOUNDARY = {";", ":", "that", "which", "who", "whom", "whose", "while", "after", "before", "when", "because", "since", "although", "though", "but", "as", "where", "if", "unless", "“", "”", '"'}
@@ -206,7 +206,7 @@ def _paragraph_refs(para: str, base: int, mentions: list[Any], doc: Any) -> list
         if any(a < e and s < b for a, b in taken) or any(a <= s and e <= b and (a, b) != (s, e) for a, b in persons):
             continue
         if re.search(r"(?:\b(?:pro|anti|non|ex)-)$", para[max(0, s - 5) : s], re.I):
-            continue  # "pro-Iranian", "anti-Syria": a stance, not an actor
+            continue  # "pro-Russian", "anti-American": a stance, not an actor
         iso = forms[x.group(1)]
         c = codes[iso]
         refs.append(Ref(s, e, x.group(1), f"country:{iso}", c.name, iso, "country"))
@@ -218,9 +218,9 @@ def _paragraph_refs(para: str, base: int, mentions: list[Any], doc: Any) -> list
 
 
 def _country_before(para: str, start: int, end: int, refs: list[Ref]) -> str | None:
-    """The country a title ties a person to: a country or demonym right before the name ("Nigerian
-    President Olusegun Obasanjo", "Quatar's emir, Sheikh …") or "of <country>" right after ("King Hassan
-    of Morocco")."""
+    """The country a title ties a person to: a country or demonym right before the name ("Estonian
+    Defence Minister Tiit Vaher", "Norway's prime minister, Ola …") or "of <country>" right after ("Crown Prince Erik
+    of Norway")."""
     for r in reversed(refs):
         if r.kind == "country" and r.end <= start and start - r.end <= 40 and not re.search(r"[;.()]|\band\b|,.*,", para[r.end : start]):
             return r.country
@@ -410,7 +410,7 @@ def _code(art: _Article, pi: int, doc: Any, s: int, e: int, m: _Match, parsed: b
     para, base = art.paragraphs[pi], art.offsets[pi]
     sent_start, sent_end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
     if art.in_speaker(base + doc[m.first].idx):
-        return []  # "relief officials in Nairobi said": part of who speaks, not of what happened
+        return []  # "rescue officials in Tromsø said": part of who speaks, not of what happened
     quote = art.quote_at(base + doc[m.first].idx)
     ctx = _Ctx(art, pi, doc, s, e, quote, [r for r in art.refs_of(pi) if sent_start <= r.start and r.end <= sent_end])
     if trig.stance:
@@ -651,7 +651,7 @@ def _refs_overlapping(ctx: _Ctx, toks: list[Any]) -> list[Ref]:
 
 def _phrase_refs(ctx: _Ctx, h: Any, deep: int = 2) -> list[Ref]:
     """The actors a noun phrase headed by *h* names, coordinated phrases included; with no actor of its
-    own, up to *deep* prepositional phrases down ("70 million dollars of aid for Romania")."""
+    own, up to *deep* prepositional phrases down ("two million euros of aid for Greenland")."""
     out: list[Ref] = []
     for x in [h, *_conjuncts(h)]:
         out.extend(_one_phrase(ctx, x, deep))
@@ -681,7 +681,7 @@ def _one_phrase(ctx: _Ctx, h: Any, deep: int) -> list[Ref]:
             refs.extend(_pronoun(ctx, c))
     if refs or not deep:
         return refs
-    for c in h.children:  # "opposition groups in Zimbabwe", "supporters of the president"
+    for c in h.children:  # "herders in Finnmark", "supporters of the governor"
         if c.dep_ == "prep" and c.lower_ in _DEEP_PREPS:
             for p in c.children:
                 if p.dep_ == "pobj":
