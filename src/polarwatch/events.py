@@ -41,8 +41,6 @@ TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT", "THREATEN",
     "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "CONCEDE", "RETREAT", "MONITOR",
 )  # fmt: skip
-# Types that need a target or two coordinated sides; the others may stand alone ("Russia reopened bases").
-DYADIC = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT", "THREATEN", "SANCTION", "MONITOR"})
 # Types whose coordinated subjects act on each other when no target is named ("Beijing and Moscow work together").
 MUTUAL = frozenset({"AGREE", "CONSULT", "COOPERATE", "ASSAULT"})
 
@@ -972,4 +970,4 @@ def _implicit_target(ctx: _Ctx, claimant: Ref) -> list[Ref]:
     return []
 
 
-__all__ = ["TYPES", "DYADIC", "MUTUAL", "Trigger", "Ref", "code_events", "country_code", "lexicon", "world"]
+__all__ = ["TYPES", "MUTUAL", "COOPERATIVE", "HOSTILE", "Trigger", "Ref", "code_events", "country_code", "lexicon", "world"]
