@@ -221,17 +221,18 @@ def test_polnear_brat_reading(tmp_path):
     assert (text, Path(path).name) == (BRAT_TEXT, "doc.txt")  # raw, headline line included
 
 
-def test_brat_relations_join_spans(tmp_path):
-    d = tmp_path / "r"
+def _one_brat_doc(d: Path, text: str, ann: str) -> Path:
+    """A PolNeAR-shaped folder holding one text and one annotator's file."""
     (d / "text").mkdir(parents=True)
     (d / "attributions").mkdir()
-    (d / "text" / "n.txt").write_text("Kim said it rained.", "utf-8")
-    (d / "attributions" / "n_x.ann").write_text(
-        "T1\tSource 0 3\tKim\nT2\tCue 4 8\tsaid\nT3\tContent 9 18\tit rained\n"
-        "R1\tSOURCE Arg1:T2 Arg2:T1\nR2\tCONTENT Arg1:T2 Arg2:T3\n",
-        "utf-8",
-    )
-    (a,) = load_gold(d)
+    (d / "text" / "n.txt").write_text(text, "utf-8")
+    (d / "attributions" / "n_x.ann").write_text(ann, "utf-8")
+    return d
+
+
+def test_brat_relations_join_spans(tmp_path):
+    ann = "T1\tSource 0 3\tKim\nT2\tCue 4 8\tsaid\nT3\tContent 9 18\tit rained\nR1\tSOURCE Arg1:T2 Arg2:T1\nR2\tCONTENT Arg1:T2 Arg2:T3\n"
+    (a,) = load_gold(_one_brat_doc(tmp_path / "r", "Kim said it rained.", ann))
     assert [(q.kind, q.text, q.speaker, q.cue) for q in a.quotes] == [("indirect", "it rained", "Kim", "said")]
 
 
@@ -286,6 +287,20 @@ def test_polnear_speaker_is_the_source_head_and_the_span_an_alias():
     assert same_speaker(g, pq("x", "Ellis"))  # surname rule on the head
     assert same_speaker(g, pq("x", "Unresolved", aliases=["Ryan Ellis, a tax consultant"]))  # attached to that very mention
     assert not same_speaker(g, pq("x", "Tax Consultant"))
+
+
+def test_polnear_swapped_source_and_cue_are_put_back(tmp_path):
+    ann = (
+        # the slip: the verb labelled Source, the speaker labelled Cue
+        "T1\tSource 15 19\tsaid\nT2\tCue 20 26\tHester\nT3\tContent 0 14\t\"We will win,\"\n"
+        "E1\tAttribution:T1 Source:T1 Cue:T2 Content:T3\n"
+        # a capitalised Source is a name even when it reads like a verb form ("Reporters", "Posts")
+        "T4\tSource 28 37\tReporters\nT5\tCue 38 43\tnoted\nT6\tContent 44 53\tit rained\n"
+        "E2\tAttribution:T5 Source:T4 Cue:T5 Content:T6\n"
+    )
+    d = _one_brat_doc(tmp_path / "s", "\"We will win,\" said Hester. Reporters noted it rained.", ann)
+    (a,) = load_gold(d)
+    assert [(q.speaker, q.cue) for q in a.quotes] == [("Hester", "said"), ("Reporters", "noted")]
 
 
 def test_polnear_dev_loads():

@@ -430,13 +430,55 @@ def source_head(source: str) -> str:
     return s or " ".join(source.split())
 
 
+_IRREGULAR_CUE_FORMS = frozenset({"said", "told", "wrote", "written", "thought", "knew", "known", "found", "read", "spoke", "spoken"})
+
+
+def _is_cue_form(text: str) -> bool:
+    """Whether *text* is one inflected form of a reporting verb of ``data/cues.csv`` ("said", "adds", "asserted")."""
+    w = text.strip().lower()
+    if not w.isalpha():
+        return False
+    if w in _IRREGULAR_CUE_FORMS:
+        return True
+    lemmas = _cue_verbs()
+    stems = {w}
+    if w.endswith("s"):
+        stems |= {w[:-1], w[:-2] if w.endswith("es") else w, w[:-3] + "y" if w.endswith("ies") else w}  # says, stresses, denies
+    if w.endswith("ed"):
+        stems |= {w[:-1], w[:-2], w[:-3], w[:-3] + "y" if w.endswith("ied") else w}  # noted, asserted, admitted, replied
+    if w.endswith("ing"):
+        stems |= {w[:-3], w[:-3] + "e", w[:-4]}  # saying, noting, admitting
+    return bool(stems & lemmas)
+
+
+def _cue_verbs() -> frozenset[str]:
+    from importlib import resources
+
+    text = resources.files("polarwatch").joinpath("data/cues.csv").read_text("utf-8")
+    return frozenset(line.split(",", 1)[0] for line in text.splitlines()[1:] if line)
+
+
+def _source_and_cue(att: dict[str, list[_Span]], doc: str) -> tuple[str | None, str | None]:
+    """The Source and Cue texts of one attribution, with swapped labels put back.
+
+    A handful of PolNeAR-dev attributions carry the reporting verb as Source and the
+    speaker as Cue (Source "said", Cue "Megan Hester"): an annotation slip. When the
+    Source is a single lower-case inflected reporting verb and no word of the Cue is
+    one, the two are swapped.
+    """
+    src = " ".join(_span_text(s, doc) for s in sorted(att["Source"], key=lambda s: min(s.spans))) or None
+    cue = " ".join(_span_text(s, doc) for s in sorted(att["Cue"], key=lambda s: min(s.spans))) or None
+    if src and cue and src.strip().islower() and _is_cue_form(src) and not any(_is_cue_form(w) for w in cue.split()):
+        src, cue = cue, src
+    return src, cue
+
+
 def _polnear_quotes(atts: list[dict[str, list[_Span]]], doc: str) -> list[GoldQuote]:
     quotes: list[GoldQuote] = []
     for att in atts:
         if not att["Content"]:
             continue  # an attribution with no content (a stray trigger) is not a quote
-        src = " ".join(_span_text(s, doc) for s in sorted(att["Source"], key=lambda s: min(s.spans))) or None
-        cue = " ".join(_span_text(s, doc) for s in sorted(att["Cue"], key=lambda s: min(s.spans))) or None
+        src, cue = _source_and_cue(att, doc)
         head = source_head(src) if src else None
         aliases = [src] if src and head != src else []
         for content in att["Content"]:  # Content2...: a second quoted span of the same attribution
