@@ -125,3 +125,18 @@ def test_beliefs_intentions_and_requests_are_attributions():
         ("indirect", "the talks to resume in spring", "Anna Berg"),
         ("indirect", "Oslo to publish the survey data", "Anna Berg"),
     ]
+
+
+def test_a_speaker_is_never_the_object_of_a_verb_before_the_quotation():
+    qs = _quotes('Anna Berg smiled and asked the crowd to welcome the new governor - "my new best friend."')
+    assert [s for k, _, s in qs if k == "direct"] == ["Anna Berg"]
+
+
+def test_a_cue_without_a_subject_takes_the_subject_of_the_verb_it_depends_on():
+    qs = _quotes('Tromsø Mayor Kari Holm said Friday that she thinks the survey should be published but said "the question is the timing."')
+    assert [s for k, _, s in qs if k == "direct"] == ["Kari Holm"]
+
+
+def test_an_inverted_cue_at_the_start_of_a_sentence():
+    qs = _quotes("Few experts expect a quick deal. Said Holm: “I don’t see either side giving way before the spring.”")
+    assert [s for k, _, s in qs if k == "direct"] == ["Holm"]

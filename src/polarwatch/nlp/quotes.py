@@ -82,6 +82,10 @@ class Analysis:
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     persons: dict[str, Person] = field(default_factory=dict)
+    # Filled by the later stages of ``nlp.analyse_batch``: events.code_events, themes.score_paragraphs, tone.article_tone.
+    events: list[Any] = field(default_factory=list)
+    themes: list[Any] = field(default_factory=list)
+    tone: Any = None
 
     def actors(self) -> dict[str, dict[str, Any]]:
         """Actors of the article: id -> {name, kind, country, mentions}."""
@@ -465,10 +469,13 @@ def _label_speaker(doc: Any, para: str, qs: int) -> tuple[Any, list[Any]] | None
     span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
     if span is None or len(span) > 8 or not any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in span):
         return None
-    if any(t.pos_ == "VERB" for t in span):
+    verb = None
+    if span[0].pos_ == "VERB" and span[0].lemma_ in _INVERTIBLE and span[0].text[:1].isupper():
+        verb, span = span[0], span[1:]  # "Said Ellis: “…”": an inverted cue, the name after it
+    if not len(span) or any(t.pos_ == "VERB" for t in span):
         return None  # a clause ("He said: “…”" is the cue verb's), not a label
     punct = doc.char_span(m.end(1), qs - 1, alignment_mode="expand")
-    cue = next((t for t in punct if not t.is_space), None) if punct is not None else None
+    cue = verb or (next((t for t in punct if not t.is_space), None) if punct is not None else None)
     toks = [t for t in span if not t.is_punct]
     return (cue, toks) if cue is not None and toks else None
 
@@ -571,25 +578,67 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     subj = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c) and c.ent_type_ not in _WHEN]
     if subj and subj[0].lower_ in ("who", "that") and cue.dep_ == "relcl":
         subj = [cue.head]  # "Eric Garner, who said “…”": the noun the relative clause belongs to
-    if not subj and cue.lemma_ in _INVERTIBLE:
-        # "…,” said Peskov." — a noun after the verb, not a time ("said Thursday morning")
+    if not subj and cue.lemma_ in _INVERTIBLE and (cue.idx >= qe or cue.i == cue.sent.start):
+        # "…,” said Peskov." / "Said Ellis: “…”" — a noun after the verb, not a time ("said Thursday morning");
+        # never the object of a verb before the quotation ("asked the crowd to welcome him: “…”")
         subj = [c for c in cue.children if c.dep_ in ("dobj", "attr", "npadvmod", "oprd", "nsubj") and c.i > cue.i and not inside(c) and c.ent_type_ not in _WHEN]
-    if not subj and cue.dep_ in ("advcl", "xcomp", "conj", "acl"):
-        # "…, calling the plan “reckless”": the speaker is the subject of the governing verb
-        subj = [c for c in cue.head.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c)]
+        if not subj and cue.text[:1].isupper() and cue.i + 1 < len(doc) and (nxt := doc[cue.i + 1]).pos_ == "PROPN" and not inside(nxt):
+            # "Said Ellis: “…”", parsed as one name or as two sentences: the name after the verb
+            while nxt.i + 1 < len(doc) and doc[nxt.i + 1].pos_ == "PROPN" and not inside(doc[nxt.i + 1]):
+                nxt = doc[nxt.i + 1]
+            subj = [nxt]
+    if not subj:
+        # "…, calling the plan “reckless”", "X said A but said “B”": the subject of a verb it depends on
+        subj = _inherited_subject(cue, inside)
     if not subj:
         # "…,” Flynn, a top aide, said" parsed oddly: a person named between the quotation and the cue
         named = [e for e in doc.ents if e.label_ == "PERSON" and qe < e.start_char and cue.i - 8 <= e.start and e.end <= cue.i]
         subj = [named[0].root] if named and not inside(named[0].root) else []
     if not subj:
-        # "the report said" parsed oddly: the nearest proper noun or noun before the cue, outside quotes
+        # "the report said" parsed oddly: the nearest word before the cue that can name a speaker (a
+        # name, a personal pronoun, a role or issuing body), outside quotes; never any noun ("the debate")
         for t in reversed(list(doc[max(0, cue.i - 6) : cue.i])):
-            if t.pos_ in ("PROPN", "NOUN", "PRON") and not inside(t) and t.ent_type_ not in _WHEN:
+            if not inside(t) and t.ent_type_ not in _WHEN and _can_name_speaker(t):
                 subj = [t]
                 break
     stoks = _mention_tokens(subj[0], qs, qe) if subj else []
-    stoks = [t for t in stoks if not inside(t)]
+    stoks = [t for t in stoks if not inside(t) and t.i != cue.i]
     return cue, stoks
+
+
+_CLIMB = ("advcl", "xcomp", "conj", "acl", "ccomp", "pcomp", "prep", "pobj")
+_SPEAKER_NOUNS = frozenset(
+    "spokesman spokeswoman spokesperson minister expert professor official president analyst researcher scientist ambassador "
+    "diplomat director chief head leader premier chairman chairwoman chair secretary commander governor mayor senator envoy "
+    "economist lawyer attorney author candidate nominee adviser advisor aide campaign representative lawmaker"
+    .split()
+)
+
+
+def _inherited_subject(cue: Any, inside: Any) -> list[Any]:
+    """The subject of the nearest verb above *cue* (through clauses, coordination and prepositions) that has one
+    outside the quotations: "X beamed and asked …", "…, calling it “…”", "said A but said “B”"."""
+    t = cue
+    for _ in range(4):
+        if t.dep_ not in _CLIMB or t.head is t:
+            return []
+        t = t.head
+        if inside(t):
+            continue
+        subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c) and c.ent_type_ not in _WHEN]
+        if subj:
+            return [] if subj[0].lower_ in ("who", "which", "that") else subj[:1]
+    return []
+
+
+def _can_name_speaker(t: Any) -> bool:
+    """A token that can stand for a speaker: a proper name, a personal pronoun, a role or an issuing body."""
+    if t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return True
+    if t.pos_ == "PRON":
+        return t.lower_ in _PRONOUNS
+    lemma = t.lemma_.lower()
+    return t.pos_ == "NOUN" and (lemma in _SPEAKER_NOUNS or lemma in _ISSUER_HEADS or lemma in _ANON_NOUNS or lemma in _DESCRIPTIONS)
 
 
 def _governed(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cues: frozenset[str]) -> bool:
