@@ -17,7 +17,7 @@ import click
 
 from . import lib
 from .config import load_settings
-from .records import IngestReport
+from .records import EVENT_TYPES, IngestReport
 from .store import MARK_END, MARK_START, StoreError
 
 DB_HELP = "Database file (or sqlite:/// URL). Default: $POLARWATCH_DB, else ~/.local/share/polarwatch/polarwatch.db."
@@ -52,6 +52,13 @@ def filter_options(f):  # noqa: ANN001, ANN201
     ):
         f = opt(f)
     return f
+
+
+def listing_options(f):  # noqa: ANN001, ANN201
+    """The filters of ``articles`` plus ``--limit`` and ``--json``, shared by the listing commands."""
+    f = click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")(f)
+    f = click.option("--limit", default=50, show_default=True, help="At most this many.")(f)
+    return filter_options(f)
 
 
 workers_option = click.option(
@@ -168,6 +175,7 @@ def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw
     d["mentions"] = [m.as_dict() for m in extra["mentions"]]
     d["themes"] = extra["themes"]
     d["tone"] = extra["tone"]
+    d["events"] = [e.as_dict() for e in extra["events"]]
     if as_json:
         _emit(d)
         return
@@ -195,6 +203,13 @@ def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw
             who = q.speaker_name or "(unresolved)"
             via = f" via “{q.speaker_text}”" if q.speaker_text and q.speaker_text != who else ""
             lines.append(f"  {who}{via} [{q.kind}{', ' + q.cue if q.cue else ''}]: {textwrap.shorten(q.text, 100, placeholder=' …')}")
+        lines.append("")
+    if extra["events"]:
+        body = "\n\n".join(d["paragraphs"])
+        lines.append(f"events ({len(extra['events'])}):")
+        for e in extra["events"]:
+            lines.append("  " + _event_line(e))
+            lines.append("      " + textwrap.shorten(body[e.sentence_start : e.sentence_end], 110, placeholder=" …"))
         lines.append("")
     if d["themes"]:
         body = "\n\n".join(d["paragraphs"])
@@ -292,9 +307,7 @@ def reprocess(ctx: click.Context, db: str | None, force: bool, workers: int | No
 @click.option("--speaker", help="Speaker name (substring) or actor id, e.g. Peskov.")
 @click.option("--about", help="An actor mentioned inside the quote (name or id), e.g. China.")
 @click.option("--type", "qtype", type=click.Choice(["direct", "indirect"]), help="Direct quotes or indirect speech only.")
-@filter_options
-@click.option("--limit", default=50, show_default=True, help="At most this many.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@listing_options
 @click.pass_context
 def quotes(ctx: click.Context, db: str | None, speaker: str | None, about: str | None, qtype: str | None, limit: int,
            as_json: bool, **flt: str | None) -> None:
@@ -311,6 +324,70 @@ def quotes(ctx: click.Context, db: str | None, speaker: str | None, about: str |
             who = q.speaker_name or "(unresolved)"
             click.echo(f"{who} [{q.kind}{', ' + q.cue if q.cue else ''}] {aid} {outlet or ''}")
             click.echo("    " + textwrap.shorten(q.text, 160, placeholder=" …"))
+
+
+def _rows_out(rows: list[dict[str, Any]], as_json: bool, empty: str, header: str | None, line: Any) -> None:
+    """Rows as JSON lines, or as text lines under *header*, or the *empty* message."""
+    if as_json:
+        for r in rows:
+            _emit(r)
+    elif not rows:
+        click.echo(empty)
+    else:
+        if header:
+            click.echo(header)
+        for r in rows:
+            click.echo(line(r))
+
+
+def _event_line(e) -> str:  # noqa: ANN001
+    arrow = "<->" if e.symmetric else "->"
+    src = e.source_name or e.source_country or "?"
+    tgt = e.target_name or e.target_country or "?"
+    mode = f"/{e.mode}" if e.mode else ""
+    claim = f"  (claimed by {e.claimed_by_name})" if e.claimed_by_name else ""
+    return f"{src} {arrow} {tgt}  {e.type}{mode}  “{e.trigger}”{claim}"
+
+
+@main.command()
+@db_option
+@click.option("--source", help="Source actor: country code (RU), actor id or name.")
+@click.option("--target", help="Target actor: country code (CN), actor id or name.")
+@click.option("--type", "etype", type=click.Choice(EVENT_TYPES, case_sensitive=False), help="Event type (docs/events.md).")
+@listing_options
+@click.pass_context
+def events(ctx: click.Context, db: str | None, source: str | None, target: str | None, etype: str | None, limit: int,
+           as_json: bool, **flt: str | None) -> None:
+    """Actor-to-actor events, newest first: who did what to whom, with the sentence behind each."""
+    try:
+        rows = lib.events(_db(ctx, db), source=source, target=target, type=etype, limit=limit, **flt)
+    except StoreError as exc:
+        _fail(str(exc))
+    for aid, title, outlet, published, e in rows:
+        if as_json:
+            _emit({"article": aid, "article_title": title, "outlet": outlet, "published": published, **e.as_dict()})
+        else:
+            click.echo(f"{published or '(undated)'}  {_event_line(e)}  {aid} {outlet or ''}")
+
+
+@main.command()
+@click.argument("actor_a")
+@click.argument("actor_b")
+@db_option
+@click.option("--period", type=click.Choice(["day", "week", "month"]), default="week", show_default=True, help="Bucket size.")
+@click.option("--since", metavar="YYYY-MM-DD", help="Published on or after this date.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Published on or before this date.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def timeline(ctx: click.Context, actor_a: str, actor_b: str, db: str | None, period: str, since: str | None,
+             until: str | None, as_json: bool) -> None:
+    """Events between two actors per day, week or month, by type and direction (dated articles only)."""
+    try:
+        rows = lib.timeline(actor_a, actor_b, _db(ctx, db), period=period, since=since, until=until)
+    except StoreError as exc:
+        _fail(str(exc))
+    _rows_out(rows, as_json, f"no dated events between {actor_a} and {actor_b}", None,
+              lambda r: f"{r['period']}  {r['source']} -> {r['target']}  {r['type']:<10} {r['events']:>4} events in {r['articles']} articles")
 
 
 @main.command()
@@ -342,17 +419,12 @@ def themes(ctx: click.Context, db: str | None, as_json: bool, **flt: str | None)
         rows = lib.themes(_db(ctx, db), **flt)
     except StoreError as exc:
         _fail(str(exc))
-    if as_json:
-        for r in rows:
-            _emit(r)
-        return
-    if not rows:
-        click.echo("no themes stored yet (ingest without --no-nlp, or run `polarwatch reprocess`)")
-        return
-    click.echo(f"{'theme':<15} {'articles':>8} {'score':>6} {'tone':>6}  name")
-    for r in rows:
-        tone = "" if r["mean_tone"] is None else f"{r['mean_tone']:+.2f}"
-        click.echo(f"{r['theme']:<15} {r['articles']:>8} {r['mean_score']:>6.1f} {tone:>6}  {r['name']}")
+    _rows_out(
+        rows, as_json, "no themes stored yet (ingest without --no-nlp, or run `polarwatch reprocess`)",
+        f"{'theme':<15} {'articles':>8} {'score':>6} {'tone':>6}  name",
+        lambda r: f"{r['theme']:<15} {r['articles']:>8} {r['mean_score']:>6.1f} "
+        f"{'' if r['mean_tone'] is None else format(r['mean_tone'], '+.2f'):>6}  {r['name']}",
+    )
 
 
 @main.command("eval")

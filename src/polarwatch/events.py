@@ -35,12 +35,9 @@ from importlib import resources
 from typing import Any
 
 from .nlp.parse import sentence_units as _units  # the parser's sentence units ("Lt. Gen. X" rejoined)
-from .records import Event
+from .records import EVENT_TYPES, Event
 
-TYPES = (
-    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT", "THREATEN",
-    "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "CONCEDE", "RETREAT", "MONITOR",
-)  # fmt: skip
+TYPES = EVENT_TYPES
 # Types whose coordinated subjects act on each other when no target is named ("Beijing and Moscow work together").
 MUTUAL = frozenset({"AGREE", "CONSULT", "COOPERATE", "ASSAULT"})
 

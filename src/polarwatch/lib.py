@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from .config import Settings, load_settings
 from .pipeline import ingest as _ingest
-from .records import IngestReport, Quote
+from .records import Event, IngestReport, Quote
 from .store import ArticleFilter, SearchHit, Store, StoredArticle, open_store
 
 
@@ -125,7 +125,29 @@ def extraction(article_id: str, db: str | None = None, *, store: Store | None = 
             "quotes": s.get_quotes(article_id),  # type: ignore[attr-defined]
             "themes": s.get_themes(article_id),  # type: ignore[attr-defined]
             "tone": s.get_tone(article_id),  # type: ignore[attr-defined]
+            "events": s.get_events(article_id),  # type: ignore[attr-defined]
         }
+
+
+def events(
+    db: str | None = None, *, store: Store | None = None, source: str | None = None, target: str | None = None,
+    type: str | None = None, outlet: str | None = None, country: str | None = None, kind: str | None = None,  # noqa: A002
+    since: str | None = None, until: str | None = None, limit: int = 50,
+) -> list[tuple[str, str | None, str | None, str | None, Event]]:
+    """Events as (article id, title, outlet, published, Event), newest first. *source* and *target* are a
+    country code (RU), an actor id or a name; a symmetric event ("A and B cooperate") matches both ways."""
+    with _store(db, store) as s:
+        flt = ArticleFilter(outlet, country, kind, since, until)
+        return s.find_events(source, target, type, flt, limit)  # type: ignore[attr-defined]
+
+
+def timeline(
+    a: str, b: str, db: str | None = None, *, store: Store | None = None, period: str = "week",
+    since: str | None = None, until: str | None = None,
+) -> list[dict[str, Any]]:
+    """Events between actors *a* and *b*, both directions, per period (day/week/month) and type."""
+    with _store(db, store) as s:
+        return s.event_timeline(a, b, period, ArticleFilter(since=since, until=until))  # type: ignore[attr-defined]
 
 
 def themes(

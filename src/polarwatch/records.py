@@ -191,6 +191,13 @@ class Quote:
         return asdict(self)
 
 
+# The event types of docs/events.md (PLOVER's, plus MONITOR).
+EVENT_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT", "THREATEN",
+    "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "CONCEDE", "RETREAT", "MONITOR",
+)  # fmt: skip
+
+
 @dataclass(slots=True)
 class Event:
     """One actor-to-actor event coded from one sentence (see docs/events.md).

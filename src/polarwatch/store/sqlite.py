@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..records import Article, Mention, Outlet, Quote, Removal, Source
+from ..records import Article, Event, Mention, Outlet, Quote, Removal, Source
 from .base import MARK_END, MARK_START, AmbiguousId, ArticleFilter, SearchHit, Store, StoredArticle, StoreError, stores
 
 # Most matches BM25 scores per query; beyond it, the most recently stored matches are ranked.
@@ -275,9 +275,16 @@ class SQLiteStore(Store):
                 if row is None:
                     continue
                 rowid = row[0]
-                for table in ("mentions", "quotes", "article_themes", "article_tone", "actor_tone"):
+                for table in ("mentions", "quotes", "article_themes", "article_tone", "actor_tone", "events"):
                     self.db.execute(f"DELETE FROM {table} WHERE article_rowid = ?", (rowid,))  # noqa: S608 (fixed names)
-                self._put_themes_tone(rowid, themes.get(aid, []), tones.get(aid))
+                self._put_themes_tone(rowid, themes.get(aid, getattr(an, "themes", [])), tones.get(aid, getattr(an, "tone", None)))
+                self.db.executemany(
+                    f"INSERT INTO events VALUES ({', '.join(['?'] * 23)})",
+                    [(rowid, i, e.type, e.mode, e.trigger, e.trigger_start, e.trigger_end, e.sentence_start, e.sentence_end,
+                      e.source_id, e.source_name, e.source_country, e.source_text, e.target_id, e.target_name, e.target_country,
+                      e.target_text, int(e.symmetric), e.claimed_by_id, e.claimed_by_name, e.claimed_by_country,
+                      e.evidence_start, e.evidence_end) for i, e in enumerate(getattr(an, "events", []))],
+                )  # fmt: skip
                 self.db.executemany(
                     "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(rowid, i, m.start, m.end, m.text, m.kind, m.actor_id, m.actor_name, m.country, m.how)
@@ -313,6 +320,82 @@ class SQLiteStore(Store):
             "INSERT INTO actor_tone VALUES (?, ?, ?, ?, ?)",
             [(rowid, a, v["tone"], v["mentions"], json.dumps(v["sentences"])) for a, v in d["actors"].items()],
         )
+
+    _EVENT_COLS = (
+        "type, mode, trigger, trigger_start, trigger_end, sentence_start, sentence_end, source_id, source_name, source_country, "
+        "source_text, target_id, target_name, target_country, target_text, symmetric, claimed_by_id, claimed_by_name, "
+        "claimed_by_country, evidence_start, evidence_end"
+    )
+
+    @staticmethod
+    def _event(r: sqlite3.Row) -> Event:
+        d = {k: r[k] for k in r.keys() if k in Event.__dataclass_fields__}
+        d["symmetric"] = bool(d["symmetric"])
+        return Event(**d)
+
+    def get_events(self, article_id: str) -> list[Event]:
+        return [self._event(r) for r in self.db.execute(
+            f"SELECT {self._EVENT_COLS} FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE a.id = ? ORDER BY e.seq",  # noqa: S608
+            (article_id,),
+        )]  # fmt: skip
+
+    @staticmethod
+    def _side(prefix: str, who: str) -> tuple[str, list[Any]]:
+        """SQL for one side of an event: a 2-letter country code, else an actor id or a name substring."""
+        if len(who) == 2 and who.isalpha():
+            return f"e.{prefix}_country = ?", [who.upper()]
+        return f"(e.{prefix}_id = ? OR lower(e.{prefix}_name) LIKE ?)", [who, f"%{who.lower()}%"]
+
+    def _event_where(self, source: str | None, target: str | None, etype: str | None, flt: ArticleFilter) -> tuple[str, list[Any]]:
+        where, args = self._where(flt)
+        conds, cargs = [where], list(args)
+        if source or target:
+            # A symmetric event ("A and B cooperate") reads both ways.
+            fwd, fargs, rev, rargs = [], [], [], []
+            for prefix, who in (("source", source), ("target", target)):
+                if who:
+                    c, a = self._side(prefix, who)
+                    fwd.append(c)
+                    fargs += a
+                    c, a = self._side("target" if prefix == "source" else "source", who)
+                    rev.append(c)
+                    rargs += a
+            conds.append(f"(({' AND '.join(fwd)}) OR (e.symmetric = 1 AND {' AND '.join(rev)}))")
+            cargs += fargs + rargs
+        if etype:
+            conds.append("e.type = ?")
+            cargs.append(etype.upper())
+        return " AND ".join(conds), cargs
+
+    def find_events(self, source: str | None = None, target: str | None = None, etype: str | None = None,
+                    flt: ArticleFilter = ArticleFilter(), limit: int = 50) -> list[tuple[str, str | None, str | None, str | None, Event]]:
+        """(article id, title, outlet, published, event), newest first; sides by country code, actor id or name."""
+        where, args = self._event_where(source, target, etype, flt)
+        sql = (
+            f"SELECT a.id AS aid, a.title AS atitle, a.outlet_name AS aoutlet, a.published AS apub, {self._EVENT_COLS} "  # noqa: S608
+            f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {where} "
+            "ORDER BY a.published IS NULL, a.published DESC, e.article_rowid DESC, e.seq LIMIT ?"
+        )
+        return [(r["aid"], r["atitle"], r["aoutlet"], r["apub"], self._event(r)) for r in self.db.execute(sql, [*args, limit])]
+
+    def event_timeline(self, source: str, target: str, period: str = "week", flt: ArticleFilter = ArticleFilter()) -> list[dict[str, Any]]:
+        """Events between two actors (either direction) per period and type: ``{period, type, source, target, events, articles}``.
+
+        Only dated articles count; the period is the ISO week (``2025-W07``), the day or the month of publication."""
+        fmt = {"day": "%Y-%m-%d", "week": "%Y-W%W", "month": "%Y-%m"}[period]
+        rows: list[dict[str, Any]] = []
+        for a_side, b_side in ((source, target), (target, source)):
+            where, args = self._event_where(a_side, b_side, None, flt)
+            sql = (
+                f"SELECT strftime('{fmt}', a.published) AS p, e.type, COUNT(*), COUNT(DISTINCT e.article_rowid) "  # noqa: S608
+                f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {where} AND a.published IS NOT NULL "
+                + ("AND e.symmetric = 0 " if a_side == target else "")  # a symmetric event is counted once, with the first pair
+                + "GROUP BY p, e.type ORDER BY p, e.type"
+            )
+            for p, typ, n, arts in self.db.execute(sql, args):
+                rows.append({"period": p, "type": typ, "source": a_side, "target": b_side, "events": n, "articles": arts})
+        rows.sort(key=lambda r: (r["period"], r["type"], r["source"] != source))
+        return rows
 
     def get_themes(self, article_id: str) -> list[dict[str, Any]]:
         """The article's themes, best first: ``{theme, score, share, paragraphs, evidence}``."""
