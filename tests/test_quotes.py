@@ -140,3 +140,10 @@ def test_a_cue_without_a_subject_takes_the_subject_of_the_verb_it_depends_on():
 def test_an_inverted_cue_at_the_start_of_a_sentence():
     qs = _quotes("Few experts expect a quick deal. Said Holm: “I don’t see either side giving way before the spring.”")
     assert [s for k, _, s in qs if k == "direct"] == ["Holm"]
+
+
+def test_a_name_inside_an_apposition_does_not_replace_a_one_word_speaker():
+    an = analyse(["“This is a dangerous precedent,” Lund, a longtime Jonas Gahr Støre adviser, said on Monday."])
+    assert [q.speaker_name for q in an.quotes] == ["Lund"]
+    an = analyse(["“The herds are starving,” herder Aslak Näkkäläjärvi from Savukoski said."])
+    assert [q.speaker_name for q in an.quotes] == ["Aslak Näkkäläjärvi"]  # a name at the head of the mention still counts

@@ -33,6 +33,8 @@ from typing import Any
 from ..records import Mention
 from .actors import ActorRegistry
 
+_SIDE_START = re.compile(r"[,;(—–]|\s(?:--|who|whose|which)\s")  # what opens an apposition or relative clause
+
 # Words that make a capitalised phrase an institution, mapped to the mention kind they imply.
 _ORG_WORDS: dict[str, str] = {
     **dict.fromkeys("Embassy Embassies Consulate Consulate-General Mission Delegation".split(), "government"),
@@ -217,6 +219,9 @@ class _Linker:
             if p is None or " " in p.name or q.speaker_start is None or q.speaker_end is None:
                 continue
             full = [m for m in self.an.mentions if m.kind == "person" and " " in (m.actor_name or "") and q.speaker_start <= m.start and m.end <= q.speaker_end]
+            # only a name at the head of the mention, not one in its apposition or relative clause
+            # ("Lund, a longtime Støre adviser" is Lund, not Støre)
+            full = [m for m in full if not _SIDE_START.search(self.body[q.speaker_start : m.start])]
             if full:
                 q.speaker_id, q.speaker_name, q.speaker_country = full[0].actor_id, full[0].actor_name, full[0].country
         # a lone word counts as a speaker only when it heads the speaker mention ("Holmgaard told"), not
