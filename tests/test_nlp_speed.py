@@ -130,3 +130,20 @@ def test_parse_filter_is_opt_in(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("POLARWATCH_PARSE_FILTER", "1")
     first = parse.annotate([text])[0][0]
     assert first.tag_ == "" and first.dep_ == "ROOT"
+
+
+def test_numpy_blas_and_fast_ruler_give_the_models_own_annotations():
+    """model.py's numpy BLAS and ruler.py's attribute ruler change speed only: the shipped pipeline
+    (thinc's blis, spaCy's AttributeRuler) tags, parses and finds entities exactly the same."""
+    from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
+
+    from polarwatch.nlp.model import load_model
+
+    texts = [p for a in _corpus() for p in a.paragraphs]
+    shipped = list(load_model().pipe(texts))
+    ours = parse.annotate(texts, full=True)
+    attrs = [TAG, POS, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
+    assert sum(len(d) for d in ours) > 10_000
+    for text, a, b in zip(texts, shipped, ours):
+        assert (a.to_array(attrs) == b.to_array(attrs)).all(), text[:80]
+        assert [str(t.morph) for t in a] == [str(t.morph) for t in b]
