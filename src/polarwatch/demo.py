@@ -70,6 +70,21 @@ def main(argv: list[str] | None = None) -> int:
         for aid, title, outlet, q in store.find_quotes(kind="direct", limit=5):  # type: ignore[attr-defined]
             print(f"  {q.speaker_name or '(unresolved)'} ({outlet or '?'}): “{textwrap.shorten(q.text, 100, placeholder=' …')}”")
 
+        print("\n== who did what to whom: most frequent events (source, type, target)")
+        for row in store.event_counts(10):  # type: ignore[attr-defined]
+            print(f"  {row['events']:>4} in {row['articles']:>3} articles  {row['source'] or '?'} {row['type']} {row['target'] or '?'}")
+        print("\n== a few events with their sentences")
+        for aid, _title, outlet, _pub, e in store.find_events(etype="COOPERATE", limit=3) + store.find_events(etype="ACCUSE", limit=3):  # type: ignore[attr-defined]
+            body = store.get_article(aid).article.body  # type: ignore[union-attr]
+            side = "<->" if e.symmetric else "->"
+            print(f"  {e.source_name or '?'} {side} {e.target_name or '?'} {e.type} ({outlet or '?'})")
+            print(f"      {textwrap.shorten(body[e.sentence_start : e.sentence_end], 110, placeholder=' …')}")
+
+        print("\n== themes (articles carrying each, mean tone)")
+        for row in store.theme_counts():  # type: ignore[attr-defined]
+            tone = "" if row["mean_tone"] is None else f"{row['mean_tone']:+.2f}"
+            print(f"  {row['articles']:>5}  {row['theme']:<15} tone {tone:>6}")
+
         print("\n== search: Arctic")
         for h in store.search("Arctic", limit=5):
             snip = h.snippet.replace("\x02", "«").replace("\x03", "»")

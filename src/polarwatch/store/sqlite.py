@@ -378,6 +378,17 @@ class SQLiteStore(Store):
         )
         return [(r["aid"], r["atitle"], r["aoutlet"], r["apub"], self._event(r)) for r in self.db.execute(sql, [*args, limit])]
 
+    def event_counts(self, limit: int = 20, flt: ArticleFilter = ArticleFilter()) -> list[dict[str, Any]]:
+        """The most frequent (source country, type, target country) triples: ``{source, type, target, events, articles}``."""
+        where, args = self._where(flt)
+        sql = (
+            "SELECT COALESCE(e.source_country, e.source_name), e.type, COALESCE(e.target_country, e.target_name), COUNT(*), "  # noqa: S608
+            f"COUNT(DISTINCT e.article_rowid) FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {where} "
+            "GROUP BY 1, 2, 3 ORDER BY COUNT(*) DESC, 1, 2, 3 LIMIT ?"
+        )
+        return [{"source": r[0], "type": r[1], "target": r[2], "events": r[3], "articles": r[4]}
+                for r in self.db.execute(sql, [*args, limit])]  # fmt: skip
+
     def event_timeline(self, source: str, target: str, period: str = "week", flt: ArticleFilter = ArticleFilter()) -> list[dict[str, Any]]:
         """Events between two actors (either direction) per period and type: ``{period, type, source, target, events, articles}``.
 
