@@ -147,3 +147,15 @@ def test_a_name_inside_an_apposition_does_not_replace_a_one_word_speaker():
     assert [q.speaker_name for q in an.quotes] == ["Lund"]
     an = analyse(["“The herds are starving,” herder Aslak Näkkäläjärvi from Savukoski said."])
     assert [q.speaker_name for q in an.quotes] == ["Aslak Näkkäläjärvi"]  # a name at the head of the mention still counts
+
+
+def test_a_report_the_clause_subordinates_stays_inside_the_content():
+    qs = _quotes("Anna Berg said Holm was “absolutely right” when he said on Monday that the quota “cannot be raised.”")
+    ind = [t for k, t, _ in qs if k == "indirect"]
+    assert len(ind) == 1 and ind[0].startswith("Holm was") and "cannot be raised" in ind[0]
+
+
+def test_a_short_clause_around_a_quotation_is_a_mixed_quote():
+    qs = _quotes("Holm says the quota “would be one hell of a way to lose the fleet.”")
+    assert sorted(k for k, _, _ in qs) == ["direct", "indirect"]
+    assert all(s == "Holm" for _, _, s in qs)

@@ -335,7 +335,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if comp:
                     c = comp[0]
                     # a second report inside the clause ("A and said B", "A, adding that B") is its own quote
-                    second = {x.i for t in c.subtree if t is not c and _reports(t, indirect_cues & cues) and t.dep_ in ("conj", "advcl") for x in t.subtree}
+                    second = {x.i for t in c.subtree if t is not c and _reports(t, indirect_cues & cues) and _own_report(t) for x in t.subtree}
                     toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c) and t.i not in second]
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
@@ -355,12 +355,12 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     continue
                 inner = [(qs, qe) for qs, qe in covered if cs < qe and qs < ce]
                 if inner:
-                    if len(_words_outside(para, cs, ce, inner)) < 3:
+                    if len(_words_outside(para, cs, ce, inner)) < 1:
                         continue  # the clause is the direct quote itself ("said “…”"), not a reported clause
                     head_in = next(((qs, qe) for qs, qe in inner if qs <= c.idx < qe), None)
                     if head_in and para[:head_in[0] - 1].rstrip()[-1:] in (",", ":", "—", "–"):
                         continue  # a lead-in, then the quoted clause itself ("While …, “if we move …,” she said")
-                if len(toks) < 4:
+                if len(toks) < 3:
                     continue
                 subj = [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
                 if not subj and tok.dep_ in ("conj", "advcl") and tok.head.lemma_ in cues:
@@ -441,6 +441,14 @@ def _infinitive(tok: Any, lemmas: frozenset[str]) -> list[Any]:
 def _reports(tok: Any, cues: frozenset[str]) -> bool:
     """A cue verb with a clausal complement: it reports something."""
     return tok.lemma_ in cues and tok.pos_ in ("VERB", "AUX") and any(c.dep_ == "ccomp" for c in tok.children)
+
+
+def _own_report(tok: Any) -> bool:
+    """A report coordinated with the clause or added to it ("A and said B", "A, adding that B"), not one
+    the clause subordinates ("A was right when he said B": B belongs to A's content)."""
+    if tok.dep_ == "conj":
+        return True
+    return tok.dep_ == "advcl" and not any(c.dep_ in ("mark", "advmod") and c.i < tok.i for c in tok.children)
 
 
 def _words_outside(text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> list[str]:
