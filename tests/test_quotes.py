@@ -159,3 +159,8 @@ def test_a_short_clause_around_a_quotation_is_a_mixed_quote():
     qs = _quotes("Holm says the quota “would be one hell of a way to lose the fleet.”")
     assert sorted(k for k, _, _ in qs) == ["direct", "indirect"]
     assert all(s == "Holm" for _, _, s in qs)
+
+
+def test_a_paragraph_opened_with_a_right_hand_mark_is_a_quotation():
+    qs = _quotes("”The ice road opened three weeks late this year. Nobody here remembers that.” ― Maria Tapio")
+    assert qs == [("direct", "The ice road opened three weeks late this year. Nobody here remembers that.", "Maria Tapio")]

@@ -193,6 +193,8 @@ def _quote_spans(text: str) -> list[tuple[int, int, bool]]:
     if "''" in text or "``" in text:
         text = text.replace("``", '" ').replace("''", '" ')  # same length: offsets stay valid
         return [(a + (1 if text[a : a + 1] == " " else 0), b, c) for a, b, c in _quote_spans(text)]
+    if text[:1] == "”" and text[1:2].isalnum() and "”" in text[2:]:
+        text = "“" + text[1:]  # a paragraph opened with the wrong-handed mark (”Fear. I am …” ― Name)
     out = []
     i = 0
     n = len(text)
