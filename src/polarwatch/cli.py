@@ -202,7 +202,8 @@ def show(ctx: click.Context, article_id: str, db: str | None, as_json: bool, raw
         for q in extra["quotes"]:
             who = q.speaker_name or "(unresolved)"
             via = f" via “{q.speaker_text}”" if q.speaker_text and q.speaker_text != who else ""
-            lines.append(f"  {who}{via} [{q.kind}{', ' + q.cue if q.cue else ''}]: {textwrap.shorten(q.text, 100, placeholder=' …')}")
+            where = "headline, " if q.in_title else ""
+            lines.append(f"  {who}{via} [{where}{q.kind}{', ' + q.cue if q.cue else ''}]: {textwrap.shorten(q.text, 100, placeholder=' …')}")
         lines.append("")
     if extra["events"]:
         body = "\n\n".join(d["paragraphs"])
@@ -240,6 +241,7 @@ def _highlight(paragraphs: list[str], quotes: list, color: bool) -> list[str]:
         marks = {"quote": ("\x1b[1m", "\x1b[0m"), "speaker": ("\x1b[4m", "\x1b[0m")}
     else:
         marks = {"quote": ("⟦", "⟧"), "speaker": ("⟨", "⟩")}
+    quotes = [q for q in quotes if not q.in_title]  # a headline quote's offsets point into the title
     spans = [(q.start, q.end, "quote") for q in quotes]
     spans += [(q.speaker_start, q.speaker_end, "speaker") for q in quotes if q.speaker_start is not None and q.speaker_end]
     out, pos = [], 0

@@ -49,7 +49,7 @@ def extract(store: Store, articles: list[Article]) -> None:
 
     if not articles:
         return
-    analyses = nlp.analyse_batch([a.paragraphs for a in articles])
+    analyses = nlp.analyse_batch([a.paragraphs for a in articles], titles=[a.title for a in articles])
     store.put_analyses([(a.id, an) for a, an in zip(articles, analyses)], nlp.VERSION)  # type: ignore[attr-defined]
 
 
@@ -81,7 +81,7 @@ class Extractor:
         if self.pool is None:
             extract(self.store, articles)
         else:
-            self.pool.submit([a.id for a in articles], [a.paragraphs for a in articles])
+            self.pool.submit([a.id for a in articles], [a.paragraphs for a in articles], [a.title for a in articles])
 
     def wait(self) -> None:
         """Wait for every queued article and store its analysis; the workers stay up."""

@@ -186,6 +186,7 @@ class Quote:
     speaker_name: str | None = None  # canonical name of the resolved speaker, else the mention text
     speaker_country: str | None = None
     about: list[str] = field(default_factory=list)  # actor ids mentioned inside the quote
+    in_title: bool = False  # a headline quote: start/end (and speaker offsets) point into the title, not the body
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -13,28 +13,35 @@ from collections.abc import Sequence
 from .quotes import Analysis, analyse
 
 # Bump when extraction rules or models change, so `polarwatch reprocess` redoes stored articles.
-VERSION = "extract-2"
+VERSION = "extract-3"
 
 __all__ = ["Analysis", "analyse", "analyse_batch", "VERSION"]
 
 
-def analyse_batch(paragraph_lists: Sequence[list[str]], batch_size: int = 64, full_parse: bool | None = None) -> list[Analysis]:
+def analyse_batch(
+    paragraph_lists: Sequence[list[str]], batch_size: int = 64, full_parse: bool | None = None,
+    titles: Sequence[str | None] | None = None,
+) -> list[Analysis]:
     """One ``Analysis`` per article; *full_parse* False parses only candidate sentences (default: full unless
-    ``POLARWATCH_PARSE_FILTER`` is set; see parse.py)."""
+    ``POLARWATCH_PARSE_FILTER`` is set; see parse.py). With *titles*, a headline that attributes its claim
+    adds a quote first in ``quotes`` (``in_title``; offsets into the title)."""
     from ..events import code_events
     from ..themes import score_paragraphs
     from ..tone import article_tone
+    from .headlines import headline_quotes
     from .parse import annotate
 
     flat = [p for ps in paragraph_lists for p in ps]
     docs = annotate(flat, batch_size=batch_size, full=full_parse)
     out, i = [], 0
-    for ps in paragraph_lists:
+    for k, ps in enumerate(paragraph_lists):
         d = docs[i : i + len(ps)]
         an = analyse(ps, d)
         an.events = code_events(ps, d, an)
         an.themes = score_paragraphs(ps)
         an.tone = article_tone(ps, [(m.start, m.end, m.actor_id) for m in an.mentions if m.actor_id])
+        if titles is not None:
+            an.quotes = headline_quotes(titles[k], an) + an.quotes
         out.append(an)
         i += len(ps)
     return out

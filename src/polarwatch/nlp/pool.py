@@ -31,10 +31,10 @@ def _init_worker(full_parse: bool | None) -> None:
 _FULL: bool | None = None
 
 
-def _work(paragraph_lists: list[list[str]]) -> list[Analysis]:
+def _work(paragraph_lists: list[list[str]], titles: list[str | None] | None = None) -> list[Analysis]:
     from . import analyse_batch
 
-    return analyse_batch(paragraph_lists, full_parse=_FULL)
+    return analyse_batch(paragraph_lists, full_parse=_FULL, titles=titles)
 
 
 def _context() -> Any:
@@ -70,13 +70,14 @@ class ExtractPool:
         for f in [self._ex.submit(_work, [["Warm-up."]]) for _ in range(self.workers)]:
             f.result()
 
-    def submit(self, keys: Sequence[Any], paragraph_lists: Sequence[list[str]]) -> None:
-        """Queue one article per key (its paragraphs in *paragraph_lists*), in chunks."""
+    def submit(self, keys: Sequence[Any], paragraph_lists: Sequence[list[str]], titles: Sequence[str | None] | None = None) -> None:
+        """Queue one article per key (its paragraphs in *paragraph_lists*, its title in *titles*), in chunks."""
         for i in range(0, len(keys), self.chunk):
             while len(self._pending) >= self.max_pending:
                 self._finish_one()
             part = list(paragraph_lists[i : i + self.chunk])
-            self._pending.append((list(keys[i : i + self.chunk]), self._ex.submit(_work, part)))
+            heads = None if titles is None else list(titles[i : i + self.chunk])
+            self._pending.append((list(keys[i : i + self.chunk]), self._ex.submit(_work, part, heads)))
         while self._pending and self._pending[0][1].done():
             self._finish_one()
 

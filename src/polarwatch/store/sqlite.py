@@ -291,9 +291,9 @@ class SQLiteStore(Store):
                      for i, m in enumerate(an.mentions)],
                 )  # fmt: skip
                 self.db.executemany(
-                    "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(rowid, i, q.start, q.end, q.text, q.kind, q.cue, q.cue_start, q.speaker_text, q.speaker_start,
-                      q.speaker_end, q.speaker_id, q.speaker_name, q.speaker_country, json.dumps(q.about))
+                      q.speaker_end, q.speaker_id, q.speaker_name, q.speaker_country, json.dumps(q.about), int(q.in_title))
                      for i, q in enumerate(an.quotes)],
                 )  # fmt: skip
                 self.db.execute("UPDATE articles SET analysed_with = ? WHERE rowid = ?", (version, rowid))
@@ -467,6 +467,7 @@ class SQLiteStore(Store):
         return Quote(
             r["start"], r["end"], r["text"], r["kind"], r["cue"], r["cue_start"], r["speaker_text"], r["speaker_start"],
             r["speaker_end"], r["speaker_id"], r["speaker_name"], r["speaker_country"], json.loads(r["about"]),
+            bool(r["in_title"]),
         )  # fmt: skip
 
     def find_quotes(self, speaker: str | None = None, about: str | None = None, kind: str | None = None,
