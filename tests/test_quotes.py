@@ -14,14 +14,15 @@ from polarwatch.evaluate.run import run_eval
 
 GOLD = Path(__file__).parent / "gold" / "quotes"
 
-# Floors measured on tests/gold/quotes (34 fictional articles, 447 quotes) on 2026-11-26
-# (P 0.978 R 0.906, speakers P 0.809 R 0.749); raise them as extraction improves, never lower them.
+# Floors measured on tests/gold/quotes (34 fictional articles, 447 quotes) in round 3 (machine clock 2026-11-24)
+# (P 0.978 R 0.908, speakers P 0.810 R 0.752; direct quotes F1 0.960, direct speakers F1 0.796,
+# indirect quotes F1 0.928, indirect speakers F1 0.767); raise them as extraction improves, never lower them.
 # (The 2026-11-26 convention change added 9 belief/intent/request quotes to the gold.)
 FLOORS = {
-    ("quotes", "precision"): 0.97, ("quotes", "recall"): 0.89,
-    ("speakers", "precision"): 0.79, ("speakers", "recall"): 0.73,
-    ("direct", "quotes", "f1"): 0.95, ("direct", "speakers", "f1"): 0.78,
-    ("indirect", "quotes", "f1"): 0.91, ("indirect", "speakers", "f1"): 0.75,
+    ("quotes", "precision"): 0.97, ("quotes", "recall"): 0.90,
+    ("speakers", "precision"): 0.80, ("speakers", "recall"): 0.74,
+    ("direct", "quotes", "f1"): 0.95, ("direct", "speakers", "f1"): 0.79,
+    ("indirect", "quotes", "f1"): 0.92, ("indirect", "speakers", "f1"): 0.76,
 }  # fmt: skip
 
 
