@@ -74,48 +74,82 @@ class ThemeScore:
         return d
 
 
-def _term_pattern(term: str) -> str:
-    stem = term.endswith("*")
-    words = re.escape(term.rstrip("*")).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
-    return r"(?<![\w-])" + words + (r"[\w’'-]*" if stem else r"(?![\w])")
+# Words as the matcher sees them: letters and digits, with an inner apostrophe ("Yup’ik", "Gwich’in").
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_STEM_KEY = 4  # stem terms are indexed by their first letters
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    theme: str
+    term: str
+    strong: bool
+    words: tuple[str, ...]  # lower-cased unless caps
+    stem: bool  # the last word is a prefix ("sanction*")
+    caps: bool  # an acronym: matched in capitals only
 
 
 class Taxonomy:
-    """The themes and one compiled matcher per theme (one pass per paragraph and theme)."""
+    """The themes and an index of their terms by first word, so a paragraph is read once for all themes.
+
+    A term's words must follow each other with only spaces or hyphens between
+    them ("rare earths", "rare-earth"); a term never matches inside a word."""
 
     def __init__(self, themes: list[Theme]) -> None:
         self.themes = themes
         self.by_id = {t.id: t for t in themes}
-        self._matchers: list[tuple[str, re.Pattern[str], re.Pattern[str] | None, dict[str, str]]] = []
+        self._exact: dict[str, list[_Term]] = {}
+        self._prefix: dict[str, list[_Term]] = {}
         for t in themes:
-            groups: list[str] = []
-            canon: dict[str, str] = {}
-            caps_groups: list[str] = []
-            for strength, terms in (("s", t.strong), ("w", t.weak)):
-                for i, term in enumerate(terms):
-                    name = f"{strength}{i}"
-                    canon[name] = term
-                    # An acronym ("LNG", "NSR", "GPS") must be in capitals; "Nsr" or "gps" in running text is not it.
+            for strong, terms in ((True, t.strong), (False, t.weak)):
+                for term in terms:
                     caps = term.isupper() and len(term.rstrip("*")) >= 2
-                    (caps_groups if caps else groups).append(f"(?P<{name}>{_term_pattern(term)})")
-            ci = re.compile("|".join(groups), re.I) if groups else re.compile(r"(?!)")
-            cs = re.compile("|".join(caps_groups)) if caps_groups else None
-            self._matchers.append((t.id, ci, cs, canon))
+                    stem = term.endswith("*")
+                    words = tuple(_WORD.findall(term.rstrip("*") if caps else term.rstrip("*").lower()))
+                    if not words:
+                        continue
+                    rec = _Term(t.id, term, strong, words, stem, caps)
+                    first = words[0].lower()
+                    if stem and len(words) == 1:
+                        self._prefix.setdefault(first[:_STEM_KEY], []).append(rec)
+                    else:
+                        self._exact.setdefault(first, []).append(rec)
+
+    @staticmethod
+    def _word_ok(word: str, want: str, t: _Term, last: bool) -> bool:
+        w = word if t.caps else word.lower()
+        return w.startswith(want) if (last and t.stem) else w == want
 
     def hits(self, text: str, offset: int = 0, paragraph: int = 0) -> dict[str, list[Evidence]]:
         """Every term occurrence in *text*, by theme; offsets shifted by *offset*."""
+        words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
         out: dict[str, list[Evidence]] = {}
-        for tid, ci, cs, canon in self._matchers:
-            found: list[Evidence] = []
-            for pat in (ci, cs):
-                if pat is None:
+        for i, (w, start, _end) in enumerate(words):
+            low = w.lower()
+            cands = self._exact.get(low, [])
+            if len(low) >= _STEM_KEY or low in self._prefix:
+                cands = cands + self._prefix.get(low[:_STEM_KEY], [])
+            for t in cands:
+                n = len(t.words)
+                if i + n > len(words):
                     continue
-                for m in pat.finditer(text):
-                    name = m.lastgroup or ""
-                    found.append(Evidence(offset + m.start(), offset + m.end(), canon[name], name[0] == "s", paragraph))
-            if found:
-                found.sort(key=lambda e: e.start)
-                out[tid] = found
+                ok = True
+                for k in range(n):
+                    if not self._word_ok(words[i + k][0], t.words[k], t, k == n - 1):
+                        ok = False
+                        break
+                    if k and text[words[i + k - 1][2] : words[i + k][1]].strip(" -\u00a0\n") != "":
+                        ok = False  # something other than a space or hyphen between the words
+                        break
+                if ok:
+                    out.setdefault(t.theme, []).append(Evidence(offset + start, offset + words[i + n - 1][2], t.term, t.strong, paragraph))
+        for tid, ev in out.items():  # leftmost-longest, no overlaps: "Northern Sea Route" is not also "sea route*"
+            ev.sort(key=lambda e: (e.start, -e.end))
+            kept: list[Evidence] = []
+            for e in ev:
+                if not kept or e.start >= kept[-1].end:
+                    kept.append(e)
+            out[tid] = kept
         return out
 
 
