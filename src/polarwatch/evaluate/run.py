@@ -20,12 +20,26 @@ from .gold import GoldArticle, article_text, load_gold
 from .score import PredQuote, entities_from_mentions, score_entities_many, score_quotes_many
 
 
+def _plain_title(raw: str) -> tuple[str | None, str]:
+    """(headline, body) of a plain gold text whose first line is its headline, as in every PolNeAR text.
+
+    The headline goes to the article's title, where the extractor reads it as ingested news is read
+    (``headline_quotes``); the body is the rest, so body offsets are offsets into the text after the
+    headline line. A text of one line, or one whose first line is long prose, keeps everything as body."""
+    lines = raw.lstrip("\n").split("\n", 1)
+    head = lines[0].strip()
+    if len(lines) < 2 or not head or len(head.split()) > 30:
+        return None, raw
+    return head, lines[1]
+
+
 def _article(g: GoldArticle) -> Article | None:
     if g.text_source == "plain":
         from ..ingest.text import split_paragraphs
 
         raw, path = article_text(g)
-        doc = RawDoc(Source(path), "text", raw, title=None, paragraphs=split_paragraphs(raw))
+        title, body = _plain_title(raw)
+        doc = RawDoc(Source(path), "text", raw, title=title, paragraphs=split_paragraphs(body))
         art = to_article(doc)
         return art if isinstance(art, Article) else None
     for item in read_paths([g.path], Settings()):

@@ -332,6 +332,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if any(qs <= tok.idx < qe for qs, qe, _ in spans):
                     continue  # speech reported inside a quotation belongs to the quoted speaker's words
                 comp = [c for c in tok.children if c.dep_ in ("ccomp",) and c.i > 0] if tok.lemma_ in indirect_cues else []
+                if comp and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
+                    continue  # "declined to say whether …": an open question, not a claim
                 second: set[int] = set()
                 own_span: set[int] = set()  # the report's own words when the content surrounds them
                 if comp:
@@ -365,9 +367,10 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if len(toks) < 3:
                     continue
                 subj = [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
-                if not subj and tok.dep_ in ("conj", "advcl") and tok.head.lemma_ in cues:
-                    # "X said A and added B", "…, adding that B": the subject of the report it continues
-                    subj = [ch for ch in tok.head.children if ch.dep_ == "nsubj"]
+                if not subj and not any(ch.dep_ in ("nsubjpass", "auxpass") for ch in tok.children):
+                    # "X said A and added B", "X rejected the request, saying B", "responded by saying B":
+                    # the subject of the verb the report hangs on; "attacked Trump for saying B": its object
+                    subj = _report_subject(tok, lambda t: any(qs - 1 <= t.idx < qe + 1 for qs, qe in covered))
                 if not subj:
                     continue
                 stoks = _mention_tokens(subj[0], cs, ce) if subj[0].i not in own_span else _mention_tokens(subj[0])
@@ -625,20 +628,36 @@ _SPEAKER_NOUNS = frozenset(
 )
 
 
-def _inherited_subject(cue: Any, inside: Any) -> list[Any]:
+def _inherited_subject(cue: Any, inside: Any, through_content: bool = True) -> list[Any]:
     """The subject of the nearest verb above *cue* (through clauses, coordination and prepositions) that has one
-    outside the quotations: "X beamed and asked …", "…, calling it “…”", "said A but said “B”"."""
+    outside the quotations: "X beamed and asked …", "…, calling it “…”", "said A but said “B”". Without
+    *through_content*, nothing when the way up enters or reaches a clausal complement (reported content)."""
     t = cue
     for _ in range(4):
-        if t.dep_ not in _CLIMB or t.head is t:
+        if t.dep_ not in _CLIMB or t.head is t or (not through_content and t.dep_ == "ccomp"):
             return []
         t = t.head
+        if not through_content and t.dep_ == "ccomp":
+            return []
         if inside(t):
             continue
         subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c) and c.ent_type_ not in _WHEN]
         if subj:
             return [] if subj[0].lower_ in ("who", "which", "that") else subj[:1]
     return []
+
+
+def _report_subject(tok: Any, inside: Any) -> list[Any]:
+    """Who makes a report that has no subject of its own: the object of the verb that a "for"/"after" report
+    explains ("attacked Trump for saying …" -> Trump), else the subject of the verb it hangs on.
+
+    Nobody when that verb is itself reported speech: in "X said that A was aimed … and said B" the parser hangs
+    the second report on A's verb, whose subject is part of what X said, not a speaker."""
+    if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.lower_ in ("for", "after", "over"):
+        objs = [c for c in tok.head.head.children if c.dep_ == "dobj" and not inside(c) and _can_name_speaker(c)]
+        if objs:
+            return objs[:1]
+    return _inherited_subject(tok, inside, through_content=False)
 
 
 def _can_name_speaker(t: Any) -> bool:
