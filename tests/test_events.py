@@ -93,6 +93,21 @@ def test_people_and_descriptions_resolve_to_countries():
     assert ("CONSULT", "NO", "RU") in _triples("Norwegian Foreign Minister Kari Holmvik met her Russian counterpart in Kirkenes on Thursday.")
 
 
+def test_heads_of_state_resolve_without_a_title():
+    assert ("CONSULT", "PL", "NO") in _triples("Donald Tusk met Norwegian officials in Tromsø on Friday.")
+    assert ("ACCUSE", "TR", "SE") in _triples("Erdogan criticised Sweden over its Arctic defence plans.")
+
+
+def test_groups_are_coded_by_their_home_country():
+    assert ("ASSAULT", "YE", "GB") in _triples("The Houthis attacked a British tanker bound for the Barents Sea.")
+
+
+def test_ethnic_groups_are_coded_by_where_they_live():
+    triples = _triples("Ethnic Russians in Estonia protested against the new language law.")
+    assert triples and all(s != "RU" and t != "RU" for _, s, t in triples)
+    assert not any("RU" in (s, t) for _, s, t in _triples("Ethnic Russians protested against the new language law."))
+
+
 def test_offsets_point_into_the_body():
     paras = ["A quiet opening paragraph.", "Norway accused Russia of jamming GPS signals over Finnmark."]
     body = "\n\n".join(paras)

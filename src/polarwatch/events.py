@@ -151,10 +151,9 @@ class Country:
 @lru_cache(maxsize=1)
 def world() -> tuple[dict[str, Country], re.Pattern[str], dict[str, str]]:
     """(code -> country for ISO-2, ISO-3 and alternative codes; a pattern for names, capitals and demonyms; surface -> ISO-2)."""
-    text = resources.files("polarwatch").joinpath("data/event_countries.csv").read_text("utf-8")
     codes: dict[str, Country] = {}
     forms: dict[str, str] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in _rows("event_countries.csv"):
         c = Country(row["iso2"], row["iso3"], row["name"])
         for code in (row["iso2"], row["iso3"], *row["alt_codes"].split("|")):
             if code:
@@ -163,8 +162,31 @@ def world() -> tuple[dict[str, Country], re.Pattern[str], dict[str, str]]:
             f = f.strip()
             if f:
                 forms.setdefault(f, c.iso2)
+    return codes, _surface_pattern(forms), forms
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(resources.files("polarwatch").joinpath(f"data/{name}").read_text("utf-8").splitlines()))
+
+
+def _surface_pattern(forms: dict[str, Any]) -> re.Pattern[str]:
+    """Any of *forms* as a whole word, longest first, with an optional "the" before it."""
     alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    return codes, re.compile(rf"(?<![\w.])(?:the\s+)?({alts})(?![\w])"), forms
+    return re.compile(rf"(?<![\w.])(?:the\s+)?({alts})(?![\w])")
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> frozenset[str]:
+    """The demonyms of the world table ("Albanian", "Albanians"), which name people rather than a state."""
+    return frozenset(d.strip() for row in _rows("event_countries.csv") for d in row["demonyms"].split("|") if d.strip())
+
+
+@lru_cache(maxsize=1)
+def groups() -> tuple[dict[str, tuple[str, str]], re.Pattern[str]]:
+    """Non-state groups coded by the country they come from (``data/event_groups.csv``): surface -> (name, ISO-2), and a pattern."""
+    forms = {f.strip(): (row["name"].strip(), row["country"].strip())
+             for row in reversed(_rows("event_groups.csv")) for f in (row["name"], *row["aliases"].split("|")) if f.strip()}  # fmt: skip
+    return forms, _surface_pattern(forms)
 
 
 def country_code(code: str | None) -> str | None:
@@ -194,8 +216,19 @@ def _paragraph_refs(para: str, base: int, mentions: list[Any], doc: Any) -> list
             continue
         refs.append(Ref(m.start - base, m.end - base, m.text, m.actor_id, m.actor_name, m.country, m.kind))
     codes, rx, forms = world()
+    gforms, grx = groups()
+    for r in refs:  # "Hamas", "the Taliban" found as organisations: the country they come from
+        g = gforms.get(re.sub(r"^[Tt]he\s+|['’]s$", "", r.text))
+        if r.country is None and r.kind != "person" and g is not None:
+            r.country = g[1]
     persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
     taken = [(r.start, r.end) for r in refs]
+    for x in grx.finditer(para):
+        s, e = x.start(1), x.end(1)
+        if not any(a < e and s < b for a, b in taken):
+            name, iso = gforms[x.group(1)]
+            refs.append(Ref(s, e, x.group(1), f"group:{_slug(name)}", name, iso, "group"))
+            taken.append((s, e))
     for x in rx.finditer(para):
         s, e = x.start(1), x.end(1)
         if any(a < e and s < b for a, b in taken) or any(a <= s and e <= b and (a, b) != (s, e) for a, b in persons):
@@ -206,10 +239,37 @@ def _paragraph_refs(para: str, base: int, mentions: list[Any], doc: Any) -> list
         c = codes[iso]
         refs.append(Ref(s, e, x.group(1), f"country:{iso}", c.name, iso, "country"))
     refs.sort(key=lambda r: r.start)
+    refs = _residence(para, refs)
     for r in refs:
         if r.kind == "person" and not r.country:
             r.country = _country_before(para, r.start, r.end, refs)
     return refs
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _residence(para: str, refs: list[Ref]) -> list[Ref]:
+    """People named by ethnicity are coded by where they live, not by the state of their demonym:
+    "ethnic Albanians in southern Serbia" -> Serbia, "Croatian Serb refugees" -> Croatia; an ethnic
+    group with no place named is no state actor ("ethnic Turks")."""
+    dem = demonyms()
+    out: list[Ref] = []
+    for i, r in enumerate(refs):
+        if r.kind != "country" or r.text not in dem:
+            out.append(r)
+            continue
+        if out and out[-1].kind == "country" and out[-1].text in dem and re.fullmatch(r"\s+", para[out[-1].end : r.start]):
+            continue  # "Croatian Serb", "Iraqi Kurdish": the first demonym is the residence
+        if not re.search(r"\bethnic\s+$", para[max(0, r.start - 8) : r.start], re.I):
+            out.append(r)
+            continue
+        place = next((x for x in refs[i + 1 :] if x.kind == "country" and x.text not in dem and x.start - r.end <= 50
+                      and re.fullmatch(r"[\w\s-]*?\b(?:in|of|from)\s+(?:the\s+)?(?:(?:north|south|east|west)\w*\s+)?", para[r.end : x.start], re.I)), None)  # fmt: skip
+        if place is not None:
+            out.append(Ref(r.start, r.end, r.text, place.id, place.name, place.country, "country"))
+    return out
 
 
 def _country_before(para: str, start: int, end: int, refs: list[Ref]) -> str | None:
