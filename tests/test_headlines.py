@@ -73,3 +73,33 @@ def test_headline_quotes_come_first_and_keep_title_offsets():
     assert all(not q.in_title for q in an.quotes[1:])
     assert isinstance(an.quotes[0], Quote) and title[an.quotes[0].start : an.quotes[0].end] == an.quotes[0].text
 
+
+
+def test_a_claim_with_quoted_words_is_a_mixed_quote():
+    title = "Senator says new Arctic strategy is ‘dead on arrival’ without funding"
+    claim, frag = headline_quotes(title, Analysis(text="The senator spoke on Monday."))
+    assert (claim.kind, frag.kind) == ("indirect", "direct")
+    assert frag.text == "dead on arrival" and title[frag.start : frag.end] == frag.text
+    assert frag.speaker_text == claim.speaker_text == "Senator"
+
+
+def test_a_quoted_name_in_a_headline_is_not_speech():
+    # sentence case: a capitalised quotation names something
+    (q,) = headline_quotes("Pentagon says “Northern Rampart” drills will be the largest yet", Analysis())
+    assert q.kind == "indirect"
+    # title case: a name only when the body writes it with the same capitals
+    body = "The exercise, called Northern Rampart, starts on Monday."
+    (q,) = headline_quotes("Pentagon Says ‘Northern Rampart’ Drills Will Be Largest Yet", Analysis(text=body))
+    assert q.kind == "indirect"
+    qs = headline_quotes("Governor Says Drills Near Town Are ‘Reckless’", Analysis(text="The governor spoke."))
+    assert [q.kind for q in qs] == ["indirect", "direct"] and qs[1].text == "Reckless"
+
+
+def test_naming_verbs_need_a_quotation_and_kickers_are_skipped():
+    (claim, frag) = headline_quotes("Minister calls Russian patrols ‘a provocation’ after talks", Analysis())
+    assert claim.cue == "calls" and frag.text == "a provocation"
+    assert headline_quotes("Minister calls snap election for December", Analysis()) == []
+    (q,) = headline_quotes("The Latest: Minister urges fishermen to avoid the zone", Analysis())
+    assert (q.speaker_text, q.text) == ("Minister", "fishermen to avoid the zone")
+    (q,) = headline_quotes("Poll: most Icelanders oppose a permanent base", Analysis())
+    assert (q.speaker_text, q.cue) == ("Poll", ":")

@@ -25,7 +25,7 @@ _ROLE_WORDS = {
     "minister", "pm", "premier", "president", "chancellor", "spokesman", "spokeswoman", "spokesperson", "ambassador",
     "envoy", "diplomat", "official", "officials", "expert", "experts", "analyst", "analysts", "scientist", "scientists",
     "researcher", "researchers", "professor", "general", "admiral", "commander", "governor", "mayor", "senator",
-    "lawmaker", "lawmakers", "mp", "mps", "chief", "ceo", "head", "leader", "leaders", "report", "study", "survey",
+    "lawmaker", "lawmakers", "mp", "mps", "chief", "ceo", "head", "leader", "leaders", "report", "study", "survey", "poll",
     "police", "military", "army", "navy", "ministry", "government", "embassy", "source", "sources", "insider", "insiders",
     "media", "residents", "herders", "fishermen", "activists", "watchdog", "regulator", "court", "judge",
 }  # fmt: skip
@@ -38,7 +38,11 @@ _ANON = {"experts": "unnamed experts", "analysts": "unnamed experts", "scientist
 _HEADLINE_VERBS = (
     "say", "tell", "warn", "claim", "insist", "admit", "argue", "predict", "confirm", "announce", "stress", "vow",
     "pledge", "suggest", "fear", "hope", "urge", "note", "add", "slam", "blast", "hail", "decry", "deny", "believe",
+    "call", "dub", "brand", "label", "rip",
 )  # fmt: skip
+# Of those, the verbs that name or judge a noun: an attribution only when the claim holds a quotation
+# ("calls the deal ‘a disaster’"), not in "calls a snap election".
+_NAMING_VERBS = frozenset({"call", "calls", "dub", "dubs", "brand", "brands", "label", "labels", "rip", "rips"})
 # Lower-case words a speaker description may hold besides role words ("Iceland's foreign minister").
 _DESCRIPTIVE = {
     "the", "a", "an", "of", "and", "for", "foreign", "defence", "defense", "prime", "deputy", "former", "top", "senior",
@@ -135,15 +139,28 @@ def _split(title: str, reg: ActorRegistry, names: set[str]) -> tuple[tuple[int, 
     if (m := re.search(r",\s+([^,]{2,60}?)\s+(\w+)\s*\.?$", title)) and cue.fullmatch(m.group(2)):
         if _speakerish(m.group(1), reg, names, loose=True):
             return (m.start(1), m.end(1)), (0, m.start()), m.group(2).lower(), m.start(2)
-    # "X says claim"
+    # "X says claim", also after a kicker ("The Latest: X urges …")
     if (c := cue.search(title)) and c.start() > 0 and n - c.end() > 8:
-        spk = title[: c.start()].strip()
-        if _speakerish(spk, reg, names):
-            start = c.end() + 1
+        lead = title.rfind(": ", 0, c.start()) + 2 if title.rfind(": ", 0, c.start()) > 0 else 0
+        spk = title[lead : c.start()].strip()
+        start = c.end() + 1
+        naming = c.group(0).lower() in _NAMING_VERBS
+        if _speakerish(spk, reg, names) and (not naming or _fragments(title[start:], 0)):
             if title[start:].lower().startswith("that "):
                 start += 5
-            return (0, len(spk)), (start, n), c.group(0).lower(), c.start()
+            return (lead, lead + len(spk)), (start, n), c.group(0).lower(), c.start()
     return None
+
+
+def _fragments(claim: str, base: int) -> list[tuple[int, int]]:
+    """(start, end) of the quotations inside a headline claim, single or double marks, offsets plus *base*.
+
+    A single mark opens before a word and closes after one, so apostrophes ("Clinton’s") are not marks."""
+    out = []
+    for m in re.finditer(r"(?<!\w)([‘“\"'])(?=\w)(.+?)(?<=[\w.,!?])(?:[’”\"'])(?!\w)", claim):
+        if _MARKS.get(m.group(1)) == claim[m.end() - 1] or m.group(1) in "\"'":
+            out.append((base + m.start(2), base + m.end(2)))
+    return out
 
 
 def _from_body(text: str, analysis: Any) -> Any:
@@ -215,5 +232,28 @@ def headline_quotes(title: str | None, analysis: Any, reg: ActorRegistry | None 
         sid = name = country = None
     ss, se = spk_span if spk_span else (None, None)
     about = sorted({m.actor.id for m in reg.find(text)} - ({sid} if sid else set()))
-    return [Quote(start, start + len(text), text, "direct" if quoted else "indirect", cue, cue_at,
-                  title[ss:se] if spk_span else None, ss, se, sid, name, country, about, in_title=True)]  # fmt: skip
+    spk_text = title[ss:se] if spk_span else None
+    out = [Quote(start, start + len(text), text, "direct" if quoted else "indirect", cue, cue_at,
+                 spk_text, ss, se, sid, name, country, about, in_title=True)]  # fmt: skip
+    if not quoted:
+        # a claim with quoted words is a mixed quote: the claim, and each quotation that is speech (convention 6)
+        for fs, fe in _fragments(text, start):
+            frag = title[fs:fe].rstrip(" .,")
+            if _is_name(frag, title, analysis.text):
+                continue
+            out.append(Quote(fs, fs + len(frag), frag, "direct", cue, cue_at, spk_text, ss, se, sid, name, country,
+                             sorted({m.actor.id for m in reg.find(frag)} - ({sid} if sid else set())), in_title=True))  # fmt: skip
+    return out
+
+
+def _is_name(frag: str, title: str, body: str) -> bool:
+    """Whether a quotation in a headline names something ("Northern Rampart" drills) rather than quoting speech.
+
+    In a sentence-case headline a capitalised phrase is a name; in a title-case one every phrase is capitalised,
+    so only one the body writes with the same capitals is."""
+    words = re.findall(r"[^\W\d_][\w’'-]*", title)
+    title_case = sum(w[:1].isupper() for w in words) > 0.7 * max(1, len(words))
+    capitalised = all(w[:1].isupper() or w.lower() in ("of", "the", "and", "for", "in", "on") for w in frag.split())
+    if not capitalised:
+        return False
+    return not title_case or (frag in body and frag.lower() not in body.replace(frag, ""))

@@ -82,6 +82,7 @@ class Analysis:
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     persons: dict[str, Person] = field(default_factory=dict)
+    text: str = ""  # the article body the offsets point into (paragraphs joined by blank lines)
     # Filled by the later stages of ``nlp.analyse_batch``: events.code_events, themes.score_paragraphs, tone.article_tone.
     events: list[Any] = field(default_factory=list)
     themes: list[Any] = field(default_factory=list)
@@ -223,7 +224,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     indirect_cues = cue_lemmas()[1]
     cues, infinitive_cues = speech_lemmas(), infinitive_lemmas()
     res = _Resolver(reg)
-    an = Analysis()
+    an = Analysis(text="\n\n".join(paragraphs))
     offsets = []
     pos = 0
     for p in paragraphs:
