@@ -783,12 +783,15 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     ents = [e for e in stoks[0].doc.ents if e.label_ == "PERSON" and stoks[0].i <= e.start and e.end <= stoks[-1].i + 1]
     inside = {t.i for t in stoks}
     root = next((t for t in stoks if t.head.i not in inside or t.head is t), stoks[-1])
+    named_root = any(e.start <= root.i < e.end for e in ents)
     for m in reg.find(text):
         start = stoks[0].idx + m.start
         if m.actor.is_person and not _surname_clash(stoks[0].doc, start, m.actor):
             last = stoks[0].doc.char_span(start, stoks[0].idx + m.end, alignment_mode="expand")
             if last is not None and last[-1].dep_ in ("compound", "amod", "nmod") and last[-1].head.pos_ == "NOUN":
                 continue  # a name that only modifies a noun ("a Trump surrogate", "the Clinton campaign")
+            if named_root and last is not None and not last.start <= root.i < last.end:
+                continue  # another person named further in ("Don Fowler, who … during Bill Clinton's presidency")
             p = res.person(m.actor.name, offset)
             return p.id, p.name, p.country, "registry"
     ents = [e for e in ents if e.start <= root.i < e.end] or ents[:1]
