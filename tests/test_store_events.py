@@ -71,3 +71,19 @@ def test_reprocess_replaces_events(tmp_path):
     before = _cli("--db", db, "events", "--json")
     _cli("--db", db, "reprocess", "--force")
     assert _cli("--db", db, "events", "--json") == before
+
+
+def test_reingest_completes_articles_stored_without_their_analysis(tmp_path):
+    """An ingest killed during extraction (or run with --no-nlp) leaves articles without analysis; the same
+    ingest again extracts them, while articles already analysed stay as they are."""
+    src = tmp_path / "a.txt"
+    src.write_text(ARTICLE, "utf-8")
+    db = str(tmp_path / "e.db")
+    _cli("--db", db, "ingest", str(src), "-q", "--no-nlp")
+    assert _cli("--db", db, "events", "--json") == ""
+    out = _cli("--db", db, "ingest", str(src), "--json")
+    assert json.loads(out.splitlines()[-1])["duplicate"] == 1
+    first = _cli("--db", db, "events", "--json")
+    assert first
+    _cli("--db", db, "ingest", str(src), "-q")
+    assert _cli("--db", db, "events", "--json") == first

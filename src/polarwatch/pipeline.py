@@ -171,7 +171,13 @@ def ingest(
             else:
                 report.duplicate += 1
         if ex is not None:
-            ex.add(changed)
+            # A duplicate stored without a current analysis (an ingest killed mid-extraction, --no-nlp
+            # earlier, older rules) is extracted now, so re-running the same ingest completes it.
+            from .nlp import VERSION
+
+            ids = {a.id for a in changed}
+            stale = store.unanalysed_among([a.id for a in batch if a.id not in ids], VERSION)  # type: ignore[attr-defined]
+            ex.add(changed + [a for a in batch if a.id in stale and a.id not in ids])
         batch.clear()
 
     try:

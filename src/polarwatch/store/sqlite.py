@@ -444,6 +444,17 @@ class SQLiteStore(Store):
             )
         ]  # fmt: skip
 
+    def unanalysed_among(self, ids: list[str], version: str) -> set[str]:
+        """Those of *ids* stored but not analysed with *version*."""
+        out: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT id FROM articles WHERE id IN ({', '.join('?' * len(chunk))}) "  # noqa: S608 (placeholders only)
+                "AND (analysed_with IS NULL OR analysed_with != ?)", [*chunk, version],
+            )}  # fmt: skip
+        return out
+
     def unanalysed(self, version: str, limit: int = 500, after: int = 0) -> list[tuple[int, str]]:
         """(rowid, id) of articles not analysed with *version*, in rowid order after *after*."""
         return [tuple(r) for r in self.db.execute(
