@@ -108,6 +108,13 @@ def test_ethnic_groups_are_coded_by_where_they_live():
     assert not any("RU" in (s, t) for _, s, t in _triples("Ethnic Russians protested against the new language law."))
 
 
+def test_national_institutions_and_places_resolve_to_countries():
+    assert ("REQUEST", "SE", "NO") in _triples("The Swedish Fishermen's Federation urged Norway to reopen the quota talks.")
+    assert ("MOBILIZE", "RU", "BY") in _triples("Russia has strengthened its forces in Belarus, officials said.")
+    assert ("CONCEDE", "NG", None) in _triples("The Nigerian Union of Teachers called off its strike.")
+    assert ("SUPPORT", "LK", "IS") in _triples("Sri Lanka has established diplomatic ties with Iceland.")
+
+
 def test_offsets_point_into_the_body():
     paras = ["A quiet opening paragraph.", "Norway accused Russia of jamming GPS signals over Finnmark."]
     body = "\n\n".join(paras)

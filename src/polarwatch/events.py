@@ -45,6 +45,8 @@ _GAP = ("*",)
 _BE = ("be", "is", "are", "was", "were", "been", "being", "am", "'s", "’s", "'re", "’re")
 _NEGATORS = {"not", "n't", "n’t", "never", "no", "without", "neither", "nor"}
 _HEDGES = {"could", "might", "may"}
+# Types whose place is their target when no one else is named (PLOVER codes a deployment or an attack "in Y" as aimed at Y).
+_PLACE_TYPES = frozenset({"MOBILIZE", "ASSAULT", "COERCE"})
 COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 HOSTILE = frozenset({"SANCTION", "COERCE", "ASSAULT", "PROTEST"})
 # Verbs whose infinitive complement is a plan, not a deed ("plans to deploy").
@@ -217,10 +219,13 @@ def _paragraph_refs(para: str, base: int, mentions: list[Any], doc: Any) -> list
         refs.append(Ref(m.start - base, m.end - base, m.text, m.actor_id, m.actor_name, m.country, m.kind))
     codes, rx, forms = world()
     gforms, grx = groups()
-    for r in refs:  # "Hamas", "the Taliban" found as organisations: the country they come from
-        g = gforms.get(re.sub(r"^[Tt]he\s+|['’]s$", "", r.text))
-        if r.country is None and r.kind != "person" and g is not None:
-            r.country = g[1]
+    for r in refs:  # organisations the registry does not place: a group's home country, a national institution's
+        if r.country is None and r.kind == "person" and (x := rx.fullmatch(r.text)) is not None and x.group(1) not in demonyms():
+            iso = forms[x.group(1)]  # NER took "Sri Lanka" for a person
+            r.id, r.name, r.country, r.kind = f"country:{iso}", codes[iso].name, iso, "country"
+        elif r.country is None and r.kind != "person":
+            g = gforms.get(re.sub(r"^[Tt]he\s+|['’]s$", "", r.text))
+            r.country = g[1] if g is not None else _institution_country(r.text)
     persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
     taken = [(r.start, r.end) for r in refs]
     for x in grx.finditer(para):
@@ -244,6 +249,21 @@ def _paragraph_refs(para: str, base: int, mentions: list[Any], doc: Any) -> list
         if r.kind == "person" and not r.country:
             r.country = _country_before(para, r.start, r.end, refs)
     return refs
+
+
+def _institution_country(name: str) -> str | None:
+    """The country a name puts an institution in: a country or demonym opening it ("Nigerian Interior
+    Ministry", "Sri Lanka", "Serbian Workers' Union") or a country closing it ("University of Iceland");
+    "Organization of American States" names no country."""
+    _, rx, forms = world()
+    dem = demonyms()
+    head = rx.match(name)
+    if head is not None:
+        return forms[head.group(1)]
+    tail = re.search(r"\bof\s+(?:the\s+)?(.+)$", name)
+    if tail is not None and (x := rx.fullmatch(tail.group(1))) is not None and x.group(1) not in dem:
+        return forms[x.group(1)]
+    return None
 
 
 def _slug(name: str) -> str:
@@ -485,7 +505,25 @@ def _code(art: _Article, pi: int, doc: Any, s: int, e: int, m: _Match, parsed: b
             targets = targets or [r for r in near_t if r not in sources]
     else:
         sources, targets = _args_surface(ctx, m)
+    if typ in _PLACE_TYPES and all(t.id in {x.id for x in sources} for t in targets):
+        targets = _place_after(ctx, m, sources)
     return _emit(ctx, m, typ, mode0, sources, targets, trig.stance)
+
+
+def _place_after(ctx: _Ctx, m: _Match, sources: list[Ref]) -> list[Ref]:
+    """The country a deployment or an attack with no other target takes place in ("strengthened its
+    forces in Lebanon", "fighting in western Cambodia"), within the trigger's clause."""
+    para, doc = ctx.art.paragraphs[ctx.pi], ctx.doc
+    end = doc[m.last].idx + len(doc[m.last])
+    for r in ctx.refs:
+        if r.kind != "country" or r.start < end or r.start - end > 60 or any(r.country == x.country for x in sources):
+            continue
+        between = para[end : r.start]
+        if re.search(r"[;:,“”\"]|\b(?:that|which|who|after|before|when|because|while|but|if|unless)\b", between):
+            return []
+        if re.search(r"\b(?:in|into|inside)\s+(?:the\s+)?(?:(?:north|south|east|west)\w*\s+)?$", between, re.I):
+            return [r]
+    return []
 
 
 def _demand(art: _Article, pi: int, doc: Any, s: int, e: int, m: _Match, parsed: bool) -> list[Event]:
