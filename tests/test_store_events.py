@@ -93,9 +93,9 @@ def test_python_api_mirrors_the_commands(tmp_path):
     import polarwatch
 
     db = _ingested(tmp_path)
-    evs = polarwatch.events(db, source="DK", type="ACCUSE")
+    evs = polarwatch.find_events(db, source="DK", type="ACCUSE")
     assert evs and evs[0][4].target_country == "RU"
     assert polarwatch.timeline("DK", "RU", db, period="month")[0]["period"] == "2025-03"
-    assert {"fisheries", "gnss"} <= {t["theme"] for t in polarwatch.themes(db)}
+    assert {"fisheries", "gnss"} <= {t["theme"] for t in polarwatch.theme_counts(db)}
     got = polarwatch.extraction(evs[0][0], db)
     assert set(got) == {"mentions", "quotes", "themes", "tone", "events"}

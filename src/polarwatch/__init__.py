@@ -1,18 +1,22 @@
 """polarwatch: news intelligence for Arctic geopolitics.
 
 The public Python API mirrors the CLI: ``ingest``, ``articles``, ``show``,
-``search``, ``stats``, ``reprocess``, ``quotes``, ``actors``, ``events``,
-``timeline``, ``themes`` and ``extraction`` (what was extracted from one
-article), plus ``open_store`` for direct store access.
+``search``, ``stats``, ``reprocess``, ``quotes``, ``actors``, ``find_events``
+(the ``events`` command), ``timeline``, ``theme_counts`` (the ``themes``
+command) and ``extraction`` (what was extracted from one article), plus
+``open_store`` for direct store access. (``polarwatch.events`` and
+``polarwatch.themes`` are the stage modules, hence the two other names.)
 """
 
-from .lib import actors, articles, events, extraction, ingest, quotes, reprocess, search, show, stats, themes, timeline
+from .lib import actors, articles, extraction, ingest, quotes, reprocess, search, show, stats, timeline
+from .lib import events as find_events
+from .lib import themes as theme_counts
 from .records import Article, Event, IngestReport, Mention, Outlet, Quote, RawDoc, Rejected, Removal, Source
 from .store import open_store
 
 __version__ = "0.1.0"
 __all__ = [
-    "ingest", "articles", "show", "search", "stats", "reprocess", "quotes", "actors", "events", "timeline",
-    "themes", "extraction", "open_store",
+    "ingest", "articles", "show", "search", "stats", "reprocess", "quotes", "actors", "find_events", "timeline",
+    "theme_counts", "extraction", "open_store",
     "Article", "Event", "IngestReport", "Mention", "Outlet", "Quote", "RawDoc", "Rejected", "Removal", "Source",
 ]  # fmt: skip
