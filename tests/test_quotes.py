@@ -14,15 +14,15 @@ from polarwatch.evaluate.run import run_eval
 
 GOLD = Path(__file__).parent / "gold" / "quotes"
 
-# Floors measured on tests/gold/quotes (34 fictional articles, 447 quotes) in round 3 (machine clock 2026-11-24)
-# (P 0.978 R 0.908, speakers P 0.810 R 0.752; direct quotes F1 0.960, direct speakers F1 0.796,
-# indirect quotes F1 0.928, indirect speakers F1 0.767); raise them as extraction improves, never lower them.
-# (The 2026-11-26 convention change added 9 belief/intent/request quotes to the gold.)
+# Floors measured on tests/gold/quotes (34 fictional articles, 447 quotes) in round 4 (machine clock 2026-11-24)
+# (P 0.979 R 0.944, speakers P 0.812 R 0.783; direct quotes F1 0.979, direct speakers F1 0.818,
+# indirect quotes F1 0.947, indirect speakers F1 0.781); raise them as extraction improves, never lower them.
+# (The 2026-11-26 convention change added 9 belief/intent/request quotes to the gold; convention 14 of round 4 added none.)
 FLOORS = {
-    ("quotes", "precision"): 0.97, ("quotes", "recall"): 0.90,
-    ("speakers", "precision"): 0.80, ("speakers", "recall"): 0.74,
-    ("direct", "quotes", "f1"): 0.95, ("direct", "speakers", "f1"): 0.79,
-    ("indirect", "quotes", "f1"): 0.92, ("indirect", "speakers", "f1"): 0.76,
+    ("quotes", "precision"): 0.97, ("quotes", "recall"): 0.94,
+    ("speakers", "precision"): 0.805, ("speakers", "recall"): 0.775,
+    ("direct", "quotes", "f1"): 0.97, ("direct", "speakers", "f1"): 0.81,
+    ("indirect", "quotes", "f1"): 0.94, ("indirect", "speakers", "f1"): 0.775,
 }  # fmt: skip
 
 
@@ -165,3 +165,24 @@ def test_a_short_clause_around_a_quotation_is_a_mixed_quote():
 def test_a_paragraph_opened_with_a_right_hand_mark_is_a_quotation():
     qs = _quotes("”The ice road opened three weeks late this year. Nobody here remembers that.” ― Maria Tapio")
     assert qs == [("direct", "The ice road opened three weeks late this year. Nobody here remembers that.", "Maria Tapio")]
+
+
+def test_a_report_without_a_subject_takes_the_one_of_the_verb_it_hangs_on():
+    qs = _quotes("The Sami council rejected the mining licence on Monday, saying the herds would lose their calving grounds.")
+    assert qs == [("indirect", "the herds would lose their calving grounds", "The Sami council")]
+    qs = _quotes("Petter Lund attacked the ministry for saying the quota was final.")
+    assert [(t, s) for k, t, s in qs if k == "indirect"] == [("the quota was final", "the ministry")]  # who was attacked said it
+
+
+def test_no_speaker_from_inside_reported_content_and_no_claim_in_whether():
+    # the parser hangs the second report on the first one's content: "cooperation" must not become a speaker
+    qs = _quotes("The council said that cooperation with Oslo was not aimed at anyone and said the criticism was misplaced.")
+    assert all(s != "cooperation" and not (s or "").startswith("cooperation") for _, _, s in qs)
+    assert _quotes("Holm declined to say whether the fleet would sail in March.") == []
+
+
+def test_verbs_of_criticism_and_praise_report_their_object():
+    qs = _quotes("Anna Berg criticized the new quota rules as a gift to trawler owners.")
+    assert qs == [("indirect", "the new quota rules as a gift to trawler owners", "Anna Berg")]
+    assert _quotes("The minister praised it.") == []  # a lone pronoun says nothing
+    assert _quotes("Two battalions attacked the northern outpost at dawn.") == []  # "attack" is not a report

@@ -45,8 +45,11 @@ _NAMING = re.compile(r"(so-called|dubbed|named|titled|entitled|nicknamed|called|
 
 @lru_cache(maxsize=1)
 def cue_lemmas() -> tuple[frozenset[str], frozenset[str]]:
-    """(every cue lemma, the lemmas that also introduce indirect speech)."""
-    rows = _cue_rows()
+    """(every cue lemma of speech, belief, intent or request; the lemmas that also introduce indirect speech).
+
+    The verbs that report only through a noun object ("criticized the plan") are not cues here: see
+    :func:`object_lemmas`."""
+    rows = [r for r in _cue_rows() if "yes" in (r["direct"], r["indirect"], r["infinitive"])]
     return frozenset(r["lemma"] for r in rows), frozenset(r["lemma"] for r in rows if r["indirect"] == "yes")
 
 
@@ -59,6 +62,12 @@ def _cue_rows() -> tuple[dict[str, str], ...]:
 def speech_lemmas() -> frozenset[str]:
     """Cue lemmas that can introduce a quotation (not the verbs of belief or intent: "think", "want")."""
     return frozenset(r["lemma"] for r in _cue_rows() if r["direct"] == "yes")
+
+
+def object_lemmas() -> frozenset[str]:
+    """Cue lemmas whose noun object states the speaker's position (convention 14 of our gold, as in PARC and
+    PolNeAR): verbs of criticism and praise, and "cite" ("criticized the plan as reckless", "cited the report")."""
+    return frozenset(r["lemma"] for r in _cue_rows() if r.get("object") == "yes")
 
 
 def infinitive_lemmas() -> frozenset[str]:
@@ -222,7 +231,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     if docs is None:
         docs = list(nlp().pipe(paragraphs))
     indirect_cues = cue_lemmas()[1]
-    cues, infinitive_cues = speech_lemmas(), infinitive_lemmas()
+    cues, infinitive_cues, object_cues = speech_lemmas(), infinitive_lemmas(), object_lemmas()
     res = _Resolver(reg)
     an = Analysis(text="\n\n".join(paragraphs))
     offsets = []
@@ -328,7 +337,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         # 3. indirect speech
         for sent in doc.sents:
             for tok in sent:
-                if (tok.lemma_ not in indirect_cues and tok.lemma_ not in infinitive_cues) or tok.pos_ not in ("VERB", "AUX"):
+                if tok.lemma_ not in indirect_cues and tok.lemma_ not in infinitive_cues and tok.lemma_ not in object_cues:
+                    continue
+                if tok.pos_ not in ("VERB", "AUX"):
                     continue
                 if any(qs <= tok.idx < qe for qs, qe, _ in spans):
                     continue  # speech reported inside a quotation belongs to the quoted speaker's words
@@ -346,6 +357,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
                     # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
                     toks = _parenthetical(tok, sent) or _infinitive(tok, infinitive_cues)
+                    if not toks and tok.lemma_ in object_cues:
+                        toks = _object(tok)  # "criticized the plan as reckless", "cited the report"
                     if not toks:
                         continue
                     own_span = {t.i for t in tok.subtree}
@@ -365,7 +378,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     head_in = next(((qs, qe) for qs, qe in inner if qs <= c.idx < qe), None)
                     if head_in and para[:head_in[0] - 1].rstrip()[-1:] in (",", ":", "—", "–"):
                         continue  # a lead-in, then the quoted clause itself ("While …, “if we move …,” she said")
-                if len(toks) < 3:
+                if len(toks) < (2 if tok.lemma_ in object_cues else 3):
                     continue
                 subj = [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
                 if not subj and not any(ch.dep_ in ("nsubjpass", "auxpass") for ch in tok.children):
@@ -442,6 +455,20 @@ def _infinitive(tok: Any, lemmas: frozenset[str]) -> list[Any]:
             end = max([objs[0].right_edge.i] + [c.right_edge.i for c in kids if c.dep_ in ("xcomp", "advcl") and c.i > objs[0].i])
             return list(tok.doc[objs[0].left_edge.i : end + 1])
     return []
+
+
+def _object(tok: Any) -> list[Any]:
+    """The noun object of a verb of criticism, praise or citing, with what says why or as what ("criticized
+    [the plan as a “disaster”]", "blasted [him for not paying tax]"); nothing for a lone pronoun ("praised it")."""
+    kids = list(tok.children)
+    obj = next((c for c in kids if c.dep_ == "dobj" and c.i > tok.i), None)
+    if obj is None or obj.pos_ == "PRON" and len(list(obj.subtree)) == 1:
+        return []
+    end = obj.right_edge.i
+    for c in kids:
+        if c.i > obj.i and c.dep_ in ("prep", "advcl", "oprd") and c.lower_ in ("for", "as", "over"):
+            end = max(end, c.right_edge.i)
+    return list(tok.doc[obj.left_edge.i : end + 1])
 
 
 def _reports(tok: Any, cues: frozenset[str]) -> bool:
