@@ -181,11 +181,11 @@ def test_seeds_acceptance():
 
 def test_own_gold_floors():
     r = run_events_eval(OWN)
-    # measured 2026-11-25: P 0.770, R 0.826, type accuracy 0.918, actors F1 0.951
-    assert r["events"]["precision"] >= 0.74
-    assert r["events"]["recall"] >= 0.80
-    assert r["type_accuracy"] >= 0.89
-    assert r["actors"]["f1"] >= 0.93
+    # measured 2026-11-24 (round 2): P 0.809, R 0.862, type accuracy 0.925, actors F1 0.961
+    assert r["events"]["precision"] >= 0.80
+    assert r["events"]["recall"] >= 0.85
+    assert r["type_accuracy"] >= 0.92
+    assert r["actors"]["f1"] >= 0.95
     assert set(r["per_type"]) >= set(TYPES)
 
 
@@ -199,9 +199,9 @@ def test_own_gold_covers_every_type_and_the_hard_cases():
 @pytest.mark.skipif(not PLOVER.is_file(), reason="../shared/corpus/plover-gsr not present")
 def test_plover_floors():
     r = run_events_eval(PLOVER)
-    # measured 2026-11-25: type accuracy 0.758, actors F1 0.829 (the bar for actors, 0.85, is not met yet)
-    assert r["type_accuracy"] >= 0.74
-    assert r["actors"]["f1"] >= 0.81
+    # measured 2026-11-24 (round 2): type accuracy 0.764, actors F1 0.866 (P 0.927, R 0.812); the bars are 0.75 and 0.85
+    assert r["type_accuracy"] >= 0.76
+    assert r["actors"]["f1"] >= 0.86
 
 
 def test_cli_eval_events_json(tmp_path):
