@@ -36,7 +36,7 @@ __all__ = [
 
 GOLD_FILE = "gold.json"
 TEXT_SOURCE_READER = "reader"  # read the file with polarwatch's readers (title line, header...)
-TEXT_SOURCE_PLAIN = "plain"  # raw text, no title line: see article_text()
+TEXT_SOURCE_PLAIN = "plain"  # raw text, no dump header; its first line is the headline: see article_text()
 
 # Marks that open or close a quotation (straight, curly, NYT-style '' doubles, guillemets).
 QUOTE_MARKS = "\"'“”‘’„‟«»‹›"
@@ -75,7 +75,7 @@ class GoldArticle:
 
     ``text_source`` says how to get its text: ``"reader"`` -- read ``path`` with
     :func:`polarwatch.ingest.read_paths` like any input; ``"plain"`` -- the raw
-    text of ``path`` is the article, with no title line (use :func:`article_text`).
+    text of ``path`` is the article, with no dump header, its first line the headline (use :func:`article_text`).
     """
 
     key: str  # the file name as gold.json names it, or the PolNeAR article name
@@ -110,10 +110,11 @@ def load_gold(folder: str | Path) -> list[GoldArticle]:
 def article_text(article: GoldArticle) -> tuple[str, str]:
     """``(text, path)`` of a gold article's file, decoded as UTF-8.
 
-    For PolNeAR (``text_source == "plain"``) this text *is* the article: build
-    an Article with ``title=None`` and one paragraph per line or blank-line
-    block (e.g. ``polarwatch.ingest.text.split_paragraphs(text)``), so that
-    attributions in the first (headline) line are not lost. Gold offsets are
+    For PolNeAR (``text_source == "plain"``) this text *is* the article: its
+    first line is the headline, which ``evaluate.run._article`` makes the
+    Article's title (so headline quotes are read as in ingested news), the
+    rest one paragraph per line or blank-line block
+    (``polarwatch.ingest.text.split_paragraphs``). Gold offsets are
     offsets into this raw text, not into ``Article.body``; scoring matches on
     text, never on offsets.
     """
