@@ -54,7 +54,7 @@ class ExtractPool:
     waits for the workers instead of queueing a whole corpus in memory.
     """
 
-    def __init__(self, workers: int, on_done: Callable[[list[Any], list[Analysis]], None], chunk: int = 8,
+    def __init__(self, workers: int, on_done: Callable[[list[Any], list[Analysis]], None], chunk: int = 24,
                  max_pending: int | None = None, full_parse: bool | None = None) -> None:
         if workers < 2:
             raise ValueError("ExtractPool needs at least 2 workers; use analyse_batch in-process for 1")
