@@ -19,6 +19,7 @@ from .identity import article_id, content_hash
 from .ingest import read_paths
 from .records import Article, IngestReport, RawDoc, Rejected
 from .store import Store
+from .stories.service import link_duplicates
 
 
 def to_article(doc: RawDoc) -> Article | Rejected:
@@ -170,6 +171,7 @@ def ingest(
                 changed.append(a)
             else:
                 report.duplicate += 1
+        link_duplicates(store, changed)
         if ex is not None:
             # A duplicate stored without a current analysis (an ingest killed mid-extraction, --no-nlp
             # earlier, older rules) is extracted now, so re-running the same ingest completes it.

@@ -561,6 +561,51 @@ class SQLiteStore(Store):
             problems.append(f"full-text index out of step: {exc}")
         return problems
 
+    # -- near-duplicates and stories (stories/) --------------------------------
+    def put_near_duplicates(self, items: list[tuple[str, bytes, list[Any]]]) -> None:
+        """Per (article id, MinHash signature bytes, ``DuplicateLink`` list): keep the signature and replace the
+        article's links to the earlier articles it nearly duplicates (one transaction)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for aid, sig, links in items:
+                row = self.db.execute("SELECT rowid FROM articles WHERE id = ?", (aid,)).fetchone()
+                if row is None:
+                    continue
+                self.db.execute("INSERT OR REPLACE INTO article_minhash VALUES (?, ?)", (row[0], sig))
+                self.db.execute("DELETE FROM near_duplicates WHERE article_rowid = ?", (row[0],))
+                for lk in links:
+                    other = self.db.execute("SELECT rowid FROM articles WHERE id = ?", (lk.duplicate_of,)).fetchone()
+                    if other is not None and other[0] != row[0]:
+                        self.db.execute("INSERT OR REPLACE INTO near_duplicates VALUES (?, ?, ?, ?)",
+                                        (row[0], other[0], lk.estimated, lk.jaccard))  # fmt: skip
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def minhash_signatures(self, after: int = 0) -> list[tuple[int, str, bytes]]:
+        """(rowid, article id, signature bytes) of every article with a signature, rowid above *after*, in rowid order."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT m.article_rowid, a.id, m.signature FROM article_minhash m JOIN articles a ON a.rowid = m.article_rowid "
+            "WHERE m.article_rowid > ? ORDER BY m.article_rowid", (after,),
+        )]  # fmt: skip
+
+    def get_body(self, article_id: str) -> str | None:
+        r = self.db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return r[0] if r else None
+
+    def get_near_duplicates(self, article_id: str) -> list[dict[str, Any]]:
+        """The articles *article_id* nearly duplicates or is nearly duplicated by, most similar first:
+        ``{id, title, outlet, published, jaccard, estimated, earlier}`` (``earlier``: the other one was stored first)."""
+        rows = self.db.execute(
+            "SELECT o.id, o.title, o.outlet_name, o.published, d.jaccard, d.estimated, d.article_rowid = a.rowid AS earlier "
+            "FROM articles a JOIN near_duplicates d ON a.rowid IN (d.article_rowid, d.duplicate_of_rowid) "
+            "JOIN articles o ON o.rowid = (CASE WHEN d.article_rowid = a.rowid THEN d.duplicate_of_rowid ELSE d.article_rowid END) "
+            "WHERE a.id = ? ORDER BY d.jaccard DESC, o.id", (article_id,),
+        )  # fmt: skip
+        return [{"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "jaccard": r[4], "estimated": r[5],
+                 "earlier": bool(r[6])} for r in rows]  # fmt: skip
+
     def close(self) -> None:
         self.db.close()
 
