@@ -430,8 +430,8 @@ def themes(ctx: click.Context, db: str | None, as_json: bool, **flt: str | None)
 
 
 @main.command("eval")
-@click.argument("what", type=click.Choice(["quotes", "entities", "events"]))
-@click.option("--gold", "gold", required=True, type=click.Path(exists=True), help="Gold folder: seeds-style (articles + gold.json) or PolNeAR brat (text/ + attributions/); for events also a PLOVER file or a folder of them.")
+@click.argument("what", type=click.Choice(["quotes", "entities", "events", "stories"]))
+@click.option("--gold", "gold", required=True, type=click.Path(exists=True), help="Gold folder: seeds-style (articles + gold.json) or PolNeAR brat (text/ + attributions/); for events also a PLOVER file or a folder of them; for stories a JSONL file (id, cluster, text or sentences).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def eval_cmd(what: str, gold: str, as_json: bool) -> None:
     """Score extraction against a gold folder, in a temporary store (yours is never touched)."""
@@ -439,6 +439,9 @@ def eval_cmd(what: str, gold: str, as_json: bool) -> None:
     from .evaluate.events import format_events, run_events_eval
     from .evaluate.run import run_eval
 
+    if what == "stories":
+        _eval_stories(gold, as_json)
+        return
     if what != "events" and not Path(gold).is_dir():
         _fail(f"{gold}: eval {what} needs a gold folder")
     try:
@@ -461,6 +464,26 @@ def eval_cmd(what: str, gold: str, as_json: bool) -> None:
         click.echo(f"entities  P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}  (tp {e['tp']}, fp {e['fp']}, fn {e['fn']})")
     else:
         click.echo(format_table(result))
+
+
+def _eval_stories(gold: str, as_json: bool) -> None:
+    from .evaluate import GoldError
+    from .stories.evaluate import run_stories_eval
+
+    if Path(gold).is_dir():
+        _fail(f"{gold}: eval stories needs a JSONL file")
+    try:
+        r = run_stories_eval(gold)
+    except GoldError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit(r)
+        return
+    b = r["bcubed"]
+    click.echo(f"{r['articles']} articles in {r['gold_clusters']} gold clusters from {gold}; {r['clusters']} predicted stories")
+    click.echo(f"B-cubed  P {b['precision']:.3f}  R {b['recall']:.3f}  F1 {b['f1']:.3f}   ARI {r['ari']:.3f}")
+    for e in r["errors"]:
+        click.echo(f"  {e['cluster']}: {e['articles']} articles in {e['stories']} stories, {e['merged_with']} from other clusters in its main one")
 
 
 @main.command()

@@ -1,0 +1,124 @@
+"""What the story clusterer compares: one ``ArticleFeatures`` record per article.
+
+Built from the clean article and what extraction stored for it: its words
+(content words, and names — capitalised words inside a sentence — kept
+apart because they tell one event from another of the same kind), the actors
+its mentions resolve to, the events coded in it, and a date: the published
+date when the input gave one, else a dateline date written near the top of
+the text ("May 2, 2013", "2013-05-02"), else none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_SENT_START = re.compile(r"(?:^|[.!?:;\"“”`'(]\s+|\n)$")
+# Function words and reporting words: frequent in every story, they say nothing about which one.
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below between both but by
+can could did do does doing down during each few for from further had has have having he her here hers herself him himself
+his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them themselves then there these they this
+those through to too under until up very was we were what when where which while who whom why will with would you your
+yours yourself yourselves said says say told tell according also would could may might must shall one two new year years
+mr mrs ms dr people time like get got just more most many much well us s t don didn doesn isn wasn weren won ll ve re
+http https www com html htm org net co uk article articles news story stories published updated pm am edt est pdt gmt
+""".split())
+MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}  # fmt: skip
+MONTHS.update({m[:3]: n for m, n in list(MONTHS.items())})
+_MON = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"|sept)\b\s?\.?"
+_DATES = (
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)\s*[-/]\s*(?P<m>\d\d?)\s*[-/]\s*(?P<d>\d\d?)\b"),
+    re.compile(rf"\b(?P<mon>{_MON})\s*(?P<d>\d\d?)(?:st|nd|rd|th)?\s*,?\s*(?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(rf"\b(?P<d>\d\d?)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MON})\s*,?\s*(?P<y>(?:19|20)\d\d)\b", re.I),
+)
+DATELINE_CHARS = 400  # how far into the text a dateline date is looked for
+
+
+@dataclass(slots=True)
+class ArticleFeatures:
+    """An article as the clusterer sees it."""
+
+    id: str
+    words: Counter[str] = field(default_factory=Counter)  # lower-cased content words
+    names: Counter[str] = field(default_factory=Counter)  # lower-cased capitalised words met inside sentences
+    actors: set[str] = field(default_factory=set)  # actor ids of its mentions (registry ids, "article:<slug>" persons)
+    countries: set[str] = field(default_factory=set)
+    events: set[tuple[str, str, str]] = field(default_factory=set)  # (type, source, target), sides by country else id
+    day: date | None = None
+    title: str | None = None
+    outlet: str | None = None
+
+
+def _parse_date(m: re.Match[str]) -> date | None:
+    g = m.groupdict()
+    month = int(g["m"]) if g.get("m") else MONTHS.get(g["mon"].lower()[:3])
+    try:
+        return date(int(g["y"]), month or 0, int(g["d"]))
+    except (TypeError, ValueError):
+        return None
+
+
+def dateline(text: str) -> date | None:
+    """The first full date (day, month and year) written in the first ``DATELINE_CHARS`` characters, if any."""
+    head = text[:DATELINE_CHARS]
+    found = []
+    for rx in _DATES:
+        for m in rx.finditer(head):
+            d = _parse_date(m)
+            if d is not None:
+                found.append((m.start(), d))
+    return min(found)[1] if found else None
+
+
+def parse_published(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def words_and_names(text: str) -> tuple[Counter[str], Counter[str]]:
+    words: Counter[str] = Counter()
+    names: Counter[str] = Counter()
+    for m in _TOKEN.finditer(text):
+        tok = m.group(0).strip("'’-")
+        low = tok.lower()
+        if len(low) < 3 or low in STOPWORDS:
+            continue
+        words[low] += 1
+        if tok[0].isupper() and not tok.isupper() and not _SENT_START.search(text[max(0, m.start() - 3) : m.start()]):
+            names[low] += 1
+    return words, names
+
+
+def _side(country: str | None, actor: str | None) -> str:
+    return country or actor or "?"
+
+
+def build(aid: str, title: str | None, body: str, mentions: list[Any] = (), events: list[Any] = (),  # type: ignore[assignment]
+          published: str | None = None, outlet: str | None = None) -> ArticleFeatures:
+    """Features of one article from its title, clean body, ``Mention`` and ``Event`` records and published date."""
+    text = f"{title}\n{body}" if title else body
+    words, names = words_and_names(text)
+    f = ArticleFeatures(aid, words, names, title=title, outlet=outlet)
+    for m in mentions:
+        if m.actor_id:
+            f.actors.add(m.actor_id)
+        if m.country:
+            f.countries.add(m.country)
+    for e in events:
+        src, tgt = _side(e.source_country, e.source_id), _side(e.target_country, e.target_id)
+        if e.symmetric and tgt < src:
+            src, tgt = tgt, src
+        f.events.add((e.type, src, tgt))
+    f.day = parse_published(published) or dateline(text)
+    return f
