@@ -58,11 +58,11 @@ def test_a_duplicate_of_an_already_stored_article_is_found_by_a_later_ingest(tmp
     db = str(tmp_path / "d.db")
     _write(tmp_path / "a.txt", "New icebreaker completes trials", WIRE)
     _write(tmp_path / "c.txt", "Canada sets Arctic patrols", OTHER)
-    first = lib.ingest([tmp_path / "a.txt", tmp_path / "c.txt"], db, nlp=False)
+    first = lib.ingest([tmp_path / "a.txt", tmp_path / "c.txt"], db)
     assert first.new == 2
     # A later run, a new process's store: the index is rebuilt from the stored signatures.
     _write(tmp_path / "b.txt", "Icebreaker finishes sea trials", WIRE[:4] + ["This story was syndicated from a wire service."])
-    second = lib.ingest([tmp_path / "b.txt"], db, nlp=False)
+    second = lib.ingest([tmp_path / "b.txt"], db)
     assert second.new == 1
     s = open_store(db)
     try:
@@ -72,5 +72,30 @@ def test_a_duplicate_of_an_already_stored_article_is_found_by_a_later_ingest(tmp
         back = s.get_near_duplicates(first.new_ids[0])  # type: ignore[attr-defined]
         assert [d["id"] for d in back] == [second.new_ids[0]] and not back[0]["earlier"]
         assert s.get_near_duplicates(first.new_ids[1]) == []  # type: ignore[attr-defined]
+    finally:
+        s.close()
+
+
+def test_duplicates_within_one_batch_and_signatures_from_before_band_keys(tmp_path):
+    """(Near-duplicates are linked by the analysis stages, so these ingests run with extraction.) A repost in
+    the same ingest batch as its source is linked; a store whose signatures predate the
+    on-disk band index (migration 007 only) gets its band keys on the next ingest and still links."""
+    db = str(tmp_path / "d.db")
+    _write(tmp_path / "a.txt", "New icebreaker completes trials", WIRE)
+    _write(tmp_path / "b.txt", "Icebreaker finishes sea trials", WIRE[:4] + ["This story was syndicated from a wire service."])
+    rep = lib.ingest([tmp_path / "a.txt", tmp_path / "b.txt"], db)
+    s = open_store(db)
+    try:
+        assert [d["id"] for d in s.get_near_duplicates(rep.new_ids[1])] == [rep.new_ids[0]]  # type: ignore[attr-defined]
+        s.db.execute("DELETE FROM minhash_bands")  # type: ignore[attr-defined]
+        s.db.commit()  # type: ignore[attr-defined]
+    finally:
+        s.close()
+    _write(tmp_path / "c.txt", "Icebreaker trials done", ["Breaking:"] + WIRE[1:])
+    third = lib.ingest([tmp_path / "c.txt"], db)
+    s = open_store(db)
+    try:
+        assert {d["id"] for d in s.get_near_duplicates(third.new_ids[0])} == set(rep.new_ids)  # type: ignore[attr-defined]
+        assert s.db.execute("SELECT COUNT(DISTINCT article_rowid) FROM minhash_bands").fetchone()[0] == 3  # type: ignore[attr-defined]
     finally:
         s.close()

@@ -171,7 +171,6 @@ def ingest(
                 changed.append(a)
             else:
                 report.duplicate += 1
-        link_duplicates(store, changed)
         if ex is not None:
             # A duplicate stored without a current analysis (an ingest killed mid-extraction, --no-nlp
             # earlier, older rules) is extracted now, so re-running the same ingest completes it.
@@ -179,7 +178,11 @@ def ingest(
 
             ids = {a.id for a in changed}
             stale = store.unanalysed_among([a.id for a in batch if a.id not in ids], VERSION)  # type: ignore[attr-defined]
-            ex.add(changed + [a for a in batch if a.id in stale and a.id not in ids])
+            todo = changed + [a for a in batch if a.id in stale and a.id not in ids]
+            # Near-duplicate links are part of the analysis (the stories stage), not of storing: --no-nlp skips them
+            # and a later ingest with extraction makes them.
+            link_duplicates(store, todo)
+            ex.add(todo)
         batch.clear()
 
     try:

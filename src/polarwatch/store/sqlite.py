@@ -562,9 +562,11 @@ class SQLiteStore(Store):
         return problems
 
     # -- near-duplicates and stories (stories/) --------------------------------
-    def put_near_duplicates(self, items: list[tuple[str, bytes, list[Any]]]) -> None:
-        """Per (article id, MinHash signature bytes, ``DuplicateLink`` list): keep the signature and replace the
-        article's links to the earlier articles it nearly duplicates (one transaction)."""
+    def put_near_duplicates(self, items: list[tuple[str, bytes, list[Any]]], bands: dict[str, list[int]] | None = None) -> None:
+        """Per (article id, MinHash signature bytes, ``DuplicateLink`` list): keep the signature (and its band
+        keys, *bands*: id -> one key per band) and replace the article's links to the earlier articles it
+        nearly duplicates (one transaction)."""
+        bands = bands or {}
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for aid, sig, links in items:
@@ -572,6 +574,9 @@ class SQLiteStore(Store):
                 if row is None:
                     continue
                 self.db.execute("INSERT OR REPLACE INTO article_minhash VALUES (?, ?)", (row[0], sig))
+                if aid in bands:
+                    self.db.execute("DELETE FROM minhash_bands WHERE article_rowid = ?", (row[0],))
+                    self.db.executemany("INSERT INTO minhash_bands VALUES (?, ?, ?)", [(b, k, row[0]) for b, k in enumerate(bands[aid])])
                 self.db.execute("DELETE FROM near_duplicates WHERE article_rowid = ?", (row[0],))
                 for lk in links:
                     other = self.db.execute("SELECT rowid FROM articles WHERE id = ?", (lk.duplicate_of,)).fetchone()
@@ -588,6 +593,42 @@ class SQLiteStore(Store):
         return [tuple(r) for r in self.db.execute(
             "SELECT m.article_rowid, a.id, m.signature FROM article_minhash m JOIN articles a ON a.rowid = m.article_rowid "
             "WHERE m.article_rowid > ? ORDER BY m.article_rowid", (after,),
+        )]  # fmt: skip
+
+    def minhash_candidates(self, keys: list[int]) -> list[tuple[str, bytes]]:
+        """(article id, signature bytes) of the stored articles sharing at least one band key with *keys*
+        (one key per band, in band order)."""
+        if not keys:
+            return []
+        # One indexed lookup per band (a row-value IN over VALUES is not planned through the index).
+        lookups = " UNION ".join("SELECT article_rowid FROM minhash_bands WHERE band = ? AND key = ?" for _ in keys)
+        args = [v for b, k in enumerate(keys) for v in (b, k)]
+        return [tuple(r) for r in self.db.execute(
+            f"SELECT a.id, m.signature FROM articles a JOIN article_minhash m ON m.article_rowid = a.rowid "  # noqa: S608
+            f"WHERE a.rowid IN ({lookups}) ORDER BY a.rowid",
+            args,
+        )]  # fmt: skip
+
+    def put_minhash_bands(self, bands: dict[str, list[int]]) -> None:
+        """Replace the band keys of each article id (one transaction)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for aid, keys in bands.items():
+                row = self.db.execute("SELECT rowid FROM articles WHERE id = ?", (aid,)).fetchone()
+                if row is None:
+                    continue
+                self.db.execute("DELETE FROM minhash_bands WHERE article_rowid = ?", (row[0],))
+                self.db.executemany("INSERT INTO minhash_bands VALUES (?, ?, ?)", [(b, k, row[0]) for b, k in enumerate(keys)])
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def minhash_unbanded(self, limit: int = 1000) -> list[tuple[str, bytes]]:
+        """(article id, signature) of articles signed before band keys were kept (a store from migration 007)."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT a.id, m.signature FROM article_minhash m JOIN articles a ON a.rowid = m.article_rowid "
+            "WHERE NOT EXISTS (SELECT 1 FROM minhash_bands b WHERE b.article_rowid = m.article_rowid) LIMIT ?", (limit,),
         )]  # fmt: skip
 
     def get_body(self, article_id: str) -> str | None:
