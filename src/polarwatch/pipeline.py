@@ -19,7 +19,6 @@ from .identity import article_id, content_hash
 from .ingest import read_paths
 from .records import Article, IngestReport, RawDoc, Rejected
 from .store import Store
-from .stories.service import link_duplicates
 
 
 def to_article(doc: RawDoc) -> Article | Rejected:
@@ -178,6 +177,8 @@ def ingest(
 
             ids = {a.id for a in changed}
             stale = store.unanalysed_among([a.id for a in batch if a.id not in ids], VERSION)  # type: ignore[attr-defined]
+            from .stories.service import link_duplicates  # numpy and datasketch only when analysing
+
             todo = changed + [a for a in batch if a.id in stale and a.id not in ids]
             # Near-duplicate links are part of the analysis (the stories stage), not of storing: --no-nlp skips them
             # and a later ingest with extraction makes them.
