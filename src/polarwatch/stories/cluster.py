@@ -32,6 +32,8 @@ NAME_WEIGHT = 2.0
 ACTOR_WEIGHT = 0.10
 EVENT_WEIGHT = 0.05
 DATE_BONUS = 0.05
+CORE_WEIGHT = 0.3
+CORE_PIVOT = 0.5
 WINDOW_DAYS = 30
 THRESHOLD = 0.25  # the score an article needs to join a story
 MAX_TERMS = 400
@@ -113,6 +115,22 @@ def _gap(day: date | None, s: Story) -> int | None:
     return max(0, (day - s.last).days)
 
 
+def _core_overlap(f: ArticleFeatures, s: Story) -> float:
+    """How far the story's core names (in at least half its recent members) and the article's repeated names
+    are found on the other side: two events of one kind share their words but not their people and places."""
+    counts: Counter[str] = Counter()
+    for t in s.recent:
+        counts.update(k for k in t if k[0] == "n")
+    core = {k[2:] for k, c in counts.items() if c * 2 >= len(s.recent)}
+    mine = {n for n, c in f.names.items() if c >= 2} or set(f.names)
+    parts = []
+    if core:
+        parts.append(sum(1 for n in core if n in f.names) / len(core))
+    if mine:
+        parts.append(sum(1 for n in mine if "n:" + n in s.terms) / len(mine))
+    return sum(parts) / len(parts) if parts else CORE_PIVOT
+
+
 def score(f: ArticleFeatures, vec: dict[str, float], s: Story, df: DocFreq) -> float | None:
     """How well the article fits story *s*; None when the dates rule it out."""
     gap = _gap(f.day, s)
@@ -122,6 +140,8 @@ def score(f: ArticleFeatures, vec: dict[str, float], s: Story, df: DocFreq) -> f
         total = sum(_cosine(vec, _vector(t, df)) for t in s.recent) / len(s.recent)
     else:
         total = _cosine(vec, _vector(s.terms, df))
+    if CORE_WEIGHT:
+        total += CORE_WEIGHT * (_core_overlap(f, s) - CORE_PIVOT)
     if f.actors:
         total += ACTOR_WEIGHT * sum(1 for a in f.actors if a in s.actors) / len(f.actors)
     if f.events:
