@@ -486,6 +486,53 @@ def _eval_stories(gold: str, as_json: bool) -> None:
         click.echo(f"  {e['cluster']}: {e['articles']} articles in {e['stories']} stories, {e['merged_with']} from other clusters in its main one")
 
 
+def _or_fail(fn: Any, *args: Any, **kw: Any) -> Any:
+    """``fn(*args, **kw)``, or exit with status 2 on a store error."""
+    try:
+        return fn(*args, **kw)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@db_option
+@listing_options
+@click.pass_context
+def stories(ctx: click.Context, db: str | None, limit: int, as_json: bool, **flt: str | None) -> None:
+    """Same-event stories, largest first: how many articles and which outlets told each."""
+    _rows_out(
+        _or_fail(lib.stories, _db(ctx, db), limit=limit, **flt), as_json, "no stories stored yet (ingest without --no-nlp, or run `polarwatch reprocess`)", None,
+        lambda r: f"{r['id']:>6} {r['articles']:>4} articles {len(r['outlets']):>3} outlets  "
+        f"{r['first_seen'] or '?'} to {r['last_seen'] or '?'}  {r['title'] or '(untitled)'}",
+    )
+
+
+@main.command()
+@click.argument("story_id", type=int)
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def story(ctx: click.Context, story_id: int, db: str | None, as_json: bool) -> None:
+    """One story: its outlets, its articles in time order, who was quoted and the events reported."""
+    st = _or_fail(lib.story, story_id, _db(ctx, db))
+    if st is None:
+        _fail(f"no story {story_id}", 1)
+    if as_json:
+        _emit(st)
+        return
+    click.echo(f"story {st['id']}: {st['title'] or '(untitled)'}\n"
+               f"seen {st['first_seen'] or '?'} to {st['last_seen'] or '?'}, {len(st['articles'])} articles")
+    sections = (
+        ("outlets", lambda o: f"{o['articles']:>4}  {o['name'] or '(unknown)'} [{o['country'] or '?'}, {o['kind'] or '?'}]"),
+        ("articles", lambda a: f"{a['published'] or '(undated)'}  {a['id'][:12]}  {a['outlet'] or '(unknown)'}: {a['title'] or '(untitled)'}"),
+        ("quoted", lambda q: f"{q['quotes']:>4}  {q['speaker']} [{q['country'] or '-'}]"),
+        ("events", lambda e: f"{e['count']:>4}  {e['source'] or '?'} -> {e['target'] or '?'}  {e['type']}"),
+    )
+    for key, line in sections:
+        if st[key]:
+            click.echo(f"{key}:\n" + "\n".join("  " + line(r) for r in st[key]))
+
+
 @main.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

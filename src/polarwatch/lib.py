@@ -166,3 +166,20 @@ def themes(
         r["name"] = t.name if t else r["theme"]
         r["description"] = t.description if t else ""
     return rows
+
+
+def stories(
+    db: str | None = None, *, store: Store | None = None, outlet: str | None = None, country: str | None = None,
+    kind: str | None = None, since: str | None = None, until: str | None = None, limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Same-event stories, largest first, then most recent: ``{id, title, first_seen, last_seen, articles,
+    outlets}``; a story is listed when one of its articles matches the filters (as for ``articles``)."""
+    with _store(db, store) as s:
+        return s.list_stories(ArticleFilter(outlet, country, kind, since, until), limit)  # type: ignore[attr-defined]
+
+
+def story(story_id: int, db: str | None = None, *, store: Store | None = None) -> dict[str, Any] | None:
+    """One story: title, first and last seen, outlets (country, kind), articles in time order, who was quoted
+    and the events reported; None when there is no such story."""
+    with _store(db, store) as s:
+        return s.get_story(story_id)  # type: ignore[attr-defined]

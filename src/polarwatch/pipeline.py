@@ -50,7 +50,16 @@ def extract(store: Store, articles: list[Article]) -> None:
     if not articles:
         return
     analyses = nlp.analyse_batch([a.paragraphs for a in articles], titles=[a.title for a in articles])
-    store.put_analyses([(a.id, an) for a, an in zip(articles, analyses)], nlp.VERSION)  # type: ignore[attr-defined]
+    _store_analyses(store, [a.id for a in articles], analyses)
+
+
+def _store_analyses(store: Store, ids: list[str], analyses: list[Any]) -> None:
+    """Store the analyses, then place the articles in same-event stories (which read what was stored)."""
+    from . import nlp
+    from .stories.service import assign_stories
+
+    store.put_analyses(list(zip(ids, analyses)), nlp.VERSION)  # type: ignore[attr-defined]
+    assign_stories(store, ids, analyses)
 
 
 class Extractor:
@@ -71,9 +80,7 @@ class Extractor:
             self.pool = ExtractPool(workers, on_done=self._put)
 
     def _put(self, ids: list[str], analyses: list[Any]) -> None:
-        from . import nlp
-
-        self.store.put_analyses(list(zip(ids, analyses)), nlp.VERSION)  # type: ignore[attr-defined]
+        _store_analyses(self.store, ids, analyses)
 
     def add(self, articles: list[Article]) -> None:
         if not articles:

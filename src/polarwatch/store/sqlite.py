@@ -647,6 +647,132 @@ class SQLiteStore(Store):
         return [{"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "jaccard": r[4], "estimated": r[5],
                  "earlier": bool(r[6])} for r in rows]  # fmt: skip
 
+    # -- same-event stories (stories/service.py) ---------------------------------
+    def story_inputs(self, ids: list[str]) -> list[dict[str, Any]]:
+        """What the clusterer reads of each article id not yet in a story, in the order given:
+        ``{id, title, body, published, outlet}``."""
+        out = []
+        for aid in ids:
+            r = self.db.execute(
+                "SELECT a.id, a.title, a.body, a.published, a.outlet_name FROM articles a WHERE a.id = ? "
+                "AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_rowid = a.rowid)", (aid,),
+            ).fetchone()  # fmt: skip
+            if r is not None:
+                out.append({"id": r[0], "title": r[1], "body": r[2], "published": r[3], "outlet": r[4]})
+        return out
+
+    def open_stories(self, since: str | None, until: str | None, recent: int = 0) -> list[dict[str, Any]]:
+        """Stories a new article may join: dated ones whose span reaches [*since*, *until*] (both None: none),
+        and the *recent* most recently updated ones whatever their dates. ``{id, title, first_seen, last_seen,
+        size, state}`` (state: the JSON text)."""
+        cols = "id, title, first_seen, last_seen, size, state"
+        rows: dict[int, sqlite3.Row] = {}
+        if since is not None and until is not None:
+            for r in self.db.execute(f"SELECT {cols} FROM stories WHERE last_seen >= ? AND first_seen <= ?", (since, until)):  # noqa: S608
+                rows[r[0]] = r
+        if recent:
+            for r in self.db.execute(f"SELECT {cols} FROM stories ORDER BY updated_at DESC, id DESC LIMIT ?", (recent,)):  # noqa: S608
+                rows[r[0]] = r
+        return [dict(r) for _, r in sorted(rows.items())]
+
+    def story_df(self, terms: set[str]) -> tuple[int, dict[str, int]]:
+        """(articles clustered so far, document frequency of each of *terms* among them)."""
+        n = self.db.execute("SELECT COUNT(*) FROM story_articles").fetchone()[0]
+        out: dict[str, int] = {}
+        todo = sorted(terms)
+        for i in range(0, len(todo), 500):
+            chunk = todo[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            out.update((r[0], r[1]) for r in self.db.execute(f"SELECT term, df FROM story_df WHERE term IN ({marks})", chunk))  # noqa: S608
+        return n, out
+
+    def put_stories(self, stories: list[dict[str, Any]], joins: list[tuple[int, str, float | None]], df: dict[str, int]) -> dict[int, int]:
+        """Write the clusterer's results in one transaction: *stories* (``{id, title, first_seen, last_seen, size,
+        state}``; a negative id is a new story), *joins* (story id, article id, score) and the document-frequency
+        increments *df*. An article already in a story is left where it is. Returns new ids by the negative ones."""
+        now = _now()
+        ids: dict[int, int] = {}
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for s in stories:
+                vals = (s["title"], s["first_seen"], s["last_seen"], s["size"], s["state"])
+                if s["id"] < 0:
+                    cur = self.db.execute(
+                        "INSERT INTO stories (title, first_seen, last_seen, size, state, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (*vals, now, now),
+                    )  # fmt: skip
+                    ids[s["id"]] = int(cur.lastrowid)  # type: ignore[arg-type]
+                else:
+                    self.db.execute(  # the title stays the first article's
+                        "UPDATE stories SET first_seen = ?, last_seen = ?, size = ?, state = ?, updated_at = ? WHERE id = ?",
+                        (*vals[1:], now, s["id"]),
+                    )
+            for sid, aid, sim in joins:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO story_articles SELECT rowid, ?, ?, ? FROM articles WHERE id = ?",
+                    (ids.get(sid, sid), sim, now, aid),
+                )
+            self.db.executemany(
+                "INSERT INTO story_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df", sorted(df.items())
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return ids
+
+    def story_of(self, article_id: str) -> int | None:
+        r = self.db.execute(
+            "SELECT s.story_id FROM story_articles s JOIN articles a ON a.rowid = s.article_rowid WHERE a.id = ?", (article_id,)
+        ).fetchone()
+        return r[0] if r else None
+
+    def list_stories(self, flt: ArticleFilter = ArticleFilter(), limit: int = 50) -> list[dict[str, Any]]:
+        """Stories with an article matching *flt*, largest first, then most recent: ``{id, title, first_seen,
+        last_seen, articles, outlets}`` (outlets: the distinct outlet names, by name)."""
+        where, args = self._where(flt)
+        rows = self.db.execute(
+            "SELECT st.id, st.title, st.first_seen, st.last_seen, COUNT(*) AS n, "
+            "GROUP_CONCAT(DISTINCT o.outlet_name) AS outlets FROM stories st "
+            "JOIN story_articles sa ON sa.story_id = st.id JOIN articles o ON o.rowid = sa.article_rowid "
+            f"WHERE st.id IN (SELECT sa2.story_id FROM story_articles sa2 JOIN articles a ON a.rowid = sa2.article_rowid WHERE {where}) "
+            "GROUP BY st.id ORDER BY n DESC, st.last_seen IS NULL, st.last_seen DESC, st.id DESC LIMIT ?",
+            [*args, limit],
+        )  # fmt: skip
+        return [{"id": r[0], "title": r[1], "first_seen": r[2], "last_seen": r[3], "articles": r[4],
+                 "outlets": sorted(r[5].split(",")) if r[5] else []} for r in rows]  # fmt: skip
+
+    def get_story(self, story_id: int) -> dict[str, Any] | None:
+        """One story: title, first and last seen, its outlets (name, domain, country, kind, articles), its
+        articles in time order, who was quoted (speaker, country, quotes, articles) and the events reported
+        (type, source, target, count, articles)."""
+        st = self.db.execute("SELECT id, title, first_seen, last_seen FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if st is None:
+            return None
+        member = "FROM story_articles sa JOIN articles a ON a.rowid = sa.article_rowid"
+        arts = [dict(r) for r in self.db.execute(
+            f"SELECT a.id, a.title, a.published, a.outlet_name AS outlet, a.outlet_country AS country, sa.similarity {member} "  # noqa: S608
+            "WHERE sa.story_id = ? ORDER BY a.published IS NULL, a.published, a.rowid", (story_id,),
+        )]  # fmt: skip
+        outlets = [dict(r) for r in self.db.execute(
+            f"SELECT a.outlet_name AS name, a.outlet_domain AS domain, a.outlet_country AS country, a.outlet_kind AS kind, "  # noqa: S608
+            f"COUNT(*) AS articles {member} WHERE sa.story_id = ? GROUP BY a.outlet_name, a.outlet_domain, a.outlet_country, "
+            "a.outlet_kind ORDER BY articles DESC, name", (story_id,),
+        )]  # fmt: skip
+        quoted = [dict(r) for r in self.db.execute(
+            "SELECT q.speaker_name AS speaker, q.speaker_id AS speaker_id, q.speaker_country AS country, COUNT(*) AS quotes, "
+            f"COUNT(DISTINCT q.article_rowid) AS articles {member} JOIN quotes q ON q.article_rowid = a.rowid "  # noqa: S608
+            "WHERE sa.story_id = ? AND q.speaker_name IS NOT NULL GROUP BY q.speaker_name, q.speaker_id, q.speaker_country "
+            "ORDER BY quotes DESC, speaker", (story_id,),
+        )]  # fmt: skip
+        events = [dict(r) for r in self.db.execute(
+            "SELECT e.type, COALESCE(e.source_name, e.source_country) AS source, COALESCE(e.target_name, e.target_country) AS target, "
+            f"COUNT(*) AS count, COUNT(DISTINCT e.article_rowid) AS articles {member} JOIN events e ON e.article_rowid = a.rowid "  # noqa: S608
+            "WHERE sa.story_id = ? GROUP BY 1, 2, 3 ORDER BY count DESC, e.type, source, target", (story_id,),
+        )]  # fmt: skip
+        return {"id": st[0], "title": st[1], "first_seen": st[2], "last_seen": st[3], "outlets": outlets,
+                "articles": arts, "quoted": quoted, "events": events}  # fmt: skip
+
     def close(self) -> None:
         self.db.close()
 

@@ -16,12 +16,16 @@ candidate whose signatures clearly disagree is dropped before its text is read.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 
 from ..records import Article
 from .dedup import MIN_JACCARD, NUM_PERM, DuplicateLink, jaccard, shingles, signature, signature_bytes
+from .features import build, parse_published
 
 BANDS, ROWS = 32, 4
 assert BANDS * ROWS == NUM_PERM
@@ -85,3 +89,78 @@ def link_duplicates(store: Any, articles: list[Article]) -> int:
             batch_keys.setdefault(bk, []).append(a.id)
     store.put_near_duplicates(items, bands)
     return sum(len(lk) for _, _, lk in items)
+
+
+# -- same-event stories -----------------------------------------------------------
+# An undated article may join any story; it is offered the stories most recently updated, this many.
+RECENT_STORIES = 200
+
+
+def _state(s: Any) -> str:
+    return json.dumps({
+        "terms": s.terms, "actors": s.actors, "events": [[*e, c] for e, c in s.events.items()], "recent": s.recent,
+    }, ensure_ascii=False, separators=(",", ":"))  # fmt: skip
+
+
+def _story(row: dict[str, Any]) -> Any:
+    from .cluster import Story
+
+    d = json.loads(row["state"])
+    return Story(
+        row["id"], row["size"], Counter(d["terms"]), Counter(d["actors"]),
+        Counter({(e[0], e[1], e[2]): e[3] for e in d["events"]}),
+        parse_published(row["first_seen"]), parse_published(row["last_seen"]),
+        recent=[Counter(t) for t in d["recent"]],
+    )  # fmt: skip
+
+
+def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
+    """Place each stored article of *ids* (with its extraction *analyses*, in the same order) in a same-event
+    story: the best open story in its date window, or a new one. Only the stories that can be joined are
+    read from the store (dated ones whose span is near the batch's dates, and the most recently updated),
+    and the assignments, the changed story states and the document frequencies are written in one
+    transaction. An article already in a story stays there; returns how many articles were placed."""
+    if not ids or not hasattr(store, "put_stories"):
+        return 0
+    from .cluster import WINDOW_DAYS, DocFreq, Story, assign
+
+    by_id = dict(zip(ids, analyses))
+    feats = [
+        build(r["id"], r["title"], r["body"] or "", getattr(by_id[r["id"]], "mentions", []),
+              getattr(by_id[r["id"]], "events", []), r["published"], r["outlet"])
+        for r in store.story_inputs(list(by_id))
+    ]  # fmt: skip
+    if not feats:
+        return 0
+    days = [f.day for f in feats if f.day]
+    window = timedelta(days=WINDOW_DAYS)
+    since, until = (str(min(days) - window), str(max(days) + window)) if days else (None, None)
+    recent = RECENT_STORIES if len(days) < len(feats) else 0
+    stories: list[Story] = [_story(r) for r in store.open_stories(since, until, recent)]
+    terms = {t[2:] for s in stories for rt in s.recent for t in rt} | {w for f in feats for w in f.words}
+    n, known = store.story_df(terms)
+    df = DocFreq(n, Counter(known))
+    titles: dict[int, str | None] = {}  # of new stories: their first article's
+    added: Counter[str] = Counter()
+    changed: dict[int, Story] = {}
+    joins: list[tuple[int, str, float | None]] = []
+    for f in feats:
+        df.add(f)
+        added.update(f.words.keys())
+        story, sc = assign(f, stories, df)
+        if story is None:
+            story = Story(-(len(joins) + 1))
+            stories.append(story)
+            titles[story.id] = f.title
+            sim = None
+        else:
+            sim = round(sc, 4)
+        story.add(f)
+        changed[story.id] = story
+        joins.append((story.id, f.id, sim))
+    store.put_stories(
+        [{"id": s.id, "title": titles.get(s.id), "first_seen": s.first and str(s.first),
+          "last_seen": s.last and str(s.last), "size": s.size, "state": _state(s)} for s in changed.values()],
+        joins, dict(added),
+    )  # fmt: skip
+    return len(joins)

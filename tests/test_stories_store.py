@@ -1,0 +1,105 @@
+"""Same-event stories in the store: placed online at ingest, kept across runs, listed and shown by the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from polarwatch import lib
+from polarwatch.cli import main
+from polarwatch.store import open_store
+
+# Two fictional events, each told by several outlets: an icebreaker's sea trials and a Canadian patrol exercise.
+ICEBREAKER = [
+    ("tass.com", "2031-03-03", "Nuclear icebreaker Zarya Severa completes sea trials",
+     "Rosatom said on Monday that the nuclear icebreaker Zarya Severa had completed its sea trials in the Gulf of Finland. "
+     "The ship, built at the Baltic Shipyard in St Petersburg, will sail to Murmansk next month. "
+     "\"The Zarya Severa is ready to lead convoys on the Northern Sea Route,\" said Rosatom's Arctic director Pavel Orlov."),
+    ("thebarentsobserver.com", "2031-03-04", "Zarya Severa icebreaker finishes trials, heads for Murmansk",
+     "The nuclear icebreaker Zarya Severa finished sea trials in the Gulf of Finland this week, according to Rosatom. "
+     "Pavel Orlov, Rosatom's Arctic director, said the icebreaker would be based in Murmansk and escort tankers "
+     "along the Northern Sea Route. The Baltic Shipyard delivered the vessel two years late."),
+    ("highnorthnews.com", "2031-03-06", "Rosatom's new icebreaker ready for the Northern Sea Route",
+     "After sea trials in the Gulf of Finland, the Zarya Severa nuclear icebreaker is on its way to Murmansk. "
+     "Rosatom expects the icebreaker to extend the navigation season on the Northern Sea Route, Pavel Orlov told reporters. "
+     "The Baltic Shipyard in St Petersburg has two more icebreakers of the class under construction."),
+]
+PATROL = [
+    ("cbc.ca", "2031-03-05", "Canadian patrol ships begin Nanook Frost exercise in Nunavut",
+     "Two Canadian offshore patrol ships sailed from Halifax on Wednesday for the Nanook Frost exercise near Resolute Bay. "
+     "The exercise tests search and rescue with the Canadian Rangers in Nunavut. "
+     "\"We are training for the day a cruise ship runs aground in the Northwest Passage,\" said Commodore Alice Tremblay."),
+    ("rcinet.ca", "2031-03-07", "Nanook Frost: Rangers and navy train off Resolute Bay",
+     "Canadian Rangers and two navy offshore patrol ships are training together off Resolute Bay in the Nanook Frost exercise. "
+     "Commodore Alice Tremblay said the ships from Halifax would rehearse a rescue in the Northwest Passage. "
+     "Nunavut officials welcomed the exercise, the largest in the territory this winter."),
+]
+
+
+def _write(path: Path, items: list[tuple[str, str, str, str]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for i, (domain, day, title, text) in enumerate(items):
+            rec = {"url": f"https://{domain}/news/{day}-{i}", "published": day, "title": title, "text": text}
+            fh.write(json.dumps(rec) + "\n")
+
+
+def _run(*args: str) -> str:
+    res = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_two_events_become_two_stories_kept_across_runs(tmp_path):
+    db = str(tmp_path / "s.db")
+    # The first run brings one report of each event; the second (a new process's store) the rest.
+    _write(tmp_path / "a.jsonl", [ICEBREAKER[0], PATROL[0]])
+    _write(tmp_path / "b.jsonl", [*ICEBREAKER[1:], PATROL[1]])
+    first = lib.ingest([tmp_path / "a.jsonl"], db)
+    second = lib.ingest([tmp_path / "b.jsonl"], db)
+    assert first.new == 2 and second.new == 3
+    ice = {first.new_ids[0], *second.new_ids[:2]}
+    patrol = {first.new_ids[1], second.new_ids[2]}
+
+    s = open_store(db)
+    try:
+        of = {aid: s.story_of(aid) for aid in ice | patrol}  # type: ignore[attr-defined]
+    finally:
+        s.close()
+    assert None not in of.values()
+    assert len({of[a] for a in ice}) == 1 and len({of[a] for a in patrol}) == 1
+    assert {of[a] for a in ice} != {of[a] for a in patrol}
+
+    # Re-ingesting both files changes nothing: no article is placed twice, no story is added.
+    before = lib.stories(db)
+    again = lib.ingest([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], db)
+    assert again.new == 0
+    assert lib.stories(db) == before
+    assert [r["articles"] for r in before] == [3, 2]
+
+    lines = [json.loads(x) for x in _run("stories", "--db", db, "--json").splitlines()]
+    assert [set(r) for r in lines] == [{"id", "title", "first_seen", "last_seen", "articles", "outlets"}] * 2
+    top = lines[0]
+    assert top["id"] == of[first.new_ids[0]] and top["articles"] == 3
+    assert top["title"] == ICEBREAKER[0][2]
+    assert (top["first_seen"], top["last_seen"]) == ("2031-03-03", "2031-03-06")
+    assert top["outlets"] == ["High North News", "TASS", "The Independent Barents Observer"]
+    only_ca = [json.loads(x) for x in _run("stories", "--db", db, "--country", "CA", "--json").splitlines()]
+    assert [r["id"] for r in only_ca] == [lines[1]["id"]]
+
+    rec = json.loads(_run("story", str(top["id"]), "--db", db, "--json"))
+    assert set(rec) == {"id", "title", "first_seen", "last_seen", "outlets", "articles", "quoted", "events"}
+    assert [a["published"] for a in rec["articles"]] == ["2031-03-03", "2031-03-04", "2031-03-06"]
+    assert {a["id"] for a in rec["articles"]} == ice
+    assert rec["articles"][0]["similarity"] is None and all(a["similarity"] > 0 for a in rec["articles"][1:])
+    tass = next(o for o in rec["outlets"] if o["name"] == "TASS")
+    assert (tass["country"], tass["kind"], tass["articles"]) == ("RU", "state-controlled", 1)
+    assert all(set(q) == {"speaker", "speaker_id", "country", "quotes", "articles"} for q in rec["quoted"])
+    assert any("Orlov" in q["speaker"] for q in rec["quoted"])
+    assert all(set(e) == {"type", "source", "target", "count", "articles"} for e in rec["events"])
+
+    text = _run("story", str(top["id"]), "--db", db)
+    assert "TASS [RU, state-controlled]" in text
+    missing = CliRunner().invoke(main, ["story", "999", "--db", db])
+    assert missing.exit_code == 1
