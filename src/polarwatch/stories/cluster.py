@@ -37,7 +37,7 @@ CORE_PIVOT = 0.5
 WINDOW_DAYS = 30
 THRESHOLD = 0.25  # the score an article needs to join a story
 MAX_TERMS = 400
-MAX_RECENT = 50
+MAX_RECENT = 12
 LINKAGE = "average"  # "average": mean cosine to the story's recent members; "centroid": cosine to its summed terms  # a story keeps its strongest terms only, so memory grows with stories, not with articles
 
 
@@ -100,6 +100,24 @@ def _vector(terms: Counter[str], df: DocFreq) -> dict[str, float]:
     return {t: x / norm for t, x in v.items()}
 
 
+# A member's vector, kept while the document frequencies it was weighted with stand (same df object, same
+# count): the store path fixes them for a whole batch, so each member is weighted once per batch rather than
+# once per article it is compared with. The member's term Counter itself is kept in the entry, so a reused
+# object id can never return another member's vector.
+_VECTORS: dict[int, tuple[Counter[str], int, int, dict[str, float]]] = {}
+
+
+def _member_vector(terms: Counter[str], df: DocFreq) -> dict[str, float]:
+    hit = _VECTORS.get(id(terms))
+    if hit is not None and hit[0] is terms and hit[1] == id(df) and hit[2] == df.n:
+        return hit[3]
+    if len(_VECTORS) > 50_000:
+        _VECTORS.clear()
+    vec = _vector(terms, df)
+    _VECTORS[id(terms)] = (terms, id(df), df.n, vec)
+    return vec
+
+
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(b) < len(a):
         a, b = b, a
@@ -137,7 +155,7 @@ def score(f: ArticleFeatures, vec: dict[str, float], s: Story, df: DocFreq) -> f
     if gap is not None and gap > WINDOW_DAYS:
         return None
     if LINKAGE == "average":
-        total = sum(_cosine(vec, _vector(t, df)) for t in s.recent) / len(s.recent)
+        total = sum(_cosine(vec, _member_vector(t, df)) for t in s.recent) / len(s.recent)
     else:
         total = _cosine(vec, _vector(s.terms, df))
     if CORE_WEIGHT:

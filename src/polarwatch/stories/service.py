@@ -144,9 +144,10 @@ def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
     added: Counter[str] = Counter()
     changed: dict[int, Story] = {}
     joins: list[tuple[int, str, float | None]] = []
-    for f in feats:
+    for f in feats:  # the batch's document frequencies are fixed before any of it is placed (see cluster._member_vector)
         df.add(f)
         added.update(f.words.keys())
+    for f in feats:
         story, sc = assign(f, stories, df)
         if story is None:
             story = Story(-(len(joins) + 1))
