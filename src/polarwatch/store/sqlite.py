@@ -575,8 +575,7 @@ class SQLiteStore(Store):
                     continue
                 self.db.execute("INSERT OR REPLACE INTO article_minhash VALUES (?, ?)", (row[0], sig))
                 if aid in bands:
-                    self.db.execute("DELETE FROM minhash_bands WHERE article_rowid = ?", (row[0],))
-                    self.db.executemany("INSERT INTO minhash_bands VALUES (?, ?, ?)", [(b, k, row[0]) for b, k in enumerate(bands[aid])])
+                    self._put_bands(row[0], bands[aid])
                 self.db.execute("DELETE FROM near_duplicates WHERE article_rowid = ?", (row[0],))
                 for lk in links:
                     other = self.db.execute("SELECT rowid FROM articles WHERE id = ?", (lk.duplicate_of,)).fetchone()
@@ -587,13 +586,6 @@ class SQLiteStore(Store):
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-
-    def minhash_signatures(self, after: int = 0) -> list[tuple[int, str, bytes]]:
-        """(rowid, article id, signature bytes) of every article with a signature, rowid above *after*, in rowid order."""
-        return [tuple(r) for r in self.db.execute(
-            "SELECT m.article_rowid, a.id, m.signature FROM article_minhash m JOIN articles a ON a.rowid = m.article_rowid "
-            "WHERE m.article_rowid > ? ORDER BY m.article_rowid", (after,),
-        )]  # fmt: skip
 
     def minhash_candidates(self, keys: list[int]) -> list[tuple[str, bytes]]:
         """(article id, signature bytes) of the stored articles sharing at least one band key with *keys*
@@ -617,12 +609,15 @@ class SQLiteStore(Store):
                 row = self.db.execute("SELECT rowid FROM articles WHERE id = ?", (aid,)).fetchone()
                 if row is None:
                     continue
-                self.db.execute("DELETE FROM minhash_bands WHERE article_rowid = ?", (row[0],))
-                self.db.executemany("INSERT INTO minhash_bands VALUES (?, ?, ?)", [(b, k, row[0]) for b, k in enumerate(keys)])
+                self._put_bands(row[0], keys)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    def _put_bands(self, rowid: int, keys: list[int]) -> None:
+        self.db.execute("DELETE FROM minhash_bands WHERE article_rowid = ?", (rowid,))
+        self.db.executemany("INSERT INTO minhash_bands VALUES (?, ?, ?)", [(b, k, rowid) for b, k in enumerate(keys)])
 
     def minhash_unbanded(self, limit: int = 1000) -> list[tuple[str, bytes]]:
         """(article id, signature) of articles signed before band keys were kept (a store from migration 007)."""

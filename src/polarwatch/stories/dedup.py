@@ -9,8 +9,10 @@ similarity of the two shingle sets, and linked when it reaches
 
 The index is incremental: ``NearDuplicates.add`` queries, then inserts, so
 every new text is compared with what came before it, never all pairs again.
-The signatures are plain bytes (``signature_bytes``) so a store can keep them
-and rebuild the index in a later process without re-reading any text.
+``NearDuplicates`` keeps everything in memory, for a batch of texts at hand;
+the ingest path uses the same shingles, signatures and threshold with an
+index on disk (``service.py``), so a store's memory does not grow with it.
+Signatures are plain bytes (``signature_bytes``) for storing.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -45,10 +46,17 @@ def _estimated(a: bytes, b: bytes) -> float:
     return float(np.mean(np.frombuffer(a, dtype=np.uint64) == np.frombuffer(b, dtype=np.uint64)))
 
 
+_BACKFILLED: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
 def _backfill(store: Any) -> None:
-    """Band keys for signatures stored before they were kept (once per store, in pages)."""
+    """Band keys for signatures stored before they were kept (in pages), once per open store: every
+    signature written since carries its keys, so later batches need not look again."""
+    if store in _BACKFILLED:
+        return
     while rows := store.minhash_unbanded(1000):
         store.put_minhash_bands({aid: band_keys(sig) for aid, sig in rows})
+    _BACKFILLED.add(store)
 
 
 def link_duplicates(store: Any, articles: list[Article]) -> int:
