@@ -150,8 +150,12 @@ def ingest(
     on_item: Callable[[IngestReport], None] | None = None,
     nlp: bool = True,
     extractor: Extractor | None = None,
+    items: Iterable[RawDoc | Rejected] | None = None,
 ) -> IngestReport:
     """Ingest files, folders and archives into *store*; never raises for bad input.
+
+    *items*, when given, are read instead of *paths*: documents a caller already
+    holds (the monitor's fetched pages) take the same path from cleaning on.
 
     With *nlp* (the default) new and changed articles also go through extraction,
     in ``settings.workers`` processes, or in *extractor* when given (a running
@@ -194,7 +198,7 @@ def ingest(
         batch.clear()
 
     try:
-        for item in read_paths([os.path.abspath(p) for p in paths], settings):
+        for item in items if items is not None else read_paths([os.path.abspath(p) for p in paths], settings):
             if isinstance(item, Rejected):
                 (report.skipped if item.skipped else report.failed).append(item)
             else:
