@@ -1,0 +1,202 @@
+"""Outlet comparison: side by side, who each side quotes, which themes it stresses, its tone toward
+each actor, which events it reports (and which the others report but it leaves out), and its most
+distinctive words. Every figure carries the articles and character spans behind it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..nlp.actors import registry as actor_registry
+from .queries import Filters, db_of, where
+from .sides import Side
+from .words import WordCounts, distinctive
+
+# Evidence items kept per figure (the API and the dashboard link to them; the full list is one query away).
+EVIDENCE = 5
+
+
+def _evidence(db: Any, sql: str, args: list[Any], n: int = EVIDENCE) -> list[dict[str, Any]]:
+    return [dict(r) for r in db.execute(sql + " LIMIT ?", [*args, n])]
+
+
+def speaker_role(db: Any, speaker_id: str | None, cache: dict[str, tuple[str, str | None]] | None = None) -> tuple[str, str | None]:
+    """(type, role) of a speaker: the registry's actor type (person, ministry, military…) and role; else
+    the kind of the speaker's mentions (``person`` for a person known only from its articles); else
+    ``unresolved`` when the quote has no resolved speaker."""
+    if not speaker_id:
+        return "unresolved", None
+    if cache is not None and speaker_id in cache:
+        return cache[speaker_id]
+    a = actor_registry().actors.get(speaker_id)
+    if a is not None:
+        out: tuple[str, str | None] = (a.type, a.role)
+    else:
+        r = db.execute("SELECT kind FROM mentions WHERE actor_id = ? LIMIT 1", (speaker_id,)).fetchone()
+        out = (r[0] if r else ("person" if speaker_id.startswith("article:") else "other"), None)
+    if cache is not None:
+        cache[speaker_id] = out
+    return out
+
+
+def actor_name(db: Any, actor_id: str) -> str:
+    a = actor_registry().actors.get(actor_id)
+    if a is not None:
+        return a.name
+    r = db.execute("SELECT actor_name FROM mentions WHERE actor_id = ? AND actor_name IS NOT NULL LIMIT 1", (actor_id,)).fetchone()
+    return r[0] if r else actor_id
+
+
+def _speakers(db: Any, cond: str, args: list[Any], top: int) -> dict[str, Any]:
+    base = f"FROM quotes q JOIN articles a ON a.rowid = q.article_rowid WHERE {cond}"
+    rows = [dict(r) for r in db.execute(
+        "SELECT q.speaker_id AS speaker_id, MAX(q.speaker_name) AS speaker, MAX(q.speaker_country) AS country, "  # noqa: S608
+        f"COUNT(*) AS quotes, COUNT(DISTINCT q.article_rowid) AS articles {base} AND q.speaker_name IS NOT NULL "
+        "GROUP BY COALESCE(q.speaker_id, q.speaker_name) ORDER BY quotes DESC, speaker LIMIT ?", [*args, top],
+    )]  # fmt: skip
+    roles: dict[str, tuple[str, str | None]] = {}
+    for r in rows:
+        r["type"], r["role"] = speaker_role(db, r["speaker_id"], roles)
+        key, val = ("q.speaker_id = ?", r["speaker_id"]) if r["speaker_id"] else ("q.speaker_name = ?", r["speaker"])
+        r["evidence"] = _evidence(db, "SELECT a.id AS article, q.start AS start, q.end AS end, q.in_title AS in_title "  # noqa: S608
+                                  f"{base} AND {key} ORDER BY a.published DESC, a.rowid DESC, q.seq", [*args, val])
+        for ev in r["evidence"]:
+            ev["in_title"] = bool(ev["in_title"])
+    by_country: dict[str, int] = {}
+    by_type: dict[str, int] = {}
+    for sid, country, n in db.execute(f"SELECT q.speaker_id, q.speaker_country, COUNT(*) {base} GROUP BY 1, 2", args):  # noqa: S608
+        by_country[country or "unknown"] = by_country.get(country or "unknown", 0) + n
+        t = speaker_role(db, sid, roles)[0]
+        by_type[t] = by_type.get(t, 0) + n
+    total = sum(by_country.values())
+    return {
+        "quotes": total,
+        "speakers": rows,
+        "by_country": [{"country": k, "quotes": v, "share": round(v / total, 4)} for k, v in sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "by_type": [{"type": k, "quotes": v, "share": round(v / total, 4)} for k, v in sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))],
+    }  # fmt: skip
+
+
+def _themes(db: Any, cond: str, args: list[Any], n_articles: int) -> list[dict[str, Any]]:
+    from ..themes import taxonomy
+
+    tax = taxonomy()
+    base = f"FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond}"
+    out = []
+    for theme, n, score in db.execute(f"SELECT t.theme, COUNT(*), AVG(t.score) {base} GROUP BY t.theme ORDER BY 2 DESC, 1", args):  # noqa: S608
+        ev = []
+        for r in db.execute(f"SELECT a.id, t.evidence {base} AND t.theme = ? ORDER BY t.score DESC, a.rowid LIMIT ?",  # noqa: S608
+                            [*args, theme, EVIDENCE]):  # fmt: skip
+            spans = json.loads(r[1])
+            ev.append({"article": r[0], "start": spans[0]["start"] if spans else None, "end": spans[0]["end"] if spans else None})
+        t = tax.by_id.get(theme)
+        out.append({"theme": theme, "name": t.name if t else theme, "articles": n,
+                    "share": round(n / n_articles, 4) if n_articles else 0.0, "mean_score": round(score, 3), "evidence": ev})  # fmt: skip
+    return out
+
+
+def _tone(db: Any, cond: str, args: list[Any], top: int) -> list[dict[str, Any]]:
+    base = f"FROM actor_tone t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond}"
+    out = []
+    for aid, tone, mentions, n in db.execute(
+        f"SELECT t.actor_id, AVG(t.tone), SUM(t.mentions), COUNT(*) {base} GROUP BY t.actor_id ORDER BY 4 DESC, 1 LIMIT ?", [*args, top]  # noqa: S608
+    ):
+        ev = []
+        for art, sents in db.execute(f"SELECT a.id, t.sentences {base} AND t.actor_id = ? ORDER BY abs(t.tone) DESC, a.rowid LIMIT ?",  # noqa: S608
+                                     [*args, aid, EVIDENCE]):  # fmt: skip
+            for s in json.loads(sents)[:1]:
+                ev.append({"article": art, "start": s["start"], "end": s["end"], "compound": s.get("compound")})
+        out.append({"actor_id": aid, "name": actor_name(db, aid), "tone": round(tone, 4), "articles": n, "mentions": mentions, "evidence": ev})
+    return out
+
+
+def _events(db: Any, cond: str, args: list[Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    base = f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}"
+    src, tgt = "COALESCE(e.source_name, e.source_country, '?')", "COALESCE(e.target_name, e.target_country, '?')"
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for typ, s, t, n, arts in db.execute(
+        f"SELECT e.type, {src}, {tgt}, COUNT(*), COUNT(DISTINCT e.article_rowid) {base} GROUP BY 1, 2, 3", args  # noqa: S608
+    ):
+        out[(typ, s, t)] = {"type": typ, "source": s, "target": t, "events": n, "articles": arts}
+    return out
+
+
+def _event_evidence(db: Any, cond: str, args: list[Any], key: tuple[str, str, str]) -> list[dict[str, Any]]:
+    return _evidence(
+        db,
+        "SELECT a.id AS article, e.evidence_start AS start, e.evidence_end AS end FROM events e JOIN articles a ON a.rowid = e.article_rowid "  # noqa: S608
+        f"WHERE {cond} AND e.type = ? AND COALESCE(e.source_name, e.source_country, '?') = ? "
+        "AND COALESCE(e.target_name, e.target_country, '?') = ? ORDER BY a.published DESC, a.rowid DESC, e.seq",
+        [*args, *key],
+    )
+
+
+def compare(
+    store: Any, *, sides: list[Side], story: int | None = None, thread: int | None = None, actor: str | None = None,
+    since: str | None = None, until: str | None = None, top: int = 20, words: int = 25, word_articles: int = 2000,
+) -> dict[str, Any]:
+    """Compare how *sides* covered a story, a thread, an actor or a period (any of them together).
+
+    Per side: its articles and outlets; whom it quotes (top speakers with country, type and role, and
+    quote shares by speaker country and type); the themes it stresses (share of its articles); its mean
+    tone toward each actor; the events it reports (type, source, target) and those another side
+    reports that it does not; and its *words* most distinctive words against the other sides
+    (log-odds with an informative Dirichlet prior). Distinctive words are counted over the side's
+    *word_articles* most recent articles (all of them when fewer); ``words_from`` says how many.
+    Every list item carries ``evidence``: article ids with character spans into the article body."""
+    if len(sides) < 2:
+        raise ValueError("compare needs at least two sides")
+    db = db_of(store)
+    scope = Filters(since=since, until=until, actor=actor, story=story, thread=thread)
+    scope_cond, scope_args = where(store, scope)
+    out_sides = []
+    event_sets = []
+    word_counts = []
+    conds = []
+    for side in sides:
+        sc, sargs = side.sql("a")
+        cond, args = f"{scope_cond} AND {sc}", [*scope_args, *sargs]
+        conds.append((cond, args))
+        n = db.execute(f"SELECT COUNT(*) FROM articles a WHERE {cond}", args).fetchone()[0]  # noqa: S608
+        outlets = [dict(r) for r in db.execute(
+            "SELECT a.outlet_name AS name, a.outlet_country AS country, a.outlet_kind AS kind, COUNT(*) AS articles "  # noqa: S608
+            f"FROM articles a WHERE {cond} GROUP BY 1, 2, 3 ORDER BY articles DESC, name", args,
+        )]  # fmt: skip
+        wc = WordCounts()
+        for aid, body in db.execute(
+            f"SELECT a.id, a.body FROM articles a WHERE {cond} ORDER BY a.published DESC, a.rowid DESC LIMIT ?",  # noqa: S608
+            [*args, word_articles],
+        ):
+            wc.add(aid, body)
+        word_counts.append(wc)
+        ev = _events(db, cond, args)
+        event_sets.append(ev)
+        out_sides.append({
+            "side": side.as_dict(), "articles": n, "outlets": outlets, "quoted": _speakers(db, cond, args, top),
+            "themes": _themes(db, cond, args, n), "tone": _tone(db, cond, args, top), "words_from": wc.articles,
+        })  # fmt: skip
+    for i, (out, ev) in enumerate(zip(out_sides, event_sets)):
+        cond, args = conds[i]
+        reported = sorted(ev.values(), key=lambda r: (-r["events"], r["type"], r["source"], r["target"]))[:top]
+        for r in reported:
+            r["evidence"] = _event_evidence(db, cond, args, (r["type"], r["source"], r["target"]))
+        out["events"] = reported
+        missing: dict[tuple[str, str, str], dict[str, Any]] = {}
+        first: dict[tuple[str, str, str], int] = {}  # the first other side reporting each: its evidence is shown
+        for j, other in enumerate(event_sets):
+            if j == i:
+                continue
+            for key, r in other.items():
+                if key not in ev:
+                    m = missing.setdefault(key, {**{k: r[k] for k in ("type", "source", "target")}, "events": 0, "reported_by": []})
+                    m["events"] += r["events"]
+                    m["reported_by"].append(sides[j].name)
+                    first.setdefault(key, j)
+        left_out = sorted(missing.values(), key=lambda r: (-r["events"], r["type"], r["source"], r["target"]))[:top]
+        for r in left_out:
+            key = (r["type"], r["source"], r["target"])
+            r["evidence"] = _event_evidence(db, *conds[first[key]], key)
+        out["events_left_out"] = left_out
+    for out, ws in zip(out_sides, distinctive(word_counts, words)):
+        out["words"] = ws
+    return {"scope": scope.as_dict(), "sides": out_sides}

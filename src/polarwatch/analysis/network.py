@@ -1,0 +1,101 @@
+"""The actor network over a period: actors as nodes; events, co-quotation and quotes about another actor
+as weighted, typed edges, each carrying evidence (article id and character span)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..nlp.actors import registry as actor_registry
+from .compare import actor_name
+from .queries import Filters, db_of, where
+
+EDGE_KINDS = ("event", "co-quoted", "quoted-about")
+EVIDENCE = 3
+
+
+def network(
+    store: Any, since: str | None = None, until: str | None = None, *, filters: Filters | None = None,
+    kinds: tuple[str, ...] = EDGE_KINDS, event_types: tuple[str, ...] = (), min_weight: int = 1, max_edges: int = 200,
+) -> dict[str, Any]:
+    """Nodes ``{id, name, country, type, weight}`` (weight: the sum of its edges' weights) and edges
+    ``{source, target, kind, type, directed, weight, articles, evidence}`` over articles within *since*,
+    *until* and *filters* (outlet, country, kind, actor, theme, story, thread).
+
+    Edge kinds: ``event`` (source acts on target, ``type`` the event type, undirected when the event is
+    symmetric; weight = events), ``co-quoted`` (both quoted in one article, undirected; weight =
+    articles), ``quoted-about`` (the speaker's quote mentions the target; weight = quotes). The
+    *max_edges* heaviest edges of weight at least *min_weight* are kept, heaviest first."""
+    bad = [k for k in kinds if k not in EDGE_KINDS]
+    if bad:
+        raise ValueError(f"unknown edge kind {bad[0]!r} (one of {', '.join(EDGE_KINDS)})")
+    db = db_of(store)
+    f = (filters or Filters()).with_(since=since or (filters.since if filters else None), until=until or (filters.until if filters else None))
+    cond, args = where(store, f)
+    edges: list[dict[str, Any]] = []
+    if "event" in kinds:
+        tcond, targs = "1", []
+        if event_types:
+            tcond = f"e.type IN ({', '.join('?' * len(event_types))})"
+            targs = [t.upper() for t in event_types]
+        for s, t, typ, sym, n, arts in db.execute(
+            "SELECT CASE WHEN e.symmetric AND e.target_id < e.source_id THEN e.target_id ELSE e.source_id END, "  # noqa: S608
+            "CASE WHEN e.symmetric AND e.target_id < e.source_id THEN e.source_id ELSE e.target_id END, e.type, e.symmetric, "
+            "COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e JOIN articles a ON a.rowid = e.article_rowid "
+            f"WHERE e.source_id IS NOT NULL AND e.target_id IS NOT NULL AND e.source_id != e.target_id AND {tcond} AND {cond} "
+            "GROUP BY 1, 2, 3, 4 HAVING COUNT(*) >= ?", [*targs, *args, min_weight],
+        ):  # fmt: skip
+            edges.append({"source": s, "target": t, "kind": "event", "type": typ, "directed": not sym, "weight": n, "articles": arts})
+    if "co-quoted" in kinds:
+        speakers = (
+            "SELECT DISTINCT q.article_rowid AS r, q.speaker_id AS s FROM quotes q JOIN articles a ON a.rowid = q.article_rowid "
+            f"WHERE q.speaker_id IS NOT NULL AND {cond}"
+        )
+        for s, t, n in db.execute(
+            f"WITH sp AS ({speakers}) SELECT x.s, y.s, COUNT(*) FROM sp x JOIN sp y ON x.r = y.r AND x.s < y.s "  # noqa: S608
+            "GROUP BY 1, 2 HAVING COUNT(*) >= ?", [*args, min_weight],
+        ):  # fmt: skip
+            edges.append({"source": s, "target": t, "kind": "co-quoted", "type": None, "directed": False, "weight": n, "articles": n})
+    if "quoted-about" in kinds:
+        for s, t, n, arts in db.execute(
+            "SELECT q.speaker_id, j.value, COUNT(*), COUNT(DISTINCT q.article_rowid) FROM quotes q JOIN articles a "  # noqa: S608
+            f"ON a.rowid = q.article_rowid, json_each(q.about) j WHERE q.speaker_id IS NOT NULL AND q.about != '[]' AND {cond} "
+            "AND j.value != q.speaker_id GROUP BY 1, 2 HAVING COUNT(*) >= ?", [*args, min_weight],
+        ):  # fmt: skip
+            edges.append({"source": s, "target": t, "kind": "quoted-about", "type": None, "directed": True, "weight": n, "articles": arts})
+    edges.sort(key=lambda e: (-e["weight"], e["kind"], e["type"] or "", e["source"], e["target"]))
+    edges = edges[:max_edges]
+    for e in edges:
+        e["evidence"] = _edge_evidence(db, cond, args, e)
+    reg = actor_registry().actors
+    nodes: dict[str, dict[str, Any]] = {}
+    for e in edges:
+        for end in (e["source"], e["target"]):
+            if end not in nodes:
+                a = reg.get(end)
+                nodes[end] = {"id": end, "name": a.name if a else actor_name(db, end), "country": a.country if a else None,
+                              "type": a.type if a else ("person" if end.startswith("article:") else None), "weight": 0}  # fmt: skip
+            nodes[end]["weight"] += e["weight"]
+    return {
+        "scope": f.as_dict(),
+        "nodes": sorted(nodes.values(), key=lambda n: (-n["weight"], n["id"])),
+        "edges": edges,
+    }
+
+
+def _edge_evidence(db: Any, cond: str, args: list[Any], e: dict[str, Any]) -> list[dict[str, Any]]:
+    join = "JOIN articles a ON a.rowid = {t}.article_rowid"
+    if e["kind"] == "event":
+        ends = "((e.source_id = ? AND e.target_id = ?) OR (e.symmetric = 1 AND e.source_id = ? AND e.target_id = ?))"
+        sql = (f"SELECT a.id AS article, e.evidence_start AS start, e.evidence_end AS end FROM events e {join.format(t='e')} "  # noqa: S608
+               f"WHERE {ends} AND e.type = ? AND {cond} ORDER BY e.rowid DESC LIMIT ?")  # fmt: skip
+        params = [e["source"], e["target"], e["target"], e["source"], e["type"], *args, EVIDENCE]
+    elif e["kind"] == "co-quoted":
+        sql = (f"SELECT a.id AS article, x.start AS start, x.end AS end, y.start AS other_start, y.end AS other_end FROM quotes x "  # noqa: S608
+               f"JOIN quotes y ON y.article_rowid = x.article_rowid {join.format(t='x')} WHERE x.speaker_id = ? AND y.speaker_id = ? "
+               f"AND {cond} GROUP BY x.article_rowid ORDER BY x.article_rowid DESC LIMIT ?")  # fmt: skip
+        params = [e["source"], e["target"], *args, EVIDENCE]
+    else:
+        sql = (f"SELECT a.id AS article, q.start AS start, q.end AS end FROM quotes q {join.format(t='q')} "  # noqa: S608
+               f"WHERE q.speaker_id = ? AND q.about LIKE ? AND {cond} ORDER BY q.rowid DESC LIMIT ?")  # fmt: skip
+        params = [e["source"], f'%"{e["target"]}"%', *args, EVIDENCE]
+    return [dict(r) for r in db.execute(sql, params)]

@@ -1,0 +1,335 @@
+"""Parameterised SQL over a SQLite store for the analysis functions and the REST API.
+
+Every query takes values as parameters; the only text put into SQL is built here from fixed
+column names and placeholders. Lists are ordered newest first (``published DESC, rowid DESC``: SQLite
+sorts NULL lowest, so undated articles come last) and paged by keyset cursors on that order, which the
+``articles_published`` index walks without sorting.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from ..nlp.actors import registry as actor_registry
+
+
+class QueryError(ValueError):
+    """A filter or cursor could not be used (bad cursor, unknown actor form, threads absent)."""
+
+
+@dataclass(slots=True, frozen=True)
+class Filters:
+    """What narrows a set of articles. Countries and kinds may be comma-separated lists."""
+
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive (the whole day)
+    outlet: str | None = None  # outlet name or domain, case-insensitive substring
+    country: str | None = None  # outlet country, ISO-2
+    kind: str | None = None  # outlet kind
+    actor: str | None = None  # an actor id, or a registry name or alias: articles mentioning it
+    theme: str | None = None  # a theme id: articles carrying it
+    story: int | None = None
+    thread: int | None = None
+
+    def with_(self, **kw: Any) -> "Filters":
+        return replace(self, **kw)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+def db_of(store: Any) -> sqlite3.Connection:
+    db = getattr(store, "db", None)
+    if not isinstance(db, sqlite3.Connection):
+        raise QueryError("analysis needs a SQLite store")
+    return db
+
+
+def _in(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _list(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def actor_ids(store: Any, form: str) -> list[str]:
+    """The actor ids *form* names: an id as stored, or a registry actor's name or alias (any case)."""
+    reg = actor_registry()
+    if form in reg.actors:
+        return [form]
+    key = form.strip().casefold()
+    ids = sorted({a.id for a in reg.actors.values() if key in (n.casefold() for n in (a.name, *a.aliases))})
+    if ids:
+        return ids
+    db = db_of(store)
+    if db.execute("SELECT 1 FROM mentions WHERE actor_id = ? LIMIT 1", (form,)).fetchone():
+        return [form]
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT actor_id FROM mentions WHERE actor_name = ? COLLATE NOCASE AND actor_id IS NOT NULL LIMIT 20", (form,)
+    )]  # fmt: skip
+
+
+def has_table(store: Any, name: str) -> bool:
+    return db_of(store).execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def where(store: Any, f: Filters, alias: str = "a") -> tuple[str, list[Any]]:
+    """A WHERE condition over the articles table (aliased *alias*) for *f*, and its parameters."""
+    conds: list[str] = []
+    args: list[Any] = []
+    if f.since:
+        conds.append(f"{alias}.published >= ?")
+        args.append(f.since)
+    if f.until:
+        conds.append(f"{alias}.published < ?")
+        args.append(f.until + "\uffff")  # the whole last day, whatever the time part
+    if f.outlet:
+        conds.append(f"(lower({alias}.outlet_name) LIKE ? OR lower({alias}.outlet_domain) LIKE ?)")
+        args += [f"%{f.outlet.lower()}%"] * 2
+    if countries := [c.upper() for c in _list(f.country)]:
+        conds.append(f"{alias}.outlet_country IN ({_in(countries)})")
+        args += countries
+    if kinds := _list(f.kind):
+        conds.append(f"{alias}.outlet_kind IN ({_in(kinds)})")
+        args += kinds
+    if f.actor:
+        ids = actor_ids(store, f.actor)
+        if not ids:
+            conds.append("0")
+        else:
+            conds.append(f"{alias}.rowid IN (SELECT article_rowid FROM mentions WHERE actor_id IN ({_in(ids)}))")
+            args += ids
+    if f.theme:
+        conds.append(f"{alias}.rowid IN (SELECT article_rowid FROM article_themes WHERE theme = ?)")
+        args.append(f.theme)
+    if f.story is not None:
+        conds.append(f"{alias}.rowid IN (SELECT article_rowid FROM story_articles WHERE story_id = ?)")
+        args.append(int(f.story))
+    if f.thread is not None:
+        conds.append(f"{alias}.rowid IN ({thread_members_sql(store)})")
+        args.append(int(f.thread))
+    return (" AND ".join(conds) or "1"), args
+
+
+def thread_members_sql(store: Any) -> str:
+    """SQL selecting the article rowids of thread ``?``: through the stories a thread holds."""
+    if has_table(store, "thread_stories"):
+        return "SELECT sa.article_rowid FROM story_articles sa JOIN thread_stories ts ON ts.story_id = sa.story_id WHERE ts.thread_id = ?"
+    raise QueryError("this store has no threads (they arrive with migration 010)")
+
+
+# -- cursors --------------------------------------------------------------------------
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, n: int) -> list[Any] | None:
+    if not cursor:
+        return None
+    try:
+        vals = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError) as exc:
+        raise QueryError("bad cursor") from exc
+    if not isinstance(vals, list) or len(vals) != n or not all(v is None or isinstance(v, (int, str)) for v in vals):
+        raise QueryError("bad cursor")
+    if not all(isinstance(v, int) for v in vals[1:]):
+        raise QueryError("bad cursor")
+    return vals
+
+
+def _after(cur: list[Any] | None, pub: str, rowid: str, seq: str | None = None) -> tuple[str, list[Any]]:
+    """The keyset condition for rows after *cur* in (published DESC, rowid DESC[, seq ASC]) order."""
+    if cur is None:
+        return "1", []
+    p, r = cur[0], cur[1]
+    tie, targs = (f"{rowid} < ?", [r]) if seq is None else (f"({rowid} < ? OR ({rowid} = ? AND {seq} > ?))", [r, r, cur[2]])
+    if p is None:
+        return f"({pub} IS NULL AND {tie})", targs
+    return f"({pub} < ? OR ({pub} = ? AND {tie}) OR {pub} IS NULL)", [p, p, *targs]
+
+
+# -- lists for the API ----------------------------------------------------------------
+ARTICLE_COLS = (
+    "a.rowid AS rowid, a.id AS id, a.title AS title, a.url AS url, a.published AS published, a.author AS author, "
+    "a.outlet_name AS outlet, a.outlet_domain AS domain, a.outlet_country AS country, a.outlet_kind AS kind, "
+    "a.outlet_language AS language, a.format AS format, a.summary_only AS summary_only, a.analysed_with AS analysed_with"
+)
+
+
+def page(rows: list[sqlite3.Row], limit: int, key: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """Rows (one more than *limit* were asked for) and the cursor of the next page, or None."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [dict(r) for r in rows], (encode_cursor(key(rows[-1])) if more and rows else None)
+
+
+def articles(store: Any, f: Filters, cursor: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:
+    cond, args = where(store, f)
+    after, aargs = _after(decode_cursor(cursor, 2), "a.published", "a.rowid")
+    rows = db_of(store).execute(
+        f"SELECT {ARTICLE_COLS} FROM articles a WHERE {cond} AND {after} ORDER BY a.published DESC, a.rowid DESC LIMIT ?",  # noqa: S608
+        [*args, *aargs, limit + 1],
+    ).fetchall()
+    return page(rows, limit, lambda r: [r["published"], r["rowid"]])
+
+
+def article_by_id(store: Any, article_id: str) -> dict[str, Any] | None:
+    r = db_of(store).execute(f"SELECT {ARTICLE_COLS}, a.body AS body FROM articles a WHERE a.id = ?", (article_id,)).fetchone()  # noqa: S608
+    return dict(r) if r else None
+
+
+def _rows_page(store: Any, cols: str, table: str, alias: str, conds: list[str], args: list[Any], cursor: str | None,
+               limit: int) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    """One page of an article's child rows (quotes, events: *table* aliased *alias*, with ``seq``), newest article first."""
+    after, aargs = _after(decode_cursor(cursor, 3), "a.published", "a.rowid", f"{alias}.seq")
+    rows = db_of(store).execute(
+        f"SELECT {cols} FROM articles a JOIN {table} ON {alias}.article_rowid = a.rowid WHERE {' AND '.join(conds)} AND {after} "  # noqa: S608
+        f"ORDER BY a.published DESC, a.rowid DESC, {alias}.seq LIMIT ?",
+        [*args, *aargs, limit + 1],
+    ).fetchall()
+    return page(rows, limit, lambda r: [r["published"], r["rowid"], r["seq"]])
+
+
+QUOTE_COLS = (
+    "a.id AS article, a.title AS title, a.published AS published, a.outlet_name AS outlet, a.outlet_country AS outlet_country, "
+    "q.seq AS seq, q.start AS start, q.end AS end, q.text AS text, q.kind AS kind, q.cue AS cue, q.speaker_id AS speaker_id, "
+    "q.speaker_name AS speaker, q.speaker_country AS speaker_country, q.speaker_start AS speaker_start, "
+    "q.speaker_end AS speaker_end, q.about AS about, q.in_title AS in_title, a.rowid AS rowid"
+)
+
+
+def quotes(store: Any, f: Filters, *, speaker: str | None = None, about: str | None = None, kind: str | None = None,
+           cursor: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    """Quotes newest first; *speaker* and *about* are actor ids or registry names (a speaker also matches
+    the speaker's name as printed, case-insensitively)."""
+    cond, args = where(store, f)
+    conds, qargs = [cond], list(args)
+    if speaker:
+        ids = actor_ids(store, speaker)
+        conds.append(f"(q.speaker_id IN ({_in(ids)}) OR q.speaker_name = ? COLLATE NOCASE)" if ids else "q.speaker_name = ? COLLATE NOCASE")
+        qargs += [*ids, speaker]
+    if about:
+        ids = actor_ids(store, about) or [about]
+        conds.append("(" + " OR ".join(["q.about LIKE ?"] * len(ids)) + ")")
+        qargs += [f'%"{i}"%' for i in ids]
+    if kind:
+        conds.append("q.kind = ?")
+        qargs.append(kind)
+    out, nxt = _rows_page(store, QUOTE_COLS, "quotes q", "q", conds, qargs, cursor, limit)
+    for d in out:
+        d["about"] = json.loads(d["about"])
+        d["in_title"] = bool(d["in_title"])
+    return out, nxt
+
+
+EVENT_COLS = (
+    "a.id AS article, a.title AS title, a.published AS published, a.outlet_name AS outlet, a.outlet_country AS outlet_country, "
+    "e.seq AS seq, e.type AS type, e.mode AS mode, e.trigger AS trigger, e.source_id AS source_id, e.source_name AS source_name, "
+    "e.source_country AS source_country, e.target_id AS target_id, e.target_name AS target_name, e.target_country AS target_country, "
+    "e.symmetric AS symmetric, e.claimed_by_id AS claimed_by_id, e.claimed_by_name AS claimed_by_name, "
+    "e.sentence_start AS sentence_start, e.sentence_end AS sentence_end, e.evidence_start AS start, e.evidence_end AS end, "
+    "a.rowid AS rowid"
+)
+
+
+def _event_side(col: str, who: str, store: Any) -> tuple[str, list[Any]]:
+    if len(who) == 2 and who.isalpha():
+        return f"e.{col}_country = ?", [who.upper()]
+    ids = actor_ids(store, who) or [who]
+    return f"e.{col}_id IN ({_in(ids)})", ids
+
+
+def events(store: Any, f: Filters, *, source: str | None = None, target: str | None = None, type: str | None = None,  # noqa: A002
+           cursor: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    """Events newest first; *source*/*target* are a country code or an actor; a symmetric event reads both ways."""
+    cond, args = where(store, f)
+    conds, eargs = [cond], list(args)
+    if source or target:
+        # As written (source, target), or the other way round when the event is symmetric.
+        ends = [(who, col, other) for who, col, other in ((source, "source", "target"), (target, "target", "source")) if who]
+        fwd = [_event_side(col, who, store) for who, col, _ in ends]
+        rev = [_event_side(other, who, store) for who, _, other in ends]
+        conds.append(f"(({' AND '.join(c for c, _ in fwd)}) OR (e.symmetric = 1 AND {' AND '.join(c for c, _ in rev)}))")
+        eargs += [v for _, a in fwd + rev for v in a]
+    if type:
+        conds.append("e.type = ?")
+        eargs.append(type.upper())
+    out, nxt = _rows_page(store, EVENT_COLS, "events e", "e", conds, eargs, cursor, limit)
+    for d in out:
+        d["symmetric"] = bool(d["symmetric"])
+    return out, nxt
+
+
+def actors(store: Any, f: Filters, limit: int = 50) -> list[dict[str, Any]]:
+    """Actors by the articles mentioning them (within *f*), with mentions and quotes as speaker."""
+    cond, args = where(store, f)
+    db = db_of(store)
+    rows = [dict(r) for r in db.execute(
+        "SELECT m.actor_id AS id, MAX(m.actor_name) AS name, MAX(m.kind) AS kind, MAX(m.country) AS country, "  # noqa: S608
+        "COUNT(DISTINCT m.article_rowid) AS articles, COUNT(*) AS mentions FROM mentions m JOIN articles a ON a.rowid = m.article_rowid "
+        f"WHERE m.actor_id IS NOT NULL AND {cond} GROUP BY m.actor_id ORDER BY articles DESC, mentions DESC, m.actor_id LIMIT ?",
+        [*args, limit],
+    )]  # fmt: skip
+    for r in rows:
+        r["quotes"] = db.execute(
+            f"SELECT COUNT(*) FROM quotes q JOIN articles a ON a.rowid = q.article_rowid WHERE q.speaker_id = ? AND {cond}",  # noqa: S608
+            [r["id"], *args],
+        ).fetchone()[0]
+    return rows
+
+
+def themes(store: Any, f: Filters) -> list[dict[str, Any]]:
+    """Per theme: articles carrying it, their mean theme score and mean article tone."""
+    cond, args = where(store, f)
+    return [
+        {"theme": r[0], "articles": r[1], "mean_score": round(r[2], 3), "mean_tone": None if r[3] is None else round(r[3], 3)}
+        for r in db_of(store).execute(
+            "SELECT t.theme, COUNT(*), AVG(t.score), AVG(tn.tone) FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid "  # noqa: S608
+            f"LEFT JOIN article_tone tn ON tn.article_rowid = a.rowid WHERE {cond} GROUP BY t.theme ORDER BY COUNT(*) DESC, t.theme",
+            args,
+        )
+    ]  # fmt: skip
+
+
+def stories(store: Any, f: Filters, cursor: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:
+    """Stories with an article within *f*, most recently seen first (keyset on last_seen, id)."""
+    cond, args = where(store, f)
+    after, aargs = _after(decode_cursor(cursor, 2), "st.last_seen", "st.id")
+    member = "" if cond == "1" else (
+        f"AND st.id IN (SELECT sa.story_id FROM story_articles sa JOIN articles a ON a.rowid = sa.article_rowid WHERE {cond}) "
+    )
+    rows = db_of(store).execute(
+        f"SELECT st.id AS id, st.title AS title, st.first_seen AS first_seen, st.last_seen AS last_seen, "  # noqa: S608
+        f"(SELECT COUNT(*) FROM story_articles x WHERE x.story_id = st.id) AS articles FROM stories st WHERE {after} {member}"
+        "ORDER BY st.last_seen DESC, st.id DESC LIMIT ?",
+        [*aargs, *args, limit + 1],
+    ).fetchall()
+    out, nxt = page(rows, limit, lambda r: [r["last_seen"], r["id"]])
+    return [d for d in out if d["articles"]], nxt
+
+
+def outlet_counts(store: Any) -> list[dict[str, Any]]:
+    """Stored articles per outlet: ``{name, domain, country, kind, language, articles}``."""
+    return [dict(r) for r in db_of(store).execute(
+        "SELECT outlet_name AS name, MIN(outlet_domain) AS domain, outlet_country AS country, outlet_kind AS kind, "
+        "MAX(outlet_language) AS language, COUNT(*) AS articles FROM articles WHERE outlet_name IS NOT NULL "
+        "GROUP BY outlet_name, outlet_country, outlet_kind ORDER BY articles DESC, name"
+    )]  # fmt: skip
+
+
+def delete_article(store: Any, article_id: str) -> bool:
+    """Delete one article and everything derived from it (the schema cascades); True when it existed."""
+    db = db_of(store)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        n = db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return n > 0

@@ -1,0 +1,105 @@
+"""Trends: mentions, events and tone per actor, or articles and tone per theme, per day, week or month.
+
+Each cell names its period by the first day (weeks start on Monday) and carries ``since``/``until``,
+the dates to give the article list (``/api/articles?actor=…&since=…&until=…``) to see the articles
+behind the number."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from typing import Any
+
+from .compare import actor_name
+from .queries import Filters, actor_ids, db_of, where
+
+PERIODS = {
+    "day": "date(a.published)",
+    "week": "date(a.published, 'weekday 0', '-6 days')",
+    "month": "strftime('%Y-%m-01', a.published)",
+}
+
+
+def period_end(start: str, period: str) -> str:
+    """The last day of the *period* starting on *start*."""
+    d = date.fromisoformat(start)
+    if period == "day":
+        return start
+    if period == "week":
+        return str(d + timedelta(days=6))
+    return str(d.replace(day=calendar.monthrange(d.year, d.month)[1]))
+
+
+def _top_actors(db: Any, cond: str, args: list[Any], top: int) -> list[str]:
+    return [r[0] for r in db.execute(
+        "SELECT m.actor_id FROM mentions m JOIN articles a ON a.rowid = m.article_rowid "  # noqa: S608
+        f"WHERE m.actor_id IS NOT NULL AND {cond} GROUP BY m.actor_id ORDER BY COUNT(DISTINCT m.article_rowid) DESC, m.actor_id LIMIT ?",
+        [*args, top],
+    )]  # fmt: skip
+
+
+def trends(
+    store: Any, what: str = "actor", period: str = "week", *, keys: list[str] | None = None, top: int = 10,
+    since: str | None = None, until: str | None = None, filters: Filters | None = None,
+) -> dict[str, Any]:
+    """Per *period* (day/week/month) and per actor (``what="actor"``: mentions, articles, events as source
+    or target, mean tone toward it) or per theme (``what="theme"``: articles, mean theme score, mean
+    article tone). *keys* picks the actors (ids or registry names) or theme ids; by default the *top*
+    most present in the range. Only dated articles count."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+    if what not in ("actor", "theme"):
+        raise ValueError("what must be 'actor' or 'theme'")
+    db = db_of(store)
+    f = (filters or Filters()).with_(since=since or (filters.since if filters else None), until=until or (filters.until if filters else None))
+    cond, args = where(store, f)
+    cond += " AND a.published IS NOT NULL"
+    p = PERIODS[period]
+    series: list[dict[str, Any]] = []
+    if what == "actor":
+        ids = [i for k in keys for i in actor_ids(store, k)] if keys else _top_actors(db, cond, args, top)
+        for aid in dict.fromkeys(ids):
+            cells: dict[str, dict[str, Any]] = {}
+
+            def cell(key: str) -> dict[str, Any]:
+                return cells.setdefault(key, {"period": key, "since": key, "until": period_end(key, period),
+                                              "mentions": 0, "articles": 0, "events": 0, "tone": None, "tone_articles": 0})  # fmt: skip
+
+            for k, n, arts in db.execute(
+                f"SELECT {p}, COUNT(*), COUNT(DISTINCT m.article_rowid) FROM mentions m JOIN articles a ON a.rowid = m.article_rowid "  # noqa: S608
+                f"WHERE m.actor_id = ? AND {cond} GROUP BY 1", [aid, *args],
+            ):  # fmt: skip
+                cell(k).update(mentions=n, articles=arts)
+            for k, n in db.execute(
+                f"SELECT {p}, COUNT(*) FROM events e JOIN articles a ON a.rowid = e.article_rowid "  # noqa: S608
+                f"WHERE e.rowid IN (SELECT rowid FROM events WHERE source_id = ? UNION SELECT rowid FROM events WHERE target_id = ?) "
+                f"AND {cond} GROUP BY 1", [aid, aid, *args],
+            ):  # fmt: skip
+                cell(k)["events"] = n
+            for k, tone, n in db.execute(
+                f"SELECT {p}, AVG(t.tone), COUNT(*) FROM actor_tone t JOIN articles a ON a.rowid = t.article_rowid "  # noqa: S608
+                f"WHERE t.actor_id = ? AND {cond} GROUP BY 1", [aid, *args],
+            ):  # fmt: skip
+                cell(k).update(tone=round(tone, 4), tone_articles=n)
+            series.append({"key": aid, "name": actor_name(db, aid), "points": [cells[k] for k in sorted(cells)]})
+    else:
+        from ..themes import taxonomy
+
+        tax = taxonomy()
+        themes = keys or [r[0] for r in db.execute(
+            f"SELECT t.theme FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond} "  # noqa: S608
+            "GROUP BY t.theme ORDER BY COUNT(*) DESC, t.theme LIMIT ?", [*args, top],
+        )]  # fmt: skip
+        for th in dict.fromkeys(themes):
+            points = [
+                {"period": k, "since": k, "until": period_end(k, period), "articles": n, "mean_score": round(sc, 3),
+                 "tone": None if tone is None else round(tone, 4)}
+                for k, n, sc, tone in db.execute(
+                    f"SELECT {p}, COUNT(*), AVG(t.score), AVG(tn.tone) FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid "  # noqa: S608
+                    f"LEFT JOIN article_tone tn ON tn.article_rowid = a.rowid WHERE t.theme = ? AND {cond} GROUP BY 1 ORDER BY 1",
+                    [th, *args],
+                )
+            ]  # fmt: skip
+            t = tax.by_id.get(th)
+            series.append({"key": th, "name": t.name if t else th, "points": points})
+    return {"what": what, "period": period, "scope": f.as_dict(), "series": series}

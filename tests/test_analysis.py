@@ -1,0 +1,230 @@
+"""The analysis layer over a real store: comparison, network, trends, blocs, and the log-odds maths."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pytest
+
+from _api_corpus import build
+from polarwatch.analysis import Filters, QueryError, Side, SideError, compare, log_odds, network, outlet_blocs, parse_side, tokens, trends
+from polarwatch.store import open_store
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = open_store(build(tmp_path_factory.mktemp("analysis")))
+    yield s
+    s.close()
+
+
+def body(store, aid: str) -> str:
+    return store.get_body(aid)
+
+
+# -- log-odds with an informative Dirichlet prior ---------------------------------------
+def test_log_odds_matches_the_formula_by_hand():
+    a = Counter({"icebreaker": 8, "route": 2, "fish": 1})
+    b = Counter({"icebreaker": 1, "route": 2, "fish": 9})
+    got = log_odds([a, b], alpha0=10.0, min_count=1)
+    pooled = a + b
+    n_total = sum(pooled.values())
+    na, nb = sum(a.values()), sum(b.values())
+    w = "icebreaker"
+    aw = 10.0 * pooled[w] / n_total
+    delta = math.log((a[w] + aw) / (na + 10.0 - a[w] - aw)) - math.log((b[w] + aw) / (nb + 10.0 - b[w] - aw))
+    z = delta / math.sqrt(1 / (a[w] + aw) + 1 / (b[w] + aw))
+    assert got[0][w] == pytest.approx((z, delta))
+    assert got[1][w] == pytest.approx((-z, -delta))  # two groups: each is the other's rest
+    assert got[0]["icebreaker"][0] > 0 > got[0]["fish"][0]
+
+
+def test_the_prior_shrinks_rare_words():
+    # Seen once, only on one side, vs seen 30 times, only on that side: the frequent word is more distinctive.
+    a = Counter({"rare": 1, "often": 30, "both": 50})
+    b = Counter({"both": 50, "other": 31})
+    z = log_odds([a, b], alpha0=100.0, min_count=1)[0]
+    assert z["often"][0] > z["rare"][0] > 0
+
+
+def test_tokens_drop_stop_words_and_keep_offsets():
+    text = "The Kremlin said that Russia's icebreakers would sail in 2025."
+    toks = tokens(text)
+    words = [w for w, _, _ in toks]
+    assert "the" not in words and "said" not in words and "that" not in words and "2025" not in words
+    assert "russia" in words and "icebreakers" in words
+    for w, s, e in toks:
+        assert text[s:e].lower().replace("’", "'").removesuffix("'s") == w
+
+
+# -- sides and blocs ----------------------------------------------------------------------
+def test_sides_from_specs_and_blocs(store):
+    s = parse_side("country=ru;kind=state-controlled")
+    assert s.countries == ("RU",) and s.kinds == ("state-controlled",)
+    assert parse_side("region=nordic;kind=public-broadcaster").countries[:2] == ("DK", "FI")
+    assert parse_side("outlet=TASS,RT").outlets == ("TASS", "RT")
+    for bad in ("kind=tabloid", "colour=red", "", "atlantis/state-controlled"):
+        with pytest.raises(SideError):
+            parse_side(bad)
+    blocs = {b["id"]: b for b in outlet_blocs(store)}
+    ru = blocs["RU/state-controlled"]
+    assert {"TASS", "RT", "Sputnik"} <= set(ru["outlets"]) and ru["articles"] == 14
+    assert blocs["nordic/public-broadcaster"]["articles"] == sum(
+        blocs[f"{c}/public-broadcaster"]["articles"] for c in ("NO", "DK", "GL") if f"{c}/public-broadcaster" in blocs
+    )
+
+
+# -- comparison -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cmp(store):
+    return compare(store, sides=[parse_side("RU/state-controlled"), parse_side("nordic/public-broadcaster")])
+
+
+def test_compare_counts_each_sides_articles(store, cmp):
+    for side, out in zip(("RU", "NO"), cmp["sides"]):
+        assert out["articles"] == sum(o["articles"] for o in out["outlets"]) > 0
+    assert {o["name"] for o in cmp["sides"][0]["outlets"]} <= {"TASS", "RT", "Sputnik"}
+    assert {o["country"] for o in cmp["sides"][1]["outlets"]} <= {"NO", "DK", "GL", "SE", "FI", "IS", "FO"}
+
+
+def test_compare_evidence_points_at_the_sentences(store, cmp):
+    for out in cmp["sides"]:
+        q = out["quoted"]
+        assert q["quotes"] == sum(c["quotes"] for c in q["by_country"]) == sum(t["quotes"] for t in q["by_type"])
+        assert q["speakers"], "someone is quoted"
+        for sp in q["speakers"]:
+            assert sp["evidence"]
+            for ev in sp["evidence"]:
+                quoted = {(x.start, x.end) for x in store.get_quotes(ev["article"])}
+                assert (ev["start"], ev["end"]) in quoted
+        for t in out["themes"]:
+            assert 0 < t["share"] <= 1 and t["evidence"]
+        for t in out["tone"]:
+            assert -1 <= t["tone"] <= 1
+            for ev in t["evidence"]:
+                assert 0 <= ev["start"] < ev["end"] <= len(body(store, ev["article"]))
+        for e in out["events"]:
+            assert e["events"] >= len(e["evidence"]) > 0
+        for w in out["words"]:
+            for ev in w["evidence"]:
+                assert body(store, ev["article"])[ev["start"] : ev["end"]].lower().startswith(w["word"].split("'")[0][:3])
+
+
+def test_events_left_out_are_reported_by_the_other_side_only(cmp):
+    mine = [{(e["type"], e["source"], e["target"]) for e in s["events"]} for s in cmp["sides"]]
+    for i, out in enumerate(cmp["sides"]):
+        for e in out["events_left_out"]:
+            key = (e["type"], e["source"], e["target"])
+            assert key not in mine[i]
+            assert e["reported_by"] and e["evidence"]
+
+
+def test_distinctive_words_differ_between_sides(cmp):
+    a, b = ({w["word"] for w in s["words"]} for s in cmp["sides"])
+    assert a and b and not (a & b)
+    assert all(w["z"] > 0 for s in cmp["sides"] for w in s["words"])
+
+
+def test_compare_within_a_story(store):
+    # The largest story with articles from two countries: each side sees only that story's articles.
+    row = store.db.execute(
+        "SELECT sa.story_id FROM story_articles sa JOIN articles a ON a.rowid = sa.article_rowid WHERE a.outlet_country IS NOT NULL "
+        "GROUP BY sa.story_id HAVING COUNT(DISTINCT a.outlet_country) >= 2 ORDER BY COUNT(*) DESC LIMIT 1"
+    ).fetchone()
+    sid = row[0]
+    countries = [r[0] for r in store.db.execute(
+        "SELECT DISTINCT a.outlet_country FROM story_articles sa JOIN articles a ON a.rowid = sa.article_rowid "
+        "WHERE sa.story_id = ? AND a.outlet_country IS NOT NULL ORDER BY 1", (sid,))]  # fmt: skip
+    out = compare(store, sides=[Side(c, countries=(c,)) for c in countries[:2]], story=sid)
+    members = {r[0] for r in store.db.execute(
+        "SELECT a.id FROM story_articles sa JOIN articles a ON a.rowid = sa.article_rowid WHERE sa.story_id = ?", (sid,))}  # fmt: skip
+    assert out["scope"] == {"story": sid}
+    assert sum(s["articles"] for s in out["sides"]) <= len(members)
+    for s in out["sides"]:
+        for sp in s["quoted"]["speakers"]:
+            assert {ev["article"] for ev in sp["evidence"]} <= members
+
+
+def test_compare_needs_two_sides(store):
+    with pytest.raises(ValueError):
+        compare(store, sides=[parse_side("RU")])
+
+
+def test_threads_absent_is_a_clear_error(store):
+    if store.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'thread_stories'").fetchone():
+        pytest.skip("this store has threads")
+    with pytest.raises(QueryError):
+        compare(store, sides=[parse_side("RU"), parse_side("NO")], thread=1)
+
+
+# -- network --------------------------------------------------------------------------------
+def test_network_edges_are_weighted_typed_and_evidenced(store):
+    net = network(store)
+    assert net["edges"] and net["nodes"]
+    ids = {n["id"] for n in net["nodes"]}
+    kinds = {e["kind"] for e in net["edges"]}
+    assert {"event", "co-quoted", "quoted-about"} <= kinds
+    for e in net["edges"]:
+        assert e["source"] in ids and e["target"] in ids and e["source"] != e["target"]
+        assert e["weight"] >= 1 and e["evidence"]
+        for ev in e["evidence"]:
+            assert 0 <= ev["start"] < ev["end"] <= len(body(store, ev["article"]))
+    # An event edge's weight is the count of those events in the store.
+    e = next(e for e in net["edges"] if e["kind"] == "event" and e["directed"])
+    n = store.db.execute("SELECT COUNT(*) FROM events WHERE source_id = ? AND target_id = ? AND type = ? AND symmetric = 0",
+                         (e["source"], e["target"], e["type"])).fetchone()[0]  # fmt: skip
+    assert e["weight"] == n
+    heavy = network(store, min_weight=2)
+    assert all(e["weight"] >= 2 for e in heavy["edges"]) and len(heavy["edges"]) < len(net["edges"])
+    only = network(store, kinds=("event",), event_types=("COOPERATE",))
+    assert only["edges"] and {(e["kind"], e["type"]) for e in only["edges"]} == {("event", "COOPERATE")}
+
+
+def test_network_over_a_period(store):
+    net = network(store, since="2025-03-01", until="2025-03-31")
+    for e in net["edges"]:
+        for ev in e["evidence"]:
+            assert "2025-03-01" <= store.get_article(ev["article"]).article.published <= "2025-03-31"
+
+
+# -- trends -----------------------------------------------------------------------------------
+def test_actor_trends_add_up_to_the_store(store):
+    tr = trends(store, "actor", "month")
+    assert tr["series"]
+    s = tr["series"][0]
+    total = store.db.execute(
+        "SELECT COUNT(*) FROM mentions m JOIN articles a ON a.rowid = m.article_rowid WHERE m.actor_id = ? AND a.published IS NOT NULL",
+        (s["key"],),
+    ).fetchone()[0]
+    assert sum(p["mentions"] for p in s["points"]) == total
+    for p in s["points"]:
+        assert p["since"] <= p["until"] and p["since"].endswith("-01")
+    week = trends(store, "actor", "week", keys=["Russia"])
+    assert [x["key"] for x in week["series"]] == ["ru"]
+    for p in week["series"][0]["points"]:
+        from datetime import date
+
+        assert date.fromisoformat(p["since"]).weekday() == 0
+
+
+def test_theme_trends(store):
+    tr = trends(store, "theme", "day", since="2025-01-01")
+    assert tr["series"]
+    s = tr["series"][0]
+    n = store.db.execute(
+        "SELECT COUNT(*) FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid WHERE t.theme = ? AND a.published >= '2025-01-01'",
+        (s["key"],),
+    ).fetchone()[0]
+    assert sum(p["articles"] for p in s["points"]) == n
+    with pytest.raises(ValueError):
+        trends(store, "theme", "fortnight")
+
+
+def test_filters_narrow_by_actor_and_theme(store):
+    from polarwatch.analysis import queries
+
+    rows, _ = queries.articles(store, Filters(actor="China"), limit=500)
+    assert rows and all("cn" in {m.actor_id for m in store.get_mentions(r["id"])} for r in rows)
+    rows, _ = queries.articles(store, Filters(theme="fisheries"), limit=500)
+    assert rows and all("fisheries" in {t["theme"] for t in store.get_themes(r["id"])} for r in rows)
