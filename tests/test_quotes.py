@@ -186,3 +186,21 @@ def test_verbs_of_criticism_and_praise_report_their_object():
     assert qs == [("indirect", "the new quota rules as a gift to trawler owners", "Anna Berg")]
     assert _quotes("The minister praised it.") == []  # a lone pronoun says nothing
     assert _quotes("Two battalions attacked the northern outpost at dawn.") == []  # "attack" is not a report
+
+
+def test_a_verb_of_naming_reports_its_object_with_the_complement():
+    # convention 15: "called X “Y”" / "described X as Y" is a mixed quote: the object and complement, and the quotation
+    qs = _quotes("Anna Berg called the new quota rules “a gift to trawler owners” on Monday.")
+    assert sorted(qs) == [
+        ("direct", "a gift to trawler owners", "Anna Berg"),
+        ("indirect", "the new quota rules “a gift to trawler owners”", "Anna Berg"),
+    ]
+    qs = _quotes("Petter Lund described the survey as a waste of money.")
+    assert qs == [("indirect", "the survey as a waste of money", "Petter Lund")]
+    assert _quotes("The minister called the ambassador on Monday.") == []  # a telephone call names nothing
+    assert _quotes("Petter Lund described the survey in detail.") == []  # no complement, no claim
+
+
+def test_commentators_are_unnamed_experts():
+    qs = _quotes("Some Western commentators describe the research ships as “dual-use” platforms.")
+    assert {s for _, _, s in qs} == {"unnamed experts"}

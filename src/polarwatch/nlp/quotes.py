@@ -37,6 +37,7 @@ _ANON_NOUNS = {
     "source": "sources", "insider": "sources", "report": "sources", "media": "sources", "people": "sources", "person": "sources",
     "official": "officials", "diplomat": "officials", "spokesperson": "officials", "authority": "officials",
     "expert": "experts", "analyst": "experts", "observer": "experts", "specialist": "experts", "scholar": "experts",
+    "commentator": "experts",
 }  # fmt: skip
 _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any", "we": "any"}
 _TITLE_LIKE = re.compile(r"^(?:[A-Z0-9][\w’'-]*|of|the|and|for|in|on)(?:\s+(?:[A-Z0-9][\w’'-]*|[IVX]+|of|the|and|for|in|on)){0,4}$")
@@ -66,8 +67,15 @@ def speech_lemmas() -> frozenset[str]:
 
 def object_lemmas() -> frozenset[str]:
     """Cue lemmas whose noun object states the speaker's position (convention 14 of our gold, as in PARC and
-    PolNeAR): verbs of criticism and praise, and "cite" ("criticized the plan as reckless", "cited the report")."""
-    return frozenset(r["lemma"] for r in _cue_rows() if r.get("object") == "yes")
+    PolNeAR): verbs of criticism and praise, and "cite" ("criticized the plan as reckless", "cited the report").
+    Includes the verbs that report their object only with an object complement (:func:`complement_lemmas`)."""
+    return frozenset(r["lemma"] for r in _cue_rows() if r.get("object") in ("yes", "complement"))
+
+
+def complement_lemmas() -> frozenset[str]:
+    """Cue lemmas that report their noun object only together with an object complement or an "as" phrase:
+    "called the plan “reckless”", "described the plan as reckless" (not "called the minister", a telephone call)."""
+    return frozenset(r["lemma"] for r in _cue_rows() if r.get("object") == "complement")
 
 
 def infinitive_lemmas() -> frozenset[str]:
@@ -368,7 +376,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     toks = toks[:-1]
                 if not toks:
                     continue
-                cs, ce = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+                cs, ce = toks[0].idx, _close_mark(para, toks[0].idx, toks[-1].idx + len(toks[-1].text))
                 if any(qs - 1 <= cs and ce <= qe + 1 for qs, qe in covered):
                     continue
                 inner = [(qs, qe) for qs, qe in covered if cs < qe and qs < ce]
@@ -459,16 +467,34 @@ def _infinitive(tok: Any, lemmas: frozenset[str]) -> list[Any]:
 
 def _object(tok: Any) -> list[Any]:
     """The noun object of a verb of criticism, praise or citing, with what says why or as what ("criticized
-    [the plan as a “disaster”]", "blasted [him for not paying tax]"); nothing for a lone pronoun ("praised it")."""
+    [the plan as a “disaster”]", "blasted [him for not paying tax]", "called [the plan “reckless”]"); for
+    a charge, what the target is charged with ("accused Oslo of [breaking the treaty]"); nothing for a lone
+    pronoun ("praised it"), and for a verb of naming nothing without an object complement ("called the minister")."""
     kids = list(tok.children)
     obj = next((c for c in kids if c.dep_ == "dobj" and c.i > tok.i), None)
-    if obj is None or obj.pos_ == "PRON" and len(list(obj.subtree)) == 1:
+    oprd = next((c for c in kids if obj is not None and c.i > obj.i and (c.dep_ == "oprd" or c.dep_ == "prep" and c.lower_ == "as")), None)
+    if tok.lemma_ in complement_lemmas() and oprd is None and not (obj is not None and any(t.text in _OPEN + "”" for t in obj.subtree)):
+        return []  # no complement, unless the parser hung it inside the object ("called the plan “reckless”")
+    of = next((c for c in kids if c.dep_ == "prep" and c.lower_ == "of" and obj is not None and c.i > obj.i), None)
+    charge = [c for c in of.children if c.dep_ in ("pcomp", "pobj")] if of is not None else []
+    if charge:
+        return list(tok.doc[charge[0].left_edge.i : charge[0].right_edge.i + 1])
+    if obj is None or obj.pos_ == "PRON" and len(list(obj.subtree)) == 1 and oprd is None:
         return []
     end = obj.right_edge.i
     for c in kids:
-        if c.i > obj.i and c.dep_ in ("prep", "advcl", "oprd") and c.lower_ in ("for", "as", "over"):
+        if c.i > obj.i and (c.dep_ == "oprd" or c.dep_ in ("prep", "advcl") and c.lower_ in ("for", "as", "over")):
             end = max(end, c.right_edge.i)
     return list(tok.doc[obj.left_edge.i : end + 1])
+
+
+def _close_mark(text: str, start: int, end: int) -> int:
+    """*end*, moved past a closing quotation mark right after it when text[start:end] opens a quotation it does
+    not close ("the plan “a gift to trawler owners”")."""
+    piece = text[start:end]
+    if end < len(text) and text[end] in "”\"" and (piece.count("“") > piece.count("”") or text[end] == '"' and piece.count('"') % 2):
+        return end + 1
+    return end
 
 
 def _reports(tok: Any, cues: frozenset[str]) -> bool:
