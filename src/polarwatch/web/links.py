@@ -1,0 +1,34 @@
+"""Links the pages print: to articles (anchored on a span), to filtered listings, and to an
+article's own URL only when that is a plain http(s) address."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import quote, urlencode, urlsplit
+
+
+def link(path: str, params: Mapping[str, Any] | None = None, **more: Any) -> str:
+    """*path* with the non-empty *params* as its query string."""
+    q = {k: str(v) for k, v in {**(params or {}), **more}.items() if v not in (None, "")}
+    return path + ("?" + urlencode(q) if q else "")
+
+
+def evidence_href(ev: Mapping[str, Any]) -> str:
+    """The article page of one evidence item (``{article, start, end, in_title?}``), anchored on its span."""
+    href = "/article/" + quote(str(ev.get("article", "")), safe="")
+    start, end = ev.get("start"), ev.get("end")
+    if isinstance(start, int) and isinstance(end, int) and not ev.get("in_title"):
+        href += f"#span-{start}-{end}"
+    return href
+
+
+def safe_href(url: str | None) -> str | None:
+    """An article's own URL as a link target only when it is http(s); anything else (javascript:,
+    data:, relative) is not linked."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None

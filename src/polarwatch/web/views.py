@@ -1,0 +1,259 @@
+"""What each page shows: one function per page, from the store and the request's filters to the
+template's context (None: nothing by that id). No HTML here."""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from typing import Any, Mapping
+
+from ..store.sqlite import SQLiteStore
+from ..themes import taxonomy
+from . import charts, queries
+from .highlight import Mark, paragraphs
+from .links import evidence_href, link
+from .queries import EVENT_GROUPS, Filters
+
+EVENT_SERIES = [*EVENT_GROUPS, "other"]
+
+
+def optional(module: str) -> Any:
+    """A module another part of polarwatch may not have yet (analysis, threads), or None."""
+    try:
+        return importlib.import_module(module, "polarwatch")
+    except ImportError:
+        return None
+
+
+def theme_names() -> dict[str, str]:
+    return {t.id: t.name for t in taxonomy().by_id.values()}
+
+
+def _event_chart(s: SQLiteStore, f: Filters, period: str, first: str, last: str) -> charts.Chart:
+    rows = queries.event_series(s, f, period)
+    values = {(r["period"], r["group"]): r["events"] for r in rows}
+    labels = charts.period_labels(period, first, last)
+
+    def href(label: str, group: str) -> str:
+        since, until = queries.period_bounds(period, label)
+        return link("/events", f.params(since=since, until=until, group=group, q=None))
+
+    return charts.stacked_bars(labels, values, EVENT_SERIES, href,
+                               lambda lab, g, v: f"{charts.when(lab)}: {v} {g} events")  # fmt: skip
+
+
+def _theme_chart(s: SQLiteStore, f: Filters, period: str, first: str, last: str, top: int = 6) -> charts.Chart:
+    rows = queries.theme_series(s, f, period)
+    totals: dict[str, int] = defaultdict(int)
+    for r in rows:
+        totals[r["theme"]] += r["articles"]
+    series = sorted(totals, key=lambda t: (-totals[t], t))[:top]
+    values = {(r["period"], r["theme"]): r["articles"] for r in rows}
+    labels = charts.period_labels(period, first, last)
+
+    def href(label: str, theme: str) -> str:
+        since, until = queries.period_bounds(period, label)
+        return link("/search", f.params(since=since, until=until, theme=theme, q=None))
+
+    return charts.lines(labels, values, series, href, lambda lab, t, v: f"{charts.when(lab)}: {v} articles on {t}",
+                        names=theme_names())  # fmt: skip
+
+
+def overview(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
+    first, last = queries.date_span(s, f)
+    period = qp.get("period") if qp.get("period") in queries.PERIOD_FORMATS else queries.pick_period(first, last)
+    stories = s.list_stories(f.article_filter(), limit=12)
+    ctx: dict[str, Any] = {
+        "f": f, "period": period, "first": first, "last": last, "stories": stories,
+        "actors": queries.active_actors(s, f, 15), "stats": s.stats(), "theme_names": theme_names(),
+        "event_chart": None, "theme_chart": None,
+        "recent": queries.search(s, f.with_(q=""), limit=10).hits,
+    }  # fmt: skip
+    if first and last:
+        ctx["event_chart"] = _event_chart(s, f, period, first, last)
+        ctx["theme_chart"] = _theme_chart(s, f, period, first, last)
+    return ctx
+
+
+def _marks(body: str, ex: dict[str, Any]) -> list[Mark]:
+    marks: list[Mark] = []
+    for i, q in enumerate(ex["quotes"]):
+        if q.in_title:
+            continue
+        marks.append(Mark(q.start, q.end, "quote", f"q{i}"))
+        if q.speaker_start is not None and q.speaker_end is not None:
+            marks.append(Mark(q.speaker_start, q.speaker_end, "speaker", f"q{i}"))
+    for i, m in enumerate(ex["mentions"]):
+        marks.append(Mark(m.start, m.end, "mention", f"m{i}"))
+    for i, e in enumerate(ex["events"]):
+        marks.append(Mark(e.trigger_start, e.trigger_end, "event", f"e{i}"))
+        marks.append(Mark(e.sentence_start, e.sentence_end))
+    for t in ex["themes"]:
+        for ev in t["evidence"]:
+            marks.append(Mark(ev["start"], ev["end"], "theme", f"t-{t['theme']}"))
+    tone = ex["tone"] or {}
+    for sent in tone.get("sentences", []):
+        marks.append(Mark(sent["start"], sent["end"]))
+    return marks
+
+
+def article(s: SQLiteStore, f: Filters, qp: Mapping[str, str], article_id: str) -> dict[str, Any] | None:
+    stored = s.get_article(article_id)
+    if stored is None:
+        return None
+    a = stored.article
+    ex = {
+        "mentions": s.get_mentions(a.id), "quotes": s.get_quotes(a.id), "events": s.get_events(a.id),
+        "themes": s.get_themes(a.id), "tone": s.get_tone(a.id),
+    }  # fmt: skip
+    body = a.body
+    actors: dict[str, dict[str, Any]] = {}
+    for i, m in enumerate(ex["mentions"]):
+        key = m.actor_id or f"text:{m.text}"
+        row = actors.setdefault(key, {"id": m.actor_id, "name": m.actor_name or m.text, "kind": m.kind,
+                                      "country": m.country, "spans": []})  # fmt: skip
+        row["spans"].append((m.start, m.end, f"m{i}"))
+    tone = ex["tone"]
+    about = {aid for q in ex["quotes"] for aid in q.about}
+    names = queries.actor_names(s, sorted(about | set((tone or {}).get("actors", {}))))
+    return {
+        "a": a, "stored": stored, "paras": paragraphs(body, _marks(body, ex)), "ex": ex, "body": body,
+        "actors": sorted(actors.values(), key=lambda r: (-len(r["spans"]), r["name"])),
+        "title_quotes": [q for q in ex["quotes"] if q.in_title], "theme_names": theme_names(),
+        "actor_tone": sorted(((names.get(k, k), k, v) for k, v in (tone or {}).get("actors", {}).items()), key=lambda x: x[2]["tone"]),
+        "story": s.story_of(a.id), "near": s.get_near_duplicates(a.id), "names": names,
+    }  # fmt: skip
+
+
+def actor(s: SQLiteStore, f: Filters, qp: Mapping[str, str], actor_id: str) -> dict[str, Any] | None:
+    who = queries.actor(s, actor_id)
+    if who is None:
+        return None
+    first, last = queries.actor_span(s, actor_id)
+    ctx: dict[str, Any] = {
+        "who": who, "f": f,
+        "said": queries.quotes(s, f, speaker=actor_id, limit=40),
+        "targets": queries.quote_targets(s, actor_id)[:20],
+        "about": queries.quotes(s, f, about=actor_id, limit=20),
+        "as_source": queries.event_partners(s, actor_id, "source"),
+        "as_target": queries.event_partners(s, actor_id, "target"),
+        "trend": None,
+    }  # fmt: skip
+    ctx["about"] = [q for q in ctx["about"] if q.speaker_id != actor_id]
+    if first and last:
+        period = queries.pick_period(first, last)
+        rows = queries.actor_trend(s, actor_id, period)
+        values = {(r["period"], "articles"): r["articles"] for r in rows}
+
+        def href(label: str, _series: str) -> str:
+            since, until = queries.period_bounds(period, label)
+            return link("/search", {"actor": actor_id, "since": since, "until": until})
+
+        tone = {r["period"]: r["tone"] for r in rows}
+
+        def title(label: str, _series: str, v: int) -> str:
+            t = tone.get(label)
+            return f"{charts.when(label)}: {v} articles" + ("" if t is None else f", mean tone toward them {t:+.2f}")
+
+        ctx["trend"] = charts.stacked_bars(charts.period_labels(period, first, last), values, ["articles"], href, title)
+    return ctx
+
+
+def _compare(s: SQLiteStore, sides: list[Any], **scope: Any) -> dict[str, Any] | None:
+    compare = optional(".analysis.compare")
+    if compare is None or not hasattr(compare, "compare") or len(sides) < 2:
+        return None
+    return compare.compare(s, sides=sides, **scope)
+
+
+def story(s: SQLiteStore, f: Filters, qp: Mapping[str, str], story_id: int) -> dict[str, Any] | None:
+    st = s.get_story(story_id)
+    if st is None:
+        return None
+    sides_mod = optional(".analysis.sides")
+    sides = []
+    if sides_mod is not None:
+        for o in st["outlets"][:4]:
+            if o["name"]:
+                sides.append(sides_mod.Side(o["name"], outlets=(o["name"],)))
+    result = _compare(s, sides, story=story_id) if len(sides) >= 2 else None
+    by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for art in st["articles"]:
+        by_outlet[art["outlet"] or "(unknown outlet)"].append(art)
+    return {"st": st, "cmp": result, "by_outlet": dict(by_outlet), "theme_names": theme_names()}
+
+
+def thread(s: SQLiteStore, f: Filters, qp: Mapping[str, str], thread_id: int) -> dict[str, Any] | None:
+    threads = optional(".stories.threads")
+    if threads is None or not hasattr(threads, "get_thread"):
+        return None
+    th = threads.get_thread(s, thread_id)
+    if th is None:
+        return None
+    return {"th": th, "theme_names": theme_names()}
+
+
+def compare(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
+    sides_mod = optional(".analysis.sides")
+    specs = [(qp.get("a") or "").strip()[:300], (qp.get("b") or "").strip()[:300]]
+    ctx: dict[str, Any] = {"f": f, "specs": specs, "cmp": None, "error": None, "blocs": [], "theme_names": theme_names(),
+                           "available": sides_mod is not None and optional(".analysis.compare") is not None}  # fmt: skip
+    if sides_mod is None:
+        return ctx
+    if hasattr(sides_mod, "outlet_blocs"):
+        ctx["blocs"] = sides_mod.outlet_blocs(s, min_articles=1)
+    if all(specs):
+        try:
+            sides = [sides_mod.parse_side(spec, name) for spec, name in zip(specs, ("A", "B"))]
+            ctx["cmp"] = _compare(s, sides, since=f.since, until=f.until, story=f.story)
+        except ValueError as exc:
+            ctx["error"] = str(exc)
+    return ctx
+
+
+def network_page(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
+    return {"f": f, "data_url": link("/network/data.json", f.params(q=None))}
+
+
+def network_data(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
+    """analysis.network over the filters, as the network page's script reads it: nodes ``{id, name, kind,
+    weight}`` and edges ``{source, target, kind, weight, href}`` (href: the first sentence behind the edge)."""
+    analysis = optional(".analysis")
+    if analysis is None or not hasattr(analysis, "network"):
+        return {"nodes": [], "edges": [], "note": "the network analysis is not available in this installation"}
+    flt = analysis.Filters(since=f.since, until=f.until, outlet=f.outlet, country=f.country, kind=f.kind,
+                           actor=f.actor, theme=f.theme, story=f.story)  # fmt: skip
+    net = analysis.network(s, filters=flt, max_edges=150)
+    css = {"event": "event", "co-quoted": "quote", "quoted-about": "about"}
+    edges = [{"source": e["source"], "target": e["target"], "kind": css.get(e["kind"], "link"), "weight": e["weight"],
+              "label": e["kind"] + (f" {e['type']}" if e.get("type") else ""),
+              "href": evidence_href(e["evidence"][0]) if e.get("evidence") else None} for e in net["edges"]]  # fmt: skip
+    nodes = [{"id": n["id"], "name": n["name"], "kind": n.get("type") or "", "weight": n["weight"]} for n in net["nodes"]]
+    return {"nodes": nodes, "edges": edges}
+
+
+def search(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
+    page = int(qp["page"]) if (qp.get("page") or "").isdigit() else 1
+    page = max(1, min(page, 200))
+    res = queries.search(s, f, limit=30, offset=(page - 1) * 30)
+    actor_name = queries.actor_names(s, [f.actor]).get(f.actor, f.actor) if f.actor else None
+    return {"f": f, "res": res, "page": page, "theme_names": theme_names(), "actor_name": actor_name}
+
+
+def events(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
+    def arg(name: str) -> str | None:
+        return (qp.get(name) or "").strip()[:200] or None
+
+    sel = {k: arg(k) for k in ("source", "target", "side", "type", "group")}
+    rows = queries.events(s, f, source=sel["source"], target=sel["target"], side=sel["side"], etype=sel["type"],
+                          group=sel["group"], limit=200)  # fmt: skip
+    ids = [v for k, v in sel.items() if k in ("source", "target", "side") and v]
+    return {"f": f, "sel": sel, "rows": rows, "names": queries.actor_names(s, ids)}
+
+
+def quotes(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
+    speaker = (qp.get("speaker") or "").strip()[:200] or None
+    about = (qp.get("about") or "").strip()[:200] or None
+    rows = queries.quotes(s, f, speaker=speaker, about=about, limit=200)
+    return {"f": f, "speaker": speaker, "about": about, "rows": rows,
+            "names": queries.actor_names(s, [x for x in (speaker, about) if x])}  # fmt: skip

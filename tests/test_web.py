@@ -1,0 +1,224 @@
+"""The dashboard in-process: every page renders over a real store, figures link to their evidence,
+and article text is never markup (an article carrying <script>, event handlers and javascript: links)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+with warnings.catch_warnings():  # starlette's TestClient warns about its own httpx use
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient  # noqa: E402
+
+from polarwatch import lib  # noqa: E402
+from polarwatch.web import CSP, dashboard_app  # noqa: E402
+from polarwatch.web.highlight import Mark, cut, paragraphs  # noqa: E402
+from polarwatch.web.links import evidence_href, safe_href  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+XSS_TITLE = 'Icebreaker <script>window.__pwned=1</script> "launch"'
+XSS_BODY = [
+    "Russia and Norway agreed to expand search-and-rescue cooperation in the Barents Sea, "
+    "Foreign Minister Sergei Lavrov said on Tuesday.",
+    '"We will <img src=x onerror="window.__pwned=2"> work together," Lavrov told reporters in Murmansk.',
+    'Read more at <a href="javascript:window.__pwned=3">this link</a> or javascript:alert(1) '
+    "and <svg onload=window.__pwned=4>.",
+    "Norway's foreign ministry said the agreement covers shipping on the Northern Sea Route.",
+]
+
+# Small fictional articles from outlets of different countries and kinds, so stories, blocs and
+# comparisons have more than one side. The first one is the hostile one.
+ARTICLES = [
+    {"url": "https://tass.com/politics/900001", "title": XSS_TITLE, "published": "2025-03-04", "text": "\n\n".join(XSS_BODY)},
+    {"url": "https://www.nrk.no/nyheter/barents-rescue-1.900002", "title": "Norway and Russia sign Barents rescue deal",
+     "published": "2025-03-04",
+     "text": "Norway and Russia signed an agreement on search-and-rescue cooperation in the Barents Sea on Tuesday.\n\n"
+             "\"This is a practical step that saves lives,\" Norwegian Foreign Minister Espen Barth Eide said in Oslo.\n\n"
+             "Critics in Tromsø accused Moscow of using the deal to soften sanctions on its fishing fleet."},
+    {"url": "https://www.cbc.ca/news/canada/north/arctic-patrol-900003", "title": "Canada sends patrol ship to the Northwest Passage",
+     "published": "2025-03-06",
+     "text": "Canada deployed a new Arctic patrol ship to the Northwest Passage, Defence Minister Bill Blair said on Thursday.\n\n"
+             "\"Our sovereignty in the North is not up for debate,\" Blair told reporters in Iqaluit.\n\n"
+             "China's foreign ministry said Beijing respects the rights of Arctic states."},
+    {"url": "https://tass.com/politics/900004", "title": "Lavrov accuses NATO of militarising the Arctic",
+     "published": "2025-03-10",
+     "text": "Russian Foreign Minister Sergei Lavrov accused NATO of militarising the Arctic on Monday.\n\n"
+             "\"The alliance is bringing its warships closer to our borders,\" Lavrov said in Moscow.\n\n"
+             "Norway rejected the claim and said its exercises were defensive."},
+]
+
+
+def build_store(path: Path) -> str:
+    """A store of the hand-made articles above, the reader fixtures and, when present, the shared seeds."""
+    src = path / "web_articles.jsonl"
+    src.write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n", "utf-8")
+    paths = [str(src), str(FIXTURES / "readers")]
+    if (SHARED / "seeds").is_dir():
+        paths.append(str(SHARED / "seeds"))
+    db = str(path / "web.db")
+    rep = lib.ingest(paths, db=db)
+    assert rep.new >= len(ARTICLES), rep.as_dict()
+    return db
+
+
+@pytest.fixture(scope="module")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return build_store(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def client(web_db: str) -> TestClient:
+    return TestClient(dashboard_app(web_db))
+
+
+def _one(db: str, sql: str, *args: object) -> tuple:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchone()
+    finally:
+        con.close()
+
+
+def _xss_id(db: str) -> str:
+    return _one(db, "SELECT id FROM articles WHERE url = ?", ARTICLES[0]["url"])[0]
+
+
+# -- highlighting -------------------------------------------------------------------
+
+def test_cut_keeps_every_character_once_and_nests_marks():
+    text = "Lavrov said the deal works."
+    marks = [Mark(0, 6, "speaker", "q0"), Mark(12, 26, "quote", "q0"), Mark(16, 20, "mention", "m1"), Mark(3, 2, "bad")]
+    pieces = cut(text, marks)
+    assert "".join(p.text for p in pieces) == text
+    assert [p.start for p in pieces] == sorted(p.start for p in pieces)
+    deal = next(p for p in pieces if p.text == "deal")
+    assert sorted(deal.kinds) == ["mention", "quote"] and sorted(deal.refs) == ["m1", "q0"]
+    assert all(p.end > p.start for p in pieces)
+
+
+def test_paragraphs_follow_body_offsets_and_clip_marks_across_paragraphs():
+    body = "First one.\n\nSecond one."
+    paras = paragraphs(body, [Mark(6, 18, "quote", "q0"), Mark(0, 999, "bad")])
+    assert [p.start for p in paras] == [0, 12]
+    for p in paras:
+        for piece in p.pieces:
+            assert body[piece.start : piece.end] == piece.text
+    assert [x.text for x in paras[1].pieces if x.refs] == ["Second"]
+
+
+def test_links_refuse_script_urls():
+    assert safe_href("https://tass.com/x") == "https://tass.com/x"
+    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "/relative", "vbscript:x", None):
+        assert safe_href(bad) is None
+    assert evidence_href({"article": "ab/../c", "start": 3, "end": 9}) == "/article/ab%2F..%2Fc#span-3-9"
+    assert evidence_href({"article": "abc", "start": 3, "end": 9, "in_title": True}) == "/article/abc"
+
+
+# -- pages ----------------------------------------------------------------------------
+
+def _pages(db: str) -> list[str]:
+    aid = _xss_id(db)
+    story = _one(db, "SELECT story_id FROM story_articles ORDER BY story_id LIMIT 1")[0]
+    actor = _one(db, "SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")[0]
+    return ["/", f"/article/{aid}", f"/actor/{actor}", f"/story/{story}", "/compare", "/compare?a=RU&b=NO",
+            "/network", "/search", "/search?q=Arctic&country=RU", "/events", "/quotes", f"/quotes?speaker={actor}"]  # fmt: skip
+
+
+def test_every_page_renders_with_the_security_headers(client: TestClient, web_db: str):
+    for url in _pages(web_db):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["content-type"].startswith("text/html")
+        assert r.headers["content-security-policy"] == CSP
+        assert "<html" in r.text and "</html>" in r.text
+        # CSP forbids inline script and style: the pages must not rely on them.
+        assert not re.search(r"<script(?![^>]*\bsrc=)", r.text), url
+        assert " style=" not in r.text and "<style" not in r.text, url
+
+
+def test_static_files_and_unknown_ids(client: TestClient):
+    assert client.get("/static/dash.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/dash.css").status_code == 200
+    for url in ("/static/../pages.py", "/static/nope.js", "/static/%2e%2e%2fpages.py", "/article/0000000000000000",
+                "/actor/nobody-at-all", "/story/999999"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_hostile_article_text_is_escaped_everywhere(client: TestClient, web_db: str):
+    aid = _xss_id(web_db)
+    for url in (f"/article/{aid}", "/search?q=icebreaker", "/", "/quotes", "/events", "/search?country=RU"):
+        html = client.get(url).text
+        assert "<script>window.__pwned" not in html, url
+        assert "<img src=x" not in html and "<svg onload" not in html, url
+        assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", html, re.I), url
+        assert not re.search(r"<[^>]+\son(error|load)\s*=", html, re.I), url
+    page = client.get(f"/article/{aid}").text
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page  # shown as text, not dropped
+    assert "&lt;img src=x onerror=" in page
+
+
+def test_article_marks_point_at_stored_offsets(client: TestClient, web_db: str):
+    aid = _xss_id(web_db)
+    body = _one(web_db, "SELECT body FROM articles WHERE id = ?", aid)[0]
+    html = client.get(f"/article/{aid}").text
+    spans = re.findall(r'<span (?:class="hl ([^"]*)" )?data-s="(\d+)" data-e="(\d+)"[^>]*>([^<]*)</span>', html)
+    assert spans
+    import html as html_lib
+
+    for _css, s, e, text in spans:
+        assert body[int(s) : int(e)] == html_lib.unescape(text)
+    quotes = [q for q in lib.extraction(aid, db=web_db)["quotes"] if not q.in_title]
+    assert quotes, "the fixture article should carry a quote"
+    for q in quotes:
+        assert f'href="#span-{q.start}-{q.end}"' in html
+    assert "Removed by cleaning" in html
+
+
+def test_numbers_link_to_their_evidence(client: TestClient, web_db: str):
+    html = client.get("/").text
+    # Chart blocks and table counts lead to listings of events, quotes or articles.
+    assert re.search(r'<a href="/events\?[^"]*group=', html)
+    assert re.search(r'<a class="num" href="/search\?actor=', html)
+    speaker = _one(web_db, "SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")[0]
+    listing = client.get("/quotes", params={"speaker": speaker}).text
+    anchors = re.findall(r'href="/article/([0-9a-f]+)#span-(\d+)-(\d+)"', listing)
+    assert anchors
+    for aid, s, e in anchors[:5]:
+        body = _one(web_db, "SELECT body FROM articles WHERE id = ?", aid)[0]
+        assert 0 <= int(s) < int(e) <= len(body)
+
+
+def test_search_facets_narrow_the_results(client: TestClient, web_db: str):
+    html = client.get("/search").text
+    assert 'data-facet="country"' in html and 'data-facet="kind"' in html
+    ru = client.get("/search", params={"country": "RU"}).text
+    n_ru = _one(web_db, "SELECT COUNT(*) FROM articles WHERE outlet_country = 'RU'")[0]
+    assert f"{n_ru} articles match" in ru
+    bad = client.get("/search", params={"since": "'; DROP TABLE articles; --", "q": '"unbalanced'})
+    assert bad.status_code == 200
+    assert _one(web_db, "SELECT COUNT(*) FROM articles")[0] > 0
+
+
+def test_network_data_is_json_of_nodes_and_edges(client: TestClient):
+    data = client.get("/network/data.json").json()
+    assert set(data) >= {"nodes", "edges"}
+    ids = {n["id"] for n in data["nodes"]}
+    for e in data["edges"]:
+        assert e["source"] in ids and e["target"] in ids
+        assert e["href"] is None or e["href"].startswith("/article/")
+
+
+def test_compare_page_puts_two_sides_next_to_each_other(client: TestClient):
+    html = client.get("/compare", params={"a": "RU", "b": "NO"}).text
+    assert html.count('class="card side"') == 2
+    assert "Whom they quote" in html and "Most distinctive words" in html
+    bad = client.get("/compare", params={"a": "RU", "b": "nowhere=1"})
+    assert bad.status_code == 200 and 'class="error"' in bad.text and 'class="card side"' not in bad.text
