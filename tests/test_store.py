@@ -31,6 +31,11 @@ PARAS = [
 ]
 
 
+def _rows(db: str, sql: str) -> list[tuple]:
+    with open_store(db) as s:
+        return [tuple(r) for r in s.db.execute(sql)]  # type: ignore[attr-defined]
+
+
 def test_canonical_url_drops_tracking_and_case():
     a = canonical_url("HTTP://WWW.Example.com/a/b/?utm_source=x&id=3#frag")
     assert a == "https://example.com/a/b?id=3"
@@ -45,12 +50,12 @@ def test_reingest_changes_nothing(tmp_path, db):
     _dump(d / "b.txt", "Title B", PARAS[::-1], "https://x.example/b", "2025-01-03")
     first = polarwatch.ingest([d], db=db)
     assert (first.new, first.duplicate) == (2, 0)
-    snap = sqlite3.connect(db).execute("SELECT id, content_hash, body, ingested_at FROM articles ORDER BY id").fetchall()
-    srcs = sqlite3.connect(db).execute("SELECT * FROM sources ORDER BY path").fetchall()
+    snap = _rows(db, "SELECT id, content_hash, body, ingested_at FROM articles ORDER BY id")
+    srcs = _rows(db, "SELECT * FROM sources ORDER BY path")
     again = polarwatch.ingest([d], db=db)
     assert (again.new, again.duplicate, again.updated) == (0, 2, 0)
-    assert sqlite3.connect(db).execute("SELECT id, content_hash, body, ingested_at FROM articles ORDER BY id").fetchall() == snap
-    assert sqlite3.connect(db).execute("SELECT * FROM sources ORDER BY path").fetchall() == srcs
+    assert _rows(db, "SELECT id, content_hash, body, ingested_at FROM articles ORDER BY id") == snap
+    assert _rows(db, "SELECT * FROM sources ORDER BY path") == srcs
 
 
 def test_exact_duplicate_under_another_url_is_stored_once_with_both_sources(tmp_path, db):
@@ -78,18 +83,18 @@ def test_changed_content_at_same_url_updates_the_article(tmp_path, db):
 def test_migrations_are_numbered_and_recorded(db):
     nums = [n for n, _, _ in migrations()]
     assert nums == sorted(nums) and nums[0] == 1 and len(set(nums)) == len(nums)
-    with SQLiteStore(db) as s:
+    with open_store(db) as s:
         assert s.schema_version() == nums[-1]
-    with SQLiteStore(db) as s:  # reopening applies nothing twice
+    with open_store(db) as s:  # reopening applies nothing twice
         rows = s.db.execute("SELECT version FROM schema_migrations").fetchall()
         assert [r[0] for r in rows] == nums
 
 
 def test_newer_schema_is_refused(db):
-    with SQLiteStore(db) as s:
+    with open_store(db) as s:
         s.db.execute("INSERT INTO schema_migrations VALUES (999, 'future', 'x')")
     with pytest.raises(StoreError, match="newer"):
-        SQLiteStore(db)
+        open_store(db)
 
 
 def test_open_store_urls(tmp_path):
@@ -107,7 +112,7 @@ def test_id_prefix_lookup(tmp_path, db):
 
 
 def test_ambiguous_prefix_is_an_error(db):
-    with SQLiteStore(db) as s:
+    with open_store(db) as s:
         for i in range(2):
             s.db.execute(
                 "INSERT INTO articles (id, content_hash, format, paragraphs, body, ingested_at) VALUES (?, ?, 'text', '[]', '', 'x')",

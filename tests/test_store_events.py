@@ -23,16 +23,15 @@ def _cli(*args: str) -> str:
     return res.output
 
 
-def _ingested(tmp_path: Path) -> str:
+def _ingested(tmp_path: Path, db: str) -> str:
     src = tmp_path / "a.txt"
     src.write_text(ARTICLE, "utf-8")
-    db = str(tmp_path / "e.db")
     _cli("--db", db, "ingest", str(src), "-q")
     return db
 
 
-def test_events_are_stored_and_filtered_both_ways(tmp_path):
-    db = _ingested(tmp_path)
+def test_events_are_stored_and_filtered_both_ways(tmp_path, db):
+    db = _ingested(tmp_path, db)
     rows = [json.loads(x) for x in _cli("--db", db, "events", "--json").splitlines()]
     assert rows, "no events stored"
     first = rows[0]
@@ -56,8 +55,8 @@ def test_events_are_stored_and_filtered_both_ways(tmp_path):
     assert shown["tone"]["scored"] >= 2
 
 
-def test_timeline_counts_events_between_two_actors_per_period(tmp_path):
-    db = _ingested(tmp_path)
+def test_timeline_counts_events_between_two_actors_per_period(tmp_path, db):
+    db = _ingested(tmp_path, db)
     rows = [json.loads(x) for x in _cli("--db", db, "timeline", "RU", "NO", "--json").splitlines()]
     assert rows and all(r["period"] == "2025-W09" for r in rows)
     assert sum(r["events"] for r in rows) >= 1
@@ -66,19 +65,18 @@ def test_timeline_counts_events_between_two_actors_per_period(tmp_path):
     assert _cli("--db", db, "timeline", "IS", "FI").startswith("no dated events")
 
 
-def test_reprocess_replaces_events(tmp_path):
-    db = _ingested(tmp_path)
+def test_reprocess_replaces_events(tmp_path, db):
+    db = _ingested(tmp_path, db)
     before = _cli("--db", db, "events", "--json")
     _cli("--db", db, "reprocess", "--force")
     assert _cli("--db", db, "events", "--json") == before
 
 
-def test_reingest_completes_articles_stored_without_their_analysis(tmp_path):
+def test_reingest_completes_articles_stored_without_their_analysis(tmp_path, db):
     """An ingest killed during extraction (or run with --no-nlp) leaves articles without analysis; the same
     ingest again extracts them, while articles already analysed stay as they are."""
     src = tmp_path / "a.txt"
     src.write_text(ARTICLE, "utf-8")
-    db = str(tmp_path / "e.db")
     _cli("--db", db, "ingest", str(src), "-q", "--no-nlp")
     assert _cli("--db", db, "events", "--json") == ""
     out = _cli("--db", db, "ingest", str(src), "--json")
@@ -89,10 +87,10 @@ def test_reingest_completes_articles_stored_without_their_analysis(tmp_path):
     assert _cli("--db", db, "events", "--json") == first
 
 
-def test_python_api_mirrors_the_commands(tmp_path):
+def test_python_api_mirrors_the_commands(tmp_path, db):
     import polarwatch
 
-    db = _ingested(tmp_path)
+    db = _ingested(tmp_path, db)
     evs = polarwatch.find_events(db, source="DK", type="ACCUSE")
     assert evs and evs[0][4].target_country == "RU"
     assert polarwatch.timeline("DK", "RU", db, period="month")[0]["period"] == "2025-03"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from polarwatch.nlp.quotes import Analysis
 from polarwatch.pipeline import to_article
 from polarwatch.records import RawDoc, Source
-from polarwatch.store import SQLiteStore
+from polarwatch.store import open_store
 from polarwatch.themes import score_paragraphs
 from polarwatch.tone import article_tone
 
@@ -18,7 +18,7 @@ PARAS = [
 
 def _stored(db: str):
     art = to_article(RawDoc(Source("t.txt"), "text", "\n".join(PARAS), title="Frigates off Tromsø", paragraphs=PARAS))
-    store = SQLiteStore(db)
+    store = open_store(db)
     store.put_articles([art])
     return store, art
 

@@ -54,8 +54,7 @@ def _write(path: Path, title: str, paras: list[str]) -> None:
     path.write_text(title + "\n\n" + "\n\n".join(paras), "utf-8")
 
 
-def test_a_duplicate_of_an_already_stored_article_is_found_by_a_later_ingest(tmp_path):
-    db = str(tmp_path / "d.db")
+def test_a_duplicate_of_an_already_stored_article_is_found_by_a_later_ingest(tmp_path, db):
     _write(tmp_path / "a.txt", "New icebreaker completes trials", WIRE)
     _write(tmp_path / "c.txt", "Canada sets Arctic patrols", OTHER)
     first = lib.ingest([tmp_path / "a.txt", tmp_path / "c.txt"], db)
@@ -76,11 +75,10 @@ def test_a_duplicate_of_an_already_stored_article_is_found_by_a_later_ingest(tmp
         s.close()
 
 
-def test_duplicates_within_one_batch_and_signatures_from_before_band_keys(tmp_path):
+def test_duplicates_within_one_batch_and_signatures_from_before_band_keys(tmp_path, db):
     """(Near-duplicates are linked by the analysis stages, so these ingests run with extraction.) A repost in
     the same ingest batch as its source is linked; a store whose signatures predate the
     on-disk band index (migration 007 only) gets its band keys on the next ingest and still links."""
-    db = str(tmp_path / "d.db")
     _write(tmp_path / "a.txt", "New icebreaker completes trials", WIRE)
     _write(tmp_path / "b.txt", "Icebreaker finishes sea trials", WIRE[:4] + ["This story was syndicated from a wire service."])
     rep = lib.ingest([tmp_path / "a.txt", tmp_path / "b.txt"], db)

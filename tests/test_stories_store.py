@@ -51,8 +51,7 @@ def _run(*args: str) -> str:
     return res.output
 
 
-def test_two_events_become_two_stories_kept_across_runs(tmp_path):
-    db = str(tmp_path / "s.db")
+def test_two_events_become_two_stories_kept_across_runs(tmp_path, db):
     # The first run brings one report of each event; the second (a new process's store) the rest.
     _write(tmp_path / "a.jsonl", [ICEBREAKER[0], PATROL[0]])
     _write(tmp_path / "b.jsonl", [*ICEBREAKER[1:], PATROL[1]])

@@ -9,11 +9,13 @@ __all__ = ["open_store", "MARK_START", "MARK_END", "Store", "StoreError", "Ambig
 
 
 def open_store(location: str) -> Store:
-    """A store for a file path, ``sqlite:///path`` or (later) ``postgresql://`` URL."""
+    """A store for a file path, ``sqlite:///path`` or ``postgresql://`` URL."""
     if location.startswith(("postgresql://", "postgres://")):
-        raise StoreError("PostgreSQL stores are not available in this version; use a SQLite path")
+        from .postgres import PostgresStore  # psycopg is an optional extra
+
+        return PostgresStore(location)
     if location.startswith("sqlite:///"):
         location = location[len("sqlite:///") :]
     elif "://" in location:
-        raise StoreError(f"unsupported database URL {location!r} (use a file path or sqlite:///path)")
+        raise StoreError(f"unsupported database URL {location!r} (use a file path, sqlite:///path or postgresql://…)")
     return SQLiteStore(location)

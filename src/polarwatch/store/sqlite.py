@@ -421,7 +421,7 @@ class SQLiteStore(Store):
     def get_tone(self, article_id: str) -> dict[str, Any] | None:
         """The article's tone and the tone toward each actor it mentions, with the sentences behind them."""
         r = self.db.execute(
-            "SELECT t.rowid, t.tone, t.positive, t.negative, t.scored, t.sentences FROM article_tone t "
+            "SELECT t.article_rowid, t.tone, t.positive, t.negative, t.scored, t.sentences FROM article_tone t "
             "JOIN articles a ON a.rowid = t.article_rowid WHERE a.id = ?", (article_id,),
         ).fetchone()  # fmt: skip
         if r is None:
@@ -513,7 +513,7 @@ class SQLiteStore(Store):
     def actor_counts(self, limit: int = 50) -> list[dict[str, Any]]:
         """Actors by articles mentioning them, with quote counts and kind, country."""
         rows = self.db.execute(
-            "SELECT m.actor_id AS id, m.actor_name AS name, m.kind AS kind, m.country AS country, "
+            "SELECT m.actor_id AS id, MIN(m.actor_name) AS name, MIN(m.kind) AS kind, MIN(m.country) AS country, "
             "COUNT(DISTINCT m.article_rowid) AS articles, COUNT(*) AS mentions, "
             "(SELECT COUNT(*) FROM quotes q WHERE q.speaker_id = m.actor_id) AS quotes "
             "FROM mentions m WHERE m.actor_id IS NOT NULL GROUP BY m.actor_id ORDER BY articles DESC, quotes DESC, name LIMIT ?",
@@ -523,7 +523,7 @@ class SQLiteStore(Store):
 
     def top_speakers(self, limit: int = 10) -> list[dict[str, Any]]:
         return [dict(r) for r in self.db.execute(
-            "SELECT speaker_name AS speaker, speaker_country AS country, COUNT(*) AS quotes, COUNT(DISTINCT article_rowid) AS articles "
+            "SELECT speaker_name AS speaker, MIN(speaker_country) AS country, COUNT(*) AS quotes, COUNT(DISTINCT article_rowid) AS articles "
             "FROM quotes WHERE speaker_name IS NOT NULL GROUP BY speaker_name ORDER BY quotes DESC, speaker LIMIT ?", (limit,),
         )]  # fmt: skip
 
