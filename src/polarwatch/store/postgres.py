@@ -88,6 +88,11 @@ def _configure(conn: Any) -> None:
     conn.adapters.register_loader("numeric", _NumericLoader)
 
 
+def _reset(conn: Any) -> None:
+    """A connection back in the pool forgets what a store set on it (PRAGMA query_only)."""
+    conn.execute("RESET ALL")
+
+
 class Result:
     """What ``Connection.execute`` returns: a cursor's rows plus ``lastrowid`` and ``rowcount``, like sqlite3's."""
 
@@ -153,6 +158,12 @@ class Connection:
             if re.match(r"\s*BEGIN\s+(IMMEDIATE|EXCLUSIVE)", sql, re.I):
                 self.pg.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             return Result(cur)
+        if word.startswith("PRAGMA"):  # SQLite settings: query_only has a PostgreSQL twin, the rest mean nothing here
+            m = re.match(r"\s*PRAGMA\s+query_only\s*=\s*(\w+)", sql, re.I)
+            if m:
+                on = m.group(1).upper() in ("1", "ON", "TRUE", "YES")
+                self.pg.execute(f"SET default_transaction_read_only = {'on' if on else 'off'}")
+            return Result(self.pg.execute("SELECT 1 WHERE FALSE"))
         if word.startswith(("CREATE", "ALTER", "DROP")):
             stmt = translate_ddl(sql)
             cur = self.pg.execute(stmt) if stmt else self.pg.execute("SELECT 1 WHERE FALSE")
@@ -214,7 +225,7 @@ def _pool(url: str) -> tuple[Any, Catalog]:
         if url not in _pools:
             size = int(os.environ.get("POLARWATCH_PG_POOL", "4"))
             pool = ConnectionPool(url, min_size=1, max_size=max(1, size), kwargs={"autocommit": True},
-                                  configure=_configure, open=False, name="polarwatch")  # fmt: skip
+                                  configure=_configure, reset=_reset, open=False, name="polarwatch")  # fmt: skip
             pool.open(wait=False)
             try:
                 pool.wait(timeout=float(os.environ.get("POLARWATCH_PG_CONNECT_TIMEOUT", "10")))
