@@ -31,3 +31,25 @@ def build(folder: Path) -> str:
     rep = lib.ingest([recs, ROOT / "fixtures" / "clean"], db)
     assert not rep.failed, rep.failed
     return db
+
+
+_BUILT: dict[str, str] = {}
+
+
+def corpus(tmp_path_factory) -> str:  # noqa: ANN001
+    """The corpus store, built once per test session (read-only tests share it)."""
+    if "db" not in _BUILT:
+        _BUILT["db"] = build(tmp_path_factory.mktemp("api-corpus"))
+    return _BUILT["db"]
+
+
+def copy(db: str, dest: Path) -> str:
+    """A copy of the store at *db* for a test that writes (SQLite's backup API: WAL content included)."""
+    import sqlite3
+
+    src, out = sqlite3.connect(db), sqlite3.connect(dest)
+    with out:
+        src.backup(out)
+    src.close()
+    out.close()
+    return str(dest)

@@ -7,14 +7,15 @@ from collections import Counter
 
 import pytest
 
-from _api_corpus import build
+from _api_corpus import corpus
+from polarwatch.analysis import queries
 from polarwatch.analysis import Filters, QueryError, Side, SideError, compare, log_odds, network, outlet_blocs, parse_side, tokens, trends
 from polarwatch.store import open_store
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    s = open_store(build(tmp_path_factory.mktemp("analysis")))
+    s = open_store(corpus(tmp_path_factory))
     yield s
     s.close()
 
@@ -151,11 +152,26 @@ def test_compare_needs_two_sides(store):
         compare(store, sides=[parse_side("RU")])
 
 
-def test_threads_absent_is_a_clear_error(store):
+def test_compare_within_a_thread_or_a_clear_error(store, tmp_path):
     if store.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'thread_stories'").fetchone():
-        pytest.skip("this store has threads")
+        tid = store.db.execute("SELECT thread_id FROM thread_stories GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
+        members = {r[0] for r in store.db.execute(
+            "SELECT a.id FROM thread_stories ts JOIN story_articles sa ON sa.story_id = ts.story_id "
+            "JOIN articles a ON a.rowid = sa.article_rowid WHERE ts.thread_id = ?", (tid,))}  # fmt: skip
+        out = compare(store, sides=[parse_side("RU"), parse_side("nordic")], thread=tid)
+        for s in out["sides"]:
+            for e in s["events"]:
+                assert {ev["article"] for ev in e["evidence"]} <= members
+    import sqlite3
+
+    bare = sqlite3.connect(tmp_path / "bare.db")  # a store from before threads: the filter says so
+    bare.execute("CREATE TABLE articles (rowid INTEGER PRIMARY KEY)")
+
+    class Bare:
+        db = bare
+
     with pytest.raises(QueryError):
-        compare(store, sides=[parse_side("RU"), parse_side("NO")], thread=1)
+        queries.where(Bare(), Filters(thread=1))
 
 
 # -- network --------------------------------------------------------------------------------

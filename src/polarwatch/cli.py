@@ -555,3 +555,4 @@ def stats(ctx: click.Context, db: str | None, as_json: bool) -> None:
 
 if __name__ == "__main__":
     main()
+from . import cli_serve  # noqa: E402,F401  registers commands

@@ -18,6 +18,8 @@ class Settings:
     batch_size: int = 200
     # Processes for extraction (spaCy + quote rules); 1 runs it in the ingesting process.
     workers: int = 1
+    # Bearer token enabling the REST API's write endpoints (ingest, delete); None: the API is read-only.
+    api_token: str | None = None
 
     def with_(self, **kw: object) -> "Settings":
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
@@ -34,11 +36,13 @@ def _env_int(name: str) -> int | None:
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from ``POLARWATCH_DB`` / ``POLARWATCH_MAX_ARTICLE_BYTES`` / ``POLARWATCH_WORKERS``, then *overrides*."""
+    """Settings from ``POLARWATCH_DB`` / ``POLARWATCH_MAX_ARTICLE_BYTES`` / ``POLARWATCH_WORKERS`` /
+    ``POLARWATCH_API_TOKEN``, then *overrides*."""
     s = Settings().with_(
         db=os.environ.get("POLARWATCH_DB") or None,
         max_article_bytes=_env_int("POLARWATCH_MAX_ARTICLE_BYTES"),
         workers=_env_int("POLARWATCH_WORKERS"),
+        api_token=os.environ.get("POLARWATCH_API_TOKEN") or None,
     )
     s = s.with_(**overrides)
     if s.workers < 1:

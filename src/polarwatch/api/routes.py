@@ -1,0 +1,268 @@
+"""The read endpoints, all under ``/api``; lists take the same filters and page by opaque cursors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi.responses import Response
+
+from .. import analysis
+from ..analysis import queries as q
+from ..store.base import MARK_END, MARK_START, ArticleFilter
+from . import export, models
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+Cursor = Annotated[str | None, Query(max_length=500, description="The next_cursor of the previous page.")]
+Format = Annotated[Literal["json", "jsonl", "csv", "parquet"], Query(description="json (a page), or an export of the page.")]
+Date = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="ISO date, inclusive.")]
+Text = Annotated[str | None, Query(max_length=200)]
+SEARCH_MAX = 1000  # search pages reach this many hits at most
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": models.Error}, 404: {"model": models.Error}}
+
+
+def filters(
+    since: Date = None, until: Date = None, outlet: Text = None,
+    country: Annotated[str | None, Query(max_length=200, description="Outlet country, ISO-2; comma-separated for several.")] = None,
+    kind: Annotated[str | None, Query(max_length=200, description="Outlet kind; comma-separated for several.")] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="Actor id or registry name: articles mentioning it.")] = None,
+    theme: Annotated[str | None, Query(max_length=100, description="Theme id: articles carrying it.")] = None,
+    story: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    thread: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+) -> q.Filters:  # fmt: skip
+    return q.Filters(since, until, outlet, country, kind, actor, theme, story, thread)
+
+
+Flt = Annotated[q.Filters, Depends(filters)]
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.stores.read()
+
+
+def _summary(r: dict[str, Any]) -> dict[str, Any]:
+    r = dict(r)
+    r.pop("rowid", None)
+    r["summary_only"] = bool(r["summary_only"])
+    r["analysed"] = r.pop("analysed_with", None) is not None
+    return r
+
+
+def _strip(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for r in rows:
+        r.pop("rowid", None)
+        r.pop("seq", None)
+    return rows
+
+
+def _listing(rows: list[dict[str, Any]], nxt: str | None, fmt: str, name: str) -> Any:
+    if fmt == "json":
+        return {"items": rows, "next_cursor": nxt}
+    return export.table(rows, fmt, name, nxt)
+
+
+def _marks(snippet: str) -> tuple[str, list[list[int]]]:
+    out, marks, start = [], [], None
+    for ch in snippet:
+        if ch == MARK_START:
+            start = sum(len(x) for x in out)
+        elif ch == MARK_END and start is not None:
+            marks.append([start, sum(len(x) for x in out)])
+            start = None
+        else:
+            out.append(ch)
+    return "".join(out), marks
+
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+@router.get("/articles", response_model=models.Page[models.ArticleSummary], summary="Articles, newest first")
+def list_articles(request: Request, f: Flt, cursor: Cursor = None, limit: Limit = 50, format: Format = "json") -> Any:  # noqa: A002
+    rows, nxt = q.articles(_store(request), f, cursor, limit)
+    return _listing([_summary(r) for r in rows], nxt, format, "articles")
+
+
+@router.get("/articles/{article_id}", response_model=models.ArticleDetail, summary="One article with all that was extracted")
+def get_article(request: Request, article_id: Annotated[str, Path(max_length=64)]) -> Any:
+    s = _store(request)
+    r = q.article_by_id(s, article_id)
+    if r is None:
+        raise HTTPException(404, "no such article")
+    full = s.get_article(r["id"])
+    a = full.article
+    out = _summary(r)
+    tone = s.get_tone(a.id)
+    out.update(
+        paragraphs=a.paragraphs, removed=[{"rule": x.rule, "text": x.text} for x in a.removed], sources=full.sources_detail,
+        mentions=[m.as_dict() for m in s.get_mentions(a.id)],
+        quotes=[{**{k: v for k, v in x.as_dict().items() if k not in ("speaker_text", "cue_start", "speaker_name")},
+                 "speaker": x.speaker_name} for x in s.get_quotes(a.id)],
+        events=[{**ev.as_dict(), "start": ev.evidence_start, "end": ev.evidence_end} for ev in s.get_events(a.id)],
+        themes=[{"theme": t["theme"], "score": t["score"], "share": t["share"], "evidence": t["evidence"]} for t in s.get_themes(a.id)],
+        tone=tone, story=s.story_of(a.id),
+    )  # fmt: skip
+    return out
+
+
+@router.get("/search", response_model=models.Page[models.SearchHit], summary="Full-text search, best first")
+def search(request: Request, f: Flt, q_: Annotated[str, Query(alias="q", min_length=1, max_length=500)],
+           cursor: Cursor = None, limit: Limit = 20) -> Any:  # fmt: skip
+    cur = q.decode_cursor(cursor, 2)
+    offset = int(cur[1]) if cur else 0
+    if offset < 0 or offset >= SEARCH_MAX:
+        raise q.QueryError("bad cursor")
+    s = _store(request)
+    # Several countries or kinds, actor, theme, story and thread are not search filters: the hits are narrowed after.
+    many = "," in (f.country or "") or "," in (f.kind or "")
+    flt = ArticleFilter(f.outlet, None if many else f.country, None if many else f.kind, f.since, f.until)
+    hits = s.search(q_, flt, limit=min(offset + limit + 1, SEARCH_MAX))
+    if hits and (many or f.actor or f.theme or f.story is not None or f.thread is not None):
+        cond, args = q.where(s, f)
+        ids = [h.id for h in hits]
+        keep = {r[0] for r in s.db.execute(f"SELECT a.id FROM articles a WHERE {cond} AND a.id IN ({', '.join('?' * len(ids))})",  # noqa: S608
+                                           [*args, *ids])}  # fmt: skip
+        hits = [h for h in hits if h.id in keep]
+    page = hits[offset : offset + limit]
+    nxt = q.encode_cursor(["search", offset + limit]) if len(hits) > offset + limit and offset + limit < SEARCH_MAX else None
+    items = []
+    for h in page:
+        snippet, marks = _marks(h.snippet)
+        items.append({**h.as_dict(), "snippet": snippet, "marks": marks})
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/quotes", response_model=models.Page[models.Quote], summary="Quotes, newest first")
+def list_quotes(
+    request: Request, f: Flt, speaker: Text = None, about: Text = None, quote_kind: Literal["direct", "indirect"] | None = None,
+    cursor: Cursor = None, limit: Limit = 50, format: Format = "json",  # noqa: A002
+) -> Any:  # fmt: skip
+    rows, nxt = q.quotes(_store(request), f, speaker=speaker, about=about, kind=quote_kind, cursor=cursor, limit=limit)
+    return _listing(_strip(rows), nxt, format, "quotes")
+
+
+@router.get("/events", response_model=models.Page[models.Event], summary="Actor-to-actor events, newest first")
+def list_events(
+    request: Request, f: Flt, source: Text = None, target: Text = None, type: Annotated[str | None, Query(max_length=20)] = None,  # noqa: A002
+    cursor: Cursor = None, limit: Limit = 50, format: Format = "json",  # noqa: A002
+) -> Any:  # fmt: skip
+    rows, nxt = q.events(_store(request), f, source=source, target=target, type=type, cursor=cursor, limit=limit)
+    return _listing(_strip(rows), nxt, format, "events")
+
+
+@router.get("/actors", response_model=models.Items[models.Actor], summary="Actors by the articles mentioning them")
+def list_actors(request: Request, f: Flt, limit: Limit = 50) -> Any:
+    return {"items": q.actors(_store(request), f, limit)}
+
+
+@router.get("/themes", response_model=models.Items[models.Theme], summary="Themes by the articles carrying them")
+def list_themes(request: Request, f: Flt) -> Any:
+    from ..themes import taxonomy
+
+    tax = taxonomy()
+    rows = q.themes(_store(request), f)
+    for r in rows:
+        t = tax.by_id.get(r["theme"])
+        r["name"], r["description"] = (t.name, t.description) if t else (r["theme"], "")
+    return {"items": rows}
+
+
+@router.get("/stories", response_model=models.Page[models.Story], summary="Same-event stories, most recently seen first")
+def list_stories(request: Request, f: Flt, cursor: Cursor = None, limit: Limit = 50) -> Any:
+    rows, nxt = q.stories(_store(request), f, cursor, limit)
+    return {"items": rows, "next_cursor": nxt}
+
+
+@router.get("/stories/{story_id}", response_model=models.StoryDetail, summary="One story: outlets, articles, quoted, events")
+def get_story(request: Request, story_id: int) -> Any:
+    st = _store(request).get_story(story_id) if 0 <= story_id < 2**62 else None
+    if st is None:
+        raise HTTPException(404, "no such story")
+    return st
+
+
+@router.get("/threads", response_model=models.Items[models.Thread], summary="Threads: stories about one ongoing issue, latest first")
+def list_threads(request: Request, limit: Limit = 50) -> Any:
+    s = _store(request)
+    if not q.has_table(s, "threads"):
+        raise HTTPException(404, "this store has no threads")
+    return {"items": [dict(r) for r in s.db.execute(
+        "SELECT id, title, first_seen, last_seen, stories, articles FROM threads ORDER BY last_seen DESC, id DESC LIMIT ?", (limit,)
+    )]}  # fmt: skip
+
+
+@router.get("/threads/{thread_id}", response_model=models.ThreadDetail, summary="One thread and its stories in time order")
+def get_thread(request: Request, thread_id: int) -> Any:
+    s = _store(request)
+    if not q.has_table(s, "threads") or not 0 <= thread_id < 2**62:
+        raise HTTPException(404, "no such thread")
+    t = s.db.execute("SELECT id, title, first_seen, last_seen, stories, articles FROM threads WHERE id = ?", (thread_id,)).fetchone()
+    if t is None:
+        raise HTTPException(404, "no such thread")
+    stories = [dict(r) for r in s.db.execute(
+        "SELECT st.id AS id, st.title AS title, st.first_seen AS first_seen, st.last_seen AS last_seen, "
+        "(SELECT COUNT(*) FROM story_articles x WHERE x.story_id = st.id) AS articles, ts.score AS score, ts.linked_to AS linked_to "
+        "FROM thread_stories ts JOIN stories st ON st.id = ts.story_id WHERE ts.thread_id = ? "
+        "ORDER BY st.first_seen IS NULL, st.first_seen, st.id", (thread_id,),
+    )]  # fmt: skip
+    return {**dict(t), "story_list": stories}
+
+
+@router.get("/outlets", response_model=models.Items[models.Outlet], summary="Outlets with their stored articles")
+def list_outlets(request: Request) -> Any:
+    return {"items": q.outlet_counts(_store(request))}
+
+
+@router.get("/blocs", response_model=models.Items[models.Bloc], summary="Outlet blocs by country or region and kind")
+def list_blocs(request: Request) -> Any:
+    return {"items": analysis.outlet_blocs(_store(request))}
+
+
+@router.get("/compare", response_model=models.Comparison, summary="Compare two or more sides (outlets or blocs)")
+def compare(
+    request: Request,
+    side: Annotated[list[str], Query(min_length=2, max_length=6, description="A side: a bloc id (RU/state-controlled) or outlet=…;country=…;kind=…")],
+    story: Annotated[int | None, Query(ge=0, le=2**62)] = None, thread: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    actor: Text = None, since: Date = None, until: Date = None,
+    top: Annotated[int, Query(ge=1, le=100)] = 20, words: Annotated[int, Query(ge=0, le=200)] = 25,
+) -> Any:  # fmt: skip
+    sides = [analysis.parse_side(s[:500]) for s in side]
+    return analysis.compare(_store(request), sides=sides, story=story, thread=thread, actor=actor, since=since, until=until,
+                            top=top, words=words)  # fmt: skip
+
+
+@router.get("/network", response_model=models.Network, summary="Actor network: events and co-quotation as typed edges",
+            responses={200: {"content": {"application/graphml+xml": {}}}})  # fmt: skip
+def network(
+    request: Request, f: Flt,
+    edge: Annotated[list[Literal["event", "co-quoted", "quoted-about"]] | None, Query(description="Edge kinds (default all).")] = None,
+    event_type: Annotated[list[str] | None, Query(max_length=20)] = None,
+    min_weight: Annotated[int, Query(ge=1, le=10**6)] = 1, max_edges: Annotated[int, Query(ge=1, le=2000)] = 200,
+    format: Literal["json", "graphml"] = "json",  # noqa: A002
+) -> Any:  # fmt: skip
+    net = analysis.network(_store(request), filters=f, kinds=tuple(edge or analysis.EDGE_KINDS),
+                           event_types=tuple(t[:20] for t in event_type or ()), min_weight=min_weight, max_edges=max_edges)  # fmt: skip
+    if format == "graphml":
+        return Response(export.graphml(net), media_type="application/graphml+xml",
+                        headers={"content-disposition": 'attachment; filename="network.graphml"'})  # fmt: skip
+    return net
+
+
+@router.get("/trends", response_model=models.Trends, summary="Mentions, events and tone per actor or theme over time")
+def trends(
+    request: Request, f: Flt, what: Literal["actor", "theme"] = "actor", period: Literal["day", "week", "month"] = "week",
+    key: Annotated[list[str] | None, Query(max_length=50, description="Actors (ids or names) or theme ids.")] = None,
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> Any:  # fmt: skip
+    return analysis.trends(_store(request), what, period, keys=[k[:200] for k in key] if key else None, top=top, filters=f)
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+
+    @app.exception_handler(q.QueryError)
+    @app.exception_handler(analysis.SideError)
+    async def bad_request(request: Request, exc: Exception) -> Any:
+        from .app import SafeJSONResponse
+
+        return SafeJSONResponse({"detail": str(exc)}, status_code=400)
