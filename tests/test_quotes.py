@@ -204,3 +204,17 @@ def test_a_verb_of_naming_reports_its_object_with_the_complement():
 def test_commentators_are_unnamed_experts():
     qs = _quotes("Some Western commentators describe the research ships as “dual-use” platforms.")
     assert {s for _, _, s in qs} == {"unnamed experts"}
+
+
+def test_a_verb_of_communication_reports_its_noun_object():
+    # convention 16: "stressed the need for …", "accused Oslo of …" (what the target is charged with)
+    assert _quotes("Anna Berg stressed the need for two more icebreakers.") == [
+        ("indirect", "the need for two more icebreakers", "Anna Berg")
+    ]
+    assert _quotes("Petter Lund accused the ministry of hiding the survey data.") == [
+        ("indirect", "hiding the survey data", "Petter Lund")
+    ]
+    # a report that is not made has no content (convention 11)
+    assert _quotes("Holm declined to confirm the figures.") == []
+    assert _quotes("The official would not discuss the new quota rules.") == []
+    assert _quotes("The agency reached out to an expert to discuss the motivation of the survey.") == []  # only meant

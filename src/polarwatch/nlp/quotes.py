@@ -365,7 +365,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
                     # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
                     toks = _parenthetical(tok, sent) or _infinitive(tok, infinitive_cues)
-                    if not toks and tok.lemma_ in object_cues:
+                    if not toks and tok.lemma_ in object_cues and not _withheld(tok):
                         toks = _object(tok)  # "criticized the plan as reckless", "cited the report"
                     if not toks:
                         continue
@@ -486,6 +486,22 @@ def _object(tok: Any) -> list[Any]:
         if c.i > obj.i and (c.dep_ == "oprd" or c.dep_ in ("prep", "advcl") and c.lower_ in ("for", "as", "over")):
             end = max(end, c.right_edge.i)
     return list(tok.doc[obj.left_edge.i : end + 1])
+
+
+def _withheld(tok: Any) -> bool:
+    """A report that is not made: negated, declined or refused ("would not discuss the matter", "declined to
+    confirm the figures", "was not authorised to discuss the matter"), or only meant ("reached out to an expert
+    to discuss the plan", an infinitive of purpose)."""
+    if tok.dep_ in ("advcl", "acl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+        return True
+    t = tok
+    for _ in range(3):
+        if any(c.dep_ == "neg" for c in t.children) or t.lemma_ in ("decline", "refuse"):
+            return True
+        if t.dep_ not in ("xcomp", "ccomp") or t.head is t:
+            return False
+        t = t.head
+    return False
 
 
 def _close_mark(text: str, start: int, end: int) -> int:
