@@ -4,8 +4,13 @@ and article text is never markup (an article carrying <script>, event handlers a
 from __future__ import annotations
 
 import json
+import queue
 import re
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -222,3 +227,40 @@ def test_compare_page_puts_two_sides_next_to_each_other(client: TestClient):
     assert "Whom they quote" in html and "Most distinctive words" in html
     bad = client.get("/compare", params={"a": "RU", "b": "nowhere=1"})
     assert bad.status_code == 200 and 'class="error"' in bad.text and 'class="card side"' not in bad.text
+
+
+def test_demo_ends_by_serving_the_dashboard(tmp_path: Path):
+    """``make demo`` runs this module: after its summary it serves the dashboard and prints the address."""
+    import httpx
+
+    from polarwatch.demo import free_port
+
+    port = free_port("127.0.0.1", 0)
+    cmd = [sys.executable, "-m", "polarwatch.demo", "--db", str(tmp_path / "demo.db"), "--shared", str(tmp_path / "absent"),
+           "--port", str(port)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    try:
+        url, seen, deadline = None, [], time.monotonic() + 240
+        while url is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            m = re.search(r"== dashboard: (http://127\.0\.0\.1:\d+/)", line)
+            url = m.group(1) if m else None
+        assert url, "".join(seen[-20:])
+        assert "FICTIONAL sample" in "".join(seen)
+        for _ in range(100):
+            try:
+                r = httpx.get(url, timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert r.status_code == 200 and "Overview" in r.text
+        assert r.headers["content-security-policy"] == CSP
+    finally:
+        proc.terminate()
+        proc.wait(20)

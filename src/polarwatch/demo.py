@@ -1,12 +1,15 @@
-"""``make demo``: ingest a sample corpus and print what polarwatch made of it.
+"""``make demo``: ingest a sample corpus, print what polarwatch made of it, then serve the dashboard.
 
 Uses ``../shared/corpus/seeds`` and ``../shared/corpus/wikinews`` when they
 exist, else the small fictional sample shipped in ``polarwatch/data/sample``.
+The last step serves the dashboard on localhost until Ctrl-C (``--no-serve``
+stops after the summary).
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
 import textwrap
 from importlib import resources
 from pathlib import Path
@@ -24,10 +27,36 @@ def corpus_paths(shared: Path) -> tuple[list[str], str]:
     return [str(sample)], "the FICTIONAL sample shipped with polarwatch (../shared/corpus not found)"
 
 
+def free_port(host: str, wanted: int) -> int:
+    """*wanted* when nothing listens there, else a port the system picks."""
+    for port in (wanted, 0):
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise OSError(f"no free port on {host}")
+
+
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the dashboard over *db* until interrupted, printing its address first."""
+    import uvicorn
+
+    from .web import serving_app
+
+    port = free_port(host, port)
+    print(f"\n== dashboard: http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    uvicorn.run(serving_app(db), host=host, port=port, log_level="warning")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--db", default="demo/polarwatch.db")
     ap.add_argument("--shared", default="../shared/corpus")
+    ap.add_argument("--no-serve", action="store_true", help="stop after the summary instead of serving the dashboard")
+    ap.add_argument("--host", default="127.0.0.1", help="address to serve the dashboard on (default: localhost only)")
+    ap.add_argument("--port", type=int, default=8000, help="port for the dashboard (another free one when taken)")
     args = ap.parse_args(argv)
     paths, what = corpus_paths(Path(args.shared))
     print(f"== polarwatch demo: ingesting {what}")
@@ -90,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             snip = h.snippet.replace("\x02", "«").replace("\x03", "»")
             print(f"  {h.id}  {h.title}\n      {textwrap.shorten(snip, 110, placeholder=' …')}")
     print(f"\nTry: polarwatch --db {args.db} search 'sea ice' ; polarwatch --db {args.db} show <id>")
+    if not args.no_serve:
+        serve(args.db, args.host, args.port)
     return 0
 
 

@@ -1,7 +1,8 @@
 """The web dashboard: server-rendered pages over a store, served by the API's app at ``/``.
 
 ``make_router(db)`` is what the REST API's ``create_app`` includes. ``dashboard_app(db)`` is the
-dashboard alone, with the same security headers, for tests and for an installation without the API.
+dashboard alone, with the same security headers, for tests and for an installation without the API;
+``serving_app(db)`` is whichever of the two a user should be served.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 
 from .pages import make_router
 
-__all__ = ["make_router", "dashboard_app", "CSP"]
+__all__ = ["make_router", "dashboard_app", "serving_app", "CSP"]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -32,3 +33,14 @@ def dashboard_app(db: str) -> FastAPI:
 
     app.include_router(make_router(db))
     return app
+
+
+def serving_app(db: str) -> FastAPI:
+    """The app to serve: the REST API's (``polarwatch.api.create_app``) with the dashboard at ``/``, or the
+    dashboard's own app when the API is not installed or does not mount the dashboard."""
+    try:
+        from ..api import create_app
+    except ImportError:
+        return dashboard_app(db)
+    app = create_app(db)
+    return app if any(getattr(r, "path", None) == "/" for r in app.routes) else dashboard_app(db)

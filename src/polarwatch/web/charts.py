@@ -72,11 +72,12 @@ class Chart:
         return not self.rects and not self.lines
 
 
-def _ticks(labels: list[str], x_of: dict[str, float], n: int = 8) -> list[tuple[float, str]]:
+def _ticks(labels: list[str], x_of: dict[str, float], n: int = 7) -> list[tuple[float, str]]:
+    """About *n* labels along the axis, none so near the right edge that its text would be cut."""
     if not labels:
         return []
-    step = max(1, round(len(labels) / n))
-    return [(x_of[lab], lab) for lab in labels[::step]]
+    step = max(1, -(-len(labels) // n))
+    return [(x_of[lab], lab) for lab in labels[::step] if x_of[lab] <= WIDTH - 70]
 
 
 def _nice_top(v: int) -> int:
@@ -132,10 +133,12 @@ def lines(labels: list[str], values: dict[tuple[str, str], int], series: list[st
 
 
 def when(label: str) -> str:
-    """A period label as a person reads it (2025-03 -> Mar 2025)."""
+    """A period label as a person reads it: 2025-03 -> Mar 2025, 2025-W08 -> 24 Feb 2025 (its Monday)."""
     try:
         if len(label) == 7:
             return datetime.strptime(label, "%Y-%m").strftime("%b %Y")
+        if "-W" in label:
+            return datetime.strptime(label + "-1", "%Y-W%W-%w").strftime("%d %b %Y").lstrip("0")
     except ValueError:
         pass
     return label

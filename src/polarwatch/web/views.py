@@ -228,7 +228,8 @@ def network_data(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str,
     edges = [{"source": e["source"], "target": e["target"], "kind": css.get(e["kind"], "link"), "weight": e["weight"],
               "label": e["kind"] + (f" {e['type']}" if e.get("type") else ""),
               "href": evidence_href(e["evidence"][0]) if e.get("evidence") else None} for e in net["edges"]]  # fmt: skip
-    nodes = [{"id": n["id"], "name": n["name"], "kind": n.get("type") or "", "weight": n["weight"]} for n in net["nodes"]]
+    nodes = [{"id": n["id"], "name": n["name"].removeprefix("country:"), "kind": n.get("type") or "", "weight": n["weight"]}
+             for n in net["nodes"]]  # fmt: skip
     return {"nodes": nodes, "edges": edges}
 
 
