@@ -555,4 +555,5 @@ def stats(ctx: click.Context, db: str | None, as_json: bool) -> None:
 
 if __name__ == "__main__":
     main()
+from . import cli_monitor  # noqa: E402,F401  registers commands
 from . import cli_serve  # noqa: E402,F401  registers commands
