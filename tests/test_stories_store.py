@@ -88,7 +88,7 @@ def test_two_events_become_two_stories_kept_across_runs(tmp_path, db):
     assert [r["id"] for r in only_ca] == [lines[1]["id"]]
 
     rec = json.loads(_run("story", str(top["id"]), "--db", db, "--json"))
-    assert set(rec) == {"id", "title", "first_seen", "last_seen", "outlets", "articles", "quoted", "events"}
+    assert set(rec) == {"id", "title", "first_seen", "last_seen", "outlets", "articles", "quoted", "events", "thread"}
     assert [a["published"] for a in rec["articles"]] == ["2031-03-03", "2031-03-04", "2031-03-06"]
     assert {a["id"] for a in rec["articles"]} == ice
     assert rec["articles"][0]["similarity"] is None and all(a["similarity"] > 0 for a in rec["articles"][1:])

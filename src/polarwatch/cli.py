@@ -484,6 +484,10 @@ def _eval_stories(gold: str, as_json: bool) -> None:
     click.echo(f"B-cubed  P {b['precision']:.3f}  R {b['recall']:.3f}  F1 {b['f1']:.3f}   ARI {r['ari']:.3f}")
     for e in r["errors"]:
         click.echo(f"  {e['cluster']}: {e['articles']} articles in {e['stories']} stories, {e['merged_with']} from other clusters in its main one")
+    if "threads" in r:
+        t = r["threads"]
+        click.echo(f"threads: {t['threads']} predicted ({t['gold_threads']} gold)  B-cubed  P {t['bcubed']['precision']:.3f}  "
+                   f"R {t['bcubed']['recall']:.3f}  F1 {t['bcubed']['f1']:.3f}   ARI {t['ari']:.3f}")
 
 
 def _or_fail(fn: Any, *args: Any, **kw: Any) -> Any:
@@ -531,6 +535,8 @@ def story(ctx: click.Context, story_id: int, db: str | None, as_json: bool) -> N
     for key, line in sections:
         if st[key]:
             click.echo(f"{key}:\n" + "\n".join("  " + line(r) for r in st[key]))
+    if st.get("thread"):
+        click.echo(f"thread {st['thread']['id']}: {st['thread']['title'] or '(untitled)'} ({st['thread']['stories']} stories)")
 
 
 @main.command()
@@ -557,3 +563,4 @@ if __name__ == "__main__":
     main()
 from . import cli_monitor  # noqa: E402,F401  registers commands
 from . import cli_serve  # noqa: E402,F401  registers commands
+from . import cli_threads  # noqa: E402,F401  registers commands

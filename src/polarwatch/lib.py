@@ -179,7 +179,26 @@ def stories(
 
 
 def story(story_id: int, db: str | None = None, *, store: Store | None = None) -> dict[str, Any] | None:
-    """One story: title, first and last seen, outlets (country, kind), articles in time order, who was quoted
-    and the events reported; None when there is no such story."""
+    """One story: title, first and last seen, outlets (country, kind), articles in time order, who was quoted,
+    the events reported and its thread (``{id, title, stories, score, linked_to, reasons}`` or None); None when
+    there is no such story."""
     with _store(db, store) as s:
-        return s.get_story(story_id)  # type: ignore[attr-defined]
+        st = s.get_story(story_id)  # type: ignore[attr-defined]
+        if st is not None:
+            st["thread"] = s.thread_of_story(story_id) if hasattr(s, "thread_of_story") else None
+        return st  # type: ignore[no-any-return]
+
+
+def threads(db: str | None = None, *, store: Store | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Threads (stories of one ongoing issue), most stories first, then most recent: ``{id, title, first_seen,
+    last_seen, stories, articles}`` (counts)."""
+    with _store(db, store) as s:
+        return s.list_threads(limit)  # type: ignore[attr-defined]
+
+
+def thread(thread_id: int, db: str | None = None, *, store: Store | None = None) -> dict[str, Any] | None:
+    """One thread: its stories in time order with their outlets and the link each is in the thread by (score,
+    linked story, reasons), and the actors, themes and names two or more of its stories share; None when there
+    is no such thread."""
+    with _store(db, store) as s:
+        return s.get_thread(thread_id)  # type: ignore[attr-defined]

@@ -54,12 +54,15 @@ def extract(store: Store, articles: list[Article]) -> None:
 
 
 def _store_analyses(store: Store, ids: list[str], analyses: list[Any]) -> None:
-    """Store the analyses, then place the articles in same-event stories (which read what was stored)."""
+    """Store the analyses, then place the articles in same-event stories (which read what was stored) and
+    their stories in threads."""
     from . import nlp
     from .stories.service import assign_stories
+    from .stories.threads import update_threads_of_articles
 
     store.put_analyses(list(zip(ids, analyses)), nlp.VERSION)  # type: ignore[attr-defined]
     assign_stories(store, ids, analyses)
+    update_threads_of_articles(store, ids)
 
 
 class Extractor:
@@ -140,6 +143,9 @@ def reprocess(
         ex.abort()
         raise
     ex.close()
+    from .stories.threads import update_threads
+
+    update_threads(store, [])  # stories made before threads were kept get theirs
     return done
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..records import Article, Event, Mention, Outlet, Quote, Removal, Source
 from .base import MARK_END, MARK_START, AmbiguousId, ArticleFilter, SearchHit, Store, StoredArticle, StoreError, stores
+from .threads_sql import ThreadsSQL
 
 # Most matches BM25 scores per query; beyond it, the most recently stored matches are ranked.
 RANK_WINDOW = 20_000
@@ -39,7 +40,7 @@ def _now() -> str:
 
 
 @stores.register("sqlite")
-class SQLiteStore(Store):
+class SQLiteStore(ThreadsSQL, Store):
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         if self.path != ":memory:":

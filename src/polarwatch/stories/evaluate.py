@@ -132,4 +132,8 @@ def run_stories_eval(path: str | Path) -> dict[str, Any]:
         pred[i] = clusterer.add(feats[i])
     result = score_clusters(gold, pred)
     result["errors"] = per_cluster(gold, pred)
+    from .threads import score_threads  # when the gold lines carry `thread`: the stories linked into threads, scored
+
+    if (threads := score_threads(path, gold, feats, arrival_order(gold), pred)) is not None:
+        result["threads"] = threads
     return result
