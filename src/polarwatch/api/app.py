@@ -154,7 +154,9 @@ def create_app(db: str, *, token: str | None = None, max_request_bytes: int = MA
     routes.install(app)
     write.install(app)
     # --- dashboard (src/polarwatch/web) mounts its router here, after the API: ---
-    # app.include_router(...)
+    from ..web import make_router as dashboard_router
+
+    app.include_router(dashboard_router(db))
     # --- end of dashboard mount ---
     app.add_middleware(Guard, max_bytes=max_request_bytes)
     return app

@@ -2,7 +2,7 @@
 
 ``make_router(db)`` is what the REST API's ``create_app`` includes. ``dashboard_app(db)`` is the
 dashboard alone, with the same security headers, for tests and for an installation without the API;
-``serving_app(db)`` is whichever of the two a user should be served.
+``serving_app(db)`` is the one a user should be served.
 """
 
 from __future__ import annotations
@@ -36,11 +36,10 @@ def dashboard_app(db: str) -> FastAPI:
 
 
 def serving_app(db: str) -> FastAPI:
-    """The app to serve: the REST API's (``polarwatch.api.create_app``) with the dashboard at ``/``, or the
-    dashboard's own app when the API is not installed or does not mount the dashboard."""
+    """The app to serve: the REST API's (``polarwatch.api.create_app``, which includes the dashboard at
+    ``/``), or the dashboard's own app when the API is not installed."""
     try:
         from ..api import create_app
     except ImportError:
         return dashboard_app(db)
-    app = create_app(db)
-    return app if any(getattr(r, "path", None) == "/" for r in app.routes) else dashboard_app(db)
+    return create_app(db)
