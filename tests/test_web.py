@@ -133,8 +133,10 @@ def _pages(db: str) -> list[str]:
     aid = _xss_id(db)
     story = _one(db, "SELECT story_id FROM story_articles ORDER BY story_id LIMIT 1")[0]
     actor = _one(db, "SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")[0]
-    return ["/", f"/article/{aid}", f"/actor/{actor}", f"/story/{story}", "/compare", "/compare?a=RU&b=NO",
-            "/network", "/search", "/search?q=Arctic&country=RU", "/events", "/quotes", f"/quotes?speaker={actor}"]  # fmt: skip
+    thread = _one(db, "SELECT thread_id FROM thread_stories GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1")[0]
+    return ["/", f"/article/{aid}", f"/actor/{actor}", f"/story/{story}", f"/thread/{thread}", "/compare", "/compare?a=RU&b=NO",
+            f"/compare?a=RU&b=NO&thread={thread}", "/network", "/search", "/search?q=Arctic&country=RU",
+            f"/search?thread={thread}", "/events", f"/events?thread={thread}", "/quotes", f"/quotes?speaker={actor}"]  # fmt: skip
 
 
 def test_every_page_renders_with_the_security_headers(client: TestClient, web_db: str):

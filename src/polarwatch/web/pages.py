@@ -68,7 +68,7 @@ def filters_from(request: Request) -> Filters:
         return v[:size] or None
 
     since, until = text("since", 10), text("until", 10)
-    story = text("story", 12)
+    story, thread = text("story", 12), text("thread", 12)
     country = text("country", 2)
     return Filters(
         q=text("q", 500) or "",
@@ -80,6 +80,7 @@ def filters_from(request: Request) -> Filters:
         actor=text("actor"),
         theme=text("theme", 40),
         story=int(story) if story and story.isdigit() else None,
+        thread=int(thread) if thread and thread.isdigit() else None,
     )
 
 

@@ -38,6 +38,7 @@ class Filters:
     actor: str | None = None  # actor id mentioned in the article
     theme: str | None = None  # theme id carried by the article
     story: int | None = None
+    thread: int | None = None
 
     def article_filter(self) -> ArticleFilter:
         return ArticleFilter(self.outlet, self.country, self.kind, self.since, self.until)
@@ -86,6 +87,12 @@ def _where(s: SQLiteStore, f: Filters, alias: str = "a") -> tuple[str, list[Any]
     if f.story is not None:
         conds.append(f"EXISTS (SELECT 1 FROM story_articles sa WHERE sa.article_rowid = {alias}.rowid AND sa.story_id = ?)")
         args.append(f.story)
+    if f.thread is not None:
+        conds.append(
+            f"EXISTS (SELECT 1 FROM story_articles sa JOIN thread_stories ts ON ts.story_id = sa.story_id "
+            f"WHERE sa.article_rowid = {alias}.rowid AND ts.thread_id = ?)"
+        )
+        args.append(f.thread)
     return " AND ".join(conds), args
 
 

@@ -68,6 +68,7 @@ def overview(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any
         "actors": queries.active_actors(s, f, 15), "stats": s.stats(), "theme_names": theme_names(),
         "event_chart": None, "theme_chart": None,
         "recent": queries.search(s, f.with_(q=""), limit=10).hits,
+        "threads": s.list_threads(8) if hasattr(s, "list_threads") else [],
     }  # fmt: skip
     if first and last:
         ctx["event_chart"] = _event_chart(s, f, period, first, last)
@@ -166,31 +167,39 @@ def _compare(s: SQLiteStore, sides: list[Any], **scope: Any) -> dict[str, Any] |
     return compare.compare(s, sides=sides, **scope)
 
 
+def _outlet_sides(outlets: list[dict[str, Any]], most: int = 4) -> list[Any]:
+    """One comparison side per outlet, the *most* with the most articles (none without analysis)."""
+    sides_mod = optional(".analysis.sides")
+    if sides_mod is None:
+        return []
+    total: dict[str, int] = defaultdict(int)
+    for o in outlets:
+        if o.get("name"):
+            total[o["name"]] += o.get("articles", 1)
+    names = sorted(total, key=lambda n: (-total[n], n))[:most]
+    return [sides_mod.Side(n, outlets=(n,)) for n in names]
+
+
 def story(s: SQLiteStore, f: Filters, qp: Mapping[str, str], story_id: int) -> dict[str, Any] | None:
     st = s.get_story(story_id)
     if st is None:
         return None
-    sides_mod = optional(".analysis.sides")
-    sides = []
-    if sides_mod is not None:
-        for o in st["outlets"][:4]:
-            if o["name"]:
-                sides.append(sides_mod.Side(o["name"], outlets=(o["name"],)))
-    result = _compare(s, sides, story=story_id) if len(sides) >= 2 else None
+    sides = _outlet_sides(st["outlets"])
     by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for art in st["articles"]:
         by_outlet[art["outlet"] or "(unknown outlet)"].append(art)
-    return {"st": st, "cmp": result, "by_outlet": dict(by_outlet), "theme_names": theme_names()}
+    thread = s.thread_of_story(story_id) if hasattr(s, "thread_of_story") else None
+    return {"st": st, "cmp": _compare(s, sides, story=story_id), "by_outlet": dict(by_outlet), "thread": thread}
 
 
 def thread(s: SQLiteStore, f: Filters, qp: Mapping[str, str], thread_id: int) -> dict[str, Any] | None:
-    threads = optional(".stories.threads")
-    if threads is None or not hasattr(threads, "get_thread"):
-        return None
-    th = threads.get_thread(s, thread_id)
+    th = s.get_thread(thread_id) if hasattr(s, "get_thread") else None
     if th is None:
         return None
-    return {"th": th, "theme_names": theme_names()}
+    sides = _outlet_sides([o for st in th["stories"] for o in st["outlets"]])
+    names = {st["id"]: st["title"] for st in th["stories"]}
+    return {"th": th, "cmp": _compare(s, sides, thread=thread_id), "theme_names": theme_names(), "story_titles": names,
+            "n_outlets": len({o["name"] for st in th["stories"] for o in st["outlets"]})}  # fmt: skip
 
 
 def compare(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
@@ -205,7 +214,7 @@ def compare(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]
     if all(specs):
         try:
             sides = [sides_mod.parse_side(spec, name) for spec, name in zip(specs, ("A", "B"))]
-            ctx["cmp"] = _compare(s, sides, since=f.since, until=f.until, story=f.story)
+            ctx["cmp"] = _compare(s, sides, since=f.since, until=f.until, story=f.story, thread=f.thread)
         except ValueError as exc:
             ctx["error"] = str(exc)
     return ctx
