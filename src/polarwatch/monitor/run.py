@@ -213,6 +213,8 @@ class Monitor:
                 title, entries = parse_feed(resp.body)
         except ParseError as exc:
             return _Poll(src, "error", error=f"malformed: {exc}")
+        except Exception as exc:  # a parser bug on one odd feed must not stop the cycle
+            return _Poll(src, "error", error=f"parser failed: {type(exc).__name__}: {exc}")
         return _Poll(src, "ok", entries, title, resp.etag, resp.last_modified)
 
     def _sitemap_entries(self, body: bytes) -> list[Entry]:
@@ -273,7 +275,10 @@ class Monitor:
             return exc
         if msg := too_big(len(resp.body), self.settings):
             return Rejected(self._provenance(row), msg)
-        doc = html_to_doc(resp.text(), self._provenance(row), fmt="html", url=resp.url)
+        try:
+            doc = html_to_doc(resp.text(), self._provenance(row), fmt="html", url=resp.url)
+        except Exception as exc:  # an extractor bug on one odd page must not stop the cycle
+            return Rejected(self._provenance(row), f"HTML extraction failed: {type(exc).__name__}: {exc}")
         if isinstance(doc, RawDoc):
             doc.url = resp.url  # after redirects (a feed's tracking link), so the id is the page's own
             doc.title = doc.title or row["title"]
