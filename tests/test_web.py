@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import warnings
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,23 @@ def test_links_refuse_script_urls():
         assert safe_href(bad) is None
     assert evidence_href({"article": "ab/../c", "start": 3, "end": 9}) == "/article/ab%2F..%2Fc#span-3-9"
     assert evidence_href({"article": "abc", "start": 3, "end": 9, "in_title": True}) == "/article/abc"
+
+
+def test_period_labels_fill_gaps_and_bound_the_dates_they_name():
+    from polarwatch.web.charts import period_labels, when
+    from polarwatch.web.queries import period_bounds, pick_period
+
+    assert period_labels("month", "2024-11-20", "2025-02-03") == ["2024-11", "2024-12", "2025-01", "2025-02"]
+    assert period_bounds("month", "2024-02") == ("2024-02-01", "2024-02-29")
+    weeks = period_labels("week", "2025-03-05", "2025-03-20")
+    assert len(weeks) == 3
+    for label in weeks:
+        first, last = period_bounds("week", label)
+        assert date.fromisoformat(first).weekday() == 0 and (date.fromisoformat(last) - date.fromisoformat(first)).days == 6
+    assert period_bounds("week", weeks[0])[0] <= "2025-03-05" <= period_bounds("week", weeks[0])[1]
+    assert period_labels("day", "2025-03-30", "2025-04-01") == ["2025-03-30", "2025-03-31", "2025-04-01"]
+    assert pick_period("2025-01-01", "2025-01-20") == "day" and pick_period("2020-01-01", "2025-01-01") == "month"
+    assert when("2025-03") == "Mar 2025" and when(weeks[0]) == "3 Mar 2025"
 
 
 # -- pages ----------------------------------------------------------------------------

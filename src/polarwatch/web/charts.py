@@ -7,6 +7,7 @@ template only places them, escaping every label.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -87,8 +88,11 @@ def _nice_top(v: int) -> int:
     return v
 
 
-def stacked_bars(labels: list[str], values: dict[tuple[str, str], int], series: list[str],
-                 href: callable, title: callable) -> Chart:  # type: ignore[valid-type]
+Href = Callable[[str, str], str]  # (period label, series) -> link
+Title = Callable[[str, str, int], str]  # (period label, series, value) -> tooltip
+
+
+def stacked_bars(labels: list[str], values: dict[tuple[str, str], int], series: list[str], href: Href, title: Title) -> Chart:
     """Bars per label, stacked by series in the given order; ``href(label, series)`` and
     ``title(label, series, value)`` give each block's link and tooltip."""
     plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
@@ -111,8 +115,8 @@ def stacked_bars(labels: list[str], values: dict[tuple[str, str], int], series: 
     return chart
 
 
-def lines(labels: list[str], values: dict[tuple[str, str], int], series: list[str],
-          href: callable, title: callable, names: dict[str, str] | None = None) -> Chart:  # type: ignore[valid-type]
+def lines(labels: list[str], values: dict[tuple[str, str], int], series: list[str], href: Href, title: Title,
+          names: dict[str, str] | None = None) -> Chart:
     """One polyline per series over the labels (missing values are 0)."""
     plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
     top = _nice_top(max(values.values(), default=0) or 1)

@@ -363,15 +363,15 @@ def search(s: SQLiteStore, f: Filters, limit: int = 30, offset: int = 0) -> Sear
 
 
 def _ranked(s: SQLiteStore, f: Filters, rowids: list[int], limit: int, offset: int) -> list[int]:
-    """The matching rowids in BM25 order, one page of them."""
-    allowed = set(rowids)
+    """One page of the matching rowids (held in ``web_hits``) in BM25 order: only the matches are scored."""
+    if not rowids:
+        return []
     for q in _fts_queries(f.q):
         try:
-            ranked = [r[0] for r in s.db.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ?",
-                (q, FACET_WINDOW * 4),
-            ) if r[0] in allowed]  # fmt: skip
-        except Exception:  # noqa: BLE001
+            return [r[0] for r in s.db.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN (SELECT rowid FROM web_hits) "
+                "ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ? OFFSET ?", (q, limit, offset),
+            )]  # fmt: skip
+        except Exception:  # noqa: BLE001  a malformed FTS query falls back to the all-words form
             continue
-        return ranked[offset : offset + limit]
     return []

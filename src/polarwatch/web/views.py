@@ -3,7 +3,6 @@ template's context (None: nothing by that id). No HTML here."""
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from typing import Any, Mapping
 
@@ -15,14 +14,6 @@ from .links import evidence_href, link
 from .queries import EVENT_GROUPS, Filters
 
 EVENT_SERIES = [*EVENT_GROUPS, "other"]
-
-
-def optional(module: str) -> Any:
-    """A module another part of polarwatch may not have yet (analysis, threads), or None."""
-    try:
-        return importlib.import_module(module, "polarwatch")
-    except ImportError:
-        return None
 
 
 def theme_names() -> dict[str, str]:
@@ -68,7 +59,7 @@ def overview(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any
         "actors": queries.active_actors(s, f, 15), "stats": s.stats(), "theme_names": theme_names(),
         "event_chart": None, "theme_chart": None,
         "recent": queries.search(s, f.with_(q=""), limit=10).hits,
-        "threads": s.list_threads(8) if hasattr(s, "list_threads") else [],
+        "threads": s.list_threads(8),  # type: ignore[attr-defined]
     }  # fmt: skip
     if first and last:
         ctx["event_chart"] = _event_chart(s, f, period, first, last)
@@ -160,24 +151,25 @@ def actor(s: SQLiteStore, f: Filters, qp: Mapping[str, str], actor_id: str) -> d
     return ctx
 
 
+def _analysis() -> Any:
+    """polarwatch.analysis, imported on first use (it loads the actor registry)."""
+    from .. import analysis
+
+    return analysis
+
+
 def _compare(s: SQLiteStore, sides: list[Any], **scope: Any) -> dict[str, Any] | None:
-    compare = optional(".analysis.compare")
-    if compare is None or not hasattr(compare, "compare") or len(sides) < 2:
-        return None
-    return compare.compare(s, sides=sides, **scope)
+    return _analysis().compare(s, sides=sides, **scope) if len(sides) >= 2 else None
 
 
 def _outlet_sides(outlets: list[dict[str, Any]], most: int = 4) -> list[Any]:
-    """One comparison side per outlet, the *most* with the most articles (none without analysis)."""
-    sides_mod = optional(".analysis.sides")
-    if sides_mod is None:
-        return []
+    """One comparison side per outlet, the *most* with the most articles."""
     total: dict[str, int] = defaultdict(int)
     for o in outlets:
         if o.get("name"):
             total[o["name"]] += o.get("articles", 1)
     names = sorted(total, key=lambda n: (-total[n], n))[:most]
-    return [sides_mod.Side(n, outlets=(n,)) for n in names]
+    return [_analysis().Side(n, outlets=(n,)) for n in names]
 
 
 def story(s: SQLiteStore, f: Filters, qp: Mapping[str, str], story_id: int) -> dict[str, Any] | None:
@@ -188,12 +180,12 @@ def story(s: SQLiteStore, f: Filters, qp: Mapping[str, str], story_id: int) -> d
     by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for art in st["articles"]:
         by_outlet[art["outlet"] or "(unknown outlet)"].append(art)
-    thread = s.thread_of_story(story_id) if hasattr(s, "thread_of_story") else None
+    thread = s.thread_of_story(story_id)  # type: ignore[attr-defined]
     return {"st": st, "cmp": _compare(s, sides, story=story_id), "by_outlet": dict(by_outlet), "thread": thread}
 
 
 def thread(s: SQLiteStore, f: Filters, qp: Mapping[str, str], thread_id: int) -> dict[str, Any] | None:
-    th = s.get_thread(thread_id) if hasattr(s, "get_thread") else None
+    th = s.get_thread(thread_id)  # type: ignore[attr-defined]
     if th is None:
         return None
     sides = _outlet_sides([o for st in th["stories"] for o in st["outlets"]])
@@ -203,17 +195,13 @@ def thread(s: SQLiteStore, f: Filters, qp: Mapping[str, str], thread_id: int) ->
 
 
 def compare(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
-    sides_mod = optional(".analysis.sides")
+    analysis = _analysis()
     specs = [(qp.get("a") or "").strip()[:300], (qp.get("b") or "").strip()[:300]]
-    ctx: dict[str, Any] = {"f": f, "specs": specs, "cmp": None, "error": None, "blocs": [], "theme_names": theme_names(),
-                           "available": sides_mod is not None and optional(".analysis.compare") is not None}  # fmt: skip
-    if sides_mod is None:
-        return ctx
-    if hasattr(sides_mod, "outlet_blocs"):
-        ctx["blocs"] = sides_mod.outlet_blocs(s, min_articles=1)
+    ctx: dict[str, Any] = {"f": f, "specs": specs, "cmp": None, "error": None, "theme_names": theme_names(),
+                           "blocs": analysis.outlet_blocs(s, min_articles=1)}  # fmt: skip
     if all(specs):
         try:
-            sides = [sides_mod.parse_side(spec, name) for spec, name in zip(specs, ("A", "B"))]
+            sides = [analysis.parse_side(spec, name) for spec, name in zip(specs, ("A", "B"))]
             ctx["cmp"] = _compare(s, sides, since=f.since, until=f.until, story=f.story, thread=f.thread)
         except ValueError as exc:
             ctx["error"] = str(exc)
@@ -227,11 +215,9 @@ def network_page(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str,
 def network_data(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
     """analysis.network over the filters, as the network page's script reads it: nodes ``{id, name, kind,
     weight}`` and edges ``{source, target, kind, weight, href}`` (href: the first sentence behind the edge)."""
-    analysis = optional(".analysis")
-    if analysis is None or not hasattr(analysis, "network"):
-        return {"nodes": [], "edges": [], "note": "the network analysis is not available in this installation"}
+    analysis = _analysis()
     flt = analysis.Filters(since=f.since, until=f.until, outlet=f.outlet, country=f.country, kind=f.kind,
-                           actor=f.actor, theme=f.theme, story=f.story)  # fmt: skip
+                           actor=f.actor, theme=f.theme, story=f.story, thread=f.thread)  # fmt: skip
     net = analysis.network(s, filters=flt, max_edges=150)
     css = {"event": "event", "co-quoted": "quote", "quoted-about": "about"}
     edges = [{"source": e["source"], "target": e["target"], "kind": css.get(e["kind"], "link"), "weight": e["weight"],
