@@ -205,6 +205,8 @@ def test_article_marks_point_at_stored_offsets(client: TestClient, web_db: str):
     for q in quotes:
         assert f'href="#span-{q.start}-{q.end}"' in html
     assert "Removed by cleaning" in html
+    h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    assert html_lib.unescape(re.sub(r"<[^>]+>", "", h1)) == XSS_TITLE  # headline quotes are marked, the title kept whole
 
 
 def test_numbers_link_to_their_evidence(client: TestClient, web_db: str):

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from ..store.sqlite import SQLiteStore
 from ..themes import taxonomy
 from . import charts, queries
-from .highlight import Mark, paragraphs
+from .highlight import Mark, cut, paragraphs
 from .links import evidence_href, link
 from .queries import EVENT_GROUPS, Filters
 
@@ -108,8 +108,13 @@ def article(s: SQLiteStore, f: Filters, qp: Mapping[str, str], article_id: str) 
     tone = ex["tone"]
     about = {aid for q in ex["quotes"] for aid in q.about}
     names = queries.actor_names(s, sorted(about | set((tone or {}).get("actors", {}))))
+    title_marks = [m for i, q in enumerate(ex["quotes"]) if q.in_title for m in (
+        Mark(q.start, q.end, "quote", f"q{i}"),
+        Mark(q.speaker_start if q.speaker_start is not None else 0, q.speaker_end or 0, "speaker", f"q{i}"),
+    )]  # fmt: skip
     return {
         "a": a, "stored": stored, "paras": paragraphs(body, _marks(body, ex)), "ex": ex, "body": body,
+        "title_pieces": cut(a.title or "", title_marks),
         "actors": sorted(actors.values(), key=lambda r: (-len(r["spans"]), r["name"])),
         "title_quotes": [q for q in ex["quotes"] if q.in_title], "theme_names": theme_names(),
         "actor_tone": sorted(((names.get(k, k), k, v) for k, v in (tone or {}).get("actors", {}).items()), key=lambda x: x[2]["tone"]),
