@@ -43,7 +43,7 @@ def environment() -> Environment:
 
 
 class _Stores:
-    """One store connection per server thread (SQLite connections are not shared across threads here)."""
+    """One read-only store connection per server thread (SQLite connections are not shared across threads here)."""
 
     def __init__(self, db: str) -> None:
         self.db = db
@@ -55,6 +55,7 @@ class _Stores:
             s = open_store(self.db)
             if not isinstance(s, SQLiteStore):
                 raise RuntimeError("the dashboard reads a SQLite store")
+            s.db.execute("PRAGMA query_only = ON")  # the dashboard only reads
             self.local.store = s
         return s
 

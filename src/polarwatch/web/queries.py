@@ -331,21 +331,19 @@ def search(s: SQLiteStore, f: Filters, limit: int = 30, offset: int = 0) -> Sear
     rowids = rowids[:FACET_WINDOW]
     facets: dict[str, list[dict[str, Any]]] = {}
     if rowids:
-        s.db.execute("CREATE TEMP TABLE IF NOT EXISTS web_hits (rowid INTEGER PRIMARY KEY)")
-        s.db.execute("DELETE FROM web_hits")
-        s.db.executemany("INSERT INTO web_hits VALUES (?)", [(r,) for r in rowids])
+        hits = json.dumps(rowids)  # read as a table by json_each: the dashboard's connections are read-only
         facet_sql = {
-            "outlet": "SELECT a.outlet_name, a.outlet_name, COUNT(*) FROM web_hits h JOIN articles a ON a.rowid = h.rowid GROUP BY 1",
-            "country": "SELECT a.outlet_country, a.outlet_country, COUNT(*) FROM web_hits h JOIN articles a ON a.rowid = h.rowid GROUP BY 1",
-            "kind": "SELECT a.outlet_kind, a.outlet_kind, COUNT(*) FROM web_hits h JOIN articles a ON a.rowid = h.rowid GROUP BY 1",
-            "theme": "SELECT t.theme, t.theme, COUNT(*) FROM web_hits h JOIN article_themes t ON t.article_rowid = h.rowid GROUP BY 1",
-            "actor": "SELECT m.actor_id, MAX(m.actor_name), COUNT(DISTINCT m.article_rowid) FROM web_hits h "
-            "JOIN mentions m ON m.article_rowid = h.rowid WHERE m.actor_id IS NOT NULL AND m.kind != 'media' GROUP BY 1",
-            "year": "SELECT substr(a.published, 1, 4), substr(a.published, 1, 4), COUNT(*) FROM web_hits h "
-            "JOIN articles a ON a.rowid = h.rowid WHERE a.published IS NOT NULL GROUP BY 1",
+            "outlet": "SELECT a.outlet_name, a.outlet_name, COUNT(*) FROM json_each(?) h JOIN articles a ON a.rowid = h.value GROUP BY 1",
+            "country": "SELECT a.outlet_country, a.outlet_country, COUNT(*) FROM json_each(?) h JOIN articles a ON a.rowid = h.value GROUP BY 1",
+            "kind": "SELECT a.outlet_kind, a.outlet_kind, COUNT(*) FROM json_each(?) h JOIN articles a ON a.rowid = h.value GROUP BY 1",
+            "theme": "SELECT t.theme, t.theme, COUNT(*) FROM json_each(?) h JOIN article_themes t ON t.article_rowid = h.value GROUP BY 1",
+            "actor": "SELECT m.actor_id, MAX(m.actor_name), COUNT(DISTINCT m.article_rowid) FROM json_each(?) h "
+            "JOIN mentions m ON m.article_rowid = h.value WHERE m.actor_id IS NOT NULL AND m.kind != 'media' GROUP BY 1",
+            "year": "SELECT substr(a.published, 1, 4), substr(a.published, 1, 4), COUNT(*) FROM json_each(?) h "
+            "JOIN articles a ON a.rowid = h.value WHERE a.published IS NOT NULL GROUP BY 1",
         }
         for name, sql in facet_sql.items():
-            rows = [{"value": r[0], "label": r[1], "articles": r[2]} for r in s.db.execute(sql) if r[0] is not None]
+            rows = [{"value": r[0], "label": r[1], "articles": r[2]} for r in s.db.execute(sql, (hits,)) if r[0] is not None]
             key = (lambda d: d["value"]) if name == "year" else (lambda d: (-d["articles"], str(d["label"])))
             facets[name] = sorted(rows, key=key)[: 40 if name != "year" else None]
     page = rowids[offset : offset + limit] if not f.q.strip() else _ranked(s, f, rowids, limit, offset)
@@ -363,14 +361,14 @@ def search(s: SQLiteStore, f: Filters, limit: int = 30, offset: int = 0) -> Sear
 
 
 def _ranked(s: SQLiteStore, f: Filters, rowids: list[int], limit: int, offset: int) -> list[int]:
-    """One page of the matching rowids (held in ``web_hits``) in BM25 order: only the matches are scored."""
+    """One page of *rowids* (the matches) in BM25 order: only the matches are scored."""
     if not rowids:
         return []
     for q in _fts_queries(f.q):
         try:
             return [r[0] for r in s.db.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN (SELECT rowid FROM web_hits) "
-                "ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ? OFFSET ?", (q, limit, offset),
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?)) "
+                "ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ? OFFSET ?", (q, json.dumps(rowids), limit, offset),
             )]  # fmt: skip
         except Exception:  # noqa: BLE001  a malformed FTS query falls back to the all-words form
             continue
