@@ -218,3 +218,25 @@ def test_a_verb_of_communication_reports_its_noun_object():
     assert _quotes("Holm declined to confirm the figures.") == []
     assert _quotes("The official would not discuss the new quota rules.") == []
     assert _quotes("The agency reached out to an expert to discuss the motivation of the survey.") == []  # only meant
+
+
+def test_a_cue_noun_reports_its_clause_or_infinitive():
+    qs = _quotes("Anna Berg spoke in Tromsø. She repeated her claim that the quota would ruin the coastal fleet.")
+    assert qs == [("indirect", "the quota would ruin the coastal fleet", "Anna Berg")]  # "her" resolved
+    qs = _quotes("Norway's decision to expand the patrols angered Moscow.")
+    assert qs == [("indirect", "to expand the patrols", "Norway")]
+    assert _quotes("The claim that the ice road would close was never checked.") == []  # nobody makes it
+
+
+def test_a_report_spoken_at_the_end_of_a_sentence_is_not_its_own_noun():
+    # the parser makes "plan" a second subject of "warned": the expert speaks, the plan is what was warned about
+    qs = _quotes("Oslo's plan to buy two submarines risks turning the country into a pawn, a Chinese expert has warned.")
+    assert [(k, s) for k, _, s in qs] == [("indirect", "unnamed experts")]
+    assert qs[0][1].startswith("Oslo's plan to buy")
+
+
+def test_a_document_or_spokesperson_speaks_for_the_body_named_in_it():
+    qs = _quotes("A report by the Swedish Environmental Protection Agency warned that the mine would harm reindeer herding.")
+    assert [s for _, _, s in qs] == ["Swedish Environmental Protection Agency"]
+    qs = _quotes("A spokesperson for the Nordic Fisheries Council said the quota was under review.")
+    assert [s for _, _, s in qs] == ["Nordic Fisheries Council"]

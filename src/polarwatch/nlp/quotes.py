@@ -40,6 +40,7 @@ _ANON_NOUNS = {
     "commentator": "experts",
 }  # fmt: skip
 _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any", "we": "any"}
+_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "its": "it", "their": "they"}
 _TITLE_LIKE = re.compile(r"^(?:[A-Z0-9][\w’'-]*|of|the|and|for|in|on)(?:\s+(?:[A-Z0-9][\w’'-]*|[IVX]+|of|the|and|for|in|on)){0,4}$")
 _NAMING = re.compile(r"(so-called|dubbed|named|titled|entitled|nicknamed|called|known as|the word|the term|labelled|labeled|branded)\s*$", re.I)
 
@@ -76,6 +77,14 @@ def complement_lemmas() -> frozenset[str]:
     """Cue lemmas that report their noun object only together with an object complement or an "as" phrase:
     "called the plan “reckless”", "described the plan as reckless" (not "called the minister", a telephone call)."""
     return frozenset(r["lemma"] for r in _cue_rows() if r.get("object") == "complement")
+
+
+@lru_cache(maxsize=1)
+def cue_nouns() -> dict[str, tuple[bool, bool]]:
+    """Nouns of speech, belief and intent that report their own clause or infinitive, from ``data/cue_nouns.csv``:
+    lemma -> (reports a that-clause: "Oslo's claim that …", reports an infinitive: "Moscow's threat to …")."""
+    text = resources.files("polarwatch").joinpath("data/cue_nouns.csv").read_text("utf-8")
+    return {r["lemma"]: (r["clause"] == "yes", r["infinitive"] == "yes") for r in csv.DictReader(text.splitlines())}
 
 
 def infinitive_lemmas() -> frozenset[str]:
@@ -239,7 +248,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     if docs is None:
         docs = list(nlp().pipe(paragraphs))
     indirect_cues = cue_lemmas()[1]
-    cues, infinitive_cues, object_cues = speech_lemmas(), infinitive_lemmas(), object_lemmas()
+    cues, infinitive_cues, object_cues, noun_cues = speech_lemmas(), infinitive_lemmas(), object_lemmas(), cue_nouns()
     res = _Resolver(reg)
     an = Analysis(text="\n\n".join(paragraphs))
     offsets = []
@@ -364,7 +373,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
                     # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
-                    toks = _parenthetical(tok, sent) or _infinitive(tok, infinitive_cues)
+                    toks = _parenthetical(tok, sent) or _fronted(tok) or _infinitive(tok, infinitive_cues)
                     if not toks and tok.lemma_ in object_cues and not _withheld(tok):
                         toks = _object(tok)  # "criticized the plan as reckless", "cited the report"
                     if not toks:
@@ -389,6 +398,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if len(toks) < (2 if tok.lemma_ in object_cues else 3):
                     continue
                 subj = [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
+                if len(subj) > 1:
+                    subj = [ch for ch in subj if ch.i > toks[-1].i][-1:] or subj  # "A, X warned": X, not A's noun
                 if not subj and not any(ch.dep_ in ("nsubjpass", "auxpass") for ch in tok.children):
                     # "X said A and added B", "X rejected the request, saying B", "responded by saying B":
                     # the subject of the verb the report hangs on; "attacked Trump for saying B": its object
@@ -404,6 +415,24 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
                 _note_speaker(res, base + cs, sid, scountry, sname)
+            # "Oslo's claim that …", "X repeated his warning that …", "Moscow's threat to …"
+            for tok in sent:
+                if tok.pos_ != "NOUN" or tok.lemma_ not in noun_cues or any(qs - 1 <= tok.idx < qe + 1 for qs, qe, _ in spans):
+                    continue
+                if any(a.dep_ == "ccomp" and a.head.lemma_ in indirect_cues for a in tok.ancestors) or _fronted(tok.head):
+                    continue  # part of what someone else reports ("X said Oslo's plan to … would fail", "…, X warned")
+                found = _noun_report(tok, noun_cues[tok.lemma_])
+                if found is None:
+                    continue
+                toks, stoks = found
+                cs, ce = toks[0].idx, _close_mark(para, toks[0].idx, toks[-1].idx + len(toks[-1].text))
+                if len(toks) < 3 or any(cs < qe and qs < ce and not (cs < qs - 1 and qe + 1 <= ce) for qs, qe in covered):
+                    continue  # too short, or cut across a quotation
+                if any(qs - 1 <= cs and ce <= qe + 1 for qs, qe in covered) or (len(stoks) == 1 and stoks[0].lower_ in _FIRST_SECOND | {"my", "our", "your"}):
+                    continue
+                sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
+                an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
+                                       base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
             # "according to X, …"
             for tok in sent:
                 if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
@@ -443,6 +472,22 @@ def _parenthetical(tok: Any, sent: Any) -> list[Any]:
         return []
     own = {t.i for t in tok.subtree}
     return [t for t in sent if t.i not in own]
+
+
+def _fronted(tok: Any) -> list[Any]:
+    """The reported clause before ", X warned" when the parser made its noun a second subject of the report
+    ("Canada's plan to buy … risks turning …, a Chinese expert has warned"): the words from that noun to the comma."""
+    subj = [c for c in tok.children if c.dep_ == "nsubj" and c.i < tok.i]
+    if len(subj) < 2 or any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > tok.i for c in tok.children):
+        return []  # one subject, or the report has its own content after it
+    first, last = subj[0], subj[-1]
+    doc = tok.doc
+    comma = next((t for t in reversed(doc[first.i : last.left_edge.i]) if t.text == ","), None)
+    if comma is None or comma.i <= first.i:
+        return []
+    toks = list(doc[first.left_edge.i : comma.i])
+    # a clause, not a name and its apposition ("Ban Ki-moon, the secretary general of the UN, vowed …")
+    return toks if len(toks) >= 4 and any(t.pos_ in ("VERB", "AUX") for t in toks) else []
 
 
 def _infinitive(tok: Any, lemmas: frozenset[str]) -> list[Any]:
@@ -486,6 +531,35 @@ def _object(tok: Any) -> list[Any]:
         if c.i > obj.i and (c.dep_ == "oprd" or c.dep_ in ("prep", "advcl") and c.lower_ in ("for", "as", "over")):
             end = max(end, c.right_edge.i)
     return list(tok.doc[obj.left_edge.i : end + 1])
+
+
+def _noun_report(noun: Any, kinds: tuple[bool, bool]) -> tuple[list[Any], list[Any]] | None:
+    """(content, speaker mention) of a cue noun with its own clause or infinitive: "[Oslo]'s claim that [the
+    zone is legal]", "[Moscow]'s threat to [close the route]"; the speaker is the noun's possessor, else the
+    subject of the verb whose object it is ("[the ministry] issued a warning that …"). None without either."""
+    clause_ok, inf_ok = kinds
+    comp = None
+    for c in noun.children:
+        if c.i < noun.i or c.dep_ not in ("acl", "ccomp"):
+            continue
+        marks = [m for m in c.children if m.dep_ == "mark" and m.lower_ == "that"]
+        to = any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        if (clause_ok and marks) or (inf_ok and to and not marks):
+            comp = c
+            break
+    if comp is None:
+        return None
+    poss = [c for c in noun.children if c.dep_ == "poss"]
+    if poss:
+        stoks = [t for t in poss[0].subtree]
+    else:
+        verb = noun.head if noun.dep_ == "dobj" else None
+        subj = [c for c in verb.children if c.dep_ == "nsubj"] if verb is not None else []
+        if not subj or subj[0].lower_ in ("who", "which", "that"):
+            return None
+        stoks = _mention_tokens(subj[0])
+    toks = [t for t in comp.subtree if not (t.dep_ == "mark" and t.head.i == comp.i) and (not t.is_punct or t.text in "()[]")]
+    return (toks, stoks) if toks and stoks else None
 
 
 def _withheld(tok: Any) -> bool:
@@ -764,6 +838,31 @@ def _sentence_subject_speaker(doc: Any, qs: int, qe: int) -> tuple[Any, list[Any
 _ISSUER_HEADS = {"report", "statement", "spokesman", "spokeswoman", "spokesperson", "press", "service", "office", "communique", "release", "document", "assessment", "strategy", "briefing"}
 
 
+_ISSUED_HEADS = frozenset(
+    "report study poll survey estimate analysis statement assessment review document memo letter release communique "
+    "data figures research paper spokesperson spokesman spokeswoman".split()
+)
+
+
+def _issuer(head: Any, inside: set[int]) -> list[Any]:
+    """The named body that issued a document or speaks through a spokesperson: the proper name after "by", "for",
+    "from" or "of" on *head*, directly or through a participle ("published by", "released by"); [] if none."""
+    for prep in head.children:
+        if prep.dep_ == "acl" and prep.tag_ == "VBN":
+            prep = next((c for c in prep.children if c.dep_ == "agent" or c.dep_ == "prep" and c.lower_ == "by"), None)
+            if prep is None:
+                continue
+        elif not (prep.dep_ == "prep" and prep.lower_ in ("by", "for", "from", "of")):
+            continue
+        obj = next((c for c in prep.children if c.dep_ == "pobj" and c.i in inside), None)
+        if obj is not None and obj.pos_ == "NOUN":  # "by the newspaper Sermitsiaq"
+            obj = next((c for c in obj.children if c.dep_ in ("appos", "compound") and c.i > obj.i and c.pos_ == "PROPN"), obj)
+        if obj is not None and obj.pos_ == "PROPN":
+            return [t for t in obj.subtree if t.i in inside and t.i <= obj.i and t.dep_ not in ("det", "case")
+                    and t.lower_ != "the" and t.i >= obj.left_edge.i]
+    return []
+
+
 def _chain_start(head: Any) -> int:
     i = head.i
     doc = head.doc
@@ -868,6 +967,10 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
         p = res.person(name, offset)
         return p.id, p.name, p.country, "name"
     head = stoks[-1] if len(stoks) == 1 else next((t for t in stoks if t.dep_ in ("nsubj", "nsubjpass", "pobj", "dobj", "attr")), stoks[-1])
+    # a document or spokesperson of a named body speaks for it: "A report by the Swedish Environmental
+    # Protection Agency", "a poll published by the newspaper Sermitsiaq", "A spokesperson for the ministry"
+    if head.lemma_.lower() in _ISSUED_HEADS and (issuer := _issuer(head, inside)):
+        return _resolve(issuer, offset, res, reg)
     # anonymous voices: "Sources", "an industry insider", "Chinese experts", "Analysts in Oslo", "US media reports"
     found = reg.find(text)
     base = stoks[0].idx
@@ -905,7 +1008,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     if found:
         a = found[0].actor
         return a.id, a.name, a.country, "registry"
-    # pronouns
+    # pronouns ("his claim that …" is his)
+    low = _POSSESSIVE_PRONOUNS.get(low, low)
     if low in _PRONOUNS:
         want = {"person"} if _PRONOUNS[low] == "person" else ({"org", "country"} if low == "it" else {"org", "country", "person"})
         hit = res.last(offset, {"subject-person"}) if low in ("he", "she") else None
