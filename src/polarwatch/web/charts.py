@@ -99,7 +99,7 @@ def stacked_bars(labels: list[str], values: dict[tuple[str, str], int], series: 
     totals = [sum(values.get((lab, s), 0) for s in series) for lab in labels]
     top = _nice_top(max(totals, default=0) or 1)
     slot = plot_w / max(len(labels), 1)
-    bar_w = max(slot * 0.8, 1.0)
+    bar_w = min(max(slot * 0.8, 1.0), 48.0)
     x_of = {lab: PAD_L + i * slot + (slot - bar_w) / 2 for i, lab in enumerate(labels)}
     chart = Chart(WIDTH, HEIGHT, top, _ticks(labels, x_of), legend=[(f"s{i}", s) for i, s in enumerate(series)])
     for lab in labels:

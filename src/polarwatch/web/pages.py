@@ -38,6 +38,7 @@ def environment() -> Environment:
     env.filters["safe_href"] = safe_href
     env.filters["ev_href"] = evidence_href
     env.filters["when"] = charts.when
+    env.filters["plural"] = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")
     env.filters["fmt_tone"] = lambda v: "" if v is None else f"{v:+.2f}"
     return env
 

@@ -85,7 +85,7 @@
     var edges = (data.edges || []).filter(function (e) { return byId[e.source] && byId[e.target] && e.source !== e.target; })
       .map(function (e) {
         return { a: byId[e.source], b: byId[e.target], kind: e.kind || "", weight: Number(e.weight) || 1,
-                 href: typeof e.href === "string" && e.href.charAt(0) === "/" ? e.href : null };
+                 href: typeof e.href === "string" && /^\/(?![\/\\])/.test(e.href) ? e.href : null };  // same-origin paths only
       });
     var panel = document.getElementById("node-info");
     if (!nodes.length) {
