@@ -102,6 +102,15 @@ def date_span(s: SQLiteStore, f: Filters = Filters()) -> tuple[str | None, str |
     return r[0], r[1]
 
 
+def latest(s: SQLiteStore, f: Filters, limit: int = 10) -> list[dict[str, Any]]:
+    """The newest articles matching *f* (undated last): ``{id, title, published, outlet}``."""
+    where, args = _where(s, f)
+    return [{"id": r[0], "title": r[1], "published": r[2], "outlet": r[3]} for r in s.db.execute(
+        f"SELECT a.id, a.title, a.published, a.outlet_name FROM articles a WHERE {where} "  # noqa: S608
+        "ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC LIMIT ?", [*args, limit],
+    )]  # fmt: skip
+
+
 def event_series(s: SQLiteStore, f: Filters, period: str) -> list[dict[str, Any]]:
     """Events per period and group (cooperation, conflict, monitoring): ``{period, group, events}``."""
     where, args = _where(s, f)

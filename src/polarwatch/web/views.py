@@ -58,7 +58,7 @@ def overview(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any
         "f": f, "period": period, "first": first, "last": last, "stories": stories,
         "actors": queries.active_actors(s, f, 15), "stats": s.stats(), "theme_names": theme_names(),
         "event_chart": None, "theme_chart": None,
-        "recent": queries.search(s, f.with_(q=""), limit=10).hits,
+        "recent": queries.latest(s, f, 10),
         "threads": s.list_threads(8),  # type: ignore[attr-defined]
     }  # fmt: skip
     if first and last:
