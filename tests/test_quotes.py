@@ -240,3 +240,13 @@ def test_a_document_or_spokesperson_speaks_for_the_body_named_in_it():
     assert [s for _, _, s in qs] == ["Swedish Environmental Protection Agency"]
     qs = _quotes("A spokesperson for the Nordic Fisheries Council said the quota was under review.")
     assert [s for _, _, s in qs] == ["Nordic Fisheries Council"]
+
+
+def test_a_transcript_turn_is_its_speakers_report():
+    paras = ["\"HOLM: We will keep the route open.", "\"BERG: Even with one icebreaker?", "\"HOLM: Yes.", "\"BERG: Thank you.",
+             "UPDATE: This story was corrected."]
+    qs = _quotes(*paras)
+    assert [(t, s) for _, t, s in qs] == [("We will keep the route open.", "Holm"), ("Even with one icebreaker?", "Berg"),
+                                          ("Yes.", "Holm"), ("Thank you.", "Berg")]
+    qs = _quotes("Anna Berg spoke to the radio on Monday.", "BERG: The quota is final.")
+    assert qs == [("indirect", "The quota is final.", "Anna Berg")]  # a one-off label the article names

@@ -304,6 +304,16 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         spans = _quote_spans(para)
         covered: list[tuple[int, int]] = []
         para_speaker: Quote | None = None  # the same, in this paragraph
+        if (turn := _transcript_turn(para, an.text, paragraphs)) is not None:
+            # "PENCE: Well, look, …": a speaker's turn in an interview transcript, no quotation marks around it
+            (ls, le), (cs, ce) = turn
+            label = para[ls:le]
+            p = next((x for x in reversed(list(res.persons.values())) if x.name.split()[-1].lower() == label.split()[-1].lower()), None)
+            sid, sname, scountry = (p.id, p.name, p.country) if p else (None, label.title(), None)
+            an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", ":", base + le, label, base + ls, base + le,
+                                   sid, sname, scountry))  # fmt: skip
+            covered.append((cs, ce))
+            spans = [(qs, qe, c) for qs, qe, c in spans if qs > ls]  # the transcript's opening mark quotes nothing
         for qs, qe, closed in spans:
             qtext = para[qs:qe]
             if len(qtext.split()) < 2 and not _governed(doc, qs, qe, spans, cues):
@@ -368,7 +378,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if comp:
                     c = comp[0]
                     # a second report inside the clause ("A and said B", "A, adding that B") is its own quote
-                    second = {x.i for t in c.subtree if t is not c and _reports(t, indirect_cues & cues) and _own_report(t) for x in t.subtree}
+                    second = {x.i for t in c.subtree if t.i != c.i and (_reports(t, indirect_cues & cues) or _cites(t, object_cues))
+                              and _own_report(t) for x in t.subtree}
                     toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c) and t.i not in second]
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
@@ -528,8 +539,10 @@ def _object(tok: Any) -> list[Any]:
         return []
     end = obj.right_edge.i
     for c in kids:
-        if c.i > obj.i and (c.dep_ == "oprd" or c.dep_ in ("prep", "advcl") and c.lower_ in ("for", "as", "over")):
+        if c.i > obj.i and (c.dep_ in ("oprd", "ccomp") or c.dep_ in ("prep", "advcl") and c.lower_ in ("for", "as", "over")):
             end = max(end, c.right_edge.i)
+        elif c.i > obj.i and c.dep_ == "dobj" and any(x.dep_ == "cc" and obj.i < x.i < c.i for x in kids):
+            end = max(end, c.right_edge.i)  # "condemned the test as … and a “grave threat” to …": a second object
     return list(tok.doc[obj.left_edge.i : end + 1])
 
 
@@ -587,6 +600,11 @@ def _close_mark(text: str, start: int, end: int) -> int:
     return end
 
 
+def _cites(tok: Any, object_cues: frozenset[str]) -> bool:
+    """A participle that reports its own noun object after a clause ("…, citing the risk to shipping")."""
+    return tok.lemma_ in object_cues and tok.tag_ == "VBG" and tok.dep_ == "advcl" and any(c.dep_ == "dobj" for c in tok.children)
+
+
 def _reports(tok: Any, cues: frozenset[str]) -> bool:
     """A cue verb with a clausal complement: it reports something."""
     return tok.lemma_ in cues and tok.pos_ in ("VERB", "AUX") and any(c.dep_ == "ccomp" for c in tok.children)
@@ -596,7 +614,8 @@ def _own_report(tok: Any) -> bool:
     """A report coordinated with the clause or added to it ("A and said B", "A, adding that B"), not one
     the clause subordinates ("A was right when he said B": B belongs to A's content)."""
     if tok.dep_ == "conj":
-        return True
+        # "A and said B" shares the subject; "she hopes A, but she knows B" is one report of the same speaker
+        return not any(c.dep_ == "nsubj" and c.lower_ in _PRONOUNS for c in tok.children)
     return tok.dep_ == "advcl" and not any(c.dep_ in ("mark", "advmod") and c.i < tok.i for c in tok.children)
 
 
@@ -607,6 +626,25 @@ def _words_outside(text: str, start: int, end: int, quotes: list[tuple[int, int]
         for k in range(max(qs - 1, start), min(qe + 1, end)):
             chars[k - start] = " "
     return [w for w in re.findall(r"\w+", "".join(chars)) if w.lower() != "that"]
+
+
+_TURN = re.compile(r"^\W{0,2}([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):\s+(\S.*?)[\s\"“”]*$", re.S)
+
+
+def _transcript_turn(para: str, article: str, paragraphs: list[str]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """((label start, end), (content start, end)) of a transcript turn "PENCE: …": a capitalised name, a colon
+    and the words; a name, not a label such as "UPDATE:", when the article also writes it as a name ("Pence")
+    or opens at least two paragraphs with it."""
+    m = _TURN.match(para)
+    if not m:
+        return None
+    last = m.group(1).split()[-1].strip(".'’-")
+    if len(last) < 2:
+        return None
+    named = re.search(r"\b" + re.escape(last.title()) + r"\b", article)
+    if not named and sum(1 for x in paragraphs if (t := _TURN.match(x)) and t.group(1) == m.group(1)) < 2:
+        return None
+    return (m.start(1), m.end(1)), (m.start(2), m.end(2))
 
 
 def _starts_sentence(para: str, mark: int) -> bool:
