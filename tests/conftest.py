@@ -31,7 +31,7 @@ def seeds_gold(seeds: Path) -> dict:
 
 # The store tests run once per backend: modules named here get ``db`` as a SQLite path and as a PostgreSQL
 # URL (a schema of its own per test) on the server of tests/_postgres.py.
-BOTH_BACKENDS = ("test_store", "test_stories_store", "test_stories_dedup", "test_postgres")
+BOTH_BACKENDS = ("test_store", "test_stories_store", "test_stories_dedup", "test_postgres", "test_spark")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -20,7 +20,7 @@ from .config import load_settings
 from .records import EVENT_TYPES, IngestReport
 from .store import MARK_END, MARK_START, StoreError
 
-DB_HELP = "Database file (or sqlite:/// URL). Default: $POLARWATCH_DB, else ~/.local/share/polarwatch/polarwatch.db."
+DB_HELP = "Database file, sqlite:///path or postgresql:// URL. Default: $POLARWATCH_DB, else ~/.local/share/polarwatch/polarwatch.db."
 
 
 def _db(ctx: click.Context, db: str | None) -> str:
@@ -564,3 +564,4 @@ if __name__ == "__main__":
 from . import cli_monitor  # noqa: E402,F401  registers commands
 from . import cli_serve  # noqa: E402,F401  registers commands
 from . import cli_threads  # noqa: E402,F401  registers commands
+from . import cli_spark  # noqa: E402,F401  registers commands
