@@ -273,6 +273,25 @@ def test_news_sitemap_and_sitemap_index(site, store):
     assert dates == ["2025-11-10", "2025-11-11", "2025-11-12"]  # the sitemap's dates
 
 
+def test_atom_feed_with_relative_links_and_an_entry_without_a_link(site, store):
+    full = "".join(f"<p>{escape(p)}</p>" for p in text(7))
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Loopback</title>'
+        '<id>urn:x</id><updated>2025-11-18T10:00:00Z</updated>'
+        '<entry><title>Relative one</title><link href="/news/5"/><id>urn:e5</id><updated>2025-11-17T10:00:00Z</updated>'
+        "<summary>Teaser only.</summary></entry>"
+        '<entry><title>No link at all</title><id>urn:e7</id><updated>2025-11-16T10:00:00Z</updated>'
+        f'<content type="html">{escape(full)}</content></entry></feed>'
+    ).encode()
+    site.routes["/atom.xml"] = lambda r: Reply(200, atom, {"Content-Type": "application/atom+xml"})
+    site.routes["/news/5"] = lambda r: Reply(200, page(5, "Relative one"), {"Content-Type": "text/html"})
+    rep = monitor(store, site, "/atom.xml", "atom").cycle()
+    assert rep.articles_new == 2 and rep.pages_fetched == 1 and site.hits("/news/5") == 1
+    by_title = {a.article.title: a.article for a in store.list_articles()}
+    assert by_title["Relative one"].url == site.url("/news/5") and by_title["No link at all"].url is None
+    assert MonitorState(store).entry_counts() == {"done": 2}
+
+
 def test_hostile_xml_is_refused_without_expanding_it():
     bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
             b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><urlset><url><loc>http://127.0.0.1/&lol3;</loc></url></urlset>')
@@ -303,6 +322,10 @@ def test_sources_add_remove_and_defaults(store):
     st = MonitorState(store)
     n = len(all_sources(st))
     assert n >= 30 and all(s.url.startswith("https://") for s in all_sources(st))
+    from polarwatch import outlets
+
+    registry = {d for o in outlets.registry() for d in o.domains}
+    assert all(s.outlet in registry for s in all_sources(st))  # every default is an outlet of the registry
     remove_source(st, "tass")
     assert "tass" not in {s.id for s in all_sources(st) if s.enabled}
     s = add_source(st, "https://tass.com/rss/v2.xml", sid="tass")

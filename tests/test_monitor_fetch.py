@@ -254,7 +254,7 @@ def test_slow_response_past_the_timeout_is_retried_then_fails(site):
         f.get(site.url("/slow"), "feed")
     assert e.value.kind == "timeout"
     assert site.hits("/slow") == 3 and sleeps == [0.01, 0.02]  # 1 + 2 retries, exponential backoff
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < 2.8  # three attempts that waited for the server would take 3 s
 
 
 def test_a_body_that_trickles_in_past_the_deadline_is_cut(site):

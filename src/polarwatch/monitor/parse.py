@@ -54,11 +54,13 @@ def _day(t: time.struct_time | None) -> str | None:
     return time.strftime("%Y-%m-%d", t) if t else None
 
 
-def parse_feed(data: bytes) -> tuple[str | None, list[Entry]]:
-    """(feed title, entries) of an RSS or Atom document; :class:`ParseError` when it holds no feed."""
+def parse_feed(data: bytes, base: str | None = None) -> tuple[str | None, list[Entry]]:
+    """(feed title, entries) of an RSS or Atom document, relative links resolved against *base* (the feed's URL);
+    :class:`ParseError` when it holds no feed."""
     import feedparser
 
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
+    headers = {"content-location": base} if base else None
+    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True, response_headers=headers)
     items = parsed.get("entries") or []
     if parsed.get("bozo") and items and not _CLOSED.search(data[-64:]):
         # Read leniently, a cut-off document still gives entries, the last one cut short; an entry once stored
@@ -75,6 +77,8 @@ def parse_feed(data: bytes) -> tuple[str | None, list[Entry]]:
     seen: set[str] = set()
     for it in items:
         url = (it.get("link") or "").strip() or None
+        if url and not url.lower().startswith(("http://", "https://")):
+            url = None  # feedparser gives an Atom entry's id as its link when it has none ("urn:…", "tag:…")
         contents = [c.get("value") or "" for c in it.get("content") or []]
         body = max(contents, key=len, default="") or None
         summary = it.get("summary") or it.get("description") or None

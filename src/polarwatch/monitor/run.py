@@ -210,7 +210,7 @@ class Monitor:
             if src.kind == "sitemap" or sniff_kind(resp.body) == "sitemap":
                 title, entries = None, self._sitemap_entries(resp.body)
             else:
-                title, entries = parse_feed(resp.body)
+                title, entries = parse_feed(resp.body, resp.url)
         except ParseError as exc:
             return _Poll(src, "error", error=f"malformed: {exc}")
         except Exception as exc:  # a parser bug on one odd feed must not stop the cycle
