@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from dataclasses import replace
@@ -265,7 +266,7 @@ def test_news_sitemap_and_sitemap_index(site, store):
           f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>').encode()  # fmt: skip
     index = (f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
              f"<loc>{site.url('/sm-news.xml')}</loc><lastmod>2025-11-18</lastmod></sitemap></sitemapindex>").encode()  # fmt: skip
-    site.routes["/sm-news.xml"] = lambda r: Reply(200, sm, {"Content-Type": "application/xml"})
+    site.routes["/sm-news.xml"] = lambda r: Reply(200, gzip.compress(sm), {"Content-Type": "application/x-gzip"})  # a .xml.gz file
     site.routes["/sm-index.xml"] = lambda r: Reply(200, index, {"Content-Type": "application/xml"})
     rep = monitor(store, site, "/sm-index.xml", "sm", "sitemap").cycle()
     assert rep.articles_new == 3 and rep.pages_fetched == 3
@@ -290,6 +291,16 @@ def test_atom_feed_with_relative_links_and_an_entry_without_a_link(site, store):
     by_title = {a.article.title: a.article for a in store.list_articles()}
     assert by_title["Relative one"].url == site.url("/news/5") and by_title["No link at all"].url is None
     assert MonitorState(store).entry_counts() == {"done": 2}
+
+
+def test_a_gzip_bomb_is_cut_at_the_cap():
+    from polarwatch.monitor.parse import ParseError, gunzip
+
+    bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000 + b"</urlset>")
+    assert len(bomb) < 10_000
+    with pytest.raises(ParseError, match="past the cap"):
+        gunzip(bomb, 1_000_000)
+    assert gunzip(gzip.compress(b"<rss/>"), 100) == b"<rss/>" and gunzip(b"<rss/>", 1) == b"<rss/>"
 
 
 def test_hostile_xml_is_refused_without_expanding_it():

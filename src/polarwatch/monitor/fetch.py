@@ -90,7 +90,7 @@ class Response:
 
 # What each kind of fetch accepts: media types by substring; an unlabelled or generic body is sniffed.
 _ACCEPT = {
-    "feed": ("xml", "rss", "atom", "rdf"),
+    "feed": ("xml", "rss", "atom", "rdf", "gzip"),  # gzip: a sitemap.xml.gz file, inflated by the caller
     "page": ("text/html", "application/xhtml"),
     "robots": ("text/plain",),
 }
@@ -367,6 +367,6 @@ def _check_type(resp: Response, kind: str) -> None:
         return
     if ctype in _GENERIC:
         head = resp.body[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-        if kind == "robots" or head.startswith(b"<"):
+        if kind == "robots" or head.startswith(b"<") or (kind == "feed" and resp.body.startswith(b"\x1f\x8b")):
             return
     raise FetchError("content-type", f"{resp.url}: content type {ctype or '(none)'} is not a {kind}")

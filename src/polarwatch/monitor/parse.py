@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+import zlib
 from dataclasses import dataclass
 
 from lxml import etree
@@ -143,6 +144,20 @@ def parse_sitemap(data: bytes, max_entries: int = 200) -> tuple[list[Entry], lis
         found.append((when, Entry(_key(loc, None, None, None), loc, fields.get("title"), m.group(0) if m else None)))
     found.sort(key=lambda x: x[0], reverse=True)
     return [e for _, e in found[:max_entries]], []
+
+
+def gunzip(data: bytes, cap: int) -> bytes:
+    """*data* inflated when it is a gzip file (``sitemap.xml.gz``), at most *cap* bytes of it; else *data*."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    d = zlib.decompressobj(wbits=47)
+    try:
+        out = d.decompress(data, cap + 1)
+    except zlib.error as exc:
+        raise ParseError(f"corrupt gzip: {exc}") from exc
+    if len(out) > cap:
+        raise ParseError(f"gzip inflates past the cap of {cap:,} bytes")
+    return out
 
 
 def sniff_kind(data: bytes) -> str:

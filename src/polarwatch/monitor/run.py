@@ -29,9 +29,9 @@ from ..records import RawDoc, Rejected, Source as Provenance
 from ..store import Store
 from . import alerts as alerting
 from .fetch import FetchError, FetchPolicy, Fetcher
-from .parse import Entry, ParseError, parse_feed, parse_sitemap, sniff_kind
+from .parse import Entry, ParseError, gunzip, parse_feed, parse_sitemap, sniff_kind
 from .sources import Source, all_sources
-from .state import MonitorState, title_key_of
+from .state import MonitorState, Pending, title_key_of
 from .watch import ArticleFacts, evaluate
 
 # Page failures worth trying again on a later cycle; anything else falls back to the feed's summary at once.
@@ -161,7 +161,7 @@ class Monitor:
         states = self.state.states()
         due = [s for s in self.sources() if force or states.get(s.id, {}).get("next_due", 0.0) <= now]
         rep.sources_due = len(due)
-        ready: list[tuple[dict[str, Any], RawDoc | Rejected | FetchError]] = []
+        ready: list[tuple[Pending, RawDoc | Rejected | FetchError]] = []
         futures: dict[Future, tuple[str, Any]] = {}
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="polarwatch-fetch")
         try:
@@ -207,10 +207,11 @@ class Monitor:
         if resp.not_modified:
             return _Poll(src, "not-modified", etag=resp.etag, last_modified=resp.last_modified)
         try:
-            if src.kind == "sitemap" or sniff_kind(resp.body) == "sitemap":
-                title, entries = None, self._sitemap_entries(resp.body)
+            body = gunzip(resp.body, self.fetcher.policy.max_bytes)
+            if src.kind == "sitemap" or sniff_kind(body) == "sitemap":
+                title, entries = None, self._sitemap_entries(body)
             else:
-                title, entries = parse_feed(resp.body, resp.url)
+                title, entries = parse_feed(body, resp.url)
         except ParseError as exc:
             return _Poll(src, "error", error=f"malformed: {exc}")
         except Exception as exc:  # a parser bug on one odd feed must not stop the cycle
@@ -221,13 +222,13 @@ class Monitor:
         entries, children = parse_sitemap(body, self.max_entries)
         for child in children[: self.sitemap_children]:  # an index: its most recent sitemaps
             try:
-                sub, _ = parse_sitemap(self.fetcher.get(child, "feed").body, self.max_entries)
+                sub, _ = parse_sitemap(gunzip(self.fetcher.get(child, "feed").body, self.fetcher.policy.max_bytes), self.max_entries)
             except (FetchError, ParseError):
                 continue
             entries += sub
         return entries[: self.max_entries]
 
-    def _record(self, poll: _Poll, states: dict[str, dict[str, Any]], rep: CycleReport) -> list[dict[str, Any]]:
+    def _record(self, poll: _Poll, states: dict[str, dict[str, Any]], rep: CycleReport) -> list[Pending]:
         src = poll.source
         streak = states.get(src.id, {}).get("error_streak", 0)
         if poll.status == "error":
@@ -240,37 +241,33 @@ class Monitor:
             last_modified=poll.last_modified, error=poll.error, next_due=self._next_due(poll, streak, time.time()),
         ))  # fmt: skip
         rep.entries_new += len(fresh)
-        return [
-            {"key": e.key, "source_id": src.id, "url": e.url, "title": e.title, "published": e.published, "author": e.author,
-             "body": e.body, "summary": e.summary, "feed_title": poll.title, "attempts": 0}
-            for e in poll.entries if e.key in fresh
-        ]  # fmt: skip
+        return list({e.key: Pending(e, src.id, poll.title) for e in poll.entries if e.key in fresh}.values())
 
     # -- entries to documents ---------------------------------------------------------------------
-    def _dispatch(self, row: dict[str, Any], pool: ThreadPoolExecutor, futures: dict[Future, tuple[str, Any]],
-                  ready: list[tuple[dict[str, Any], Any]]) -> None:
-        if row["body"] or not row["url"]:
-            ready.append((row, self._feed_doc(row, row["body"] or row["summary"] or "", summary_only=not row["body"])))
+    def _dispatch(self, row: Pending, pool: ThreadPoolExecutor, futures: dict[Future, tuple[str, Any]],
+                  ready: list[tuple[Pending, Any]]) -> None:
+        if row.entry.body or not row.entry.url:
+            ready.append((row, self._feed_doc(row, row.entry.body or row.entry.summary or "", summary_only=not row.entry.body)))
         else:
             futures[pool.submit(self._page, row)] = ("page", row)
 
     @staticmethod
-    def _provenance(row: dict[str, Any]) -> Provenance:
-        return Provenance(row["url"] or row["key"], f"monitor {row['source_id']}")
+    def _provenance(row: Pending) -> Provenance:
+        return Provenance(row.entry.url or row.entry.key, f"monitor {row.source_id}")
 
-    def _feed_doc(self, row: dict[str, Any], html: str, summary_only: bool) -> RawDoc | Rejected:
+    def _feed_doc(self, row: Pending, html: str, summary_only: bool) -> RawDoc | Rejected:
         paras = fragment_paragraphs(html) if html.strip() else []
         if not paras:
             return Rejected(self._provenance(row), "feed entry has no text and no page to fetch")
         return RawDoc(
-            source=self._provenance(row), format="feed", raw=html, title=row["title"], paragraphs=paras, url=row["url"],
-            published=row["published"], author=row["author"], outlet_hint=row["feed_title"], summary_only=summary_only,
+            source=self._provenance(row), format="feed", raw=html, title=row.entry.title, paragraphs=paras, url=row.entry.url,
+            published=row.entry.published, author=row.entry.author, outlet_hint=row.feed_title, summary_only=summary_only,
         )  # fmt: skip
 
-    def _page(self, row: dict[str, Any]) -> RawDoc | Rejected | FetchError:
+    def _page(self, row: Pending) -> RawDoc | Rejected | FetchError:
         """Fetch and extract one article page (worker thread); a FetchError is returned, not raised."""
         try:
-            resp = self.fetcher.get(row["url"], "page")
+            resp = self.fetcher.get(row.entry.url, "page")
         except FetchError as exc:
             return exc
         if msg := too_big(len(resp.body), self.settings):
@@ -281,28 +278,28 @@ class Monitor:
             return Rejected(self._provenance(row), f"HTML extraction failed: {type(exc).__name__}: {exc}")
         if isinstance(doc, RawDoc):
             doc.url = resp.url  # after redirects (a feed's tracking link), so the id is the page's own
-            doc.title = doc.title or row["title"]
-            doc.published = row["published"] or doc.published  # the feed states the date; a page's markup may not
-            doc.author = doc.author or row["author"]
-            doc.outlet_hint = doc.outlet_hint or row["feed_title"]
+            doc.title = doc.title or row.entry.title
+            doc.published = row.entry.published or doc.published  # the feed states the date; a page's markup may not
+            doc.author = doc.author or row.entry.author
+            doc.outlet_hint = doc.outlet_hint or row.feed_title
         return doc
 
     # -- storing, alerts ----------------------------------------------------------------------------
-    def _store(self, ready: list[tuple[dict[str, Any], RawDoc | Rejected | FetchError]], rep: CycleReport) -> None:
+    def _store(self, ready: list[tuple[Pending, RawDoc | Rejected | FetchError]], rep: CycleReport) -> None:
         from ..pipeline import Extractor, ingest, to_article
 
-        docs: list[tuple[dict[str, Any], RawDoc]] = []
+        docs: list[tuple[Pending, RawDoc]] = []
         finished: list[tuple[str, str, str | None, str | None]] = []
         for row, got in ready:
             if isinstance(got, FetchError):
-                rep.page_errors.append(f"{row['url']}: {got}")
-                if got.kind in _TRANSIENT and row["attempts"] + 1 < self.max_page_attempts:
-                    finished.append((row["key"], "pending", None, str(got)))
+                rep.page_errors.append(f"{row.entry.url}: {got}")
+                if got.kind in _TRANSIENT and row.attempts + 1 < self.max_page_attempts:
+                    finished.append((row.entry.key, "pending", None, str(got)))
                     continue
-                got = self._feed_doc(row, row["summary"] or "", summary_only=True)  # the page is not to be had
+                got = self._feed_doc(row, row.entry.summary or "", summary_only=True)  # the page is not to be had
             if isinstance(got, Rejected):
                 rep.rejected += 1
-                finished.append((row["key"], "failed", None, got.reason))
+                finished.append((row.entry.key, "failed", None, got.reason))
             else:
                 docs.append((row, got))
         if docs:
@@ -315,12 +312,12 @@ class Monitor:
             for row, doc in docs:
                 if doc.source in failed:
                     rep.rejected += 1
-                    finished.append((row["key"], "failed", None, failed[doc.source]))
+                    finished.append((row.entry.key, "failed", None, failed[doc.source]))
                     continue
                 aid = article_id(doc.url, None, []) if doc.url else _content_id(doc, to_article)
-                finished.append((row["key"], "done", aid, None))
+                finished.append((row.entry.key, "done", aid, None))
                 if aid in new_ids:
-                    found[row["source_id"]] = found.get(row["source_id"], 0) + 1
+                    found[row.source_id] = found.get(row.source_id, 0) + 1
             rep.articles_new += report.new
             rep.duplicates += report.duplicate
             self.state.add_found(found)

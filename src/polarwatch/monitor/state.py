@@ -11,11 +11,22 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from ..store import Store, StoreError
 from .parse import Entry
+
+
+@dataclass(slots=True)
+class Pending:
+    """An entry waiting for its article: the source that listed it first, that feed's title, the tries so far."""
+
+    entry: Entry
+    source_id: str
+    feed_title: str | None = None
+    attempts: int = 0
 
 
 def now_iso() -> str:
@@ -100,10 +111,14 @@ class MonitorState:
                 db.execute("UPDATE monitor_state SET articles_found = articles_found + ? WHERE source_id = ?", (n, sid))
 
     # -- entries ---------------------------------------------------------------------------
-    def pending(self, limit: int = 10_000) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.execute(
-            "SELECT * FROM monitor_entries WHERE status = 'pending' ORDER BY first_seen, key LIMIT ?", (limit,)
-        )]  # fmt: skip
+    def pending(self, limit: int = 10_000) -> list[Pending]:
+        return [
+            Pending(Entry(r["key"], r["url"], r["title"], r["published"], r["author"], r["body"], r["summary"]),
+                    r["source_id"], r["feed_title"], r["attempts"])
+            for r in self.db.execute(
+                "SELECT * FROM monitor_entries WHERE status = 'pending' ORDER BY first_seen, key LIMIT ?", (limit,)
+            )
+        ]  # fmt: skip
 
     def finish_entries(self, done: list[tuple[str, str, str | None, str | None]]) -> None:
         """(key, status, article id, error) for entries handled: done, failed, or still pending after a failed try."""
