@@ -250,3 +250,8 @@ def test_a_transcript_turn_is_its_speakers_report():
                                           ("Yes.", "Holm"), ("Thank you.", "Berg")]
     qs = _quotes("Anna Berg spoke to the radio on Monday.", "BERG: The quota is final.")
     assert qs == [("indirect", "The quota is final.", "Anna Berg")]  # a one-off label the article names
+
+
+def test_a_report_between_two_quotations_is_no_clause():
+    qs = _quotes("“We love the fjord,” he said, but “the quota rules are a disaster for the fleet.”")
+    assert all(k == "direct" for k, _, _ in qs)

@@ -401,7 +401,10 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     continue
                 inner = [(qs, qe) for qs, qe in covered if cs < qe and qs < ce]
                 if inner:
-                    if len(_words_outside(para, cs, ce, inner)) < 1:
+                    # the report's own words do not count ("“A,” he said, but “B”" is two quotations, no clause)
+                    content = {t.i for t in toks}
+                    own = [(t.idx, t.idx + len(t.text)) for t in tok.doc if t.i in own_span and t.i not in content]
+                    if len([w for w in _words_outside(para, cs, ce, inner + own) if w.lower() not in ("and", "but")]) < 1:
                         continue  # the clause is the direct quote itself ("said “…”"), not a reported clause
                     head_in = next(((qs, qe) for qs, qe in inner if qs <= c.idx < qe), None)
                     if head_in and para[:head_in[0] - 1].rstrip()[-1:] in (",", ":", "—", "–"):
