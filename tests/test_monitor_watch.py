@@ -244,3 +244,16 @@ def test_cli_sources_watch_monitor_and_alerts(site, tmp_path):
     assert "no source" in run("monitor", "--once", "--source", "nope").output
     text = run("alerts").output
     assert "keyword=council outlet=Loopback" in text and site.url("/news/") in text
+
+
+def test_a_channel_added_later_gets_only_recent_alerts(site, store, tmp_path):
+    Feeds(site, n=2, full=True)
+    st = MonitorState(store)
+    st.add_rule("keyword=council", parse_rule("keyword=council"))
+    mon = monitor(store, site)
+    assert mon.cycle().alerts == 2  # no channel yet
+    st.db.execute("UPDATE alerts SET created_at = '2020-01-01T00:00:00+00:00' WHERE id = 1")  # an old one
+    out = tmp_path / "late.jsonl"
+    mon.channels = [channel(f"file:{out}", mon.fetcher)]
+    assert mon.cycle().deliveries == 1
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == [2]

@@ -14,6 +14,7 @@ import smtplib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ from .fetch import FetchError, Fetcher
 from .state import MonitorState, now_iso
 
 MAX_ATTEMPTS = 5
+# Alerts older than this are not sent (again): a channel added later does not get the whole history,
+# and a monitor that was down for days does not flood its channels when it comes back.
+RETRY_WINDOW = timedelta(days=1)
 
 
 class ChannelError(ValueError):
@@ -103,13 +107,15 @@ def _email(cfg: SmtpConfig, to: str, alert: dict[str, Any]) -> None:
 
 
 def deliver(state: MonitorState, channels: list[Channel], alerts: list[dict[str, Any]] | None = None) -> tuple[int, list[str]]:
-    """Send each alert (default: every one not yet delivered to some channel) on the channels it has not
-    reached; returns (deliveries made, errors)."""
+    """Send each alert (default: every one of the last ``RETRY_WINDOW`` not yet delivered to some channel) on the
+    channels it has not reached; returns (deliveries made, errors)."""
     if not channels:
         return 0, []
-    todo = alerts if alerts is not None else state.alerts(undelivered_to=[c.spec for c in channels])
+    if alerts is None:
+        since = (datetime.now(timezone.utc) - RETRY_WINDOW).isoformat(timespec="seconds")
+        alerts = state.undelivered([c.spec for c in channels], since)
     sent, errors = 0, []
-    for a in todo:
+    for a in alerts:
         record = dict(a.get("delivery") or {})
         changed = False
         for ch in channels:

@@ -176,15 +176,17 @@ class MonitorState:
             )  # fmt: skip
             return int(cur.lastrowid) if cur.rowcount else None
 
-    def alerts(self, rule_id: int | None = None, limit: int = 50, undelivered_to: list[str] | None = None) -> list[dict[str, Any]]:
+    def alerts(self, rule_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Alerts, newest first (one rule's with *rule_id*)."""
         where, args = ("WHERE rule_id = ?", [rule_id]) if rule_id is not None else ("", [])
-        rows = [alert_dict(r) for r in self.db.execute(
-            f"SELECT * FROM alerts {where} ORDER BY id DESC LIMIT ?", [*args, limit if undelivered_to is None else -1]  # noqa: S608
+        return [alert_dict(r) for r in self.db.execute(
+            f"SELECT * FROM alerts {where} ORDER BY id DESC LIMIT ?", [*args, limit]  # noqa: S608
         )]  # fmt: skip
-        if undelivered_to is not None:
-            rows = [r for r in rows if any(not r["delivery"].get(ch, {}).get("ok") for ch in undelivered_to)]
-            rows.reverse()
-        return rows
+
+    def undelivered(self, channels: list[str], since_iso: str) -> list[dict[str, Any]]:
+        """Alerts raised since *since_iso* that some of *channels* has not had yet, oldest first."""
+        rows = [alert_dict(r) for r in self.db.execute("SELECT * FROM alerts WHERE created_at >= ? ORDER BY id", (since_iso,))]
+        return [r for r in rows if any(not r["delivery"].get(ch, {}).get("ok") for ch in channels)]
 
     def set_delivery(self, alert_id: int, delivery: dict[str, Any]) -> None:
         with self._tx() as db:
