@@ -139,6 +139,7 @@ def test_summary_only_entries_get_their_pages_fetched(site, store):
     assert a.format == "html" and not a.summary_only
     assert "further note numbered" in a.body and "Home" not in a.body  # the page's text, not its furniture
     assert MonitorState(store).entry_counts() == {"done": 3}
+    assert store.db.execute("SELECT COUNT(*) FROM monitor_entries WHERE body IS NOT NULL OR summary IS NOT NULL").fetchone()[0] == 0
 
 
 def test_changing_etags_and_reappearing_entries_fetch_nothing_twice(site, store):

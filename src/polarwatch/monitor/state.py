@@ -125,9 +125,11 @@ class MonitorState:
         ts = now_iso()
         with self._tx() as db:
             for key, status, aid, err in done:
+                # A finished entry's text lives on in its article: only the pending keep theirs.
                 db.execute(
                     "UPDATE monitor_entries SET status = ?, article_id = COALESCE(?, article_id), last_error = ?, "
-                    "attempts = attempts + 1, updated_at = ? WHERE key = ?", (status, aid, err, ts, key),
+                    "attempts = attempts + 1, updated_at = ?, body = CASE WHEN ? = 'pending' THEN body END, "
+                    "summary = CASE WHEN ? = 'pending' THEN summary END WHERE key = ?", (status, aid, err, ts, status, status, key),
                 )  # fmt: skip
 
     def entry_counts(self) -> dict[str, int]:

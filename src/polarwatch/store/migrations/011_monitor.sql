@@ -30,8 +30,8 @@ CREATE TABLE monitor_entries (
     title        TEXT,
     published    TEXT,
     author       TEXT,
-    body         TEXT,                  -- the feed's full text (HTML) when it carried one
-    summary      TEXT,                  -- the feed's summary (HTML), the fallback when the page cannot be had
+    body         TEXT,                  -- the feed's full text (HTML) when it carried one; cleared when no longer pending
+    summary      TEXT,                  -- the feed's summary (HTML), the fallback when the page cannot be had; likewise
     feed_title   TEXT,
     status       TEXT NOT NULL,         -- pending | done | failed
     attempts     INTEGER NOT NULL DEFAULT 0,
