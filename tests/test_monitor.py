@@ -307,12 +307,8 @@ def test_a_gzip_bomb_is_cut_at_the_cap():
 def test_hostile_xml_is_refused_without_expanding_it():
     bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
             b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><urlset><url><loc>http://127.0.0.1/&lol3;</loc></url></urlset>')
-    try:
-        entries, _ = parse_sitemap(bomb)
-    except Exception as exc:  # noqa: BLE001  refusing is fine too
-        assert "sitemap" in str(exc)
-    else:
-        assert all("lollol" not in (e.url or "") for e in entries)
+    entries, _ = parse_sitemap(bomb)
+    assert [e.url for e in entries] == ["http://127.0.0.1/"]  # the entity reference is left unexpanded, not 49 lols
     with pytest.raises(Exception, match="malformed|not an RSS"):
         parse_feed(b"<rss><channel><item><title>unclosed")
 
