@@ -647,33 +647,50 @@ class SQLiteStore(ThreadsSQL, Store):
     def story_inputs(self, ids: list[str]) -> list[dict[str, Any]]:
         """What the clusterer reads of each article id not yet in a story, in the order given:
         ``{id, title, body, published, outlet}``."""
-        out = []
-        for aid in ids:
-            r = self.db.execute(
-                "SELECT a.id, a.title, a.body, a.published, a.outlet_name FROM articles a WHERE a.id = ? "
-                "AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_rowid = a.rowid)", (aid,),
-            ).fetchone()  # fmt: skip
-            if r is not None:
-                out.append({"id": r[0], "title": r[1], "body": r[2], "published": r[3], "outlet": r[4]})
+        found: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for r in self.db.execute(
+                "SELECT a.id, a.title, a.body, a.published, a.outlet_name FROM articles a "  # noqa: S608
+                f"WHERE a.id IN ({', '.join('?' * len(chunk))}) "
+                "AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_rowid = a.rowid)", chunk,
+            ):  # fmt: skip
+                found[r[0]] = {"id": r[0], "title": r[1], "body": r[2], "published": r[3], "outlet": r[4]}
+        return [found[aid] for aid in dict.fromkeys(ids) if aid in found]
+
+    def story_heads(self, since: str | None, until: str | None, recent: int = 0) -> dict[int, int]:
+        """The stories ``open_stories`` would return, as id: size, without their state."""
+        out: dict[int, int] = {}
+        if since is not None and until is not None:
+            out.update(self.db.execute("SELECT id, size FROM stories WHERE last_seen >= ? AND first_seen <= ?", (since, until)))
+        if recent:
+            out.update(self.db.execute("SELECT id, size FROM stories ORDER BY updated_at DESC, id DESC LIMIT ?", (recent,)))
         return out
+
+    def story_rows(self, story_ids: list[int]) -> list[dict[str, Any]]:
+        """``{id, title, first_seen, last_seen, size, state}`` of the stories *story_ids*, by id."""
+        rows: list[dict[str, Any]] = []
+        for i in range(0, len(story_ids), 500):
+            chunk = story_ids[i : i + 500]
+            rows.extend(dict(r) for r in self.db.execute(
+                f"SELECT id, title, first_seen, last_seen, size, state FROM stories WHERE id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                chunk,
+            ))  # fmt: skip
+        return sorted(rows, key=lambda r: r["id"])
+
+    def story_count(self) -> int:
+        """Articles placed in stories (the N of the clusterer's document frequencies)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM story_articles").fetchone()[0])
 
     def open_stories(self, since: str | None, until: str | None, recent: int = 0) -> list[dict[str, Any]]:
         """Stories a new article may join: dated ones whose span reaches [*since*, *until*] (both None: none),
         and the *recent* most recently updated ones whatever their dates. ``{id, title, first_seen, last_seen,
         size, state}`` (state: the JSON text)."""
-        cols = "id, title, first_seen, last_seen, size, state"
-        rows: dict[int, sqlite3.Row] = {}
-        if since is not None and until is not None:
-            for r in self.db.execute(f"SELECT {cols} FROM stories WHERE last_seen >= ? AND first_seen <= ?", (since, until)):  # noqa: S608
-                rows[r[0]] = r
-        if recent:
-            for r in self.db.execute(f"SELECT {cols} FROM stories ORDER BY updated_at DESC, id DESC LIMIT ?", (recent,)):  # noqa: S608
-                rows[r[0]] = r
-        return [dict(r) for _, r in sorted(rows.items())]
+        return self.story_rows(sorted(self.story_heads(since, until, recent)))
 
     def story_df(self, terms: set[str]) -> tuple[int, dict[str, int]]:
         """(articles clustered so far, document frequency of each of *terms* among them)."""
-        n = self.db.execute("SELECT COUNT(*) FROM story_articles").fetchone()[0]
+        n = self.story_count()
         out: dict[str, int] = {}
         todo = sorted(terms)
         for i in range(0, len(todo), 500):
@@ -690,24 +707,26 @@ class SQLiteStore(ThreadsSQL, Store):
         ids: dict[int, int] = {}
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            # New stories take the ids after the largest (the write lock is held), so all rows go in one statement each.
+            nxt = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()[0] + 1
             for s in stories:
-                vals = (s["title"], s["first_seen"], s["last_seen"], s["size"], s["state"])
                 if s["id"] < 0:
-                    cur = self.db.execute(
-                        "INSERT INTO stories (title, first_seen, last_seen, size, state, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (*vals, now, now),
-                    )  # fmt: skip
-                    ids[s["id"]] = int(cur.lastrowid)  # type: ignore[arg-type]
-                else:
-                    self.db.execute(  # the title stays the first article's
-                        "UPDATE stories SET first_seen = ?, last_seen = ?, size = ?, state = ?, updated_at = ? WHERE id = ?",
-                        (*vals[1:], now, s["id"]),
-                    )
-            for sid, aid, sim in joins:
-                self.db.execute(
-                    "INSERT OR IGNORE INTO story_articles SELECT rowid, ?, ?, ? FROM articles WHERE id = ?",
-                    (ids.get(sid, sid), sim, now, aid),
-                )
+                    ids[s["id"]] = nxt
+                    nxt += 1
+            self.db.executemany(
+                "INSERT INTO stories (id, title, first_seen, last_seen, size, state, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(ids[s["id"]], s["title"], s["first_seen"], s["last_seen"], s["size"], s["state"], now, now)
+                 for s in stories if s["id"] < 0],
+            )  # fmt: skip
+            self.db.executemany(  # the title stays the first article's
+                "UPDATE stories SET first_seen = ?, last_seen = ?, size = ?, state = ?, updated_at = ? WHERE id = ?",
+                [(s["first_seen"], s["last_seen"], s["size"], s["state"], now, s["id"]) for s in stories if s["id"] >= 0],
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO story_articles SELECT rowid, ?, ?, ? FROM articles WHERE id = ?",
+                [(ids.get(sid, sid), sim, now, aid) for sid, aid, sim in joins],
+            )
             self.db.executemany(
                 "INSERT INTO story_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df", sorted(df.items())
             )

@@ -17,7 +17,8 @@ from datetime import date
 from typing import Any
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
-_SENT_START = re.compile(r"(?:^|[.!?:;\"“”`'(]\s+|\n)$")
+# A word opens a sentence when it starts the text or a line, or follows closing punctuation and one or two spaces.
+_OPENING = re.compile(r"(?:^|\n|(?<=[.!?:;\"“”`'(])\s{1,2})([^\W\d_][\w'’-]*)", re.UNICODE)
 # Function words and reporting words: frequent in every story, they say nothing about which one.
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between both but by
@@ -54,6 +55,13 @@ class ArticleFeatures:
     day: date | None = None
     title: str | None = None
     outlet: str | None = None
+    repeated: frozenset[str] | None = None  # made by repeated_names
+
+    def repeated_names(self) -> frozenset[str]:
+        """The names said twice or more (all names when none is)."""
+        if self.repeated is None:
+            self.repeated = frozenset(n for n, c in self.names.items() if c >= 2) or frozenset(self.names)
+        return self.repeated
 
 
 def _parse_date(m: re.Match[str]) -> date | None:
@@ -86,18 +94,29 @@ def parse_published(value: str | None) -> date | None:
         return None
 
 
-def words_and_names(text: str) -> tuple[Counter[str], Counter[str]]:
-    words: Counter[str] = Counter()
-    names: Counter[str] = Counter()
-    for m in _TOKEN.finditer(text):
-        tok = m.group(0).strip("'’-")
+def _counts(tokens: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Counts of the tokens that count (three letters or more, not a stopword), lower-cased: all of them,
+    and the capitalised ones. Each distinct token is looked at once."""
+    words: dict[str, int] = {}
+    caps: dict[str, int] = {}
+    for tok, c in Counter(tokens).items():
+        if tok[-1] in "'’-":
+            tok = tok.strip("'’-")
         low = tok.lower()
         if len(low) < 3 or low in STOPWORDS:
             continue
-        words[low] += 1
-        if tok[0].isupper() and not tok.isupper() and not _SENT_START.search(text[max(0, m.start() - 3) : m.start()]):
-            names[low] += 1
-    return words, names
+        words[low] = words.get(low, 0) + c
+        if tok[0].isupper() and not tok.isupper():
+            caps[low] = caps.get(low, 0) + c
+    return words, caps
+
+
+def words_and_names(text: str) -> tuple[Counter[str], Counter[str]]:
+    """Content words, and names: the capitalised ones among them less those that open a sentence (found by a
+    second pass over the sentence openings rather than by looking behind every word)."""
+    words, caps = _counts(_TOKEN.findall(text))
+    opening = _counts(_OPENING.findall(text))[1]
+    return Counter(words), Counter({w: n for w, c in caps.items() if (n := c - opening.get(w, 0)) > 0})
 
 
 def _side(country: str | None, actor: str | None) -> str:

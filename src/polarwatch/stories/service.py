@@ -122,15 +122,54 @@ def _story(row: dict[str, Any]) -> Any:
     )  # fmt: skip
 
 
+class _Open:
+    """What one open store's stories stage keeps between batches: the stories that could be joined (those of
+    the last batch's window, indexed by key, weighed) and the document frequencies of every term it has
+    read or written. Both are checked against the store at each batch — a story whose size changed, or a
+    count of clustered articles that is not the one this process left, means another process wrote, and
+    what is stale is read again — so the store stays the truth and a new process simply starts empty."""
+
+    def __init__(self) -> None:
+        self.reset(0)
+
+    def reset(self, n: int) -> None:
+        from .cluster import DocFreq, StoryIndex
+
+        self.index = StoryIndex()
+        self.df = DocFreq(n)
+
+    def sync(self, store: Any, heads: dict[int, int]) -> list[Any]:
+        """Keep the stories of *heads* (id: size) only, reading those missing or changed; returns the read ones."""
+        n = store.story_count()
+        if n != self.df.n:  # another writer (or a first batch): nothing kept can be trusted
+            self.reset(n)
+        for sid in [sid for sid in self.index.stories if sid not in heads]:
+            self.index.drop(sid)
+        stale = [sid for sid, size in heads.items() if (s := self.index.stories.get(sid)) is None or s.size != size]
+        return [_story(r) for r in store.story_rows(stale)] if stale else []
+
+    def learn(self, store: Any, terms: set[str]) -> None:
+        """Read the document frequencies of the *terms* not known yet (a term no article has: 0)."""
+        todo = {t for t in terms if t not in self.df.df}
+        if todo:
+            _, known = store.story_df(todo)
+            self.df.learn({t: known.get(t, 0) for t in todo})
+
+
+_OPEN: "weakref.WeakKeyDictionary[Any, _Open]" = weakref.WeakKeyDictionary()
+
+
 def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
     """Place each stored article of *ids* (with its extraction *analyses*, in the same order) in a same-event
-    story: the best open story in its date window, or a new one. Only the stories that can be joined are
-    read from the store (dated ones whose span is near the batch's dates, and the most recently updated),
-    and the assignments, the changed story states and the document frequencies are written in one
-    transaction. An article already in a story stays there; returns how many articles were placed."""
+    story: the best open story in its date window, or a new one. The stories that can be joined (dated
+    ones whose span is near the batch's dates, and the most recently updated) are kept in memory between
+    batches, checked against the store; each article is scored only against those sharing one of its key
+    terms (``cluster.StoryIndex``). The assignments, the changed story states and the document frequencies
+    are written in one transaction. An article already in a story stays there; returns how many articles
+    were placed."""
     if not ids or not hasattr(store, "put_stories"):
         return 0
-    from .cluster import WINDOW_DAYS, DocFreq, Story, assign
+    from .cluster import WINDOW_DAYS, Story, assign, keys_of, terms_of, vector
 
     by_id = dict(zip(ids, analyses))
     feats = [
@@ -144,32 +183,43 @@ def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
     window = timedelta(days=WINDOW_DAYS)
     since, until = (str(min(days) - window), str(max(days) + window)) if days else (None, None)
     recent = RECENT_STORIES if len(days) < len(feats) else 0
-    stories: list[Story] = [_story(r) for r in store.open_stories(since, until, recent)]
-    terms = {t[2:] for s in stories for rt in s.recent for t in rt} | {w for f in feats for w in f.words}
-    n, known = store.story_df(terms)
-    df = DocFreq(n, Counter(known))
-    titles: dict[int, str | None] = {}  # of new stories: their first article's
+    mem = _OPEN.setdefault(store, _Open())
+    loaded = mem.sync(store, store.story_heads(since, until, recent))
+    mem.learn(store, {t[2:] for s in loaded for rt in s.recent for t in rt} | {w for f in feats for w in f.words})
+    df, index = mem.df, mem.index
     added: Counter[str] = Counter()
-    changed: dict[int, Story] = {}
-    joins: list[tuple[int, str, float | None]] = []
-    for f in feats:  # the batch's document frequencies are fixed before any of it is placed (see cluster._member_vector)
+    for f in feats:  # the batch's document frequencies are fixed before any of it is placed
         df.add(f)
         added.update(f.words.keys())
+    for s in loaded:
+        index.put(s, df)
+    titles: dict[int, str | None] = {}  # of new stories: their first article's
+    changed: dict[int, Story] = {}
+    joins: list[tuple[int, str, float | None]] = []
     for f in feats:
-        story, sc = assign(f, stories, df)
+        terms = terms_of(f)
+        vec = vector(f, df, terms)
+        keys = keys_of(vec)
+        story, sc = assign(f, index.candidates(keys), df, vec=vec)
         if story is None:
-            story = Story(-(len(joins) + 1))
-            stories.append(story)
+            story = Story(-(len(joins) + 1), profile={}, vecs=[], weighted_at=df.n)
             titles[story.id] = f.title
             sim = None
         else:
             sim = round(sc, 4)
-        story.add(f)
+        story.add(f, vec, terms)
+        index.joined(story, keys)
         changed[story.id] = story
         joins.append((story.id, f.id, sim))
-    store.put_stories(
-        [{"id": s.id, "title": titles.get(s.id), "first_seen": s.first and str(s.first),
-          "last_seen": s.last and str(s.last), "size": s.size, "state": _state(s)} for s in changed.values()],
-        joins, dict(added),
-    )  # fmt: skip
+    try:
+        new_ids = store.put_stories(
+            [{"id": s.id, "title": titles.get(s.id), "first_seen": s.first and str(s.first),
+              "last_seen": s.last and str(s.last), "size": s.size, "state": _state(s)} for s in changed.values()],
+            joins, dict(added),
+        )  # fmt: skip
+    except BaseException:
+        _OPEN.pop(store, None)  # what was kept ran ahead of the store
+        raise
+    for old, new in new_ids.items():
+        index.rename(old, new)
     return len(joins)
