@@ -248,6 +248,15 @@ def test_restart_after_a_crash_loses_nothing_and_refetches_nothing(site, store, 
         again.close()
 
 
+def test_unusable_links_in_a_feed_do_not_stop_the_cycle(site, store):
+    feeds = Feeds(site, n=2)
+    feeds.items[0]["link"] = "http://127.0.0.1:99999/news/0"  # no such port
+    feeds.items.append({"title": "Bracket", "link": "http://[127.0.0.1/x", "summary": "An entry whose link is broken."})
+    rep = monitor(store, site).cycle()
+    assert rep.entries_new == 3 and rep.articles_new == 3  # two from their summaries, one from its page
+    assert rep.pages_fetched == 1 and any("Port out of range" in e for e in rep.page_errors)
+
+
 def test_duplicate_article_from_two_sources_is_stored_once(site, store):
     Feeds(site, n=2, full=True)
     st = MonitorState(store)

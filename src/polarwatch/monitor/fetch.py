@@ -197,7 +197,11 @@ class Fetcher:
 
     def check_address(self, url: str) -> None:
         """Refuse what the policy does not allow to be fetched (scheme, private or non-loopback address)."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:  # a bracket or port that is not one
+            raise FetchError("address", f"bad URL {url!r}: {exc}") from exc
         if parts.scheme not in ("http", "https"):
             raise FetchError("address", f"not an http(s) URL: {url}")
         host = (parts.hostname or "").lower()
@@ -205,7 +209,7 @@ class Fetcher:
             raise FetchError("address", f"no host in URL: {url}")
         h = self._host(host)
         if h.addresses_ok is None:
-            h.addresses_ok = self._addresses_ok(host, parts.port or (443 if parts.scheme == "https" else 80))
+            h.addresses_ok = self._addresses_ok(host, port or (443 if parts.scheme == "https" else 80))
         if not h.addresses_ok:
             which = "not loopback" if self.policy.loopback_only else "a private, loopback or link-local address"
             raise FetchError("address", f"refused: {host} is {which}")
@@ -347,6 +351,8 @@ class Fetcher:
                 raise FetchError("malformed", f"{url}: undecodable response ({exc})") from exc
             except httpx.TransportError as exc:
                 raise FetchError("network", f"{url}: {type(exc).__name__}: {exc}", retryable=True) from exc
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise FetchError("malformed", f"{url}: {type(exc).__name__}: {exc}") from exc
         _check_type(resp, kind)
         return resp, None
 

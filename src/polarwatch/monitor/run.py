@@ -179,8 +179,9 @@ class Monitor:
                         for row in self._record(fut.result(), states, rep):
                             self._dispatch(row, pool, futures, ready)
                     else:
-                        rep.pages_fetched += 1
-                        ready.append((ctx, fut.result()))
+                        got = fut.result()
+                        rep.pages_fetched += not isinstance(got, FetchError)
+                        ready.append((ctx, got))
                 if len(ready) >= self.batch or (not futures and ready):
                     self._store(ready, rep)
                     ready = []
