@@ -169,11 +169,13 @@ def test_parquet_rows_are_articles_with_their_row_number(spark_out):
 def test_a_killed_run_rerun_writes_the_same_tables(spark, spark_out, corpus, tmp_path):
     """Kill a spark-run while it writes, run it again over the same OUTPUT: the tables equal a clean run's."""
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "polarwatch.cli", "spark-run", "--master", "local[1]", "--partitions", "2", str(corpus), str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cmd = [sys.executable, "-c", "from polarwatch.cli import main; main()", "spark-run", "--master", "local[1]", "--partitions", "2",
+           str(corpus), str(out)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 600
     while time.time() < deadline and proc.poll() is None and not (out / "mentions").exists():
         time.sleep(0.2)  # killed once the first table is on disk and the second is being written
+    assert proc.poll() is None, f"spark-run ended before it could be killed: {proc.communicate()[1].decode()[-2000:]}"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     from polarwatch.spark.job import run
