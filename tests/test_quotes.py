@@ -255,3 +255,14 @@ def test_a_transcript_turn_is_its_speakers_report():
 def test_a_report_between_two_quotations_is_no_clause():
     qs = _quotes("“We love the fjord,” he said, but “the quota rules are a disaster for the fleet.”")
     assert all(k == "direct" for k, _, _ in qs)
+
+
+def test_gerund_and_infinitive_reports():
+    assert _quotes("Petter Lund proposed dropping the fuel levy for coastal ferries.") == [
+        ("indirect", "dropping the fuel levy for coastal ferries", "Petter Lund")
+    ]
+    assert _quotes("Anna Berg called for cutting the quota by a third.") == [("indirect", "cutting the quota by a third", "Anna Berg")]
+    assert _quotes("The Sami council voted to appeal the ruling.") == [("indirect", "to appeal the ruling", "The Sami council")]
+    assert _quotes("The coast guard warned fishermen to stay out of the zone.") == [
+        ("indirect", "fishermen to stay out of the zone", "The coast guard")
+    ]

@@ -385,6 +385,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
                     # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
                     toks = _parenthetical(tok, sent) or _fronted(tok) or _infinitive(tok, infinitive_cues)
+                    if not toks and (tok.lemma_ in object_cues or tok.lemma_ in indirect_cues) and not _withheld(tok):
+                        toks = _gerund(tok)  # "proposed dropping the levy", "admitted using the loophole"
                     if not toks and tok.lemma_ in object_cues and not _withheld(tok):
                         toks = _object(tok)  # "criticized the plan as reckless", "cited the report"
                     if not toks:
@@ -517,7 +519,7 @@ def _infinitive(tok: Any, lemmas: frozenset[str]) -> list[Any]:
         return [t for t in tok.doc[first.left_edge.i : xcomp[0].right_edge.i + 1]]
     if tok.lemma_ == "call":
         prep = [c for c in kids if c.dep_ == "prep" and c.lower_ in ("for", "on") and c.i == tok.i + 1]
-        objs = [c for c in prep[0].children if c.dep_ == "pobj"] if prep else []
+        objs = [c for c in prep[0].children if c.dep_ in ("pobj", "pcomp")] if prep else []  # "called for cutting …"
         if objs:
             end = max([objs[0].right_edge.i] + [c.right_edge.i for c in kids if c.dep_ in ("xcomp", "advcl") and c.i > objs[0].i])
             return list(tok.doc[objs[0].left_edge.i : end + 1])
@@ -576,6 +578,13 @@ def _noun_report(noun: Any, kinds: tuple[bool, bool]) -> tuple[list[Any], list[A
         stoks = _mention_tokens(subj[0])
     toks = [t for t in comp.subtree if not (t.dep_ == "mark" and t.head.i == comp.i) and (not t.is_punct or t.text in "()[]")]
     return (toks, stoks) if toks and stoks else None
+
+
+def _gerund(tok: Any) -> list[Any]:
+    """A gerund clause a report takes as its content: "proposed [dropping the levy]", "suggested [looking at …]"."""
+    ger = next((c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.i > tok.i and c.tag_ == "VBG"
+                and not any(a.dep_ == "aux" for a in c.children)), None)
+    return list(tok.doc[ger.left_edge.i : ger.right_edge.i + 1]) if ger is not None and ger.left_edge.i > tok.i else []
 
 
 def _withheld(tok: Any) -> bool:
