@@ -266,3 +266,11 @@ def test_gerund_and_infinitive_reports():
     assert _quotes("The coast guard warned fishermen to stay out of the zone.") == [
         ("indirect", "fishermen to stay out of the zone", "The coast guard")
     ]
+
+
+def test_a_passive_report_with_its_agent():
+    qs = _quotes("The new quota was criticized by the Sami council on Monday.")
+    assert qs == [("indirect", "The new quota", "the Sami council")]
+    assert _quotes("The quota was announced on Monday.") == []  # no agent, nobody to attribute it to (convention 11)
+    qs = _quotes("Her book was mentioned several times, mostly by her opponents.")
+    assert [s for _, _, s in qs] == ["unnamed sources"]  # an unnamed group

@@ -34,7 +34,7 @@ _OPEN = "“\""
 _FIRST_SECOND = {"i", "you", "we", "me", "us"}
 _INVERTIBLE = {"say", "add", "write", "tell", "state", "note", "explain", "continue", "insist", "ask", "reply"}
 _ANON_NOUNS = {
-    "source": "sources", "insider": "sources", "report": "sources", "media": "sources", "people": "sources", "person": "sources",
+    "source": "sources", "insider": "sources", "critic": "sources", "opponent": "sources", "report": "sources", "media": "sources", "people": "sources", "person": "sources",
     "official": "officials", "diplomat": "officials", "spokesperson": "officials", "authority": "officials",
     "expert": "experts", "analyst": "experts", "observer": "experts", "specialist": "experts", "scholar": "experts",
     "commentator": "experts",
@@ -449,6 +449,20 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
+            # "The plan was criticized by the council as reckless": a passive report with its agent
+            for tok in sent:
+                if tok.pos_ != "VERB" or not (tok.lemma_ in indirect_cues or tok.lemma_ in object_cues or tok.lemma_ in cues):
+                    continue
+                found = _passive_report(tok)
+                if found is None or any(qs - 1 <= tok.idx < qe + 1 for qs, qe, _ in spans):
+                    continue
+                toks, stoks = found
+                cs, ce = toks[0].idx, _close_mark(para, toks[0].idx, toks[-1].idx + len(toks[-1].text))
+                if any(cs < qe and qs < ce for qs, qe in covered):
+                    continue
+                sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
+                an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
+                                       base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
             # "according to X, …"
             for tok in sent:
                 if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
@@ -578,6 +592,20 @@ def _noun_report(noun: Any, kinds: tuple[bool, bool]) -> tuple[list[Any], list[A
         stoks = _mention_tokens(subj[0])
     toks = [t for t in comp.subtree if not (t.dep_ == "mark" and t.head.i == comp.i) and (not t.is_punct or t.text in "()[]")]
     return (toks, stoks) if toks and stoks else None
+
+
+def _passive_report(tok: Any) -> tuple[list[Any], list[Any]] | None:
+    """(content, speaker mention) of a passive report with an agent and no clause of its own: "[The plan] was
+    criticized by [the council]", "[The story] was first reported by [the Post]"; not a pronoun subject."""
+    kids = list(tok.children)
+    subj = next((c for c in kids if c.dep_ == "nsubjpass"), None)
+    agent = next((c for c in kids if c.dep_ == "agent"), None)
+    pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    if subj is None or pobj is None or subj.pos_ == "PRON" or any(c.dep_ == "ccomp" for c in kids):
+        return None
+    toks = [t for t in subj.subtree if not t.is_punct or t.text in "()[]"]  # one span: not the "as …" after the agent
+    stoks = _mention_tokens(pobj)
+    return (toks, stoks) if len(toks) >= 2 and stoks else None
 
 
 def _gerund(tok: Any) -> list[Any]:
