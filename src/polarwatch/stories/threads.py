@@ -18,6 +18,9 @@ directed actor pairs of its coded events, its theme scores
 * text — cosine of the two vectors (what the threads mostly share: the
   place names, people, ships and institutions of the issue);
 * actors — the weighted share of the smaller story's actors the other has;
+* events — the share of the smaller story's typed event dyads (the type and
+  the two sides, as ``COOPERATE:CN:RU``) the other has: two stories of one
+  issue may share no name, as a report and a spokesman's answer to it;
 * themes — whether the two are about the same themes (cosine of theme
   scores, centred: different themes cost as much as the same ones gain;
   no theme on either side counts nothing);
@@ -33,8 +36,8 @@ A story that no longer links to anyone leaves its thread, and a thread left
 with one story is dissolved. Threads are not merged when a story links to
 two of them: it joins the better one (merging chains unrelated issues).
 Candidates come from an inverted index of each profile's ``keys`` (its most
-distinctive names and non-country actors), so a change costs a lookup, not
-a pass over all stories.
+distinctive names, its non-country actors and its typed event dyads), so a
+change costs a lookup, not a pass over all stories.
 
 ``Threader`` holds profiles and memberships in memory; the store path
 (``update_threads``) loads the part of it a batch can touch, runs the same
@@ -58,15 +61,16 @@ from .features import MONTHS, ArticleFeatures, parse_published
 from .metrics import adjusted_rand, bcubed
 
 WINDOW_DAYS = 365  # stories further apart are never linked; a thread lives on while its stories keep coming
-THRESHOLD = 0.30  # the link score a story needs to join another's thread
+THRESHOLD = 0.40  # the link score a story needs to join another's thread
 ACTOR_WEIGHT = 0.10
+DYAD_WEIGHT = 0.30  # the share of the smaller story's typed event dyads (type and the two sides) the other has
 THEME_WEIGHT = 0.10
 THEME_PIVOT = 0.5  # theme similarity that neither helps nor costs
 REPLY_WEIGHT = 0.05
 TIME_WEIGHT = 0.05
 COUNTRY_WEIGHT = 0.3  # a country actor against a person or an organisation: countries are in every story
 TOP_TERMS = 80  # terms a profile keeps
-NAME_KEYS, ACTOR_KEYS = 10, 5  # keys a profile is indexed under
+NAME_KEYS, ACTOR_KEYS, DYAD_KEYS = 10, 5, 8  # keys a profile is indexed under
 MAX_CANDIDATES = 300  # stories scored per change, those sharing most keys first
 REASON_ITEMS = 6  # shared terms, actors and themes shown as the reasons of a link
 RESPONSES = frozenset({"REJECT", "ACCUSE", "PROTEST"})  # verbal answers (the reply relation)
@@ -82,29 +86,37 @@ class Profile:
     actors: dict[str, float] = field(default_factory=dict)  # actor id -> weight
     pairs: set[tuple[str, str]] = field(default_factory=set)  # (source, target) of its events, both known and distinct
     answers: set[tuple[str, str]] = field(default_factory=set)  # the pairs of its verbal-answer events
+    dyads: set[str] = field(default_factory=set)  # "TYPE:A:B" of its events, the two sides in order
     themes: dict[str, float] = field(default_factory=dict)  # theme -> score, unit length
     first: date | None = None
     last: date | None = None
     size: int = 0
     title: str | None = None
+    cached_keys: list[str] | None = field(default=None, repr=False, compare=False)
 
     def keys(self) -> list[str]:
-        """What the profile is indexed under: its strongest names and its people and organisations."""
+        """What the profile is indexed under: its strongest names, its people and organisations and its typed
+        event dyads (two stories of one issue may share no name, as a report and an answer to it by others)."""
+        if self.cached_keys is None:
+            self.cached_keys = self._keys()
+        return self.cached_keys
+
+    def _keys(self) -> list[str]:
         names = sorted((t for t in self.vec if t[0] == "n"), key=lambda t: (-self.vec[t], t))[:NAME_KEYS]
         acts = sorted((a for a, w in self.actors.items() if w == 1.0), key=lambda a: a)[:ACTOR_KEYS]
-        return names + ["a:" + a for a in acts]
+        return names + ["a:" + a for a in acts] + ["d:" + d for d in sorted(self.dyads)[:DYAD_KEYS]]
 
     def to_json(self) -> str:
         return json.dumps({
             "vec": {t: round(x, 5) for t, x in self.vec.items()}, "actors": self.actors,
-            "pairs": sorted(self.pairs), "answers": sorted(self.answers), "themes": self.themes,
+            "pairs": sorted(self.pairs), "answers": sorted(self.answers), "dyads": sorted(self.dyads), "themes": self.themes,
         }, ensure_ascii=False, separators=(",", ":"))  # fmt: skip
 
     @classmethod
     def from_json(cls, story: int, text: str, first: str | None, last: str | None, size: int, title: str | None) -> Profile:
         d = json.loads(text)
         return cls(story, d["vec"], d["actors"], {(p[0], p[1]) for p in d["pairs"]}, {(p[0], p[1]) for p in d["answers"]},
-                   d["themes"], parse_published(first), parse_published(last), size, title)  # fmt: skip
+                   set(d.get("dyads", ())), d["themes"], parse_published(first), parse_published(last), size, title)  # fmt: skip
 
 
 def _unit(v: Mapping[str, float]) -> dict[str, float]:
@@ -124,14 +136,15 @@ def profile(s: Story, themes: Mapping[str, float], df: DocFreq, title: str | Non
     }  # fmt: skip
     top = dict(sorted(weighted.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TERMS])
     actors = {a: (COUNTRY_WEIGHT if _is_country(a) else 1.0) for a in s.actors if not a.startswith("outlet:")}
-    pairs, answers = set(), set()
+    pairs, answers, dyads = set(), set(), set()
     for typ, src, tgt in s.events:
         if src != "?" and tgt != "?" and src != tgt:
             pairs.add((src, tgt))
+            dyads.add(":".join((typ, *sorted((src, tgt)))))
             if typ in RESPONSES:
                 answers.add((src, tgt))
     th = _unit({k: float(v) for k, v in themes.items() if v > 0})
-    return Profile(s.id, _unit(top), actors, pairs, answers, th, s.first, s.last, s.size, title)
+    return Profile(s.id, _unit(top), actors, pairs, answers, dyads, th, s.first, s.last, s.size, title)
 
 
 @dataclass(slots=True)
@@ -172,7 +185,9 @@ def similarity(a: Profile, b: Profile) -> Link | None:
     shared_actors = sorted(a.actors.keys() & b.actors.keys(), key=lambda x: (-a.actors[x], x))
     smaller = min(sum(a.actors.values()), sum(b.actors.values()))
     actors = sum(a.actors[x] for x in shared_actors) / smaller if smaller else 0.0
-    score = text + ACTOR_WEIGHT * actors
+    shared_dyads = sorted(a.dyads & b.dyads)
+    fewer = min(len(a.dyads), len(b.dyads))
+    score = text + ACTOR_WEIGHT * actors + (DYAD_WEIGHT * len(shared_dyads) / fewer if fewer else 0.0)
     theme = None
     if a.themes and b.themes:
         theme = _cosine(a.themes, b.themes)
@@ -191,6 +206,7 @@ def similarity(a: Profile, b: Profile) -> Link | None:
         "themes": shared_themes[:REASON_ITEMS],
         "theme_similarity": None if theme is None else round(theme, 4),
         "pairs": sorted({tuple(sorted(p)) for p in a.pairs} & {tuple(sorted(p)) for p in b.pairs})[:REASON_ITEMS],
+        "events": shared_dyads[:REASON_ITEMS],
         "reply": None if reply is None else {"story": a.story if reply == "a" else b.story,
                                               "answers": b.story if reply == "a" else a.story},
         "gap_days": gap,
