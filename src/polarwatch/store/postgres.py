@@ -38,6 +38,10 @@ INSTALL_HINT = "PostgreSQL support needs psycopg: pip install 'polarwatch[postgr
 # The advisory lock key that serialises writers (BEGIN IMMEDIATE) and migrations: b"polarwat" as an integer.
 WRITE_LOCK = 0x706F6C6172776174
 MIGRATE_LOCK = WRITE_LOCK + 1
+# A plain many-row INSERT goes through COPY from this many rows; below it, a pipelined executemany is faster
+# (measured on a loaded 2-core machine, ms per call, COPY vs executemany: 5 rows 8.6 / 4.6, 64 rows
+# 34.6 / 13.6, 200 rows 27.7 / 42.2, 1,000 rows 38.9 / 128.4).
+COPY_MIN_ROWS = 100
 # Title matches weigh four times body matches, like the SQLite store's bm25(4.0, 1.0): weights {D, C, B, A}.
 RANK_WEIGHTS = "{0.1, 0.2, 0.25, 1.0}"
 HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \""
@@ -181,7 +185,7 @@ class Connection:
         if not rows:
             return
         t = self._translate(sql)
-        if t.copy_columns and not isinstance(rows[0], dict):
+        if t.copy_columns and len(rows) >= COPY_MIN_ROWS and not isinstance(rows[0], dict):
             self.copy_rows(t.table or "", list(t.copy_columns), rows)
             return
         with self.pg.cursor() as cur:
