@@ -556,6 +556,8 @@ def _object(tok: Any) -> list[Any]:
         return list(tok.doc[charge[0].left_edge.i : charge[0].right_edge.i + 1])
     if obj is None or obj.pos_ == "PRON" and len(list(obj.subtree)) == 1 and oprd is None:
         return []
+    if obj.lemma_ in cue_nouns() and _noun_report(obj, cue_nouns()[obj.lemma_]) is not None:
+        return []  # "repeated her claim that …": the claim's own clause is the report
     end = obj.right_edge.i
     for c in kids:
         if c.i > obj.i and (c.dep_ in ("oprd", "ccomp") or c.dep_ in ("prep", "advcl") and c.lower_ in ("for", "as", "over")):
