@@ -14,15 +14,16 @@ from polarwatch.evaluate.run import run_eval
 
 GOLD = Path(__file__).parent / "gold" / "quotes"
 
-# Floors measured on tests/gold/quotes (34 fictional articles, 447 quotes) in round 4 (machine clock 2026-11-24)
-# (P 0.979 R 0.944, speakers P 0.812 R 0.783; direct quotes F1 0.979, direct speakers F1 0.818,
-# indirect quotes F1 0.947, indirect speakers F1 0.781); raise them as extraction improves, never lower them.
-# (The 2026-11-24 convention change added 9 belief/intent/request quotes to the gold; convention 14 of round 4 added none.)
+# Floors measured on tests/gold/quotes (34 fictional articles, 462 quotes) in round 5 (machine clock 2026-11-24)
+# (P 0.978 R 0.948, speakers P 0.819 R 0.794; direct quotes F1 0.979, direct speakers F1 0.828,
+# indirect quotes F1 0.951, indirect speakers F1 0.791); raise them as extraction improves, never lower them.
+# (The 2026-11-24 convention change added 9 belief/intent/request quotes to the gold; convention 14 of round 4 added none;
+# conventions 15 and 16 of round 5 added 12 and 3 indirect quotes: objects of naming verbs and of other verbs of communication.)
 FLOORS = {
-    ("quotes", "precision"): 0.97, ("quotes", "recall"): 0.94,
-    ("speakers", "precision"): 0.805, ("speakers", "recall"): 0.775,
-    ("direct", "quotes", "f1"): 0.97, ("direct", "speakers", "f1"): 0.81,
-    ("indirect", "quotes", "f1"): 0.94, ("indirect", "speakers", "f1"): 0.775,
+    ("quotes", "precision"): 0.97, ("quotes", "recall"): 0.945,
+    ("speakers", "precision"): 0.815, ("speakers", "recall"): 0.79,
+    ("direct", "quotes", "f1"): 0.97, ("direct", "speakers", "f1"): 0.825,
+    ("indirect", "quotes", "f1"): 0.945, ("indirect", "speakers", "f1"): 0.785,
 }  # fmt: skip
 
 
