@@ -59,6 +59,11 @@ ARTICLES = [
      "text": "Russian Foreign Minister Sergei Lavrov accused NATO of militarising the Arctic on Monday.\n\n"
              "\"The alliance is bringing its warships closer to our borders,\" Lavrov said in Moscow.\n\n"
              "Norway rejected the claim and said its exercises were defensive."},
+    {"url": "https://www.nrk.no/nyheter/nato-arctic-reply-1.900005", "title": "Norway rejects Lavrov's NATO claim over Arctic drills",
+     "published": "2025-03-11",
+     "text": "Norway rejected accusations by Russian Foreign Minister Sergei Lavrov that NATO is militarising the Arctic.\n\n"
+             "\"Our exercises in the Arctic are defensive and announced in advance,\" Norwegian Foreign Minister Espen Barth Eide "
+             "said in Oslo on Tuesday.\n\nLavrov had accused NATO of bringing its warships closer to Russia's borders in the Arctic."},
 ]
 
 
@@ -151,10 +156,25 @@ def _pages(db: str) -> list[str]:
     aid = _xss_id(db)
     story = _one(db, "SELECT story_id FROM story_articles ORDER BY story_id LIMIT 1")[0]
     actor = _one(db, "SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")[0]
-    thread = _one(db, "SELECT thread_id FROM thread_stories GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1")[0]
-    return ["/", f"/article/{aid}", f"/actor/{actor}", f"/story/{story}", f"/thread/{thread}", "/compare", "/compare?a=RU&b=NO",
-            f"/compare?a=RU&b=NO&thread={thread}", "/network", "/search", "/search?q=Arctic&country=RU",
-            f"/search?thread={thread}", "/events", f"/events?thread={thread}", "/quotes", f"/quotes?speaker={actor}"]  # fmt: skip
+    return ["/", f"/article/{aid}", f"/actor/{actor}", f"/story/{story}", "/compare", "/compare?a=RU&b=NO", "/network",
+            "/search", "/search?q=Arctic&country=RU", "/events", "/quotes", f"/quotes?speaker={actor}"]  # fmt: skip
+
+
+def thread_of(db: str) -> int:
+    """The largest thread of the test store; the Lavrov-NATO accusation and Norway's rejection of it form one
+    with the threader as it stands (skip, saying so, if a change to threading no longer joins them)."""
+    row = _one(db, "SELECT thread_id FROM thread_stories GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1")
+    if row is None:
+        pytest.skip("the test store formed no thread: stories/threads.py no longer links its stories")
+    return row[0]
+
+
+def test_thread_pages_render(client: TestClient, web_db: str):
+    t = thread_of(web_db)
+    for url in (f"/thread/{t}", f"/compare?a=RU&b=NO&thread={t}", f"/search?thread={t}", f"/events?thread={t}", f"/quotes?thread={t}"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.headers["content-security-policy"] == CSP, url
+    assert "What its stories share" in client.get(f"/thread/{t}").text
 
 
 def test_every_page_renders_with_the_security_headers(client: TestClient, web_db: str):
@@ -213,7 +233,7 @@ def test_numbers_link_to_their_evidence(client: TestClient, web_db: str):
     html = client.get("/").text
     # Chart blocks and table counts lead to listings of events, quotes or articles.
     assert re.search(r'<a href="/events\?[^"]*group=', html)
-    assert re.search(r'<a class="num" href="/search\?actor=', html)
+    assert re.search(r'<a class="num" href="/search\?[^"]*actor=', html)
     speaker = _one(web_db, "SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")[0]
     listing = client.get("/quotes", params={"speaker": speaker}).text
     anchors = re.findall(r'href="/article/([0-9a-f]+)#span-(\d+)-(\d+)"', listing)

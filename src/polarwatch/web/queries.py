@@ -15,6 +15,11 @@ from typing import Any
 from ..store import ArticleFilter
 from ..store.sqlite import SQLiteStore, _fts_queries
 
+# Newest articles first, undated last (SQLite sorts NULL lowest). With the articles table as the outer loop
+# (CROSS JOIN) this walks the published index backwards and stops at the limit; an article's quotes or events
+# then come in their stored order. Sorting the matches instead cost seconds for an actor in most articles.
+NEWEST_FIRST = "ORDER BY a.published DESC, a.rowid DESC"
+
 PERIOD_FORMATS = {"day": "%Y-%m-%d", "week": "%Y-W%W", "month": "%Y-%m"}
 
 # PLOVER types in three groups for the overview's timeline (docs/events.md).
@@ -96,6 +101,18 @@ def _where(s: SQLiteStore, f: Filters, alias: str = "a") -> tuple[str, list[Any]
     return " AND ".join(conds), args
 
 
+def recent_window(s: SQLiteStore, f: Filters, days: int = 90) -> Filters:
+    """*f* as it is when it sets a date; else limited to the *days* up to the latest article it matches, so
+    that pages summing over a whole store stay quick on a large one."""
+    if f.since or f.until:
+        return f
+    where, args = _where(s, f)
+    last = s.db.execute(f"SELECT MAX(a.published) FROM articles a WHERE {where}", args).fetchone()[0]  # noqa: S608
+    if not last:
+        return f
+    return f.with_(since=(date.fromisoformat(last[:10]) - timedelta(days=days - 1)).isoformat())
+
+
 def date_span(s: SQLiteStore, f: Filters = Filters()) -> tuple[str | None, str | None]:
     where, args = _where(s, f)
     r = s.db.execute(f"SELECT MIN(a.published), MAX(a.published) FROM articles a WHERE {where}", args).fetchone()  # noqa: S608
@@ -107,7 +124,7 @@ def latest(s: SQLiteStore, f: Filters, limit: int = 10) -> list[dict[str, Any]]:
     where, args = _where(s, f)
     return [{"id": r[0], "title": r[1], "published": r[2], "outlet": r[3]} for r in s.db.execute(
         f"SELECT a.id, a.title, a.published, a.outlet_name FROM articles a WHERE {where} "  # noqa: S608
-        "ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC LIMIT ?", [*args, limit],
+        f"{NEWEST_FIRST} LIMIT ?", [*args, limit],
     )]  # fmt: skip
 
 
@@ -134,46 +151,85 @@ def theme_series(s: SQLiteStore, f: Filters, period: str) -> list[dict[str, Any]
 
 
 def active_actors(s: SQLiteStore, f: Filters, limit: int = 15) -> list[dict[str, Any]]:
-    """Actors by articles mentioning them (media outlets left out), with quotes they gave and events they are a side of."""
+    """Actors by articles mentioning them (media outlets left out), with their mentions and the quotes they gave."""
     where, args = _where(s, f)
     rows = s.db.execute(
         "SELECT m.actor_id, MAX(m.actor_name), MAX(m.kind), MAX(m.country), COUNT(DISTINCT m.article_rowid), COUNT(*) "  # noqa: S608
-        f"FROM mentions m JOIN articles a ON a.rowid = m.article_rowid WHERE {where} AND m.actor_id IS NOT NULL "
+        f"FROM articles a JOIN mentions m ON m.article_rowid = a.rowid WHERE {where} AND m.actor_id IS NOT NULL "
         "AND m.kind != 'media' GROUP BY m.actor_id ORDER BY 5 DESC, 6 DESC, 2 LIMIT ?", [*args, limit],
     ).fetchall()  # fmt: skip
-    out = []
-    for r in rows:
-        quotes = s.db.execute(
-            f"SELECT COUNT(*) FROM quotes q JOIN articles a ON a.rowid = q.article_rowid WHERE {where} AND q.speaker_id = ?",  # noqa: S608
-            [*args, r[0]],
-        ).fetchone()[0]
-        out.append({"id": r[0], "name": r[1], "kind": r[2], "country": r[3], "articles": r[4], "mentions": r[5], "quotes": quotes})
-    return out
+    ids = [r[0] for r in rows]
+    quotes: dict[str, int] = {}
+    if ids:
+        quotes = dict(s.db.execute(
+            f"SELECT q.speaker_id, COUNT(*) FROM articles a JOIN quotes q ON q.article_rowid = a.rowid WHERE {where} "  # noqa: S608
+            f"AND q.speaker_id IN ({', '.join('?' * len(ids))}) GROUP BY 1", [*args, *ids],
+        ).fetchall())  # fmt: skip
+    return [{"id": r[0], "name": r[1], "kind": r[2], "country": r[3], "articles": r[4], "mentions": r[5],
+             "quotes": quotes.get(r[0], 0)} for r in rows]  # fmt: skip
 
 
-def actor(s: SQLiteStore, actor_id: str) -> dict[str, Any] | None:
-    r = s.db.execute(
-        "SELECT MAX(actor_name), MAX(kind), MAX(country), COUNT(DISTINCT article_rowid), COUNT(*) FROM mentions WHERE actor_id = ?",
-        (actor_id,),
-    ).fetchone()
-    if not r[4]:
-        r = s.db.execute(
-            "SELECT MAX(speaker_name), NULL, MAX(speaker_country), COUNT(DISTINCT article_rowid), 0 FROM quotes WHERE speaker_id = ?",
-            (actor_id,),
-        ).fetchone()
-        if not r[3]:
+@dataclass(slots=True)
+class ActorRecord:
+    """An actor's page header and trend, from one pass over its mentions: who it is, the articles and
+    mentions naming it, and per publication day the articles, mentions and tone toward it."""
+
+    id: str
+    name: str
+    kind: str | None
+    country: str | None
+    articles: int = 0
+    mentions: int = 0
+    days: dict[str, tuple[int, float, int]] = field(default_factory=dict)  # day -> (articles, tone sum, toned articles)
+
+    def span(self) -> tuple[str | None, str | None]:
+        return (min(self.days), max(self.days)) if self.days else (None, None)
+
+    def trend(self, period: str) -> dict[str, tuple[int, float | None]]:
+        """Per period label: (articles, mean tone toward the actor over the articles that scored it)."""
+        acc: dict[str, list[float]] = {}
+        for day, (n, tone, toned) in self.days.items():
+            d = date.fromisoformat(day)
+            label = day if period == "day" else day[:7] if period == "month" else d.strftime(PERIOD_FORMATS["week"])
+            x = acc.setdefault(label, [0, 0.0, 0])
+            x[0] += n
+            x[1] += tone
+            x[2] += toned
+        return {k: (int(v[0]), round(v[1] / v[2], 3) if v[2] else None) for k, v in sorted(acc.items())}
+
+
+def actor(s: SQLiteStore, actor_id: str) -> ActorRecord | None:
+    """The actor *actor_id* (mentioned, or known only as a speaker), or None."""
+    r = s.db.execute("SELECT actor_name, kind, country FROM mentions WHERE actor_id = ? LIMIT 1", (actor_id,)).fetchone()
+    if r is None:
+        r = s.db.execute("SELECT speaker_name, NULL, speaker_country FROM quotes WHERE speaker_id = ? LIMIT 1", (actor_id,)).fetchone()
+        if r is None:
             return None
-    return {"id": actor_id, "name": r[0] or actor_id, "kind": r[1], "country": r[2], "articles": r[3], "mentions": r[4]}
+        n = s.db.execute("SELECT COUNT(DISTINCT article_rowid) FROM quotes WHERE speaker_id = ?", (actor_id,)).fetchone()[0]
+        return ActorRecord(actor_id, r[0] or actor_id, r[1], r[2], articles=n)
+    rec = ActorRecord(actor_id, r[0] or actor_id, r[1], r[2])
+    # Grouped by article first (the (actor_id, article_rowid) index streams it), so each article's tone counts once.
+    for day, n_arts, n_mentions, tone, toned in s.db.execute(
+        "SELECT substr(a.published, 1, 10), COUNT(*), SUM(x.n), SUM(t.tone), COUNT(t.tone) FROM "
+        "(SELECT article_rowid, COUNT(*) AS n FROM mentions WHERE actor_id = ? GROUP BY article_rowid) x "
+        "JOIN articles a ON a.rowid = x.article_rowid LEFT JOIN actor_tone t ON t.article_rowid = x.article_rowid AND t.actor_id = ? "
+        "GROUP BY 1", (actor_id, actor_id),
+    ):  # fmt: skip
+        rec.articles += n_arts
+        rec.mentions += n_mentions
+        if day and len(day) == 10:
+            rec.days[day] = (n_arts, tone or 0.0, toned)
+    return rec
 
 
 def actor_names(s: SQLiteStore, ids: list[str]) -> dict[str, str]:
+    """Display names of actor ids: one stored mention's name each (an index lookup, not a scan of an actor's
+    every mention)."""
     out: dict[str, str] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        out.update((r[0], r[1]) for r in s.db.execute(
-            f"SELECT actor_id, MAX(actor_name) FROM mentions WHERE actor_id IN ({', '.join('?' * len(chunk))}) GROUP BY actor_id",  # noqa: S608
-            chunk,
-        ))  # fmt: skip
+    for aid in dict.fromkeys(ids):
+        r = s.db.execute("SELECT actor_name FROM mentions WHERE actor_id = ? AND actor_name IS NOT NULL LIMIT 1", (aid,)).fetchone()
+        if r is not None:
+            out[aid] = r[0]
     return out
 
 
@@ -205,21 +261,24 @@ def quotes(s: SQLiteStore, f: Filters, speaker: str | None = None, about: str | 
         qargs.append("%" + json.dumps(about) + "%")
     sql = (
         "SELECT a.id, a.title, a.outlet_name, a.published, q.start, q.end, q.text, q.kind, q.speaker_id, q.speaker_name, "  # noqa: S608
-        f"q.in_title, q.about FROM quotes q JOIN articles a ON a.rowid = q.article_rowid WHERE {' AND '.join(conds)} "
-        "ORDER BY a.published IS NULL, a.published DESC, q.article_rowid DESC, q.seq LIMIT ?"
+        f"q.in_title, q.about FROM articles a CROSS JOIN quotes q ON q.article_rowid = a.rowid WHERE {' AND '.join(conds)} "
+        f"{NEWEST_FIRST} LIMIT ?"
     )
     return [QuoteRow(*r[:10], bool(r[10]), json.loads(r[11])) for r in s.db.execute(sql, [*qargs, limit])]
 
 
-def quote_targets(s: SQLiteStore, speaker: str) -> list[dict[str, Any]]:
-    """Whom a speaker talks about: actors mentioned inside their quotes, by number of quotes."""
-    counts: dict[str, int] = {}
-    for (about,) in s.db.execute("SELECT about FROM quotes WHERE speaker_id = ?", (speaker,)):
-        for aid in set(json.loads(about)):
-            if aid != speaker:
-                counts[aid] = counts.get(aid, 0) + 1
-    names = actor_names(s, list(counts))
-    return [{"id": k, "name": names.get(k, k), "quotes": v} for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+QUOTE_WINDOW = 5000  # whom a speaker talks about is counted over their latest quotes
+
+
+def quote_targets(s: SQLiteStore, speaker: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Whom a speaker talks about: actors mentioned inside their QUOTE_WINDOW latest stored quotes, by quotes."""
+    rows = s.db.execute(
+        "SELECT j.value, COUNT(DISTINCT q.qid) FROM (SELECT rowid AS qid, about FROM quotes WHERE speaker_id = ? "
+        "ORDER BY article_rowid DESC LIMIT ?) q, json_each(q.about) j WHERE j.value != ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+        (speaker, QUOTE_WINDOW, speaker, limit),
+    ).fetchall()  # fmt: skip
+    names = actor_names(s, [r[0] for r in rows])
+    return [{"id": r[0], "name": names.get(r[0], r[0]), "quotes": r[1]} for r in rows]
 
 
 @dataclass(slots=True)
@@ -267,9 +326,8 @@ def events(s: SQLiteStore, f: Filters, source: str | None = None, target: str | 
         "SELECT a.id, a.title, a.outlet_name, a.published, e.type, e.trigger, e.sentence_start, e.sentence_end, "  # noqa: S608
         "COALESCE(e.source_id, 'country:' || e.source_country), COALESCE(e.source_name, e.source_country), "
         "COALESCE(e.target_id, 'country:' || e.target_country), COALESCE(e.target_name, e.target_country), e.symmetric, "
-        f"substr(a.body, e.sentence_start + 1, e.sentence_end - e.sentence_start) FROM events e "
-        f"JOIN articles a ON a.rowid = e.article_rowid WHERE {' AND '.join(conds)} "
-        "ORDER BY a.published IS NULL, a.published DESC, e.article_rowid DESC, e.seq LIMIT ?"
+        f"substr(a.body, e.sentence_start + 1, e.sentence_end - e.sentence_start) FROM articles a "
+        f"CROSS JOIN events e ON e.article_rowid = a.rowid WHERE {' AND '.join(conds)} {NEWEST_FIRST} LIMIT ?"
     )
     return [EventRow(*r[:12], bool(r[12]), r[13]) for r in s.db.execute(sql, [*eargs, limit])]
 
@@ -282,25 +340,6 @@ def event_partners(s: SQLiteStore, actor_id: str, role: str) -> list[dict[str, A
         f"FROM events e WHERE e.{me}_id = ? GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 3 LIMIT 40", (actor_id,),
     )  # fmt: skip
     return [{"type": r[0], "other_id": r[1], "other": r[2], "events": r[3], "articles": r[4]} for r in rows]
-
-
-def actor_trend(s: SQLiteStore, actor_id: str, period: str) -> list[dict[str, Any]]:
-    """Per period: articles mentioning the actor and the mean tone toward it there."""
-    fmt = PERIOD_FORMATS[period]
-    rows = s.db.execute(
-        f"SELECT strftime('{fmt}', a.published) AS p, COUNT(DISTINCT a.rowid), AVG(t.tone) FROM mentions m "  # noqa: S608
-        "JOIN articles a ON a.rowid = m.article_rowid LEFT JOIN actor_tone t ON t.article_rowid = a.rowid AND t.actor_id = m.actor_id "
-        "WHERE m.actor_id = ? AND a.published IS NOT NULL GROUP BY p ORDER BY p", (actor_id,),
-    )  # fmt: skip
-    return [{"period": r[0], "articles": r[1], "tone": None if r[2] is None else round(r[2], 3)} for r in rows if r[0]]
-
-
-def actor_span(s: SQLiteStore, actor_id: str) -> tuple[str | None, str | None]:
-    r = s.db.execute(
-        "SELECT MIN(a.published), MAX(a.published) FROM mentions m JOIN articles a ON a.rowid = m.article_rowid WHERE m.actor_id = ?",
-        (actor_id,),
-    ).fetchone()
-    return r[0], r[1]
 
 
 # -- search with facets -------------------------------------------------------------
@@ -324,8 +363,9 @@ def _matches(s: SQLiteStore, f: Filters) -> list[int]:
     for q in _fts_queries(f.q):
         try:
             return [r[0] for r in s.db.execute(
-                "SELECT a.rowid FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "  # noqa: S608
-                f"WHERE articles_fts MATCH ? AND {where} ORDER BY a.rowid DESC LIMIT ?", [q, *args, FACET_WINDOW + 1],
+                # Ordered by the index's own rowid, which FTS5 walks backwards without sorting the matches.
+                "SELECT f.rowid FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "  # noqa: S608
+                f"WHERE articles_fts MATCH ? AND {where} ORDER BY f.rowid DESC LIMIT ?", [q, *args, FACET_WINDOW + 1],
             )]  # fmt: skip
         except Exception:  # noqa: BLE001  a malformed FTS query falls back to the all-words form
             continue
@@ -370,15 +410,24 @@ def search(s: SQLiteStore, f: Filters, limit: int = 30, offset: int = 0) -> Sear
 
 
 def _ranked(s: SQLiteStore, f: Filters, rowids: list[int], limit: int, offset: int) -> list[int]:
-    """One page of *rowids* (the matches) in BM25 order: only the matches are scored."""
+    """One page of *rowids* (the matches, newest first) in BM25 order. Only index entries from the oldest
+    match on are scored (a rowid range FTS5 walks directly), and those not among the matches are skipped."""
     if not rowids:
         return []
+    allowed = set(rowids)
     for q in _fts_queries(f.q):
         try:
-            return [r[0] for r in s.db.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?)) "
-                "ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ? OFFSET ?", (q, json.dumps(rowids), limit, offset),
-            )]  # fmt: skip
+            ranked = s.db.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ? ORDER BY bm25(articles_fts, 4.0, 1.0)",
+                (q, min(rowids)),
+            )
+            page: list[int] = []
+            for (rid,) in ranked:
+                if rid in allowed:
+                    page.append(rid)
+                    if len(page) >= offset + limit:
+                        break
+            return page[offset:]
         except Exception:  # noqa: BLE001  a malformed FTS query falls back to the all-words form
             continue
     return []

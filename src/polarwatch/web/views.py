@@ -51,19 +51,18 @@ def _theme_chart(s: SQLiteStore, f: Filters, period: str, first: str, last: str,
 
 
 def overview(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
-    first, last = queries.date_span(s, f)
+    w = queries.recent_window(s, f)
+    first, last = queries.date_span(s, w)
     period = qp.get("period") if qp.get("period") in queries.PERIOD_FORMATS else queries.pick_period(first, last)
-    stories = s.list_stories(f.article_filter(), limit=12)
     ctx: dict[str, Any] = {
-        "f": f, "period": period, "first": first, "last": last, "stories": stories,
-        "actors": queries.active_actors(s, f, 15), "stats": s.stats(), "theme_names": theme_names(),
-        "event_chart": None, "theme_chart": None,
-        "recent": queries.latest(s, f, 10),
-        "threads": s.list_threads(8),  # type: ignore[attr-defined]
+        "f": w, "windowed": w is not f, "all_span": queries.date_span(s, f), "period": period, "first": first,
+        "last": last, "stories": s.list_stories(w.article_filter(), limit=12), "actors": queries.active_actors(s, w, 15),
+        "total": s.count(), "theme_names": theme_names(), "event_chart": None, "theme_chart": None,
+        "recent": queries.latest(s, f, 10), "threads": s.list_threads(8),  # type: ignore[attr-defined]
     }  # fmt: skip
     if first and last:
-        ctx["event_chart"] = _event_chart(s, f, period, first, last)
-        ctx["theme_chart"] = _theme_chart(s, f, period, first, last)
+        ctx["event_chart"] = _event_chart(s, w, period, first, last)
+        ctx["theme_chart"] = _theme_chart(s, w, period, first, last)
     return ctx
 
 
@@ -126,32 +125,29 @@ def actor(s: SQLiteStore, f: Filters, qp: Mapping[str, str], actor_id: str) -> d
     who = queries.actor(s, actor_id)
     if who is None:
         return None
-    first, last = queries.actor_span(s, actor_id)
     ctx: dict[str, Any] = {
         "who": who, "f": f,
         "said": queries.quotes(s, f, speaker=actor_id, limit=40),
-        "targets": queries.quote_targets(s, actor_id)[:20],
-        "about": queries.quotes(s, f, about=actor_id, limit=20),
+        "targets": queries.quote_targets(s, actor_id),
+        "about": [q for q in queries.quotes(s, f, about=actor_id, limit=20) if q.speaker_id != actor_id],
         "as_source": queries.event_partners(s, actor_id, "source"),
         "as_target": queries.event_partners(s, actor_id, "target"),
         "trend": None,
     }  # fmt: skip
-    ctx["about"] = [q for q in ctx["about"] if q.speaker_id != actor_id]
+    first, last = who.span()
     if first and last:
         period = queries.pick_period(first, last)
-        rows = queries.actor_trend(s, actor_id, period)
-        values = {(r["period"], "articles"): r["articles"] for r in rows}
+        trend = who.trend(period)
 
         def href(label: str, _series: str) -> str:
             since, until = queries.period_bounds(period, label)
             return link("/search", {"actor": actor_id, "since": since, "until": until})
 
-        tone = {r["period"]: r["tone"] for r in rows}
-
         def title(label: str, _series: str, v: int) -> str:
-            t = tone.get(label)
+            t = trend[label][1]
             return f"{charts.when(label)}: {v} articles" + ("" if t is None else f", mean tone toward them {t:+.2f}")
 
+        values = {(label, "articles"): n for label, (n, _t) in trend.items()}
         ctx["trend"] = charts.stacked_bars(charts.period_labels(period, first, last), values, ["articles"], href, title)
     return ctx
 
@@ -214,13 +210,15 @@ def compare(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]
 
 
 def network_page(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
-    return {"f": f, "data_url": link("/network/data.json", f.params(q=None))}
+    w = queries.recent_window(s, f)
+    return {"f": w, "windowed": w is not f, "data_url": link("/network/data.json", w.params(q=None))}
 
 
 def network_data(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
     """analysis.network over the filters, as the network page's script reads it: nodes ``{id, name, kind,
     weight}`` and edges ``{source, target, kind, weight, href}`` (href: the first sentence behind the edge)."""
     analysis = _analysis()
+    f = queries.recent_window(s, f)
     flt = analysis.Filters(since=f.since, until=f.until, outlet=f.outlet, country=f.country, kind=f.kind,
                            actor=f.actor, theme=f.theme, story=f.story, thread=f.thread)  # fmt: skip
     net = analysis.network(s, filters=flt, max_edges=150)
