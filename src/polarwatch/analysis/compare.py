@@ -16,8 +16,23 @@ from .words import WordCounts, distinctive
 EVIDENCE = 5
 
 
-def _evidence(db: Any, sql: str, args: list[Any], n: int = EVIDENCE) -> list[dict[str, Any]]:
-    return [dict(r) for r in db.execute(sql + " LIMIT ?", [*args, n])]
+def _evidence(db: Any, key: str, cols: str, base: str, order: str, args: list[Any], keys: list[Any]) -> dict[Any, list[dict[str, Any]]]:
+    """The first EVIDENCE rows (by *order*) of each of *keys* (values of the SQL expression *key*) among the
+    rows of *base* (``FROM … WHERE …`` with *args*), in one query: key -> rows of *cols*."""
+    out: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
+    if not keys:
+        return out
+    rows = db.execute(
+        f"SELECT * FROM (SELECT {key} AS k_, {cols}, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS rn_ "  # noqa: S608
+        f"{base} AND {key} IN ({', '.join('?' * len(keys))})) WHERE rn_ <= ? ORDER BY k_, rn_",
+        [*args, *keys, EVIDENCE],
+    )
+    for r in rows:
+        d = dict(r)
+        k = d.pop("k_")
+        d.pop("rn_")
+        out.setdefault(k, []).append(d)
+    return out
 
 
 def speaker_role(db: Any, speaker_id: str | None, cache: dict[str, tuple[str, str | None]] | None = None) -> tuple[str, str | None]:
@@ -55,13 +70,13 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int) -> dict[str, Any]:
         "GROUP BY COALESCE(q.speaker_id, q.speaker_name) ORDER BY quotes DESC, speaker LIMIT ?", [*args, top],
     )]  # fmt: skip
     roles: dict[str, tuple[str, str | None]] = {}
+    ev = _evidence(db, "COALESCE(q.speaker_id, q.speaker_name)", "a.id AS article, q.start AS start, q.end AS end, q.in_title AS in_title",
+                   base, "a.published DESC, a.rowid DESC, q.seq", args, [r["speaker_id"] or r["speaker"] for r in rows])  # fmt: skip
     for r in rows:
         r["type"], r["role"] = speaker_role(db, r["speaker_id"], roles)
-        key, val = ("q.speaker_id = ?", r["speaker_id"]) if r["speaker_id"] else ("q.speaker_name = ?", r["speaker"])
-        r["evidence"] = _evidence(db, "SELECT a.id AS article, q.start AS start, q.end AS end, q.in_title AS in_title "  # noqa: S608
-                                  f"{base} AND {key} ORDER BY a.published DESC, a.rowid DESC, q.seq", [*args, val])
-        for ev in r["evidence"]:
-            ev["in_title"] = bool(ev["in_title"])
+        r["evidence"] = ev[r["speaker_id"] or r["speaker"]]
+        for e in r["evidence"]:
+            e["in_title"] = bool(e["in_title"])
     by_country: dict[str, int] = {}
     by_type: dict[str, int] = {}
     for sid, country, n in db.execute(f"SELECT q.speaker_id, q.speaker_country, COUNT(*) {base} GROUP BY 1, 2", args):  # noqa: S608
@@ -82,31 +97,31 @@ def _themes(db: Any, cond: str, args: list[Any], n_articles: int) -> list[dict[s
 
     tax = taxonomy()
     base = f"FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond}"
+    groups = db.execute(f"SELECT t.theme, COUNT(*), AVG(t.score) {base} GROUP BY t.theme ORDER BY 2 DESC, 1", args).fetchall()  # noqa: S608
+    ev = _evidence(db, "t.theme", "a.id AS article, t.evidence AS spans", base, "t.score DESC, a.rowid", args, [g[0] for g in groups])
     out = []
-    for theme, n, score in db.execute(f"SELECT t.theme, COUNT(*), AVG(t.score) {base} GROUP BY t.theme ORDER BY 2 DESC, 1", args):  # noqa: S608
-        ev = []
-        for r in db.execute(f"SELECT a.id, t.evidence {base} AND t.theme = ? ORDER BY t.score DESC, a.rowid LIMIT ?",  # noqa: S608
-                            [*args, theme, EVIDENCE]):  # fmt: skip
-            spans = json.loads(r[1])
-            ev.append({"article": r[0], "start": spans[0]["start"] if spans else None, "end": spans[0]["end"] if spans else None})
+    for theme, n, score in groups:
+        items = []
+        for r in ev[theme]:
+            spans = json.loads(r["spans"])
+            items.append({"article": r["article"], "start": spans[0]["start"] if spans else None, "end": spans[0]["end"] if spans else None})
         t = tax.by_id.get(theme)
         out.append({"theme": theme, "name": t.name if t else theme, "articles": n,
-                    "share": round(n / n_articles, 4) if n_articles else 0.0, "mean_score": round(score, 3), "evidence": ev})  # fmt: skip
+                    "share": round(n / n_articles, 4) if n_articles else 0.0, "mean_score": round(score, 3), "evidence": items})  # fmt: skip
     return out
 
 
 def _tone(db: Any, cond: str, args: list[Any], top: int) -> list[dict[str, Any]]:
     base = f"FROM actor_tone t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond}"
-    out = []
-    for aid, tone, mentions, n in db.execute(
+    groups = db.execute(
         f"SELECT t.actor_id, AVG(t.tone), SUM(t.mentions), COUNT(*) {base} GROUP BY t.actor_id ORDER BY 4 DESC, 1 LIMIT ?", [*args, top]  # noqa: S608
-    ):
-        ev = []
-        for art, sents in db.execute(f"SELECT a.id, t.sentences {base} AND t.actor_id = ? ORDER BY abs(t.tone) DESC, a.rowid LIMIT ?",  # noqa: S608
-                                     [*args, aid, EVIDENCE]):  # fmt: skip
-            for s in json.loads(sents)[:1]:
-                ev.append({"article": art, "start": s["start"], "end": s["end"], "compound": s.get("compound")})
-        out.append({"actor_id": aid, "name": actor_name(db, aid), "tone": round(tone, 4), "articles": n, "mentions": mentions, "evidence": ev})
+    ).fetchall()
+    ev = _evidence(db, "t.actor_id", "a.id AS article, t.sentences AS sentences", base, "abs(t.tone) DESC, a.rowid", args, [g[0] for g in groups])
+    out = []
+    for aid, tone, mentions, n in groups:
+        items = [{"article": r["article"], "start": s["start"], "end": s["end"], "compound": s.get("compound")}
+                 for r in ev[aid] for s in json.loads(r["sentences"])[:1]]  # fmt: skip
+        out.append({"actor_id": aid, "name": actor_name(db, aid), "tone": round(tone, 4), "articles": n, "mentions": mentions, "evidence": items})
     return out
 
 
@@ -121,19 +136,19 @@ def _events(db: Any, cond: str, args: list[Any]) -> dict[tuple[str, str, str], d
     return out
 
 
-def _event_evidence(db: Any, cond: str, args: list[Any], key: tuple[str, str, str]) -> list[dict[str, Any]]:
-    return _evidence(
-        db,
-        "SELECT a.id AS article, e.evidence_start AS start, e.evidence_end AS end FROM events e JOIN articles a ON a.rowid = e.article_rowid "  # noqa: S608
-        f"WHERE {cond} AND e.type = ? AND COALESCE(e.source_name, e.source_country, '?') = ? "
-        "AND COALESCE(e.target_name, e.target_country, '?') = ? ORDER BY a.published DESC, a.rowid DESC, e.seq",
-        [*args, *key],
-    )
+_EVENT_KEY = "e.type || '|' || COALESCE(e.source_name, e.source_country, '?') || '|' || COALESCE(e.target_name, e.target_country, '?')"
+
+
+def _event_evidence(db: Any, cond: str, args: list[Any], keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+    ev = _evidence(db, _EVENT_KEY, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end",
+                   f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}", "a.published DESC, a.rowid DESC, e.seq",
+                   args, ["|".join(k) for k in keys])  # fmt: skip
+    return {k: ev["|".join(k)] for k in keys}
 
 
 def compare(
     store: Any, *, sides: list[Side], story: int | None = None, thread: int | None = None, actor: str | None = None,
-    since: str | None = None, until: str | None = None, top: int = 20, words: int = 25, word_articles: int = 2000,
+    since: str | None = None, until: str | None = None, top: int = 20, words: int = 25, word_articles: int = 1000,
 ) -> dict[str, Any]:
     """Compare how *sides* covered a story, a thread, an actor or a period (any of them together).
 
@@ -178,8 +193,9 @@ def compare(
     for i, (out, ev) in enumerate(zip(out_sides, event_sets)):
         cond, args = conds[i]
         reported = sorted(ev.values(), key=lambda r: (-r["events"], r["type"], r["source"], r["target"]))[:top]
+        ev_reported = _event_evidence(db, cond, args, [(r["type"], r["source"], r["target"]) for r in reported])
         for r in reported:
-            r["evidence"] = _event_evidence(db, cond, args, (r["type"], r["source"], r["target"]))
+            r["evidence"] = ev_reported[(r["type"], r["source"], r["target"])]
         out["events"] = reported
         missing: dict[tuple[str, str, str], dict[str, Any]] = {}
         first: dict[tuple[str, str, str], int] = {}  # the first other side reporting each: its evidence is shown
@@ -193,9 +209,13 @@ def compare(
                     m["reported_by"].append(sides[j].name)
                     first.setdefault(key, j)
         left_out = sorted(missing.values(), key=lambda r: (-r["events"], r["type"], r["source"], r["target"]))[:top]
+        by_side: dict[int, list[tuple[str, str, str]]] = {}
         for r in left_out:
             key = (r["type"], r["source"], r["target"])
-            r["evidence"] = _event_evidence(db, *conds[first[key]], key)
+            by_side.setdefault(first[key], []).append(key)
+        found = {k: v for j, keys in by_side.items() for k, v in _event_evidence(db, *conds[j], keys).items()}
+        for r in left_out:
+            r["evidence"] = found[(r["type"], r["source"], r["target"])]
         out["events_left_out"] = left_out
     for out, ws in zip(out_sides, distinctive(word_counts, words)):
         out["words"] = ws

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..nlp.actors import registry as actor_registry
-from .compare import actor_name
+from .compare import _evidence, actor_name
 from .queries import Filters, db_of, where
 
 EDGE_KINDS = ("event", "co-quoted", "quoted-about")
@@ -38,8 +38,7 @@ def network(
             tcond = f"e.type IN ({', '.join('?' * len(event_types))})"
             targs = [t.upper() for t in event_types]
         for s, t, typ, sym, n, arts in db.execute(
-            "SELECT CASE WHEN e.symmetric AND e.target_id < e.source_id THEN e.target_id ELSE e.source_id END, "  # noqa: S608
-            "CASE WHEN e.symmetric AND e.target_id < e.source_id THEN e.source_id ELSE e.target_id END, e.type, e.symmetric, "
+            f"SELECT {_LOW}, {_HIGH}, e.type, e.symmetric, "  # noqa: S608
             "COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e JOIN articles a ON a.rowid = e.article_rowid "
             f"WHERE e.source_id IS NOT NULL AND e.target_id IS NOT NULL AND e.source_id != e.target_id AND {tcond} AND {cond} "
             "GROUP BY 1, 2, 3, 4 HAVING COUNT(*) >= ?", [*targs, *args, min_weight],
@@ -64,8 +63,8 @@ def network(
             edges.append({"source": s, "target": t, "kind": "quoted-about", "type": None, "directed": True, "weight": n, "articles": arts})
     edges.sort(key=lambda e: (-e["weight"], e["kind"], e["type"] or "", e["source"], e["target"]))
     edges = edges[:max_edges]
-    for e in edges:
-        e["evidence"] = _edge_evidence(db, cond, args, e)
+    _event_edge_evidence(db, cond, args, [e for e in edges if e["kind"] == "event"])
+    _quote_edge_evidence(db, cond, args, edges)
     reg = actor_registry().actors
     nodes: dict[str, dict[str, Any]] = {}
     for e in edges:
@@ -82,20 +81,32 @@ def network(
     }
 
 
-def _edge_evidence(db: Any, cond: str, args: list[Any], e: dict[str, Any]) -> list[dict[str, Any]]:
-    join = "JOIN articles a ON a.rowid = {t}.article_rowid"
-    if e["kind"] == "event":
-        ends = "((e.source_id = ? AND e.target_id = ?) OR (e.symmetric = 1 AND e.source_id = ? AND e.target_id = ?))"
-        sql = (f"SELECT a.id AS article, e.evidence_start AS start, e.evidence_end AS end FROM events e {join.format(t='e')} "  # noqa: S608
-               f"WHERE {ends} AND e.type = ? AND {cond} ORDER BY e.rowid DESC LIMIT ?")  # fmt: skip
-        params = [e["source"], e["target"], e["target"], e["source"], e["type"], *args, EVIDENCE]
-    elif e["kind"] == "co-quoted":
-        sql = (f"SELECT a.id AS article, x.start AS start, x.end AS end, y.start AS other_start, y.end AS other_end FROM quotes x "  # noqa: S608
-               f"JOIN quotes y ON y.article_rowid = x.article_rowid {join.format(t='x')} WHERE x.speaker_id = ? AND y.speaker_id = ? "
-               f"AND {cond} GROUP BY x.article_rowid ORDER BY x.article_rowid DESC LIMIT ?")  # fmt: skip
-        params = [e["source"], e["target"], *args, EVIDENCE]
-    else:
-        sql = (f"SELECT a.id AS article, q.start AS start, q.end AS end FROM quotes q {join.format(t='q')} "  # noqa: S608
-               f"WHERE q.speaker_id = ? AND q.about LIKE ? AND {cond} ORDER BY q.rowid DESC LIMIT ?")  # fmt: skip
-        params = [e["source"], f'%"{e["target"]}"%', *args, EVIDENCE]
-    return [dict(r) for r in db.execute(sql, params)]
+_LOW = "CASE WHEN e.symmetric AND e.target_id < e.source_id THEN e.target_id ELSE e.source_id END"
+_HIGH = "CASE WHEN e.symmetric AND e.target_id < e.source_id THEN e.source_id ELSE e.target_id END"
+
+
+def _event_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]]) -> None:
+    """Evidence of every event edge in one query, keyed like the edges are grouped."""
+    key = f"{_LOW} || '|' || {_HIGH} || '|' || e.type || '|' || e.symmetric"
+    keys = [f"{e['source']}|{e['target']}|{e['type']}|{0 if e['directed'] else 1}" for e in edges]
+    ev = _evidence(db, key, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end",
+                   f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}", "e.rowid DESC", args, keys)  # fmt: skip
+    for e, k in zip(edges, keys):
+        e["evidence"] = ev[k][:EVIDENCE]
+
+
+def _quote_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]]) -> None:
+    """Evidence of the co-quoted and quoted-about edges: one query per kind."""
+    for kind, key, cols, base, order in (
+        ("co-quoted", "x.speaker_id || '|' || y.speaker_id",
+         "a.id AS article, x.start AS start, x.end AS end, y.start AS other_start, y.end AS other_end",
+         "FROM quotes x JOIN quotes y ON y.article_rowid = x.article_rowid AND x.speaker_id < y.speaker_id "
+         f"JOIN articles a ON a.rowid = x.article_rowid WHERE {cond}", "x.article_rowid DESC, x.seq, y.seq"),
+        ("quoted-about", "q.speaker_id || '|' || j.value", "a.id AS article, q.start AS start, q.end AS end",
+         f"FROM quotes q JOIN articles a ON a.rowid = q.article_rowid, json_each(q.about) j WHERE q.about != '[]' AND {cond}",
+         "q.article_rowid DESC, q.seq"),
+    ):  # fmt: skip
+        mine = [e for e in edges if e["kind"] == kind]
+        ev = _evidence(db, key, cols, base, order, args, [f"{e['source']}|{e['target']}" for e in mine])
+        for e in mine:
+            e["evidence"] = ev[f"{e['source']}|{e['target']}"][:EVIDENCE]

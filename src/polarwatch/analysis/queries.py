@@ -102,10 +102,10 @@ def where(store: Any, f: Filters, alias: str = "a") -> tuple[str, list[Any]]:
         if not ids:
             conds.append("0")
         else:
-            conds.append(f"{alias}.rowid IN (SELECT article_rowid FROM mentions WHERE actor_id IN ({_in(ids)}))")
+            conds.append(_member(store, "mentions", "actor_id", ids, alias))
             args += ids
     if f.theme:
-        conds.append(f"{alias}.rowid IN (SELECT article_rowid FROM article_themes WHERE theme = ?)")
+        conds.append(_member(store, "article_themes", "theme", [f.theme], alias))
         args.append(f.theme)
     if f.story is not None:
         conds.append(f"{alias}.rowid IN (SELECT article_rowid FROM story_articles WHERE story_id = ?)")
@@ -114,6 +114,22 @@ def where(store: Any, f: Filters, alias: str = "a") -> tuple[str, list[Any]]:
         conds.append(f"{alias}.rowid IN ({thread_members_sql(store)})")
         args.append(int(f.thread))
     return (" AND ".join(conds) or "1"), args
+
+
+# Above this many rows a value is common: the articles are walked in date order and each one checked
+# (EXISTS, stops at the page's end), rather than every match fetched and sorted (IN).
+COMMON = 2000
+
+
+def _member(store: Any, table: str, col: str, values: list[str], alias: str) -> str:
+    """SQL for "the article has a row of *table* whose *col* is one of *values*" (parameters: *values*)."""
+    marks = _in(values)
+    n = db_of(store).execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {col} IN ({marks}) LIMIT {COMMON})", values  # noqa: S608
+    ).fetchone()[0]
+    if n >= COMMON:
+        return f"EXISTS (SELECT 1 FROM {table} x WHERE x.article_rowid = {alias}.rowid AND x.{col} IN ({marks}))"
+    return f"{alias}.rowid IN (SELECT article_rowid FROM {table} WHERE {col} IN ({marks}))"
 
 
 def thread_members_sql(store: Any) -> str:
@@ -266,20 +282,35 @@ def events(store: Any, f: Filters, *, source: str | None = None, target: str | N
 
 
 def actors(store: Any, f: Filters, limit: int = 50) -> list[dict[str, Any]]:
-    """Actors by the articles mentioning them (within *f*), with mentions and quotes as speaker."""
+    """Actors by the articles mentioning them (within *f*), with mentions and quotes as speaker.
+
+    The counts come from the (actor, article) indexes alone; names, kinds and countries are read for the
+    actors listed only."""
     cond, args = where(store, f)
     db = db_of(store)
-    rows = [dict(r) for r in db.execute(
-        "SELECT m.actor_id AS id, MAX(m.actor_name) AS name, MAX(m.kind) AS kind, MAX(m.country) AS country, "  # noqa: S608
-        "COUNT(DISTINCT m.article_rowid) AS articles, COUNT(*) AS mentions FROM mentions m JOIN articles a ON a.rowid = m.article_rowid "
-        f"WHERE m.actor_id IS NOT NULL AND {cond} GROUP BY m.actor_id ORDER BY articles DESC, mentions DESC, m.actor_id LIMIT ?",
+    join = "" if cond == "1" else "JOIN articles a ON a.rowid = m.article_rowid"
+    rows = [{"id": r[0], "articles": r[1], "mentions": r[2]} for r in db.execute(
+        f"SELECT m.actor_id, COUNT(DISTINCT m.article_rowid) AS n, COUNT(*) FROM mentions m {join} "  # noqa: S608
+        f"WHERE m.actor_id IS NOT NULL AND {cond} GROUP BY m.actor_id ORDER BY n DESC, COUNT(*) DESC, m.actor_id LIMIT ?",
         [*args, limit],
     )]  # fmt: skip
+    if not rows:
+        return rows
+    ids = [r["id"] for r in rows]
+    qjoin = "" if cond == "1" else "JOIN articles a ON a.rowid = q.article_rowid"
+    quoted = dict(db.execute(
+        f"SELECT q.speaker_id, COUNT(*) FROM quotes q {qjoin} WHERE q.speaker_id IN ({_in(ids)}) AND {cond} GROUP BY q.speaker_id",  # noqa: S608
+        [*ids, *args],
+    ).fetchall())  # fmt: skip
+    reg = actor_registry().actors
     for r in rows:
-        r["quotes"] = db.execute(
-            f"SELECT COUNT(*) FROM quotes q JOIN articles a ON a.rowid = q.article_rowid WHERE q.speaker_id = ? AND {cond}",  # noqa: S608
-            [r["id"], *args],
-        ).fetchone()[0]
+        a = reg.get(r["id"])
+        if a is not None:
+            r.update(name=a.name, kind=a.type, country=a.country)
+        else:
+            m = db.execute("SELECT actor_name, kind, country FROM mentions WHERE actor_id = ? LIMIT 1", (r["id"],)).fetchone()
+            r.update(name=m[0] if m else None, kind=m[1] if m else None, country=m[2] if m else None)
+        r["quotes"] = quoted.get(r["id"], 0)
     return rows
 
 

@@ -30,9 +30,9 @@ def period_end(start: str, period: str) -> str:
     return str(d.replace(day=calendar.monthrange(d.year, d.month)[1]))
 
 
-def _top_actors(db: Any, cond: str, args: list[Any], top: int) -> list[str]:
+def _top_actors(db: Any, cond: str, args: list[Any], top: int, join: str = "JOIN") -> list[str]:
     return [r[0] for r in db.execute(
-        "SELECT m.actor_id FROM mentions m JOIN articles a ON a.rowid = m.article_rowid "  # noqa: S608
+        f"SELECT m.actor_id FROM articles a {join} mentions m ON a.rowid = m.article_rowid "  # noqa: S608
         f"WHERE m.actor_id IS NOT NULL AND {cond} GROUP BY m.actor_id ORDER BY COUNT(DISTINCT m.article_rowid) DESC, m.actor_id LIMIT ?",
         [*args, top],
     )]  # fmt: skip
@@ -56,38 +56,45 @@ def trends(
     cond += " AND a.published IS NOT NULL"
     p = PERIODS[period]
     series: list[dict[str, Any]] = []
+    # With the dates (or outlets, a story…) narrowing the articles, walk those articles and their rows
+    # (CROSS JOIN keeps that order); over the whole store, let the planner start from the actor's index.
+    narrow = any(v is not None for k, v in f.as_dict().items() if k not in ("actor", "theme"))
+    join = "CROSS JOIN" if narrow else "JOIN"
     if what == "actor":
-        ids = [i for k in keys for i in actor_ids(store, k)] if keys else _top_actors(db, cond, args, top)
-        for aid in dict.fromkeys(ids):
-            cells: dict[str, dict[str, Any]] = {}
+        ids = list(dict.fromkeys([i for k in keys for i in actor_ids(store, k)] if keys else _top_actors(db, cond, args, top, join)))
+        cells: dict[str, dict[str, dict[str, Any]]] = {aid: {} for aid in ids}
 
-            def cell(key: str) -> dict[str, Any]:
-                return cells.setdefault(key, {"period": key, "since": key, "until": period_end(key, period),
-                                              "mentions": 0, "articles": 0, "events": 0, "tone": None, "tone_articles": 0})  # fmt: skip
+        def cell(aid: str, key: str) -> dict[str, Any]:
+            return cells[aid].setdefault(key, {"period": key, "since": key, "until": period_end(key, period),
+                                               "mentions": 0, "articles": 0, "events": 0, "tone": None, "tone_articles": 0})  # fmt: skip
 
-            for k, n, arts in db.execute(
-                f"SELECT {p}, COUNT(*), COUNT(DISTINCT m.article_rowid) FROM mentions m JOIN articles a ON a.rowid = m.article_rowid "  # noqa: S608
-                f"WHERE m.actor_id = ? AND {cond} GROUP BY 1", [aid, *args],
+        marks = ", ".join("?" * len(ids))
+        if ids:
+            for k, aid, n, arts in db.execute(
+                f"SELECT {p}, m.actor_id, COUNT(*), COUNT(DISTINCT m.article_rowid) FROM articles a {join} mentions m "  # noqa: S608
+                f"ON m.article_rowid = a.rowid WHERE m.actor_id IN ({marks}) AND {cond} GROUP BY 1, 2", [*ids, *args],
             ):  # fmt: skip
-                cell(k).update(mentions=n, articles=arts)
-            for k, n in db.execute(
-                f"SELECT {p}, COUNT(*) FROM events e JOIN articles a ON a.rowid = e.article_rowid "  # noqa: S608
-                f"WHERE e.rowid IN (SELECT rowid FROM events WHERE source_id = ? UNION SELECT rowid FROM events WHERE target_id = ?) "
-                f"AND {cond} GROUP BY 1", [aid, aid, *args],
+                cell(aid, k).update(mentions=n, articles=arts)
+            # Events with the actor on either side, an event with it on both sides once.
+            for side, extra in (("source_id", ""), ("target_id", "AND (e.source_id IS NULL OR e.source_id != e.target_id) ")):
+                for k, aid, n in db.execute(
+                    f"SELECT {p}, e.{side}, COUNT(*) FROM articles a {join} events e ON e.article_rowid = a.rowid "  # noqa: S608
+                    f"WHERE e.{side} IN ({marks}) {extra}AND {cond} GROUP BY 1, 2", [*ids, *args],
+                ):  # fmt: skip
+                    cell(aid, k)["events"] += n
+            for k, aid, tone, n in db.execute(
+                f"SELECT {p}, t.actor_id, AVG(t.tone), COUNT(*) FROM articles a {join} actor_tone t ON t.article_rowid = a.rowid "  # noqa: S608
+                f"WHERE t.actor_id IN ({marks}) AND {cond} GROUP BY 1, 2", [*ids, *args],
             ):  # fmt: skip
-                cell(k)["events"] = n
-            for k, tone, n in db.execute(
-                f"SELECT {p}, AVG(t.tone), COUNT(*) FROM actor_tone t JOIN articles a ON a.rowid = t.article_rowid "  # noqa: S608
-                f"WHERE t.actor_id = ? AND {cond} GROUP BY 1", [aid, *args],
-            ):  # fmt: skip
-                cell(k).update(tone=round(tone, 4), tone_articles=n)
-            series.append({"key": aid, "name": actor_name(db, aid), "points": [cells[k] for k in sorted(cells)]})
+                cell(aid, k).update(tone=round(tone, 4), tone_articles=n)
+        for aid in ids:
+            series.append({"key": aid, "name": actor_name(db, aid), "points": [cells[aid][k] for k in sorted(cells[aid])]})
     else:
         from ..themes import taxonomy
 
         tax = taxonomy()
         themes = keys or [r[0] for r in db.execute(
-            f"SELECT t.theme FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond} "  # noqa: S608
+            f"SELECT t.theme FROM articles a {join} article_themes t ON a.rowid = t.article_rowid WHERE {cond} "  # noqa: S608
             "GROUP BY t.theme ORDER BY COUNT(*) DESC, t.theme LIMIT ?", [*args, top],
         )]  # fmt: skip
         for th in dict.fromkeys(themes):
@@ -95,7 +102,7 @@ def trends(
                 {"period": k, "since": k, "until": period_end(k, period), "articles": n, "mean_score": round(sc, 3),
                  "tone": None if tone is None else round(tone, 4)}
                 for k, n, sc, tone in db.execute(
-                    f"SELECT {p}, COUNT(*), AVG(t.score), AVG(tn.tone) FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid "  # noqa: S608
+                    f"SELECT {p}, COUNT(*), AVG(t.score), AVG(tn.tone) FROM articles a {join} article_themes t ON a.rowid = t.article_rowid "  # noqa: S608
                     f"LEFT JOIN article_tone tn ON tn.article_rowid = a.rowid WHERE t.theme = ? AND {cond} GROUP BY 1 ORDER BY 1",
                     [th, *args],
                 )

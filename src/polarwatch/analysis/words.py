@@ -49,25 +49,48 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def _normal(w: str) -> str:
+    w = w.replace("’", "'")
+    return w[:-2] if w.endswith("'s") else w
+
+
 @dataclass(slots=True)
 class WordCounts:
-    """Word counts of one side, with up to ``keep`` occurrences per word as evidence (article id, start, end)."""
+    """Word counts of one side. Texts are counted word by word in C (``re.findall`` and ``Counter``),
+    stop words dropped afterwards over the distinct words only; where a word occurs (the evidence) is
+    looked up later, for the words shown alone."""
 
     counts: Counter[str] = field(default_factory=Counter)
-    where: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    texts: list[tuple[str, str]] = field(default_factory=list)
     articles: int = 0
-    keep: int = 3
 
     def add(self, article_id: str, text: str) -> None:
         self.articles += 1
-        seen: set[str] = set()
-        for w, s, e in tokens(text):
-            self.counts[w] += 1
-            if w not in seen:
-                seen.add(w)
-                ev = self.where.setdefault(w, [])
-                if len(ev) < self.keep:
-                    ev.append((article_id, s, e))
+        self.texts.append((article_id, text))
+        self.counts.update(_TOKEN.findall(text.lower()))
+
+    def finish(self) -> "WordCounts":
+        """Normalise the counted words (apostrophes, possessive 's) and drop stop words and short words."""
+        out: Counter[str] = Counter()
+        for w, n in self.counts.items():
+            w = _normal(w)
+            if len(w) >= 3 and w not in STOP_WORDS:
+                out[w] += n
+        self.counts = out
+        return self
+
+    def where(self, word: str, keep: int = 3) -> list[tuple[str, int, int]]:
+        """Up to *keep* occurrences of *word*, one per article, as (article id, start, end)."""
+        body = re.escape(word).replace("'", "['’]")
+        rx = re.compile(r"(?<![^\W\d_])" + body + r"(?:['’]s)?(?![^\W\d_])", re.I)
+        out = []
+        for aid, text in self.texts:
+            m = rx.search(text)
+            if m:
+                out.append((aid, m.start(), m.end()))
+                if len(out) >= keep:
+                    break
+        return out
 
 
 def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: int = 3) -> list[dict[str, tuple[float, float]]]:
@@ -99,13 +122,15 @@ def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: i
 
 def distinctive(sides: list[WordCounts], top: int = 25, *, alpha0: float = 1000.0, min_count: int = 3) -> list[list[dict]]:
     """The *top* words most distinctive of each side (highest z), each ``{word, z, delta, count, evidence}``."""
+    for side in sides:
+        side.finish()
     scores = log_odds([s.counts for s in sides], alpha0=alpha0, min_count=min_count)
     out = []
     for side, sc in zip(sides, scores):
         best = sorted(((z, d, w) for w, (z, d) in sc.items() if side.counts.get(w, 0) > 0), key=lambda t: (-t[0], t[2]))[:top]
         out.append([
             {"word": w, "z": round(z, 3), "delta": round(d, 4), "count": side.counts[w],
-             "evidence": [{"article": a, "start": s, "end": e} for a, s, e in side.where.get(w, [])]}
+             "evidence": [{"article": a, "start": s, "end": e} for a, s, e in side.where(w)]}
             for z, d, w in best
         ])  # fmt: skip
     return out

@@ -21,7 +21,7 @@ SEARCH_MAX = 1000  # search pages reach this many hits at most
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": models.Error}, 404: {"model": models.Error}}
 
 
-def filters(
+async def filters(
     since: Date = None, until: Date = None, outlet: Text = None,
     country: Annotated[str | None, Query(max_length=200, description="Outlet country, ISO-2; comma-separated for several.")] = None,
     kind: Annotated[str | None, Query(max_length=200, description="Outlet kind; comma-separated for several.")] = None,

@@ -1,0 +1,224 @@
+"""REST API latency: p50/p95 of the main endpoints over a 100,000-article store, 20 concurrent clients.
+
+    .venv/bin/python benchmarks/api.py [--articles 100000] [--db /tmp/pw-api-bench.db] [--requests 200]
+
+Builds (once; reused when the file exists with enough articles) a synthetic store written directly through
+the store's own writers — articles with outlets from the registry, mentions, quotes, events, themes, tone
+and stories, no spaCy — then starts ``polarwatch serve`` on loopback and sends each endpoint's requests
+from 20 concurrent httpx clients. Targets: p95 < 100 ms for list/search, < 300 ms for compare/network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ("icebreaker route shipping cargo convoy tanker port harbour fleet submarine patrol exercise drills radar base "
+         "sanctions talks minister council treaty fisheries quota cod trawler seabed minerals mine licence gas LNG oil "
+         "pipeline research station expedition satellite jamming signal navigation coast guard border island strait "
+         "ice melt climate permafrost indigenous reindeer herders community sovereignty claim shelf investment loan "
+         "cooperation rivalry warning protest agreement inspection surveillance airspace bomber intercept").split()  # fmt: skip
+ACTORS = ["ru", "cn", "us", "no", "ca", "dk", "fi", "se", "is", "gl", "nato", "arctic-council", "rosatom", "putin",
+          "peskov", "lavrov", "northern-fleet", "us-navy", "pentagon", "nordic-council", "eu", "gazprom", "novatek", "jp",
+          "kr", "in", "de", "gb", "fr", "uk-mod"]  # fmt: skip
+
+
+def vocabulary(rng: random.Random, size: int = 4000) -> tuple[list[str], list[float]]:
+    """Words and cumulative weights: Zipf-like (weight 1/rank) over *size* made-up words with the Arctic
+    terms spread over ranks 10 to 1,000, so a searched term is in a realistic share of the articles."""
+    syll = ["ka", "ro", "vin", "sel", "dor", "mar", "tu", "lek", "sa", "nor", "bi", "gan", "zu", "pel", "ost", "rin"]
+    words = list(dict.fromkeys(rng.choice(syll) + rng.choice(syll) + rng.choice(syll) for _ in range(size * 2)))[:size]
+    for k, w in enumerate(WORDS):
+        words.insert(10 + k * 990 // len(WORDS), w)
+    cum, total = [], 0.0
+    for rank in range(len(words)):
+        total += 1.0 / (rank + 1)
+        cum.append(total)
+    return words, cum
+
+
+TYPES = ("COOPERATE", "CONSULT", "ACCUSE", "THREATEN", "MOBILIZE", "AGREE", "REJECT", "SANCTION", "MONITOR", "SUPPORT")
+
+
+def build(path: str, n: int, seed: int = 7) -> None:
+    from polarwatch.nlp.actors import registry as actor_registry
+    from polarwatch.nlp.quotes import Analysis
+    from polarwatch.outlets import registry as outlet_registry
+    from polarwatch.records import Article, Event, Mention, Quote, Source
+    from polarwatch.store.sqlite import SQLiteStore
+    from polarwatch.themes import ThemeScore, taxonomy
+    from polarwatch.tone import ActorTone, ArticleTone
+
+    rng = random.Random(seed)
+    vocab, cum = vocabulary(random.Random(seed + 1))
+    reg = actor_registry().actors
+    actors = [reg[a] for a in ACTORS if a in reg] or list(reg.values())[:30]
+    outlets = list(outlet_registry())
+    themes = [t.id for t in taxonomy().themes] if hasattr(taxonomy(), "themes") else list(taxonomy().by_id)
+    start = date(2024, 1, 1)
+    store = SQLiteStore(path)
+    have = store.count()
+    batch, story = 500, None
+    t0 = time.perf_counter()
+    for b in range(have, n, batch):
+        arts, ans = [], []
+        for i in range(b, min(b + batch, n)):
+            o = outlets[int(rng.paretovariate(1.2)) % len(outlets)]
+            who = [actors[min(int(rng.expovariate(0.25)), len(actors) - 1)] for _ in range(8)]
+            paras, mentions, spans = [], [], []
+            pos = 0
+            for p in range(6):
+                a = who[p]
+                words = rng.choices(vocab, cum_weights=cum, k=40)
+                text = f"{a.name} " + " ".join(words) + "."
+                mentions.append(Mention(pos, pos + len(a.name), a.name, a.type, a.id, a.name, a.country, "registry"))
+                spans.append((pos, pos + len(text)))
+                paras.append(text)
+                pos += len(text) + 2
+            body = "\n\n".join(paras)
+            quotes = [Quote(spans[k][0] + len(who[k].name) + 1, spans[k][1], body[spans[k][0] + len(who[k].name) + 1 : spans[k][1]],
+                            rng.choice(("direct", "indirect")), "said", None, who[k].name, spans[k][0], spans[k][0] + len(who[k].name),
+                            who[k].id, who[k].name, who[k].country, [who[k + 1].id]) for k in range(3)]  # fmt: skip
+            events = []
+            for k in range(2):
+                s, t = who[k], who[k + 3]
+                events.append(Event(rng.choice(TYPES), None, "x", spans[k][0], spans[k][0] + 1, spans[k][0], spans[k][1],
+                                    s.id, s.name, s.country, s.name, t.id, t.name, t.country, t.name, False, None, None, None,
+                                    spans[k][0], spans[k][1]))  # fmt: skip
+            ths = [ThemeScore(th, 3.0 + rng.random() * 5, 0.3) for th in rng.sample(themes, 2)]
+            tone = ArticleTone(rng.uniform(-0.5, 0.5), 2, 2, 6, [],
+                               {a.id: ActorTone(a.id, rng.uniform(-0.6, 0.6), 1, []) for a in who[:3]})  # fmt: skip
+            day = start + timedelta(days=int(i * 700 / n))
+            url = f"https://{o.domains[0]}/bench/{i}"
+            aid = hashlib.sha1(url.encode()).hexdigest()[:16]
+            arts.append(Article(aid, hashlib.sha1(body.encode() + str(i).encode()).hexdigest(), f"{who[0].name} {rng.choice(WORDS)} {i}",
+                                paras, [], body, "jsonl", [Source("bench", f"line {i}")], url=url, published=str(day),
+                                outlet=o.outlet(o.domains[0])))  # fmt: skip
+            ans.append((aid, Analysis(mentions=mentions, quotes=quotes, text=body, events=events, themes=ths, tone=tone)))
+        store.put_articles(arts)
+        store.put_analyses(ans, "bench")
+        # Stories of about five articles each, in publication order.
+        stories, joins = [], []
+        for k, (aid, _) in enumerate(ans):
+            if story is None or rng.random() < 0.2:
+                story = -(len(stories) + 1)
+                day = arts[k].published
+                stories.append({"id": story, "title": arts[k].title, "first_seen": day, "last_seen": day, "size": 0, "state": "{}"})
+            stories[-1]["size"] += 1
+            stories[-1]["last_seen"] = arts[k].published
+            joins.append((story, aid, None))
+        store.put_stories(stories, joins, {})
+        story = None
+        if (b // batch) % 20 == 0:
+            print(f"  {b + batch} articles, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    store.db.execute("ANALYZE")
+    store.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scenarios(rng: random.Random, n: int) -> dict[str, list[str]]:
+    def month() -> tuple[str, str]:
+        d = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 670))
+        return str(d), str(d + timedelta(days=30))
+
+    countries = ["RU", "CN", "NO", "US", "CA", "DK", "FI"]
+    out: dict[str, list[str]] = {
+        "articles": [f"/api/articles?limit=50&country={rng.choice(countries)}" if rng.random() < 0.5 else "/api/articles?limit=50"
+                     for _ in range(n)],
+        "articles (since, actor)": [f"/api/articles?limit=50&since={month()[0]}&actor={rng.choice(ACTORS[:10])}" for _ in range(n)],
+        "search": [f"/api/search?q={rng.choice(WORDS)}+{rng.choice(WORDS)}&limit=20" for _ in range(n)],
+        "quotes": [f"/api/quotes?limit=50&speaker={rng.choice(ACTORS[:10])}" for _ in range(n)],
+        "events": [f"/api/events?limit=50&source={rng.choice(countries)}&type={rng.choice(TYPES)}" for _ in range(n)],
+        "stories": ["/api/stories?limit=50" for _ in range(n)],
+        "compare (story)": [f"/api/compare?side=RU&side=nordic&story={rng.randrange(1, 19000)}" for _ in range(n)],
+        "compare (month)": [f"/api/compare?side=RU/state-controlled&side=nordic/public-broadcaster&since={a}&until={b}"
+                            for a, b in (month() for _ in range(n))],
+        "network (month)": ["/api/network?since={}&until={}".format(*month()) for _ in range(n)],
+        "trends (month, top 10)": ["/api/trends?period=week&since={}&until={}".format(*month()) for _ in range(n)],
+    }  # fmt: skip
+    return out
+
+
+async def run(base: str, urls: list[str], clients: int) -> tuple[list[float], int]:
+    import httpx
+
+    queue = list(urls)
+    times: list[float] = []
+    errors = 0
+
+    async def worker() -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base, timeout=120) as c:
+            while queue:
+                u = queue.pop()
+                t = time.perf_counter()
+                r = await c.get(u)
+                times.append(time.perf_counter() - t)
+                errors += r.status_code != 200
+
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return times, errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=100_000)
+    ap.add_argument("--db", default="/tmp/pw-api-bench.db")
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--workers", type=int, default=1, help="Server processes (polarwatch serve --workers).")
+    ap.add_argument("--only", default="", help="Comma-separated scenario names to run (default all).")
+    args = ap.parse_args()
+    t = time.perf_counter()
+    build(args.db, args.articles)
+    print(f"store: {args.articles} articles at {args.db} ({time.perf_counter() - t:.0f} s to build or check)", file=sys.stderr)
+    port = free_port()
+    env = {**os.environ, "POLARWATCH_API_TOKEN": ""}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "polarwatch"), "--db", args.db, "serve", "--port", str(port),
+                               "--workers", str(args.workers)], env=env,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        import httpx
+
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/outlets", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("the server did not start")
+        rng = random.Random(11)
+        print(f"| endpoint | requests | clients | p50 ms | p95 ms | non-200 |")
+        print("|---|---|---|---|---|---|")
+        for name, urls in scenarios(rng, args.requests).items():
+            if args.only and name not in args.only.split(","):
+                continue
+            for u in urls[:3]:  # warm the page cache for this endpoint's tables, outside the measure
+                httpx.get(f"http://127.0.0.1:{port}{u}", timeout=120)
+            times, errors = asyncio.run(run(f"http://127.0.0.1:{port}", urls, args.clients))
+            q = statistics.quantiles(times, n=20)
+            print(f"| {name} | {len(times)} | {args.clients} | {statistics.median(times) * 1000:.0f} | {q[18] * 1000:.0f} | {errors} |", flush=True)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
