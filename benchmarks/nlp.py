@@ -10,13 +10,20 @@ cleaning to remove. Every mode runs in a fresh process; the model (and, with
 two workers, the worker pool) is loaded before timing starts, as a
 long-running ingest loads it once. Modes:
 
+  spacy-1             spaCy alone: the shipped pipeline as it loads (thinc's default ops) over the
+                      cleaned paragraphs with ``nlp.pipe``, one core: the reference the issue's
+                      target is set against
+  annotate-1          polarwatch's annotation alone (``parse.annotate``: the same annotations, on
+                      numpy's BLAS, with the faster attribute ruler and maxout), one core
   extract-1           extraction alone, one core (the default: every sentence parsed)
   extract-1-filtered  the same, parsing only candidate sentences (POLARWATCH_PARSE_FILTER=1)
   extract-2           extraction alone, two worker processes
   ingest-1        ingest + clean + extraction into a new store, one core
   ingest-2        the same with ``workers=2`` (both cores)
 
-Figures are normalised to 600-word articles (words/s / 600). Each result
+Figures are normalised to 600-word articles (words/s / 600); the summary
+gives each mode's speed over spaCy alone's in the same run (``vs_spacy``),
+which is what to compare across runs on a shared machine. Each result
 records the load average before and after, the CPU time of the process and
 its workers, and involuntary context switches: thousands of those mean the
 cores were shared with other work, so rerun on a quiet machine. JSON goes to
@@ -44,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ingest import TextSource, dump_text, machine, src_fingerprint  # noqa: E402  (the ingest benchmark's corpus)
 
-MODES = ("extract-1", "extract-1-filtered", "extract-2", "ingest-1", "ingest-2")
+MODES = ("spacy-1", "annotate-1", "extract-1", "extract-1-filtered", "extract-2", "ingest-1", "ingest-2")
 _MARK = "@@nlp-bench@@"
 
 
@@ -123,7 +130,24 @@ def worker(mode: str, args: dict[str, Any]) -> dict[str, Any]:
     if n == 1:
         os.sched_setaffinity(0, {0})
     res: dict[str, Any] = {"mode": mode, "workers": n, "full_parse": full, "cores": sorted(os.sched_getaffinity(0))}
-    if kind == "extract":
+    if kind in ("spacy", "annotate"):
+        from polarwatch.nlp import parse
+        from polarwatch.nlp.model import load_model
+
+        arts = _clean_articles(args["corpus"])
+        words = sum(len(a.body.split()) for a in arts)
+        texts = [p for a in arts for p in a.paragraphs]
+        model = load_model() if kind == "spacy" else None
+        run = (lambda ts: list(model.pipe(ts, batch_size=64))) if model is not None else (lambda ts: parse.annotate(ts, full=True))
+        run(texts[:20])  # warm: first batches build caches
+        load0, (cpu0, kid0, ctx0) = os.getloadavg()[0], _usage()
+        t0 = time.perf_counter()
+        for i in range(0, len(texts), 2000):
+            run(texts[i : i + 2000])
+        dt = time.perf_counter() - t0
+        cpu1, kid1, ctx1 = _usage()
+        out = arts
+    elif kind == "extract":
         from polarwatch.nlp import analyse_batch
 
         arts = _clean_articles(args["corpus"])
@@ -145,6 +169,11 @@ def worker(mode: str, args: dict[str, Any]) -> dict[str, Any]:
             pool.close()
         res["quotes"] = sum(len(a.quotes) for a in out)
         res["mentions"] = sum(len(a.mentions) for a in out)
+        if not full:
+            from polarwatch.nlp import parse
+
+            docs = parse.annotate([p for a in arts for p in a.paragraphs], full=False)
+            res["parsed_token_share"] = round(sum(1 for d in docs for t in d if t.tag_) / max(1, sum(len(d) for d in docs)), 3)
     else:
         from polarwatch.config import load_settings
         from polarwatch.pipeline import Extractor, ingest
@@ -222,6 +251,10 @@ def main() -> int:
                   f"load {r['loadavg_1min_before_after']}, {r['involuntary_context_switches']} invol. ctx sw)", flush=True)  # fmt: skip
             out.write_text(json.dumps(results, indent=1) + "\n")
     m = results["modes"]
+    if "spacy-1" in m:
+        base = m["spacy-1"]["articles_per_s_at_600_words"]
+        results["vs_spacy"] = {k: round(r["articles_per_s_at_600_words"] / base, 2) for k, r in m.items()}
+        print("speed over spaCy alone in this run:", ", ".join(f"{k} {v}" for k, v in results["vs_spacy"].items()))
     for a, b, name in (("extract-1", "extract-1-filtered", "filter_speedup"), ("extract-1", "extract-2", "extract_two_core_speedup"),
                        ("ingest-1", "ingest-2", "ingest_two_core_speedup")):  # fmt: skip
         if a in m and b in m:

@@ -46,6 +46,7 @@ def _result(an) -> dict:
         "mentions": [asdict(m) for m in an.mentions],
         "quotes": [asdict(q) for q in an.quotes],
         "persons": {k: asdict(p) for k, p in an.persons.items()},
+        "events": [asdict(e) for e in an.events],
     }
 
 
@@ -55,37 +56,45 @@ def test_filtered_parse_finds_what_the_full_parse_finds():
     full = analyse_batch(paras, full_parse=True)
     filtered = analyse_batch(paras, full_parse=False)
     assert sum(len(a.quotes) for a in full) > 100
+    assert sum(len(a.events) for a in full) > 20
     for art, f, g in zip(arts, full, filtered):
         assert _result(g) == _result(f), art.sources[0]
 
 
-def test_filter_skips_sentences_without_speech_or_people():
+def test_filter_parses_only_sentences_with_speech_people_or_events():
     text = ("The icebreaker left Murmansk on Monday with two tankers. Ice was thin for the season. "
-            "Peskov said the route would stay open all winter.")  # fmt: skip
+            "Peskov said the route would stay open all winter. Norway deployed two frigates to the Barents Sea.")  # fmt: skip
     doc = parse.annotate([text], full=False)[0]
     sents = list(doc.sents)
-    assert len(sents) == 3
+    assert len(sents) == 4
     assert [s.root.dep_ for s in sents[:2]] == ["ROOT", "ROOT"]
     assert all(t.dep_ == "dep" and t.head == sents[0][0] for t in sents[0][1:])  # flat: not parsed
     assert sents[0][0].lemma_ == ""
     said = next(t for t in sents[2] if t.text == "said")
     assert said.lemma_ == "say" and said.pos_ == "VERB"
     assert [c.text for c in said.children if c.dep_ == "nsubj"] == ["Peskov"]
+    # an event trigger with no person named: the event coder reads its subject and object
+    deployed = next(t for t in sents[3] if t.text == "deployed")
+    assert deployed.pos_ == "VERB" and [c.text for c in deployed.children if c.dep_ == "nsubj"] == ["Norway"]
     # NER still covers the unparsed sentence
     assert "Murmansk" in [e.text for e in doc.ents]
+    # "sign" is a trigger only with a word such as "deal" near it
+    assert parse.annotate(["Ice was thin. The crew signed the logbook at dawn."], full=False)[0][-2].tag_ == ""
+    assert parse.annotate(["Ice was thin. Oslo and Moscow signed a deal at dawn."], full=False)[0][-2].tag_ != ""
 
 
 def test_cue_forms_cover_every_cue_lemma_the_model_produces():
-    cues, _ = cue_lemmas()
+    verbs, nouns = parse.cue_words()
+    assert set(cue_lemmas()[0]) <= verbs and {"say", "criticize"} <= verbs
     forms = parse.cue_forms()
-    assert {"said", "says", "told", "wrote", "according", "warned", "denies", "replying"} <= forms
+    assert {"said", "says", "told", "wrote", "according", "warned", "denies", "replying", "criticized"} <= forms
     docs = parse.annotate([p for a in _corpus() for p in a.paragraphs], full=True)
     seen = 0
     for doc in docs:
         for t in doc:
-            if t.lemma_ in cues:
+            if (t.pos_ in ("VERB", "AUX") and t.lemma_ in verbs) or (t.pos_ == "NOUN" and t.lemma_ in nouns):
                 seen += 1
-                assert t.lower_ in forms, (t.text, t.lemma_)
+                assert t.lower_ in forms, (t.text, t.lemma_, t.pos_)
     assert seen > 200
 
 

@@ -1,25 +1,30 @@
-"""Annotate paragraphs for the quote rules: the model's components in order, faster.
+"""Annotate paragraphs for the extraction rules: the model's components in order, faster.
 
 By default every paragraph goes through every component, as ``nlp.pipe``
 does, except that the attribute ruler is ``ruler.FastAttributeRuler`` (same
-result, a fraction of the matching) and the model runs on numpy's BLAS
-(``model.py``). Optionally (the filter below), only the sentences that need
-it are parsed.
+result, a fraction of the matching) and the model runs on numpy's BLAS with
+a prediction-only maxout (``model.py``): the same annotations as the shipped
+pipeline, token for token. Optionally (the filter below), only the sentences
+that a rule reads the parse of are parsed.
 
 Besides NER, the small English pipeline spends its time in the shared
 ``tok2vec`` (which only the tagger and parser use), the parser and the
-rule-based attribute ruler and lemmatizer. The rules in ``quotes.py`` and
-``entities.py`` read tags, lemmas and the dependency tree only in sentences
-that carry speech (quotation marks, a speech verb, "according to") or name a
-person or organisation (a role from the name's noun phrase, whether it is a
-subject, "X of <institution>"). So:
+rule-based attribute ruler and lemmatizer. The rules read tags, lemmas and
+the dependency tree in sentences that carry speech (``quotes.py``), that
+hold an event trigger (``events/rules.py``: subject, object, negation,
+modality) or that name a person or organisation (``quotes.py`` and
+``entities.py``: a role from the name's noun phrase, whether it is a
+subject, "X of <institution>"). So, with the filter:
 
 1. every paragraph is tokenised and goes through NER (it has its own
    ``tok2vec``) and the small ``senter``: entities cover all text;
 2. a sentence (the senter's, rejoined where it split after a word such as
    "Lt.") is a *candidate* when it holds a quotation mark, a word form whose
-   verb lemma is a speech cue from ``data/cues.csv``, "according", a PERSON
-   or ORG entity or a registry person;
+   lemma is a cue of ``data/cues.csv`` or ``data/cue_nouns.csv``
+   ("according" too), an event trigger of ``data/event_triggers.csv`` that
+   matches with its gaps and context words, a PERSON or ORG entity or a
+   registry person; the data files are read when the filter first runs, so
+   cues added there count;
 3. each run of consecutive candidate sentences is parsed as a document of
    its own (``tok2vec``, tagger, parser, attribute ruler, lemmatizer, in the
    model's order) and its tags, lemmas, morphology, dependencies and heads
@@ -28,13 +33,16 @@ subject, "X of <institution>"). So:
    attached to it with ``dep``) and no tags or lemmas, so ``doc.sents`` still
    yields it and no rule finds a cue, subject or role in it.
 
-A run parsed without its neighbours can come out slightly differently from
-the same words parsed inside the whole paragraph, so the filter is off by default: everything is parsed, as the model does.
-``POLARWATCH_PARSE_FILTER=1`` (or ``full=False``) turns it on.
-docs/benchmarks.md has what it saves and how often it changes a result;
-``tests/test_nlp_speed.py`` holds it to identical output on our gold set and
-the seeds. A rule that reads the parse outside these sentences needs its
-trigger added to ``_candidate_runs``.
+Why it is off by default (``POLARWATCH_PARSE_FILTER=1`` or ``full=False``
+turns it on): in news, those sentences hold about 85 % of the tokens
+(speech alone 61 %, with event triggers 69 %), and parsing the rest costs
+about what the senter, the candidate search and the re-assembly cost, so it
+saves nothing measurable; each narrower set loses quality (docs/benchmarks.md
+has the figures). It is also not exact: a run parsed without its neighbours
+can come out slightly differently from the same words parsed inside the
+whole paragraph. ``tests/test_nlp_speed.py`` holds it to identical output on
+our gold set and the seeds. A rule that reads the parse outside these
+sentences needs its trigger added to ``_candidate_runs``.
 """
 
 from __future__ import annotations
@@ -57,28 +65,39 @@ def filter_default() -> bool:
     return os.environ.get("POLARWATCH_PARSE_FILTER", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def cue_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(verb lemmas, noun lemmas) of every cue the quote rules read, from the data files as they are now: the
+    verbs of speech, belief, intent and request and the verbs that report their object
+    (``data/cues.csv``), and the nouns that report a clause (``data/cue_nouns.csv``)."""
+    from . import quotes
+
+    verbs = set(quotes.cue_lemmas()[0]) | set(quotes.speech_lemmas()) | set(quotes.infinitive_lemmas())
+    verbs |= set(getattr(quotes, "object_lemmas", frozenset)())
+    nouns = set(getattr(quotes, "cue_nouns", dict)())
+    return frozenset(verbs), frozenset(nouns)
+
+
 @lru_cache(maxsize=1)
 def cue_forms() -> frozenset[str]:
-    """Lower-case word forms the model's rule lemmatizer can turn into a cue lemma.
+    """Lower-case word forms the model's rule lemmatizer can turn into a cue lemma (``cue_words``).
 
     The lemmatizer lower-cases a form, then tries its exception table and its
     suffix rules (a candidate lemma ``stem + new`` for a form ``stem + old``);
-    inverting both over every cue lemma gives a superset of the forms whose
-    lemma is a cue, which is all the filter needs (a spare form only costs a
-    parse).
+    inverting both over every cue lemma, with the verb tables for verbs and
+    the noun tables for nouns, gives a superset of the forms whose lemma is
+    a cue, which is all the filter needs (a spare form only costs a parse).
     """
     from .model import nlp
-    from .quotes import cue_lemmas
 
-    cues, _ = cue_lemmas()
-    forms = set(cues) | {"according"}
+    verbs, nouns = cue_words()
+    forms = set(verbs) | set(nouns) | {"according"}
     try:
         lookups = nlp().get_pipe("lemmatizer").lookups
         rules = lookups.get_table("lemma_rules", {})
         excs = lookups.get_table("lemma_exc", {})
     except (KeyError, AttributeError):
         rules, excs = {}, {}
-    for pos in ("verb", "aux"):
+    for pos, cues in (("verb", verbs), ("aux", verbs), ("noun", nouns)):
         for old, new in rules.get(pos, []):
             for lemma in cues:
                 if lemma.endswith(new):
@@ -124,13 +143,43 @@ def sentence_units(doc: Any) -> list[tuple[int, int]]:
     return units
 
 
+@lru_cache(maxsize=1)
+def _trigger_hashes() -> np.ndarray:
+    """Hashes of the word forms an event trigger can start with (``events.lexicon``)."""
+    from ..events.lexicon import lexicon
+    from .model import nlp
+
+    strings = nlp().vocab.strings
+    return np.array(sorted(strings.add(f) for f in lexicon()), dtype=np.uint64)
+
+
+def _trigger_tokens(doc: Any, lower: np.ndarray) -> np.ndarray:
+    """Tokens where an event trigger of the lexicon matches (its words, gaps and context words), as the event
+    coder matches them but without the part-of-speech test it makes on parsed sentences, and over the whole
+    paragraph rather than one sentence: a superset of the triggers it can find in any sentence split."""
+    from ..events.lexicon import lexicon
+    from ..events.rules import _match_at
+
+    hit = np.isin(lower, _trigger_hashes())
+    if not hit.any():
+        return hit
+    lex = lexicon()
+    toks = [t.lower_ for t in doc]
+    words = set(toks)
+    for i in np.flatnonzero(hit):
+        hit[i] = any(_match_at(toks, i + 1, len(toks), trig.slots) is not None and (not trig.needs or trig.needs & words)
+                     for trig in lex.get(toks[i], ()))  # fmt: skip
+    return hit
+
+
 def _candidate_runs(doc: Any, text: str, person_spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(runs of consecutive candidate units, the other units) of *doc*, as token ranges [start, end)."""
     from spacy.attrs import LOWER
 
     if not len(doc):
         return [], []
-    cue_tok = np.isin(doc.to_array([LOWER]).reshape(-1), _cue_hashes())
+    lower = doc.to_array([LOWER]).reshape(-1)
+    marked = np.isin(lower, _cue_hashes()) | _trigger_tokens(doc, lower)
     spans = list(person_spans) + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _NAME_LABELS]
     runs: list[tuple[int, int]] = []
     flat: list[tuple[int, int]] = []
@@ -138,7 +187,7 @@ def _candidate_runs(doc: Any, text: str, person_spans: list[tuple[int, int]]) ->
         cs = doc[s].idx
         ce = doc[e - 1].idx + len(doc[e - 1])
         chunk = text[cs:ce]
-        hit = bool(cue_tok[s:e].any()) or any(q in chunk for q in _QUOTE_CHARS) or any(a < ce and cs < b for a, b in spans)
+        hit = bool(marked[s:e].any()) or any(q in chunk for q in _QUOTE_CHARS) or any(a < ce and cs < b for a, b in spans)
         if not hit:
             flat.append((s, e))
         elif runs and runs[-1][1] == s:
