@@ -205,11 +205,20 @@ _DESCRIPTIONS = {
 }  # fmt: skip
 
 
+def _doc_ents(doc: Any) -> list[Any]:
+    """``doc.ents``, built once per paragraph: spaCy makes every entity span again on each access, which a long
+    paragraph with many reports would pay once per report."""
+    ents = doc.user_data.get("polarwatch_ents")
+    if ents is None or len(ents) and ents[0].doc is not doc:
+        ents = doc.user_data["polarwatch_ents"] = list(doc.ents)
+    return ents
+
+
 def _span_text(tokens: list[Any]) -> str:
     if not tokens:
         return ""
-    doc = tokens[0].doc
-    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    # the span's own text, not doc.text (which joins the whole paragraph on every call)
+    return tokens[0].doc[tokens[0].i : tokens[-1].i + 1].text
 
 
 def _quote_spans(text: str) -> list[tuple[int, int, bool]]:
@@ -493,6 +502,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         q.about = sorted({m.actor_id for m in an.mentions if m.actor_id and q.start <= m.start and m.end <= q.end} - {q.speaker_id})
     an.quotes.sort(key=lambda q: q.start)
     an.persons = res.persons
+    for d in docs:
+        d.user_data.pop("polarwatch_ents", None)  # the entity cache of _doc_ents stays out of what later stages see
     return an
 
 
@@ -829,7 +840,7 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
         subj = _inherited_subject(cue, inside)
     if not subj:
         # "…,” Flynn, a top aide, said" parsed oddly: a person named between the quotation and the cue
-        named = [e for e in doc.ents if e.label_ == "PERSON" and qe < e.start_char and cue.i - 8 <= e.start and e.end <= cue.i]
+        named = [e for e in _doc_ents(doc) if e.label_ == "PERSON" and qe < e.start_char and cue.i - 8 <= e.start and e.end <= cue.i]
         subj = [named[0].root] if named and not inside(named[0].root) else []
     if not subj:
         # "the report said" parsed oddly: the nearest word before the cue that can name a speaker (a
@@ -1013,7 +1024,7 @@ def _surname_clash(doc: Any, start: int, actor: Actor) -> bool:
     if not actor.is_person:
         return False
     known = {w for f in (actor.name, *actor.aliases) for w in f.split()}
-    for e in doc.ents:
+    for e in _doc_ents(doc):
         if e.label_ == "PERSON" and e.start_char < start < e.end_char:
             given = [w for w in re.findall(r"[^\W\d_][\w’'.-]*", doc.text[e.start_char : start]) if w[:1].isupper()]
             return bool(given) and not all(w.rstrip(".") in known or w in known for w in given)
@@ -1028,7 +1039,7 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     text = _span_text(stoks)
     low = text.lower().strip()
     # a person named in the mention
-    ents = [e for e in stoks[0].doc.ents if e.label_ == "PERSON" and stoks[0].i <= e.start and e.end <= stoks[-1].i + 1]
+    ents = [e for e in _doc_ents(stoks[0].doc) if e.label_ == "PERSON" and stoks[0].i <= e.start and e.end <= stoks[-1].i + 1]
     inside = {t.i for t in stoks}
     root = next((t for t in stoks if t.head.i not in inside or t.head is t), stoks[-1])
     named_root = any(e.start <= root.i < e.end for e in ents)
