@@ -199,14 +199,22 @@ def article_by_id(store: Any, article_id: str) -> dict[str, Any] | None:
     return dict(r) if r else None
 
 
-def _rows_page(store: Any, cols: str, table: str, alias: str, conds: list[str], args: list[Any], cursor: str | None,
-               limit: int) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
-    """One page of an article's child rows (quotes, events: *table* aliased *alias*, with ``seq``), newest article first."""
+def _rows_page(store: Any, cols: str, table: str, alias: str, cond: str, args: list[Any], child: list[str], cargs: list[Any],
+               cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    """One page of an article's child rows (quotes, events: *table* aliased *alias*, with ``seq``), newest
+    article first; *cond* narrows the articles, *child* the rows. When the rows asked for are common the
+    articles are walked in date order (CROSS JOIN keeps it) and the walk stops at the page's end; rare
+    ones are fetched through their own index and sorted."""
+    db = db_of(store)
+    join = "CROSS JOIN"
+    if child:
+        n = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {' AND '.join(child)} LIMIT {COMMON})", cargs).fetchone()[0]  # noqa: S608
+        join = "CROSS JOIN" if n >= COMMON else "JOIN"
     after, aargs = _after(decode_cursor(cursor, 3), "a.published", "a.rowid", f"{alias}.seq")
-    rows = db_of(store).execute(
-        f"SELECT {cols} FROM articles a JOIN {table} ON {alias}.article_rowid = a.rowid WHERE {' AND '.join(conds)} AND {after} "  # noqa: S608
-        f"ORDER BY a.published DESC, a.rowid DESC, {alias}.seq LIMIT ?",
-        [*args, *aargs, limit + 1],
+    rows = db.execute(
+        f"SELECT {cols} FROM articles a {join} {table} ON {alias}.article_rowid = a.rowid "  # noqa: S608
+        f"WHERE {' AND '.join([cond, *child])} AND {after} ORDER BY a.published DESC, a.rowid DESC, {alias}.seq LIMIT ?",
+        [*args, *cargs, *aargs, limit + 1],
     ).fetchall()
     return page(rows, limit, lambda r: [r["published"], r["rowid"], r["seq"]])
 
@@ -221,14 +229,19 @@ QUOTE_COLS = (
 
 def quotes(store: Any, f: Filters, *, speaker: str | None = None, about: str | None = None, kind: str | None = None,
            cursor: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
-    """Quotes newest first; *speaker* and *about* are actor ids or registry names (a speaker also matches
-    the speaker's name as printed, case-insensitively)."""
+    """Quotes newest first; *speaker* and *about* are actor ids or registry names (a speaker no actor has
+    matches the speaker's name as printed, case-insensitively)."""
     cond, args = where(store, f)
-    conds, qargs = [cond], list(args)
+    conds: list[str] = []
+    qargs: list[Any] = []
     if speaker:
         ids = actor_ids(store, speaker)
-        conds.append(f"(q.speaker_id IN ({_in(ids)}) OR q.speaker_name = ? COLLATE NOCASE)" if ids else "q.speaker_name = ? COLLATE NOCASE")
-        qargs += [*ids, speaker]
+        if ids:  # through the speaker index
+            conds.append(f"q.speaker_id IN ({_in(ids)})")
+            qargs += ids
+        else:  # a speaker the registry and the mentions do not know: by the name as printed
+            conds.append("q.speaker_name = ? COLLATE NOCASE")
+            qargs.append(speaker)
     if about:
         ids = actor_ids(store, about) or [about]
         conds.append("(" + " OR ".join(["q.about LIKE ?"] * len(ids)) + ")")
@@ -236,7 +249,7 @@ def quotes(store: Any, f: Filters, *, speaker: str | None = None, about: str | N
     if kind:
         conds.append("q.kind = ?")
         qargs.append(kind)
-    out, nxt = _rows_page(store, QUOTE_COLS, "quotes q", "q", conds, qargs, cursor, limit)
+    out, nxt = _rows_page(store, QUOTE_COLS, "quotes q", "q", cond, args, conds, qargs, cursor, limit)
     for d in out:
         d["about"] = json.loads(d["about"])
         d["in_title"] = bool(d["in_title"])
@@ -264,7 +277,8 @@ def events(store: Any, f: Filters, *, source: str | None = None, target: str | N
            cursor: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
     """Events newest first; *source*/*target* are a country code or an actor; a symmetric event reads both ways."""
     cond, args = where(store, f)
-    conds, eargs = [cond], list(args)
+    conds: list[str] = []
+    eargs: list[Any] = []
     if source or target:
         # As written (source, target), or the other way round when the event is symmetric.
         ends = [(who, col, other) for who, col, other in ((source, "source", "target"), (target, "target", "source")) if who]
@@ -275,7 +289,7 @@ def events(store: Any, f: Filters, *, source: str | None = None, target: str | N
     if type:
         conds.append("e.type = ?")
         eargs.append(type.upper())
-    out, nxt = _rows_page(store, EVENT_COLS, "events e", "e", conds, eargs, cursor, limit)
+    out, nxt = _rows_page(store, EVENT_COLS, "events e", "e", cond, args, conds, eargs, cursor, limit)
     for d in out:
         d["symmetric"] = bool(d["symmetric"])
     return out, nxt
