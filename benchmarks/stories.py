@@ -297,6 +297,7 @@ def main() -> int:
     ap.add_argument("--tmp", default=None, help="where the temporary store goes")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out"))
     args = ap.parse_args()
+    source = src_fingerprint()  # before the run: the tree may change while it runs, the imported code does not
     if args.profile:
         import cProfile
 
@@ -306,7 +307,7 @@ def main() -> int:
     else:
         res = run(args, args.tracemalloc)
     res = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
-           "source": src_fingerprint(), "args": {k: v for k, v in vars(args).items() if k not in ("out", "tmp")}, **res}
+           "source": source, "args": {k: v for k, v in vars(args).items() if k not in ("out", "tmp")}, **res}
     out = Path(args.out)
     if out.suffix != ".json":
         out.mkdir(parents=True, exist_ok=True)

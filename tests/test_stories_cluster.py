@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,60 @@ def test_ecbplus_dev_stays_above_its_floor():
     assert r["articles"] == 462
     assert r["bcubed"]["f1"] >= ECB_FLOOR["f1"], r
     assert r["ari"] >= ECB_FLOOR["ari"], r
+
+
+def test_the_story_profile_scores_the_mean_cosine_to_its_recent_members():
+    from polarwatch.stories.cluster import MAX_RECENT, DocFreq, Story, _cosine, _vector, score, terms_of, vector
+
+    feats = [_quake(f"k{i}", "Petropavlovsk", "Kamchatka", f"6.{i}") for i in range(MAX_RECENT + 3)]
+    feats += [_quake("h", "Húsavík", "Iceland", "5.9")]
+    df = DocFreq()
+    s = Story(1, profile={}, vecs=[], weighted_at=0)
+    for f in feats[:-2]:
+        df.add(f)
+        s.add(f, vector(f, df))  # the profile is updated in place as members come and go...
+    assert len(s.recent) == MAX_RECENT and s.size == len(feats) - 2
+    probe = feats[-2]
+    vec = vector(probe, df)
+    fresh = Story(2, size=s.size, terms=s.terms, recent=s.recent)  # ... and a story read back weighs them again
+    expected = sum(_cosine(vec, _vector(t, df)) for t in s.recent) / len(s.recent)
+    assert score(probe, vec, s, df) == pytest.approx(score(probe, vec, fresh, df))
+    assert _cosine(vec, fresh.weigh(df)) / len(fresh.recent) == pytest.approx(expected)
+    assert terms_of(probe)["n:petropavlovsk"] > 1.0
+
+
+def test_the_index_offers_only_stories_that_share_a_key_term():
+    from polarwatch.stories.cluster import DocFreq, StoryIndex, keys_of, vector
+
+    c = Clusterer()
+    a = c.add(_quake("a1", "Petropavlovsk", "Kamchatka", "6.8"))
+    b = c.add(_quake("b1", "Húsavík", "Iceland", "5.9"))
+    other = build("x", "Budget vote", "The parliament in Oslo approved the fisheries budget after a long debate on quotas.")
+    c.df.add(other)
+    assert c.index.candidates(keys_of(vector(other, c.df))) == []  # no word or name in common: never scored
+    probe = _quake("a2", "Petropavlovsk", "Kamchatka", "6.9")
+    found = [s.id for s in c.index.candidates(keys_of(vector(probe, c.df)))]
+    assert found[0] == a  # the story sharing most keys comes first
+    idx = StoryIndex()
+    s = c.index.stories[a]
+    idx.put(s, DocFreq(c.df.n, c.df.df))
+    idx.rename(a, 99)
+    assert 99 in idx.stories and a not in idx.stories
+    assert all(99 in ids and a not in ids for k, ids in idx.postings.items() if k in s.keys)
+    idx.drop(99)
+    assert not idx.stories and not idx.postings
+
+
+def test_a_settled_profile_is_weighed_again_only_when_the_count_moves_enough():
+    from polarwatch.stories.cluster import REWEIGHT, DocFreq, Story
+
+    f = _quake("k", "Petropavlovsk", "Kamchatka", "6.8")
+    s = Story(1)
+    s.add(f)
+    big = DocFreq(20_000, Counter({"earthquake": 900}))
+    first = s.weigh(big)
+    assert s.weigh(DocFreq(20_000 + int(REWEIGHT * 20_000) - 1, big.df)) is first
+    assert s.weigh(DocFreq(20_000 + int(REWEIGHT * 20_000) + 1, big.df)) is not first
+    small = DocFreq(300, Counter({"earthquake": 30}))
+    kept = s.weigh(small)
+    assert s.weigh(DocFreq(301, small.df)) is not kept  # exact while the corpus is small

@@ -102,3 +102,42 @@ def test_two_events_become_two_stories_kept_across_runs(tmp_path, db):
     assert "TASS [RU, state-controlled]" in text
     missing = CliRunner().invoke(main, ["story", "999", "--db", db])
     assert missing.exit_code == 1
+
+
+def _stored(store, items: list[tuple[str, str, str, str]], prefix: str) -> list[str]:
+    """Store articles directly (no extraction) and return their ids."""
+    from polarwatch.identity import content_hash
+    from polarwatch.records import Article, Source
+
+    arts = [Article(f"{prefix}{i}", content_hash([title, text]), title, [text], [], text, "test", [Source("t", f"{prefix}{i}")],
+                    published=day) for i, (_, day, title, text) in enumerate(items)]  # fmt: skip
+    store.put_articles(arts)
+    return [a.id for a in arts]
+
+
+def test_what_one_process_keeps_between_batches_follows_another_writer(tmp_path):
+    from types import SimpleNamespace
+
+    from polarwatch.stories.service import assign_stories
+
+    db = str(tmp_path / "w.db")
+    one, two = open_store(db), open_store(db)
+    none = SimpleNamespace(mentions=[], events=[])
+    try:
+        a = _stored(one, [ICEBREAKER[0], PATROL[0]], "a")
+        assert assign_stories(one, a, [none] * 2) == 2  # one keeps both stories in memory ...
+        b = _stored(two, [ICEBREAKER[1], PATROL[1]], "b")
+        assert assign_stories(two, b, [none] * 2) == 2  # ... while another connection grows them
+        c = _stored(one, [ICEBREAKER[2]], "c")
+        assert assign_stories(one, c, [none]) == 1
+        assert assign_stories(one, c, [none]) == 0  # placed once
+        of = {aid: one.story_of(aid) for aid in a + b + c}  # type: ignore[attr-defined]
+        assert of["a0"] == of["b0"] == of["c0"] != of["a1"] == of["b1"]
+        size = one.db.execute("SELECT size FROM stories WHERE id = ?", (of["c0"],)).fetchone()[0]  # type: ignore[attr-defined]
+        assert size == 3  # the story grown by the other writer was read again, not overwritten with a stale state
+        df = dict(one.db.execute("SELECT term, df FROM story_df WHERE term IN ('icebreaker', 'exercise')"))  # type: ignore[attr-defined]
+        assert df == {"icebreaker": 3, "exercise": 2}
+        assert one.story_count() == 5  # type: ignore[attr-defined]
+    finally:
+        one.close()
+        two.close()
