@@ -298,3 +298,18 @@ def test_server_errors_say_nothing(db, tmp_path):
     assert r.status_code == 500 and r.json() == {"detail": "internal error"}
     assert "secret" not in r.text and "Traceback" not in r.text and "RuntimeError" not in r.text
     assert r.headers["content-security-policy"] == CSP
+
+
+def test_serve_refuses_a_store_it_cannot_open(tmp_path):
+    from click.testing import CliRunner
+
+    from polarwatch.cli import main
+
+    db = tmp_path / "future.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+    con.execute("INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01')")
+    con.commit()
+    con.close()
+    r = CliRunner().invoke(main, ["serve", "--db", str(db), "--port", "0"])
+    assert r.exit_code == 2 and "newer than this polarwatch knows" in r.output
