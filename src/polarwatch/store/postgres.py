@@ -289,7 +289,11 @@ class PostgresStore(SQLiteStore):
     def _migrate(self) -> None:
         pg = self._pg
         known = migrations()
-        pg.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+        # Two processes opening a new database at once would both run CREATE TABLE IF NOT EXISTS, which
+        # PostgreSQL does not make atomic (a unique violation on pg_type): create it under the lock.
+        with pg.transaction():
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
+            pg.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
         done = {r[0] for r in pg.execute("SELECT version FROM schema_migrations")}
         if done and max(done) > known[-1][0]:
             raise StoreError(f"database {self.path} has schema version {max(done)}, newer than this polarwatch knows")
