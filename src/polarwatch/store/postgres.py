@@ -278,9 +278,11 @@ class PostgresStore(SQLiteStore):
             raise StoreError(f"cannot open PostgreSQL store {self.path}: {exc}") from exc
         self.db = Connection(self._pg, catalog)  # type: ignore[assignment]
         try:
-            if not catalog.columns:
-                self.db.refresh_catalog()
             self._migrate()
+            # A catalog read before another process finished migrating lacks its tables (and so the
+            # identity columns behind lastrowid): read it again once the schema is complete.
+            if "articles" not in catalog.columns:
+                self.db.refresh_catalog()
         except BaseException:
             self.close()
             raise
