@@ -115,6 +115,7 @@ class Catalog:
     types: dict[str, list[str]] = field(default_factory=dict)
     keys: dict[str, list[str]] = field(default_factory=dict)
     identity: dict[str, str] = field(default_factory=dict)
+    nullable: set[str] = field(default_factory=set)  # column names that may hold NULL in some table
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,9 @@ _PLAIN_VALUES = re.compile(r"^\s*VALUES\s*\(\s*%s(\s*,\s*%s)*\s*\)\s*$", re.I)
 _TRUTH = re.compile(r"\b(WHERE|AND|OR|NOT)\s+([01])(?=\s*(?:$|\)|\bAND\b|\bOR\b|\bORDER\b|\bGROUP\b|\bLIMIT\b))", re.I)
 
 
+_CROSS_ON = re.compile(r"\bCROSS\s+JOIN\b(?=\s+\w+(?:\s+(?:AS\s+)?(?!ON\b)\w+)?\s+ON\b)", re.I)
+
+
 def _code(t: str) -> str:
     t = t.replace("%", "%%")
     t = t.replace("?", "%s")
@@ -139,22 +143,43 @@ def _code(t: str) -> str:
     t = re.sub(r"\bIFNULL\s*\(", "COALESCE(", t, flags=re.I)
     t = re.sub(r"\bSUM\(\s*([\w.]+)\s+IS\s+(NOT\s+)?NULL\s*\)",
                lambda m: f"SUM(CASE WHEN {m.group(1)} IS {m.group(2) or ''}NULL THEN 1 ELSE 0 END)", t, flags=re.I)  # fmt: skip
+    # SQLite's ``CROSS JOIN t ON …`` is an inner join whose order the planner keeps; PostgreSQL wants ``JOIN``.
+    t = _CROSS_ON.sub("JOIN", t)
     t = _BARE_RESERVED.sub(lambda m: m.group(0).replace(m.group(1) or m.group(2), f'"{(m.group(1) or m.group(2)).lower()}"'), t)
     # SQLite takes 1 and 0 as truth values; PostgreSQL wants booleans.
     return _TRUTH.sub(lambda m: f"{m.group(1)} {'TRUE' if m.group(2) == '1' else 'FALSE'}", t)
+
+
+_JSON_EACH = re.compile(r"\bjson_each\s*\(", re.I)
+_ALIAS = re.compile(r"\s+(?:AS\s+)?(?!(?:WHERE|JOIN|ON|GROUP|ORDER|LIMIT|LEFT|INNER|CROSS|UNION)\b)([A-Za-z_]\w*)", re.I)
+
+
+def _json_each(sql: str) -> str:
+    """``json_each(x) j`` (an array's elements as rows) as ``jsonb_array_elements_text(CAST(x AS jsonb)) AS j(value)``:
+    ``j.value`` is then text, so compare it with text, or CAST it (``CAST(j.value AS BIGINT)`` works on both)."""
+    while m := _JSON_EACH.search(sql):
+        close = _matching_paren(sql, m.end() - 1)
+        arg = sql[m.end() : close]
+        alias = _ALIAS.match(sql, close + 1)
+        if not alias:
+            raise ValueError(f"json_each needs an alias on PostgreSQL (json_each(x) j, then j.value): {sql!r}")
+        sql = (sql[: m.start()] + f"jsonb_array_elements_text(CAST({arg} AS jsonb)) AS {alias.group(1)}(value)"
+               + sql[alias.end() :])  # fmt: skip
+    return sql
 
 
 @lru_cache(maxsize=4096)
 def _translate_text(sql: str) -> str:
     sql = re.sub(r"\bstrftime\s*\(", "pw_strftime(", sql, flags=re.I)  # migrations/pg/001
     sql = _call_args(sql, "group_concat", _group_concat)
+    sql = _json_each(sql)
     return "".join(_code(text) if code else text.replace("%", "%%") for code, text in _split_literals(sql))
 
 
 def translate(sql: str, catalog: Catalog) -> Translated:
     """One SQLite-dialect statement as PostgreSQL, with ``?``/``:name`` turned into psycopg placeholders."""
     sql = sql.strip().rstrip(";")
-    out = _translate_text(sql)
+    out = _nulls_low(_translate_text(sql), catalog.nullable)
     m = _INSERT.match(sql)
     if not m:
         return Translated(out)
@@ -177,6 +202,18 @@ def translate(sql: str, catalog: Catalog) -> Translated:
     returning = ident if ident and mode != "IGNORE" and not re.search(r"\bRETURNING\b", out, re.I) else None
     copy_cols = tuple(cols) if not mode and cols and _PLAIN_VALUES.match(body) else None
     return Translated(out, table, returning, copy_cols)
+
+
+def _nulls_low(sql: str, nullable: set[str]) -> str:
+    """SQLite sorts NULL lowest, PostgreSQL highest: ``col DESC`` of a column that may be NULL gets
+    ``NULLS LAST`` (so undated articles come last on both). Columns declared NOT NULL are left alone, so
+    ``rowid DESC`` still walks an index backwards; an ascending order of a nullable column is a rule
+    for writers (docs/storage.md)."""
+    if not nullable or not re.search(r"\bDESC\b", sql, re.I):
+        return sql
+    col = re.compile(r'(?<![\w"])((?:\w+\.)?(\w+))(\s+DESC)\b(?!\s+NULLS\b)', re.I)
+    return "".join(col.sub(lambda m: m.group(0) + " NULLS LAST" if m.group(2).lower() in nullable else m.group(0), text)
+                   if code else text for code, text in _split_literals(sql))  # fmt: skip
 
 
 def _qualify_upsert(sql: str, table: str, columns: list[str]) -> str:

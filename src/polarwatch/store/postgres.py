@@ -130,8 +130,8 @@ class Connection:
 
     def refresh_catalog(self) -> None:
         c = Catalog()
-        for table, col, typ, ident in self.pg.execute(
-            "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attidentity <> '' FROM pg_attribute a "
+        for table, col, typ, ident, notnull in self.pg.execute(
+            "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attidentity <> '', a.attnotnull FROM pg_attribute a "
             "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' "
             "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum"
         ):  # fmt: skip
@@ -139,6 +139,8 @@ class Connection:
             c.types.setdefault(table, []).append(typ)
             if ident:
                 c.identity[table] = col
+            if not notnull:  # dialect._nulls_low
+                c.nullable.add(col)
         for table, col in self.pg.execute(
             "SELECT c.relname, a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
             "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey) "
