@@ -24,7 +24,7 @@ def _evidence(db: Any, key: str, cols: str, base: str, order: str, args: list[An
         return out
     rows = db.execute(
         f"SELECT * FROM (SELECT {key} AS k_, {cols}, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS rn_ "  # noqa: S608
-        f"{base} AND {key} IN ({', '.join('?' * len(keys))})) WHERE rn_ <= ? ORDER BY k_, rn_",
+        f"{base} AND {key} IN ({', '.join('?' * len(keys))})) ev_ WHERE rn_ <= ? ORDER BY k_, rn_",
         [*args, *keys, EVIDENCE],
     )
     for r in rows:
@@ -65,7 +65,7 @@ def actor_name(db: Any, actor_id: str) -> str:
 def _speakers(db: Any, cond: str, args: list[Any], top: int) -> dict[str, Any]:
     base = f"FROM quotes q JOIN articles a ON a.rowid = q.article_rowid WHERE {cond}"
     rows = [dict(r) for r in db.execute(
-        "SELECT q.speaker_id AS speaker_id, MAX(q.speaker_name) AS speaker, MAX(q.speaker_country) AS country, "  # noqa: S608
+        "SELECT MAX(q.speaker_id) AS speaker_id, MAX(q.speaker_name) AS speaker, MAX(q.speaker_country) AS country, "  # noqa: S608
         f"COUNT(*) AS quotes, COUNT(DISTINCT q.article_rowid) AS articles {base} AND q.speaker_name IS NOT NULL "
         "GROUP BY COALESCE(q.speaker_id, q.speaker_name) ORDER BY quotes DESC, speaker LIMIT ?", [*args, top],
     )]  # fmt: skip

@@ -81,8 +81,8 @@ def network(
     }
 
 
-_LOW = "CASE WHEN e.symmetric AND e.target_id < e.source_id THEN e.target_id ELSE e.source_id END"
-_HIGH = "CASE WHEN e.symmetric AND e.target_id < e.source_id THEN e.source_id ELSE e.target_id END"
+_LOW = "CASE WHEN e.symmetric = 1 AND e.target_id < e.source_id THEN e.target_id ELSE e.source_id END"
+_HIGH = "CASE WHEN e.symmetric = 1 AND e.target_id < e.source_id THEN e.source_id ELSE e.target_id END"
 
 
 def _event_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]]) -> None:
@@ -90,7 +90,7 @@ def _event_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[s
     key = f"{_LOW} || '|' || {_HIGH} || '|' || e.type || '|' || e.symmetric"
     keys = [f"{e['source']}|{e['target']}|{e['type']}|{0 if e['directed'] else 1}" for e in edges]
     ev = _evidence(db, key, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end",
-                   f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}", "e.rowid DESC", args, keys)  # fmt: skip
+                   f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}", "e.article_rowid DESC, e.seq DESC", args, keys)  # fmt: skip
     for e, k in zip(edges, keys):
         e["evidence"] = ev[k][:EVIDENCE]
 

@@ -1,4 +1,4 @@
-"""Parameterised SQL over a SQLite store for the analysis functions and the REST API.
+"""Parameterised SQL over a SQLite or PostgreSQL store (docs/storage.md) for the analysis functions and the REST API.
 
 Every query takes values as parameters; the only text put into SQL is built here from fixed
 column names and placeholders. Lists are ordered newest first (``published DESC, rowid DESC``: SQLite
@@ -42,10 +42,11 @@ class Filters:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
 
-def db_of(store: Any) -> sqlite3.Connection:
+def db_of(store: Any) -> Any:
+    """The store's connection: SQLite's own, or the PostgreSQL wrapper that takes the same SQL (docs/storage.md)."""
     db = getattr(store, "db", None)
-    if not isinstance(db, sqlite3.Connection):
-        raise QueryError("analysis needs a SQLite store")
+    if db is None or not hasattr(db, "execute"):
+        raise QueryError("analysis needs a SQLite or PostgreSQL store")
     return db
 
 
@@ -70,12 +71,16 @@ def actor_ids(store: Any, form: str) -> list[str]:
     if db.execute("SELECT 1 FROM mentions WHERE actor_id = ? LIMIT 1", (form,)).fetchone():
         return [form]
     return [r[0] for r in db.execute(
-        "SELECT DISTINCT actor_id FROM mentions WHERE actor_name = ? COLLATE NOCASE AND actor_id IS NOT NULL LIMIT 20", (form,)
+        "SELECT DISTINCT actor_id FROM mentions WHERE lower(actor_name) = lower(?) AND actor_id IS NOT NULL LIMIT 20", (form,)
     )]  # fmt: skip
 
 
 def has_table(store: Any, name: str) -> bool:
-    return db_of(store).execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+    db = db_of(store)
+    if isinstance(db, sqlite3.Connection):
+        return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+    sql = "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+    return db.execute(sql, (name,)).fetchone() is not None
 
 
 def where(store: Any, f: Filters, alias: str = "a") -> tuple[str, list[Any]]:
@@ -125,7 +130,7 @@ def _member(store: Any, table: str, col: str, values: list[str], alias: str) -> 
     """SQL for "the article has a row of *table* whose *col* is one of *values*" (parameters: *values*)."""
     marks = _in(values)
     n = db_of(store).execute(
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {col} IN ({marks}) LIMIT {COMMON})", values  # noqa: S608
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {col} IN ({marks}) LIMIT {COMMON}) c_", values  # noqa: S608
     ).fetchone()[0]
     if n >= COMMON:
         return f"EXISTS (SELECT 1 FROM {table} x WHERE x.article_rowid = {alias}.rowid AND x.{col} IN ({marks}))"
@@ -208,7 +213,7 @@ def _rows_page(store: Any, cols: str, table: str, alias: str, cond: str, args: l
     db = db_of(store)
     join = "CROSS JOIN"
     if child:
-        n = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {' AND '.join(child)} LIMIT {COMMON})", cargs).fetchone()[0]  # noqa: S608
+        n = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {' AND '.join(child)} LIMIT {COMMON}) c_", cargs).fetchone()[0]  # noqa: S608
         join = "CROSS JOIN" if n >= COMMON else "JOIN"
     after, aargs = _after(decode_cursor(cursor, 3), "a.published", "a.rowid", f"{alias}.seq")
     rows = db.execute(
@@ -240,7 +245,7 @@ def quotes(store: Any, f: Filters, *, speaker: str | None = None, about: str | N
             conds.append(f"q.speaker_id IN ({_in(ids)})")
             qargs += ids
         else:  # a speaker the registry and the mentions do not know: by the name as printed
-            conds.append("q.speaker_name = ? COLLATE NOCASE")
+            conds.append("lower(q.speaker_name) = lower(?)")  # ASCII case on SQLite, as NOCASE
             qargs.append(speaker)
     if about:
         ids = actor_ids(store, about) or [about]

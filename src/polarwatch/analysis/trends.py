@@ -7,6 +7,7 @@ behind the number."""
 from __future__ import annotations
 
 import calendar
+import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,6 +18,13 @@ PERIODS = {
     "day": "date(a.published)",
     "week": "date(a.published, 'weekday 0', '-6 days')",
     "month": "strftime('%Y-%m-01', a.published)",
+}
+# The same periods in PostgreSQL's date functions (SQLite's date modifiers have no translation, docs/storage.md).
+_PG_DAY = "CAST(substr(a.published, 1, 10) AS date)"
+PG_PERIODS = {
+    "day": f"to_char({_PG_DAY}, 'YYYY-MM-DD')",
+    "week": f"to_char(date_trunc('week', {_PG_DAY}), 'YYYY-MM-DD')",
+    "month": f"to_char({_PG_DAY}, 'YYYY-MM-01')",
 }
 
 
@@ -54,7 +62,7 @@ def trends(
     f = (filters or Filters()).with_(since=since or (filters.since if filters else None), until=until or (filters.until if filters else None))
     cond, args = where(store, f)
     cond += " AND a.published IS NOT NULL"
-    p = PERIODS[period]
+    p = (PERIODS if isinstance(db, sqlite3.Connection) else PG_PERIODS)[period]
     series: list[dict[str, Any]] = []
     # With the dates (or outlets, a story…) narrowing the articles, walk those articles and their rows
     # (CROSS JOIN keeps that order); over the whole store, let the planner start from the actor's index.

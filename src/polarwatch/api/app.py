@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from ..config import load_settings
+from ..store import open_store
 from ..store.sqlite import SQLiteStore
 
 log = logging.getLogger("polarwatch.api")
@@ -114,20 +115,29 @@ class Stores:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._writer: SQLiteStore | None = None
-        SQLiteStore(db).close()  # create or migrate the schema once, before any reader opens
+        self._shared: Any = None  # the PostgreSQL reader
+        open_store(db).close()  # create or migrate the schema once, before any reader opens
 
     def read(self) -> SQLiteStore:
-        s = getattr(self._local, "store", None)
+        s = getattr(self._local, "store", None) or self._shared
         if s is None:
-            s = SQLiteStore(self.db)
+            s = open_store(self.db)  # SQLite or PostgreSQL (a PostgresStore is a SQLiteStore)
             s.db.execute("PRAGMA query_only = ON")
-            self._local.store = s
-        return s
+            if hasattr(s.db, "pg"):  # PostgreSQL: one connection for all threads (psycopg's are thread-safe);
+                with self._lock:  # one per server thread would hold more than the pool has
+                    if self._shared is None:
+                        self._shared = s
+                    else:  # another thread opened it first
+                        s.close()
+                        s = self._shared
+            else:
+                self._local.store = s
+        return s  # type: ignore[return-value]
 
     def write(self) -> tuple[threading.Lock, SQLiteStore]:
         with self._lock:
             if self._writer is None:
-                self._writer = SQLiteStore(self.db)
+                self._writer = open_store(self.db)
         return self._lock, self._writer
 
 

@@ -1,4 +1,4 @@
-"""The monitor's tables (migration 011) on an open SQLite store: sources, poll state, entries, rules, alerts.
+"""The monitor's tables (migration 011) on an open SQLite or PostgreSQL store: sources, poll state, entries, rules, alerts.
 
 Every write is one short transaction, so a monitor killed at any point leaves
 either the state before a step or after it, never half of one.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,13 +35,13 @@ def now_iso() -> str:
 class MonitorState:
     def __init__(self, store: Store) -> None:
         db = getattr(store, "db", None)
-        if not isinstance(db, sqlite3.Connection):
-            raise StoreError("the monitor keeps its state in a SQLite store; open one with --db PATH")
+        if db is None or not hasattr(db, "execute"):  # SQLite's connection or the PostgreSQL wrapper (docs/storage.md)
+            raise StoreError("the monitor keeps its state in a SQLite or PostgreSQL store; open one with --db PATH or URL")
         self.store = store
         self.db = db
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> Iterator[Any]:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -176,7 +175,12 @@ class MonitorState:
                  a["evidence"]["sentence"], a["evidence"]["start"], a["evidence"]["end"], int(a["evidence"]["in_title"]),
                  json.dumps(a["matched"], ensure_ascii=False), now_iso()),
             )  # fmt: skip
-            return int(cur.lastrowid) if cur.rowcount else None
+            if not cur.rowcount:
+                return None
+            if cur.lastrowid:  # SQLite; PostgreSQL returns no id from an INSERT OR IGNORE (docs/storage.md), so it is read back
+                return int(cur.lastrowid)
+            row = db.execute("SELECT id FROM alerts WHERE rule_id = ? AND article_id = ?", (a["rule_id"], a["article_id"])).fetchone()
+            return int(row[0])
 
     def alerts(self, rule_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Alerts, newest first (one rule's with *rule_id*)."""
@@ -195,7 +199,7 @@ class MonitorState:
             db.execute("UPDATE alerts SET delivery = ? WHERE id = ?", (json.dumps(delivery, ensure_ascii=False), alert_id))
 
 
-def alert_dict(r: sqlite3.Row) -> dict[str, Any]:
+def alert_dict(r: Any) -> dict[str, Any]:
     """An alert as the ``alerts --json`` contract shows it (docs/monitor.md)."""
     return {
         "id": r["id"], "rule_id": r["rule_id"], "rule": r["rule"], "article_id": r["article_id"], "title": r["title"],

@@ -49,15 +49,25 @@ class _Stores:
     def __init__(self, db: str) -> None:
         self.db = db
         self.local = threading.local()
+        self.lock = threading.Lock()
+        self.shared: SQLiteStore | None = None  # the PostgreSQL reader
 
     def get(self) -> SQLiteStore:
-        s = getattr(self.local, "store", None)
+        s = getattr(self.local, "store", None) or self.shared
         if s is None:
             s = open_store(self.db)
             if not isinstance(s, SQLiteStore):
-                raise RuntimeError("the dashboard reads a SQLite store")
+                raise RuntimeError("the dashboard reads a SQLite or PostgreSQL store")
             s.db.execute("PRAGMA query_only = ON")  # the dashboard only reads
-            self.local.store = s
+            if hasattr(s.db, "pg"):  # PostgreSQL: one connection for all threads (psycopg's are thread-safe);
+                with self.lock:  # one per server thread would hold more than the pool has
+                    if self.shared is None:
+                        self.shared = s
+                    else:
+                        s.close()
+                        s = self.shared
+            else:
+                self.local.store = s
         return s
 
 

@@ -1,7 +1,7 @@
 """Reads the dashboard needs beyond the store's own: series over time, an actor's record,
 event and quote listings with exact filters, and faceted search.
 
-Every function takes an open ``SQLiteStore`` and uses parameterised SQL only; the
+Every function takes an open ``SQLiteStore`` (or ``PostgresStore``, docs/storage.md) and uses parameterised SQL only; the
 fixed SQL fragments come from this module, never from a request.
 """
 
@@ -273,7 +273,8 @@ QUOTE_WINDOW = 5000  # whom a speaker talks about is counted over their latest q
 def quote_targets(s: SQLiteStore, speaker: str, limit: int = 20) -> list[dict[str, Any]]:
     """Whom a speaker talks about: actors mentioned inside their QUOTE_WINDOW latest stored quotes, by quotes."""
     rows = s.db.execute(
-        "SELECT j.value, COUNT(DISTINCT q.qid) FROM (SELECT rowid AS qid, about FROM quotes WHERE speaker_id = ? "
+        # A quote is (article_rowid, seq): quotes has no rowid of its own on PostgreSQL (docs/storage.md).
+        "SELECT j.value, COUNT(DISTINCT q.qid) FROM (SELECT article_rowid || ':' || seq AS qid, about FROM quotes WHERE speaker_id = ? "
         "ORDER BY article_rowid DESC LIMIT ?) q, json_each(q.about) j WHERE j.value != ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
         (speaker, QUOTE_WINDOW, speaker, limit),
     ).fetchall()  # fmt: skip
@@ -354,18 +355,32 @@ class SearchResult:
     facets: dict[str, list[dict[str, Any]]]
 
 
+_PG_MATCH = "f.fts @@ to_tsquery('simple', pw_fold(?))"  # PostgreSQL's articles_fts is (rowid, fts tsvector)
+
+
+def _pg(s: SQLiteStore) -> Any:
+    """The PostgreSQL store module when *s* is a PostgreSQL store (its text search differs), else None."""
+    if type(s).__name__ != "PostgresStore":
+        return None
+    from ..store import postgres
+
+    return postgres
+
+
 def _matches(s: SQLiteStore, f: Filters) -> list[int]:
     where, args = _where(s, f)
     if not f.q.strip():
         return [r[0] for r in s.db.execute(
             f"SELECT a.rowid FROM articles a WHERE {where} ORDER BY a.rowid DESC LIMIT ?", [*args, FACET_WINDOW + 1]  # noqa: S608
         )]  # fmt: skip
-    for q in _fts_queries(f.q):
+    pg = _pg(s)
+    for q in pg.tsqueries(f.q) if pg else _fts_queries(f.q):
         try:
             return [r[0] for r in s.db.execute(
                 # Ordered by the index's own rowid, which FTS5 walks backwards without sorting the matches.
                 "SELECT f.rowid FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "  # noqa: S608
-                f"WHERE articles_fts MATCH ? AND {where} ORDER BY f.rowid DESC LIMIT ?", [q, *args, FACET_WINDOW + 1],
+                f"WHERE {_PG_MATCH if pg else 'articles_fts MATCH ?'} AND {where} ORDER BY f.rowid DESC LIMIT ?",
+                [q, *args, FACET_WINDOW + 1],
             )]  # fmt: skip
         except Exception:  # noqa: BLE001  a malformed FTS query falls back to the all-words form
             continue
@@ -382,14 +397,14 @@ def search(s: SQLiteStore, f: Filters, limit: int = 30, offset: int = 0) -> Sear
     if rowids:
         hits = json.dumps(rowids)  # read as a table by json_each: the dashboard's connections are read-only
         facet_sql = {
-            "outlet": "SELECT a.outlet_name, a.outlet_name, COUNT(*) FROM json_each(?) h JOIN articles a ON a.rowid = h.value GROUP BY 1",
-            "country": "SELECT a.outlet_country, a.outlet_country, COUNT(*) FROM json_each(?) h JOIN articles a ON a.rowid = h.value GROUP BY 1",
-            "kind": "SELECT a.outlet_kind, a.outlet_kind, COUNT(*) FROM json_each(?) h JOIN articles a ON a.rowid = h.value GROUP BY 1",
-            "theme": "SELECT t.theme, t.theme, COUNT(*) FROM json_each(?) h JOIN article_themes t ON t.article_rowid = h.value GROUP BY 1",
+            "outlet": "SELECT a.outlet_name, a.outlet_name, COUNT(*) FROM json_each(?) h JOIN articles a ON a.rowid = CAST(h.value AS BIGINT) GROUP BY 1",
+            "country": "SELECT a.outlet_country, a.outlet_country, COUNT(*) FROM json_each(?) h JOIN articles a ON a.rowid = CAST(h.value AS BIGINT) GROUP BY 1",
+            "kind": "SELECT a.outlet_kind, a.outlet_kind, COUNT(*) FROM json_each(?) h JOIN articles a ON a.rowid = CAST(h.value AS BIGINT) GROUP BY 1",
+            "theme": "SELECT t.theme, t.theme, COUNT(*) FROM json_each(?) h JOIN article_themes t ON t.article_rowid = CAST(h.value AS BIGINT) GROUP BY 1",
             "actor": "SELECT m.actor_id, MAX(m.actor_name), COUNT(DISTINCT m.article_rowid) FROM json_each(?) h "
-            "JOIN mentions m ON m.article_rowid = h.value WHERE m.actor_id IS NOT NULL AND m.kind != 'media' GROUP BY 1",
+            "JOIN mentions m ON m.article_rowid = CAST(h.value AS BIGINT) WHERE m.actor_id IS NOT NULL AND m.kind != 'media' GROUP BY 1",
             "year": "SELECT substr(a.published, 1, 4), substr(a.published, 1, 4), COUNT(*) FROM json_each(?) h "
-            "JOIN articles a ON a.rowid = h.value WHERE a.published IS NOT NULL GROUP BY 1",
+            "JOIN articles a ON a.rowid = CAST(h.value AS BIGINT) WHERE a.published IS NOT NULL GROUP BY 1",
         }
         for name, sql in facet_sql.items():
             rows = [{"value": r[0], "label": r[1], "articles": r[2]} for r in s.db.execute(sql, (hits,)) if r[0] is not None]
@@ -415,11 +430,16 @@ def _ranked(s: SQLiteStore, f: Filters, rowids: list[int], limit: int, offset: i
     if not rowids:
         return []
     allowed = set(rowids)
-    for q in _fts_queries(f.q):
+    pg = _pg(s)
+    for q in pg.tsqueries(f.q) if pg else _fts_queries(f.q):
         try:
             ranked = s.db.execute(
                 "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ? ORDER BY bm25(articles_fts, 4.0, 1.0)",
                 (q, min(rowids)),
+            ) if not pg else s.db.execute(  # PostgreSQL: the store's ts_rank weights (docs/storage.md)
+                "SELECT f.rowid FROM articles_fts f WHERE f.fts @@ to_tsquery('simple', pw_fold(?)) AND f.rowid >= ? "
+                "ORDER BY ts_rank(CAST(? AS REAL[]), f.fts, to_tsquery('simple', pw_fold(?))) DESC, f.rowid DESC",
+                (q, min(rowids), pg.RANK_WEIGHTS, q),
             )
             page: list[int] = []
             for (rid,) in ranked:
