@@ -177,7 +177,8 @@ def terms_of(f: ArticleFeatures) -> Counter[str]:
 
 def _vector(terms: Counter[str], df: DocFreq) -> dict[str, float]:
     ws = df.weights
-    for t in terms.keys() - ws.keys():
+    # Not ``terms.keys() - ws.keys()``: that set difference walks every weighted term of the corpus.
+    for t in [t for t in terms if t not in ws]:
         df.weight(t)
     v = {t: tf * ws[t] for t, tf in terms.items()}
     norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
