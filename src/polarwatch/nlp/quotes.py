@@ -373,13 +373,15 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         # 3. indirect speech
         for sent in doc.sents:
             for tok in sent:
-                if tok.lemma_ not in indirect_cues and tok.lemma_ not in infinitive_cues and tok.lemma_ not in object_cues:
+                listed = tok.lemma_ in indirect_cues or tok.lemma_ in infinitive_cues or tok.lemma_ in object_cues
+                clausal = tok.lemma_ not in indirect_cues and _clausal_report(tok)  # "demanding that …", "felt …"
+                if not listed and not clausal:
                     continue
                 if tok.pos_ not in ("VERB", "AUX"):
                     continue
                 if any(qs <= tok.idx < qe for qs, qe, _ in spans):
                     continue  # speech reported inside a quotation belongs to the quoted speaker's words
-                comp = [c for c in tok.children if c.dep_ in ("ccomp",) and c.i > 0] if tok.lemma_ in indirect_cues else []
+                comp = [c for c in tok.children if c.dep_ in ("ccomp",) and c.i > 0] if tok.lemma_ in indirect_cues or clausal else []
                 if comp and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
                     continue  # "declined to say whether …": an open question, not a claim
                 second: set[int] = set()
@@ -505,6 +507,38 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     for d in docs:
         d.user_data.pop("polarwatch_ents", None)  # the entity cache of _doc_ents stays out of what later stages see
     return an
+
+
+# Verbs that take a clause without reporting anything: perception, causation, seeming, becoming, and the light
+# verbs. Any other verb whose subject can name a speaker and whose complement is a claim reports it.
+_NOT_REPORTS = frozenset("""
+    be have do get make let help cause see watch hear look seem appear sound happen mean ensure guarantee
+    become go come take give keep leave put turn begin start stop try need use depend matter prove
+""".split())
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _clausal_report(tok: Any) -> bool:
+    """A verb not on the cue lists that still reports a claim: a subject that can name a speaker ("Lund",
+    "the ministry", "she", "who") and a that-clause or a finite clause with its own subject ("Mr. Obama, who
+    understood that a push would fail", "Delegates felt the plan was dead"); not a question ("whether", "how"),
+    not a verb of perception or causation ("saw that", "made sure that")."""
+    if tok.pos_ != "VERB" or not tok.text.isalpha() or tok.lemma_ in _NOT_REPORTS:
+        return False  # (a dash the tagger took for a verb is none)
+    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if subj is None or not (_can_name_speaker(subj) or subj.lower_ == "who") or subj.lower_ in ("it", "this", "that"):
+        return False
+    comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i), None)
+    if comp is None or any(c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN") and c.i < comp.i for c in tok.children):
+        return False  # none, or a relative clause the parser took for one ("cited remarks Trump had made")
+    marks = {m.lower_ for m in comp.children if m.dep_ == "mark"}
+    if marks:
+        return marks == {"that"}
+    own_subj = any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in comp.children)
+    finite = comp.tag_ in _FINITE or any(a.dep_ in ("aux", "auxpass") and a.tag_ in _FINITE for a in comp.children)
+    between = tok.doc[tok.i + 1 : comp.left_edge.i]
+    # right after the verb ("felt the FBI was …"), not across a dash or comma the parser bridged
+    return own_subj and finite and comp.left_edge.tag_ not in ("WDT", "WP", "WRB", "WP$") and len(between) <= 1 and not any(t.is_punct for t in between)
 
 
 def _parenthetical(tok: Any, sent: Any) -> list[Any]:
@@ -645,12 +679,20 @@ def _withheld(tok: Any) -> bool:
 
 
 def _close_mark(text: str, start: int, end: int) -> int:
-    """*end*, moved past a closing quotation mark right after it when text[start:end] opens a quotation it does
-    not close ("the plan “a gift to trawler owners”")."""
+    """*end*, moved past the closing quotation mark of a quotation that text[start:end] opens and does not close:
+    the mark right after it ("the plan “a gift to trawler owners”"), or further on when the parser left the
+    quotation's last words out of the clause ("called Burma a “good news story in an era when …”")."""
     piece = text[start:end]
-    if end < len(text) and text[end] in "”\"" and (piece.count("“") > piece.count("”") or text[end] == '"' and piece.count('"') % 2):
-        return end + 1
-    return end
+    if piece.count("“") > piece.count("”"):
+        closer, opener = "”", "“"
+    elif piece.count('"') % 2:
+        closer, opener = '"', ""
+    else:
+        return end
+    j = text.find(closer, end)
+    if j == -1 or (opener and opener in text[end:j]):
+        return end
+    return j + 1
 
 
 def _cites(tok: Any, object_cues: frozenset[str]) -> bool:
