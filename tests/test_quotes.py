@@ -283,14 +283,22 @@ def test_a_passive_report_with_its_agent():
      [("indirect", "the ministry halt the turbine licences", "The Sami council")]),
     ("Petter Lund felt the coast guard was not being open about the incident.",
      [("indirect", "the coast guard was not being open about the incident", "Petter Lund")]),
-    # perception, a question, a relative clause taken for a complement, a dash tagged as a verb: no new report
+    ("The harbour workers felt the new pier was a mistake.", [("indirect", "the new pier was a mistake", "The harbour workers")]),
+    # a verb of asking reports its indirect question, the question word kept
+    ("Anna Berg asked whether the ministry had read the report.",
+     [("indirect", "whether the ministry had read the report", "Anna Berg")]),
+    ("Several fishermen questioned how the quota could be enforced.",
+     [("indirect", "how the quota could be enforced", "Several fishermen")]),
+    # perception, an expletive subject, first person, a relative clause taken for a complement, a dash tagged
+    # as a verb: no new report
     ("Petter Lund saw that the ice had already broken.", []),
-    ("Anna Berg asked whether the ministry had read the report.", []),
+    ("It seems the ice had already broken.", []),
+    ("We asked whether the quota would change.", []),
     ("Tone Brekke cited remarks the minister had made about Svalbard.",
      [("indirect", "remarks the minister had made about Svalbard", "Tone Brekke")]),
     ("Kari Nilsen, 40 ― a fisherman who sailed every week ― was fined by the coast guard.", []),
 ])  # fmt: skip
-def test_any_verb_with_a_speaker_and_a_that_clause_reports_it(sentence, expected):
+def test_any_verb_with_a_speaker_and_a_clause_or_question_reports_it(sentence, expected):
     assert _quotes(sentence) == expected
 
 def test_a_reported_clause_that_opens_a_quotation_runs_to_its_closing_mark():

@@ -375,6 +375,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             for tok in sent:
                 listed = tok.lemma_ in indirect_cues or tok.lemma_ in infinitive_cues or tok.lemma_ in object_cues
                 clausal = tok.lemma_ not in indirect_cues and _clausal_report(tok)  # "demanding that …", "felt …"
+                question = _asked(tok)  # "asked whether …", "wondered how …"
+                clausal = clausal or question
                 if not listed and not clausal:
                     continue
                 if tok.pos_ not in ("VERB", "AUX"):
@@ -382,7 +384,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if any(qs <= tok.idx < qe for qs, qe, _ in spans):
                     continue  # speech reported inside a quotation belongs to the quoted speaker's words
                 comp = [c for c in tok.children if c.dep_ in ("ccomp",) and c.i > 0] if tok.lemma_ in indirect_cues or clausal else []
-                if comp and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
+                if comp and not question and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
                     continue  # "declined to say whether …": an open question, not a claim
                 second: set[int] = set()
                 own_span: set[int] = set()  # the report's own words when the content surrounds them
@@ -391,7 +393,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     # a second report inside the clause ("A and said B", "A, adding that B") is its own quote
                     second = {x.i for t in c.subtree if t.i != c.i and (_reports(t, indirect_cues & cues) or _cites(t, object_cues))
                               and _own_report(t) for x in t.subtree}
-                    toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c) and t.i not in second]
+                    toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c or question) and t.i not in second]
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
                     # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
@@ -510,25 +512,35 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
 
 
 # Verbs that take a clause without reporting anything: perception, causation, seeming, becoming, and the light
-# verbs. Any other verb whose subject can name a speaker and whose complement is a claim reports it.
+# verbs. Any other verb whose subject can be a source and whose complement is a claim reports it.
 _NOT_REPORTS = frozenset("""
     be have do get make let help cause see watch hear look seem appear sound happen mean ensure guarantee
     become go come take give keep leave put turn begin start stop try need use depend matter prove
 """.split())
+_QUESTION_VERBS = frozenset({"ask", "wonder", "question", "inquire", "query"})
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+_WH = frozenset({"WDT", "WP", "WRB", "WP$"})
+
+
+def _source_and_clause(tok: Any) -> Any:
+    """The clausal complement after *tok* when its subject can be a source (a name, a personal or relative
+    pronoun, a role, a body, any common noun; not "it" or "this"), else None."""
+    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.lower_ in ("it", "this", "that", "there", "which", "what"):
+        return None
+    if not (_can_name_speaker(subj) or subj.lower_ == "who" or subj.pos_ == "NOUN"):
+        return None
+    return next((c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i), None)
 
 
 def _clausal_report(tok: Any) -> bool:
-    """A verb not on the cue lists that still reports a claim: a subject that can name a speaker ("Lund",
-    "the ministry", "she", "who") and a that-clause or a finite clause with its own subject ("Mr. Obama, who
-    understood that a push would fail", "Delegates felt the plan was dead"); not a question ("whether", "how"),
-    not a verb of perception or causation ("saw that", "made sure that")."""
+    """A verb not on the cue lists that still reports a claim: a subject that can be a source and a
+    that-clause, or a finite clause with its own subject right after the verb ("Mr. Obama, who understood
+    that a push would fail", "Delegates felt the plan was dead"); not a question, not a verb of perception
+    or causation ("saw that", "made sure that")."""
     if tok.pos_ != "VERB" or not tok.text.isalpha() or tok.lemma_ in _NOT_REPORTS:
         return False  # (a dash the tagger took for a verb is none)
-    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
-    if subj is None or not (_can_name_speaker(subj) or subj.lower_ == "who") or subj.lower_ in ("it", "this", "that"):
-        return False
-    comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i), None)
+    comp = _source_and_clause(tok)
     if comp is None or any(c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN") and c.i < comp.i for c in tok.children):
         return False  # none, or a relative clause the parser took for one ("cited remarks Trump had made")
     marks = {m.lower_ for m in comp.children if m.dep_ == "mark"}
@@ -538,7 +550,16 @@ def _clausal_report(tok: Any) -> bool:
     finite = comp.tag_ in _FINITE or any(a.dep_ in ("aux", "auxpass") and a.tag_ in _FINITE for a in comp.children)
     between = tok.doc[tok.i + 1 : comp.left_edge.i]
     # right after the verb ("felt the FBI was …"), not across a dash or comma the parser bridged
-    return own_subj and finite and comp.left_edge.tag_ not in ("WDT", "WP", "WRB", "WP$") and len(between) <= 1 and not any(t.is_punct for t in between)
+    return own_subj and finite and comp.left_edge.tag_ not in _WH and len(between) <= 1 and not any(t.is_punct for t in between)
+
+
+def _asked(tok: Any) -> bool:
+    """A verb of asking with a source subject and an indirect question as its clause: "asked whether the
+    ministry had read it", "questioned how the plan could work"; the question is what was asked."""
+    comp = _source_and_clause(tok) if tok.lemma_ in _QUESTION_VERBS else None
+    if comp is None:
+        return False
+    return any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp.children) or comp.left_edge.tag_ in _WH
 
 
 def _parenthetical(tok: Any, sent: Any) -> list[Any]:
