@@ -227,6 +227,11 @@ def test_a_cue_noun_reports_its_clause_or_infinitive():
     qs = _quotes("Norway's decision to expand the patrols angered Moscow.")
     assert qs == [("indirect", "to expand the patrols", "Norway")]
     assert _quotes("The claim that the ice road would close was never checked.") == []  # nobody makes it
+    # a possessive pronoun stands for the subject of the verb the noun is object of
+    qs = _quotes("The council repeated its concern that the turbines will disturb the reindeer herds.")
+    assert qs == [("indirect", "the turbines will disturb the reindeer herds", "The council")]
+    qs = _quotes("The two countries reached an agreement to share the survey data.")
+    assert qs == [("indirect", "to share the survey data", "The two countries")]
 
 
 def test_a_report_spoken_at_the_end_of_a_sentence_is_not_its_own_noun():

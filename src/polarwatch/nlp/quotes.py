@@ -650,11 +650,12 @@ def _noun_report(noun: Any, kinds: tuple[bool, bool]) -> tuple[list[Any], list[A
     if comp is None:
         return None
     poss = [c for c in noun.children if c.dep_ == "poss"]
-    if poss:
+    verb = noun.head if noun.dep_ == "dobj" else None
+    subj = [c for c in verb.children if c.dep_ == "nsubj"] if verb is not None else []
+    if poss and not (poss[0].lower_ in _POSSESSIVE_PRONOUNS and subj and subj[0].pos_ != "PRON"):
         stoks = [t for t in poss[0].subtree]
     else:
-        verb = noun.head if noun.dep_ == "dobj" else None
-        subj = [c for c in verb.children if c.dep_ == "nsubj"] if verb is not None else []
+        # no possessor, or a pronoun one that stands for the verb's subject ("the council repeated its concern")
         if not subj or subj[0].lower_ in ("who", "which", "that"):
             return None
         stoks = _mention_tokens(subj[0])
