@@ -309,3 +309,23 @@ def test_any_verb_with_a_speaker_and_a_clause_or_question_reports_it(sentence, e
 def test_a_reported_clause_that_opens_a_quotation_runs_to_its_closing_mark():
     qs = _quotes("The harbour master called the new pier a “gift to the trawler owners in a town that never asked for it.”")
     assert ("indirect", "the new pier a “gift to the trawler owners in a town that never asked for it.”", "The harbour master") in qs
+
+
+@pytest.mark.parametrize("title,text,speaker_text,speaker", [
+    # a request ("calls for", "calls on X to") needs no quotation, unlike naming ("calls X ‘…’")
+    ("Former Sami council chairman calls for inquiry into turbine licences", "inquiry into turbine licences",
+     "Former Sami council chairman", "Former Sami council chairman"),
+    ("Støre calls on Moscow to reopen the quota talks", "on Moscow to reopen the quota talks", "Støre", "Jonas Gahr Støre"),
+    # an intent verb with its infinitive; a body is the speaker itself, never its most quoted member
+    ("Storting panel votes to summon the fisheries minister", "to summon the fisheries minister", "Storting panel",
+     "Storting panel"),
+    # an opening phrase before a comma is not the speaker
+    ("Railing Against Putin, Støre Vows To Block The Quota Cut", "To Block The Quota Cut", "Støre", "Jonas Gahr Støre"),
+])  # fmt: skip
+def test_headline_requests_intents_and_bodies(title, text, speaker_text, speaker):
+    from polarwatch.nlp.headlines import headline_quotes
+    from polarwatch.nlp.quotes import Analysis
+
+    (q,) = headline_quotes(title, Analysis())
+    assert (q.text, q.speaker_text, q.speaker_name) == (text, speaker_text, speaker)
+    assert headline_quotes("Storting panel votes on the fisheries budget", Analysis()) == []  # news, not intent

@@ -28,7 +28,11 @@ _ROLE_WORDS = {
     "lawmaker", "lawmakers", "mp", "mps", "chief", "ceo", "head", "leader", "leaders", "report", "study", "survey", "poll",
     "police", "military", "army", "navy", "ministry", "government", "embassy", "source", "sources", "insider", "insiders",
     "media", "residents", "herders", "fishermen", "activists", "watchdog", "regulator", "court", "judge",
+    "chairman", "chairwoman", "chair", "secretary", "panel", "committee", "council", "board", "union", "campaign",
 }  # fmt: skip
+# Role words that name a body, not a person: the body speaks, never its most quoted member.
+_BODY_WORDS = frozenset({"panel", "committee", "council", "board", "union", "campaign", "court", "ministry", "government",
+                         "military", "army", "navy", "police", "embassy", "report", "study", "survey", "poll", "watchdog"})
 _ROLE_ALIASES = {"pm": "prime minister", "premier": "prime minister", "mp": "member of parliament"}
 _ANON = {"experts": "unnamed experts", "analysts": "unnamed experts", "scientists": "unnamed experts",
          "researchers": "unnamed experts", "officials": "unnamed officials", "diplomats": "unnamed officials",
@@ -38,8 +42,10 @@ _ANON = {"experts": "unnamed experts", "analysts": "unnamed experts", "scientist
 _HEADLINE_VERBS = (
     "say", "tell", "warn", "claim", "insist", "admit", "argue", "predict", "confirm", "announce", "stress", "vow",
     "pledge", "suggest", "fear", "hope", "urge", "note", "add", "slam", "blast", "hail", "decry", "deny", "believe",
-    "call", "dub", "brand", "label", "rip",
+    "call", "dub", "brand", "label", "rip", "vote", "plan",
 )  # fmt: skip
+# Verbs of intent that attribute only an infinitive ("House panel votes to hold …", not "votes on the budget").
+_INTENT_VERBS = frozenset({"vote", "votes", "plan", "plans"})
 # Of those, the verbs that name or judge a noun: an attribution only when the claim holds a quotation
 # ("calls the deal ‘a disaster’"), not in "calls a snap election".
 _NAMING_VERBS = frozenset({"call", "calls", "dub", "dubs", "brand", "brands", "label", "labels", "rip", "rips"})
@@ -142,13 +148,21 @@ def _split(title: str, reg: ActorRegistry, names: set[str]) -> tuple[tuple[int, 
     # "X says claim", also after a kicker ("The Latest: X urges …")
     if (c := cue.search(title)) and c.start() > 0 and n - c.end() > 8:
         lead = title.rfind(": ", 0, c.start()) + 2 if title.rfind(": ", 0, c.start()) > 0 else 0
+        if (comma := title.rfind(", ", lead, c.start())) > 0:
+            lead = comma + 2  # an opening phrase is not the speaker ("Railing Against Trump, Sanders Vows …")
         spk = title[lead : c.start()].strip()
         start = c.end() + 1
-        naming = c.group(0).lower() in _NAMING_VERBS
-        if _speakerish(spk, reg, names) and (not naming or _fragments(title[start:], 0)):
+        verb, rest = c.group(0).lower(), title[start:].lower()
+        if verb in ("call", "calls") and rest.startswith(("for ", "on ")):
+            start += 4 if rest.startswith("for ") else 0  # a request: "calls for an inquiry", "calls on X to …"
+        elif verb in _NAMING_VERBS and not _fragments(title[start:], 0):
+            return None  # naming a noun attributes nothing without a quotation ("calls a snap election")
+        if verb in _INTENT_VERBS and not rest.startswith("to "):
+            return None
+        if _speakerish(spk, reg, names):
             if title[start:].lower().startswith("that "):
                 start += 5
-            return (lead, lead + len(spk)), (start, n), c.group(0).lower(), c.start()
+            return (lead, lead + len(spk)), (start, n), verb, c.start()
     return None
 
 
@@ -192,6 +206,8 @@ def _resolve(spk: str, analysis: Any, reg: ActorRegistry) -> tuple[str | None, s
     role = next((w for w in words if w in _ROLE_WORDS), None)
     if role in _ANON:
         return None, _ANON[role], None
+    if role in _BODY_WORDS:
+        return None, spk, reg.demonym_country(spk)
     quoted = Counter(q.speaker_id for q in analysis.quotes if q.speaker_id and q.speaker_id in analysis.persons)
     country = reg.demonym_country(spk)
     if role:
