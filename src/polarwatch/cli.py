@@ -565,3 +565,4 @@ from . import cli_monitor  # noqa: E402,F401  registers commands
 from . import cli_serve  # noqa: E402,F401  registers commands
 from . import cli_threads  # noqa: E402,F401  registers commands
 from . import cli_spark  # noqa: E402,F401  registers commands
+from . import cli_brief  # noqa: E402,F401  registers commands

@@ -50,6 +50,21 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run(serving_app(db), host=host, port=port, log_level="warning")
 
 
+def write_demo_brief(db: str) -> Path:
+    """The brief of the whole ingested corpus, beside the database (``brief.html``); prints its path."""
+    from .brief import build_brief, render_html
+
+    with open_store(db) as store:
+        s = store.stats()
+        first, last = s["first_published"], s["last_published"]
+        brief = build_brief(store, (first or "1970-01-01")[:10], (last or first or "1970-01-01")[:10])
+    out = Path(db).resolve().with_name("brief.html")
+    out.write_text(render_html(brief), encoding="utf-8")
+    print(f"\n== brief of the corpus ({brief.period.since} to {brief.period.until}, {brief.articles} articles): {out}")
+    print(f"   as PDF too: polarwatch --db {db} brief --since {brief.period.since} --until {brief.period.until} --out {out} --pdf")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--db", default="demo/polarwatch.db")
@@ -119,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             snip = h.snippet.replace("\x02", "«").replace("\x03", "»")
             print(f"  {h.id}  {h.title}\n      {textwrap.shorten(snip, 110, placeholder=' …')}")
     print(f"\nTry: polarwatch --db {args.db} search 'sea ice' ; polarwatch --db {args.db} show <id>")
+    write_demo_brief(args.db)
     if not args.no_serve:
         serve(args.db, args.host, args.port)
     return 0
