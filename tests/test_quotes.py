@@ -306,6 +306,11 @@ def test_a_passive_report_with_its_agent():
 def test_any_verb_with_a_speaker_and_a_clause_or_question_reports_it(sentence, expected):
     assert _quotes(sentence) == expected
 
+def test_a_free_relative_is_the_object_a_verb_of_criticism_reports():
+    qs = _quotes("The ministry is denouncing what it calls “the biggest smear campaign in history.”")
+    assert ("indirect", "what it calls “the biggest smear campaign in history.”", "The ministry") in qs
+
+
 def test_a_reported_clause_that_opens_a_quotation_runs_to_its_closing_mark():
     qs = _quotes("The harbour master called the new pier a “gift to the trawler owners in a town that never asked for it.”")
     assert ("indirect", "the new pier a “gift to the trawler owners in a town that never asked for it.”", "The harbour master") in qs

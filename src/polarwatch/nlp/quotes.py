@@ -613,6 +613,9 @@ def _object(tok: Any) -> list[Any]:
     pronoun ("praised it"), and for a verb of naming nothing without an object complement ("called the minister")."""
     kids = list(tok.children)
     obj = next((c for c in kids if c.dep_ == "dobj" and c.i > tok.i), None)
+    what = next((c for c in kids if c.dep_ == "ccomp" and c.i > tok.i and c.left_edge.lower_ == "what"), None)
+    if obj is None and what is not None and tok.lemma_ not in complement_lemmas():
+        return list(tok.doc[what.left_edge.i : what.right_edge.i + 1])  # "condemned [what he called a “breach”]"
     oprd = next((c for c in kids if obj is not None and c.i > obj.i and (c.dep_ == "oprd" or c.dep_ == "prep" and c.lower_ == "as")), None)
     if tok.lemma_ in complement_lemmas() and oprd is None and not (obj is not None and any(t.text in _OPEN + "”" for t in obj.subtree)):
         return []  # no complement, unless the parser hung it inside the object ("called the plan “reckless”")
