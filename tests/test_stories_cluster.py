@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -99,24 +100,46 @@ def test_ecbplus_dev_stays_above_its_floor():
     assert r["ari"] >= ECB_FLOOR["ari"], r
 
 
+def _reference_vector(terms: Counter, df) -> dict[str, float]:  # noqa: ANN001
+    """The unit TF-IDF vector written out with plain dicts, as the clusterer is documented to weigh terms."""
+    from polarwatch.stories.cluster import NAME_WEIGHT
+
+    v = {t: tf * df.idf(t) * (NAME_WEIGHT if t[0] == "n" else 1.0) for t, tf in terms.items()}
+    norm = sum(x * x for x in v.values()) ** 0.5 or 1.0
+    return {t: x / norm for t, x in v.items()}
+
+
+def _by_term(df, ids: np.ndarray, vals: np.ndarray) -> dict[str, float]:  # noqa: ANN001
+    at = {int(c): float(x) for c, x in zip(ids, vals)}
+    return {t: at[c] for t, c in df.cols.items() if c in at}
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    return sum(x * b[t] for t, x in a.items() if t in b)
+
+
 def test_the_story_profile_scores_the_mean_cosine_to_its_recent_members():
-    from polarwatch.stories.cluster import MAX_RECENT, DocFreq, Story, _cosine, _vector, score, terms_of, vector
+    from polarwatch.stories.cluster import CORE_WEIGHT, MAX_RECENT, DocFreq, Story, _core_overlap, score, terms_of, vector
 
     feats = [_quake(f"k{i}", "Petropavlovsk", "Kamchatka", f"6.{i}") for i in range(MAX_RECENT + 3)]
     feats += [_quake("h", "Húsavík", "Iceland", "5.9")]
     df = DocFreq()
-    s = Story(1, profile={}, vecs=[], weighted_at=0)
+    s = Story(1, cols=[], space=df)
     for f in feats[:-2]:
         df.add(f)
-        s.add(f, vector(f, df))  # the profile is updated in place as members come and go...
+        s.add(f, vector(f, df))  # members come and go as the story grows ...
     assert len(s.recent) == MAX_RECENT and s.size == len(feats) - 2
-    probe = feats[-2]
-    vec = vector(probe, df)
-    fresh = Story(2, size=s.size, terms=s.terms, recent=s.recent)  # ... and a story read back weighs them again
-    expected = sum(_cosine(vec, _vector(t, df)) for t in s.recent) / len(s.recent)
-    assert score(probe, vec, s, df) == pytest.approx(score(probe, vec, fresh, df))
-    assert _cosine(vec, fresh.weigh(df)) / len(fresh.recent) == pytest.approx(expected)
-    assert terms_of(probe)["n:petropavlovsk"] > 1.0
+    for probe in feats[-2:]:
+        vec = vector(probe, df)
+        ref = _reference_vector(terms_of(probe), df)
+        assert dict(zip((t for t in terms_of(probe)), vec.vals.tolist())) == pytest.approx(ref)
+        expected = sum(_dot(ref, _reference_vector(t, df)) for t in s.recent) / len(s.recent)
+        core = CORE_WEIGHT * (_core_overlap(probe, s) - 0.5)
+        fresh = Story(2, size=s.size, terms=s.terms, recent=s.recent)  # ... and a story read back weighs them again
+        assert score(probe, vec, s, df) == pytest.approx(expected + core)
+        assert score(probe, vec, fresh, df) == pytest.approx(expected + core)
+    assert 0.0 < expected < 0.5  # the Icelandic quake shares the words, not the names
+    assert terms_of(probe)["n:petropavlovsk"] == 0 and terms_of(feats[0])["n:petropavlovsk"] > 1.0
 
 
 def test_the_index_offers_only_stories_that_share_a_key_term():
@@ -130,10 +153,13 @@ def test_the_index_offers_only_stories_that_share_a_key_term():
     assert c.index.candidates(keys_of(vector(other, c.df))) == []  # no word or name in common: never scored
     probe = _quake("a2", "Petropavlovsk", "Kamchatka", "6.9")
     found = [s.id for s in c.index.candidates(keys_of(vector(probe, c.df)))]
-    assert found[0] == a  # the story sharing most keys comes first
+    assert found[0] == a and b in found  # the story sharing most keys comes first
     idx = StoryIndex()
     s = c.index.stories[a]
-    idx.put(s, DocFreq(c.df.n, c.df.df))
+    other_space = DocFreq(c.df.n, c.df.df)
+    idx.put(s, other_space)  # indexed again in another term space: its columns are made anew there
+    assert s.space is other_space and s.keys
+    assert {t for t, i in other_space.cols.items() if i in s.keys} >= {"n:petropavlovsk", "n:kamchatka"}
     idx.rename(a, 99)
     assert 99 in idx.stories and a not in idx.stories
     assert all(99 in ids and a not in ids for k, ids in idx.postings.items() if k in s.keys)
@@ -141,16 +167,22 @@ def test_the_index_offers_only_stories_that_share_a_key_term():
     assert not idx.stories and not idx.postings
 
 
-def test_a_settled_profile_is_weighed_again_only_when_the_count_moves_enough():
-    from polarwatch.stories.cluster import REWEIGHT, DocFreq, Story
+def test_a_story_is_weighed_again_whenever_the_counts_move():
+    from polarwatch.stories.cluster import DocFreq, Story
 
     f = _quake("k", "Petropavlovsk", "Kamchatka", "6.8")
     s = Story(1)
     s.add(f)
-    big = DocFreq(20_000, Counter({"earthquake": 900}))
-    first = s.weigh(big)
-    assert s.weigh(DocFreq(20_000 + int(REWEIGHT * 20_000) - 1, big.df)) is first
-    assert s.weigh(DocFreq(20_000 + int(REWEIGHT * 20_000) + 1, big.df)) is not first
-    small = DocFreq(300, Counter({"earthquake": 30}))
-    kept = s.weigh(small)
-    assert s.weigh(DocFreq(301, small.df)) is not kept  # exact while the corpus is small
+    df = DocFreq(20_000, Counter({"earthquake": 900}))
+    ids, first = s.weigh(df)
+    first = first.copy()
+    assert s.weigh(df)[1] is s.vals  # unchanged counts: kept
+    ref = _reference_vector(s.recent[0], df)
+    assert _by_term(df, ids, first) == pytest.approx(ref)
+    df.learn({"earthquake": 15_000})  # a common word now: it weighs less, every other term more
+    col = df.cols["w:earthquake"]
+    again = s.weigh(df)[1]
+    pos = int(np.flatnonzero(ids == col)[0])
+    assert again[pos] < first[pos]
+    ref = _reference_vector(s.recent[0], df)
+    assert _by_term(df, ids, again) == pytest.approx(ref)

@@ -19,12 +19,13 @@ The score adds up what tells one event from another of the same kind:
   from the story's span cannot join it, one inside it gets a small bonus.
 
 Speed. The mean cosine to a story's recent members is the dot product of the
-article's vector with the mean of theirs, so a story keeps that sum (its
-*profile*) and updates it as members come and go: one dot product a story,
-not one a member. The member vectors are weighted again only once the number
-of articles has moved by more than ``REWEIGHT`` of what it was when they were
-weighted (a smaller share below ``SETTLED`` articles, where each new article
-still moves the IDF: exact up to about 700). And an
+article's vector with the sum of theirs, so a story keeps its members' term
+columns end to end in one array and their weighted values in another (numpy):
+one gather and one dot product a story, not one cosine a member. The term
+weights are one array over every term met (``DocFreq``), made again when the
+counts change, and a story's values are weighted again when the weights have
+moved since it was last weighted — at every article in ``Clusterer``, once a
+batch at ingest — so the scores are exact, never from stale counts. And an
 article is scored only against the stories of a ``StoryIndex`` that share one
 of its ``KEYS`` heaviest terms with the heaviest terms of one of their
 members: the same event shares its rare names and words, and a story that
@@ -33,11 +34,12 @@ shares none of them cannot reach the threshold.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+
+import numpy as np
 
 from .features import ArticleFeatures
 
@@ -54,8 +56,6 @@ MAX_RECENT = 12  # average linkage is over a story's latest members, this many
 LINKAGE = "average"  # "average": mean cosine to the story's recent members; "centroid": cosine to its summed terms
 KEYS = 20  # an article's heaviest terms that index its story and look up its candidates
 MAX_CANDIDATES = 40  # stories scored for one article, those sharing most keys first
-REWEIGHT = 0.02  # member vectors are weighted again once the article count has moved by more than this share ...
-SETTLED = 10_000  # ... of itself, from this many articles on; below it the share falls with the count (exact at a few hundred)
 
 
 @dataclass(slots=True)
@@ -72,30 +72,32 @@ class Story:
     last: date | None = None
     members: list[str] = field(default_factory=list)
     recent: list[Counter[str]] = field(default_factory=list)  # terms of the last MAX_RECENT members (average linkage)
-    vecs: list[dict[str, float]] | None = None  # the recent members' unit vectors, weighted when df.n was ``weighted_at``
-    profile: dict[str, float] | None = None  # their sum
-    weighted_at: int = -1
+    cols: list[tuple[np.ndarray, np.ndarray]] | None = None  # the recent members' (columns, tf) in ``space`` (None: to make)
+    space: DocFreq | None = None
+    ids: np.ndarray | None = None  # the recent members' columns, end to end (None: to make from ``cols``)
+    tf: np.ndarray | None = None
+    starts: np.ndarray | None = None  # where each non-empty member begins in ``ids``
+    vals: np.ndarray | None = None  # ``tf`` weighted and normed member by member, under ``space`` at ``version``
+    version: int = -1
     core: frozenset[str] | None = None  # names in at least half the recent members (None: to compute)
-    keys: set[str] = field(default_factory=set)  # the terms it is indexed under (StoryIndex)
+    keys: set[int] = field(default_factory=set)  # the columns it is indexed under (StoryIndex)
 
-    def add(self, f: ArticleFeatures, vec: dict[str, float] | None = None, terms: Counter[str] | None = None) -> None:
-        """Add article *f* (with its ``terms_of``, if already made); *vec* is its unit vector under the document
-        frequencies the profile was weighted with (within ``REWEIGHT``), so the profile is updated in place;
-        without it the profile is dropped."""
+    def add(self, f: ArticleFeatures, vec: ArticleVector | None = None, terms: Counter[str] | None = None) -> None:
+        """Add article *f* (with its ``terms_of`` and its ``vector``, if already made)."""
         self.size += 1
         self.members.append(f.id)
         t = terms if terms is not None else terms_of(f)
         self.terms.update(t)
         self.recent.append(t)
-        if vec is not None and self.profile is not None and self.vecs is not None:
-            _shift(self.profile, vec, 1.0)
-            self.vecs.append(vec)
+        if vec is not None and self.cols is not None and self.space is vec.space:
+            self.cols.append((vec.ids, vec.tf))
         else:
-            self.profile = self.vecs = None
+            self.cols = None
         if len(self.recent) > MAX_RECENT:
             del self.recent[0]
-            if self.vecs is not None and self.profile is not None:
-                _shift(self.profile, self.vecs.pop(0), -1.0)
+            if self.cols is not None:
+                del self.cols[0]
+        self.ids = self.vals = None
         if len(self.terms) > 2 * MAX_TERMS:
             self.terms = Counter(dict(self.terms.most_common(MAX_TERMS)))
         self.core = None
@@ -105,60 +107,124 @@ class Story:
             self.first = min(self.first or f.day, f.day)
             self.last = max(self.last or f.day, f.day)
 
-    def weigh(self, df: DocFreq) -> dict[str, float]:
-        """The profile under *df*: kept while the article count is within ``REWEIGHT`` of when it was made."""
-        n0 = self.weighted_at
-        if self.profile is None or self.vecs is None or abs(df.n - n0) > REWEIGHT * n0 * min(1.0, n0 / SETTLED):
-            self.vecs = [_vector(t, df) for t in self.recent]
-            self.profile = {}
-            for v in self.vecs:
-                _shift(self.profile, v, 1.0)
-            self.weighted_at = df.n
-        return self.profile
+    def weigh(self, df: DocFreq) -> tuple[np.ndarray, np.ndarray]:
+        """The recent members' unit vectors under *df*'s current counts, end to end: (columns, values). Their
+        dot product with an article's vector is the sum of its cosines to the members."""
+        if self.cols is None or self.space is not df:
+            self.cols = [df.columns(t) for t in self.recent]
+            self.space, self.ids = df, None
+        if self.ids is None:
+            parts = [c for c in self.cols if len(c[0])]
+            if parts:
+                self.ids = np.concatenate([c[0] for c in parts])
+                self.tf = np.concatenate([c[1] for c in parts])
+                self.starts = np.cumsum([0] + [len(c[0]) for c in parts[:-1]])
+            else:
+                self.ids, self.tf, self.starts = _NO_COLS, _NO_VALS, _NO_COLS
+            self.version = -1
+        if self.version != df.version:
+            v = self.tf * df.weights()[self.ids]
+            if len(v):
+                norms = np.sqrt(np.add.reduceat(v * v, self.starts))
+                norms[norms == 0.0] = 1.0
+                v /= np.repeat(norms, np.diff(np.append(self.starts, len(v))))
+            self.vals, self.version = v, df.version
+        assert self.ids is not None and self.vals is not None
+        return self.ids, self.vals
+
+    def member_keys(self, df: DocFreq) -> set[int]:
+        """The ``KEYS`` heaviest columns of each recent member, under *df*."""
+        ids, vals = self.weigh(df)
+        assert self.starts is not None
+        out: set[int] = set()
+        for a, b in zip(self.starts, np.append(self.starts[1:], len(ids))):
+            out.update(_top(ids[a:b], vals[a:b]))
+        return out
 
 
-def _shift(acc: dict[str, float], vec: dict[str, float], sign: float) -> None:
-    """Add (sign 1) or take away (-1) *vec* from *acc*, dropping terms that fall to nothing."""
-    get = acc.get
-    if sign > 0:
-        for t, x in vec.items():
-            acc[t] = get(t, 0.0) + x
-        return
-    for t, x in vec.items():
-        y = get(t, 0.0) - x
-        if abs(y) < 1e-9:
-            acc.pop(t, None)
-        else:
-            acc[t] = y
+_NO_COLS = np.zeros(0, dtype=np.int64)
+_NO_VALS = np.zeros(0, dtype=np.float64)
 
 
-@dataclass(slots=True)
 class DocFreq:
-    """Document frequencies of terms over the articles seen so far."""
+    """Document frequencies of terms over the articles seen so far, and the term weights under them.
 
-    n: int = 0
-    df: Counter[str] = field(default_factory=Counter)
-    weights: dict[str, float] = field(default_factory=dict)  # term weights (idf, names boosted) under the current counts
+    Each term ("w:" word or "n:" name) met is given a column; the weights of all columns (IDF, names
+    times ``NAME_WEIGHT``) are one array, made again when the counts change."""
+
+    __slots__ = ("n", "df", "cols", "version", "_by_word", "_dfa", "_fac", "_w", "_weighted", "_scratch")
+
+    def __init__(self, n: int = 0, df: Counter[str] | None = None) -> None:
+        self.n = n
+        self.df: Counter[str] = df if df is not None else Counter()
+        self.cols: dict[str, int] = {}
+        self.version = 0  # moves whenever a weight may have changed
+        self._by_word: dict[str, list[int]] = {}  # the columns of a word's term and of its name
+        self._dfa = np.zeros(1024)  # each column's document frequency
+        self._fac = np.zeros(1024)
+        self._w = np.zeros(0)
+        self._weighted = 0  # columns the weights array is good for (0: none)
+        self._scratch = np.zeros(1024)  # kept all zero between uses
 
     def add(self, f: ArticleFeatures) -> None:
         self.n += 1
         self.df.update(f.words.keys())
-        self.weights.clear()
+        by = self._by_word
+        hit = [c for w in f.words if (cs := by.get(w)) for c in cs]
+        if hit:
+            self._dfa[hit] += 1.0
+        self._moved()
 
     def learn(self, counts: dict[str, int]) -> None:
         """Take the document frequencies of more terms (read from a store)."""
         self.df.update(counts)
-        self.weights.clear()
+        by = self._by_word
+        for w, c in counts.items():
+            for col in by.get(w, ()):
+                self._dfa[col] += c
+        self._moved()
+
+    def _moved(self) -> None:
+        self.version += 1
+        self._weighted = 0
 
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df.get(term[2:], 0) + 1)) + 1.0
 
-    def weight(self, term: str) -> float:
-        """The term's IDF, times ``NAME_WEIGHT`` for a name; kept until the counts change."""
-        w = self.weights.get(term)
-        if w is None:
-            w = self.weights[term] = self.idf(term) * (NAME_WEIGHT if term[0] == "n" else 1.0)
-        return w
+    def columns(self, terms: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The columns of *terms* (new ones made) and their counts, as two arrays in the terms' order."""
+        get = self.cols.get
+        ids = [get(t, -1) for t in terms]
+        if -1 in ids:
+            ids = [i if i >= 0 else self._column(t) for t, i in zip(terms, ids)]
+        return np.array(ids, dtype=np.int64), np.fromiter(terms.values(), dtype=np.float64, count=len(terms))
+
+    def _column(self, term: str) -> int:
+        i = len(self.cols)
+        self.cols[term] = i
+        if i >= len(self._dfa):
+            self._dfa = np.concatenate([self._dfa, np.zeros(len(self._dfa))])
+            self._fac = np.concatenate([self._fac, np.zeros(len(self._fac))])
+        word = term[2:]
+        self._dfa[i] = self.df.get(word, 0)
+        self._fac[i] = NAME_WEIGHT if term[0] == "n" else 1.0
+        self._by_word.setdefault(word, []).append(i)
+        return i
+
+    def weights(self) -> np.ndarray:
+        """Every column's weight under the current counts (made again only for what changed)."""
+        k, n = self._weighted, len(self.cols)
+        if k < n:
+            w = (np.log((self.n + 1) / (self._dfa[k:n] + 1.0)) + 1.0) * self._fac[k:n]
+            self._w = w if k == 0 else np.concatenate([self._w[:k], w])
+            self._weighted = n
+        return self._w
+
+    def scratch(self) -> np.ndarray:
+        """An all-zero array with a cell per column, to be left all zero again by its user."""
+        if len(self._scratch) < len(self.cols):
+            self._scratch = np.zeros(2 * len(self.cols))
+        return self._scratch
 
 
 _SUBLINEAR = [0.0] + [1.0 + math.log(c) for c in range(1, 64)]
@@ -175,23 +241,33 @@ def terms_of(f: ArticleFeatures) -> Counter[str]:
     return out
 
 
-def _vector(terms: Counter[str], df: DocFreq) -> dict[str, float]:
-    ws = df.weights
-    # Not ``terms.keys() - ws.keys()``: that set difference walks every weighted term of the corpus.
-    for t in [t for t in terms if t not in ws]:
-        df.weight(t)
-    v = {t: tf * ws[t] for t, tf in terms.items()}
-    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-    return {t: x / norm for t, x in v.items()}
+@dataclass(slots=True)
+class ArticleVector:
+    """An article's unit TF-IDF vector: its columns in *space*, their counts and their weighted values."""
+
+    space: DocFreq
+    ids: np.ndarray
+    tf: np.ndarray
+    vals: np.ndarray
+
+    def spread(self) -> np.ndarray:
+        """The vector written into the space's scratch array (``clear`` must follow)."""
+        dense = self.space.scratch()
+        dense[self.ids] = self.vals
+        return dense
+
+    def clear(self, dense: np.ndarray) -> None:
+        dense[self.ids] = 0.0
 
 
-def keys_of(vec: dict[str, float]) -> list[str]:
-    """The ``KEYS`` heaviest terms of a unit vector."""
-    return heapq.nlargest(KEYS, vec, key=vec.__getitem__)
+def _top(ids: np.ndarray, vals: np.ndarray) -> list[int]:
+    """The ``KEYS`` columns of heaviest value, the first met first among equals."""
+    return ids[np.argsort(-vals, kind="stable")[:KEYS]].tolist()  # type: ignore[no-any-return]
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    return sum(a[t] * b[t] for t in a.keys() & b.keys())
+def keys_of(vec: ArticleVector) -> list[int]:
+    """The ``KEYS`` heaviest columns of an article's vector."""
+    return _top(vec.ids, vec.vals)
 
 
 def _gap(day: date | None, s: Story) -> int | None:
@@ -225,15 +301,29 @@ def _core_overlap(f: ArticleFeatures, s: Story) -> float:
     return sum(parts) / len(parts) if parts else CORE_PIVOT
 
 
-def score(f: ArticleFeatures, vec: dict[str, float], s: Story, df: DocFreq) -> float | None:
-    """How well the article fits story *s*; None when the dates rule it out."""
+def _text(dense: np.ndarray, s: Story, df: DocFreq) -> float:
+    """The text similarity of the article spread in *dense* to story *s*."""
+    if LINKAGE == "average":  # the mean cosine to the recent members
+        ids, vals = s.weigh(df)
+        return float(dense[ids] @ vals) / len(s.recent)
+    c = _vector(s.terms, df)  # "centroid": the cosine to the story's summed terms
+    return float(dense[c.ids] @ c.vals)
+
+
+def score(f: ArticleFeatures, vec: ArticleVector, s: Story, df: DocFreq, dense: np.ndarray | None = None) -> float | None:
+    """How well the article fits story *s*; None when the dates rule it out. *dense*: the article's vector
+    already spread (``ArticleVector.spread``), as ``assign`` does once for all the stories it scores."""
     gap = _gap(f.day, s)
     if gap is not None and gap > WINDOW_DAYS:
         return None
-    if LINKAGE == "average":  # the mean cosine to the recent members: the dot product with their summed vectors
-        total = _cosine(vec, s.weigh(df)) / len(s.recent)
+    if dense is None:
+        dense = vec.spread()
+        try:
+            total = _text(dense, s, df)
+        finally:
+            vec.clear(dense)
     else:
-        total = _cosine(vec, _vector(s.terms, df))
+        total = _text(dense, s, df)
     if CORE_WEIGHT:
         total += CORE_WEIGHT * (_core_overlap(f, s) - CORE_PIVOT)
     if f.actors:
@@ -245,33 +335,44 @@ def score(f: ArticleFeatures, vec: dict[str, float], s: Story, df: DocFreq) -> f
     return total
 
 
-def vector(f: ArticleFeatures, df: DocFreq, terms: Counter[str] | None = None) -> dict[str, float]:
+def _vector(terms: Counter[str], df: DocFreq) -> ArticleVector:
+    ids, tf = df.columns(terms)
+    v = tf * df.weights()[ids]
+    norm = math.sqrt(float(v @ v)) or 1.0
+    return ArticleVector(df, ids, tf, v / norm)
+
+
+def vector(f: ArticleFeatures, df: DocFreq, terms: Counter[str] | None = None) -> ArticleVector:
     """The article's unit TF-IDF vector (from its ``terms_of``, if already made)."""
     return _vector(terms if terms is not None else terms_of(f), df)
 
 
 def assign(f: ArticleFeatures, stories: list[Story], df: DocFreq, threshold: float = THRESHOLD,
-           vec: dict[str, float] | None = None) -> tuple[Story | None, float]:
+           vec: ArticleVector | None = None) -> tuple[Story | None, float]:
     """The story of *stories* that *f* should join (None: start a new one) and its score."""
     if vec is None:
         vec = vector(f, df)
     best, best_score = None, 0.0
-    for s in stories:
-        sc = score(f, vec, s, df)
-        if sc is not None and sc > best_score:
-            best, best_score = s, sc
+    dense = vec.spread()
+    try:
+        for s in stories:
+            sc = score(f, vec, s, df, dense)
+            if sc is not None and sc > best_score:
+                best, best_score = s, sc
+    finally:
+        vec.clear(dense)
     if best is None or best_score < threshold:
         return None, best_score
     return best, best_score
 
 
 class StoryIndex:
-    """Stories by key: each is indexed under the ``KEYS`` heaviest terms of each of its recent members, and an
-    article's candidates are the stories sharing one of its own keys, those sharing most first."""
+    """Stories by key: each is indexed under the ``KEYS`` heaviest terms (columns) of each of its recent
+    members, and an article's candidates are the stories sharing one of its own keys, those sharing most first."""
 
     def __init__(self) -> None:
         self.stories: dict[int, Story] = {}
-        self.postings: dict[str, set[int]] = {}
+        self.postings: dict[int, set[int]] = {}
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -279,19 +380,18 @@ class StoryIndex:
     def put(self, s: Story, df: DocFreq) -> None:
         """Index *s* (again) under its recent members' keys, weighing them with *df* if need be."""
         self.drop(s.id)
-        s.weigh(df)
-        s.keys = {k for v in s.vecs or () for k in keys_of(v)}
+        s.keys = s.member_keys(df)
         self._post(s, s.keys)
         self.stories[s.id] = s
 
-    def joined(self, s: Story, keys: list[str]) -> None:
+    def joined(self, s: Story, keys: list[int]) -> None:
         """*s* (indexed, or new) has just taken a member with these ``keys_of``."""
         new = set(keys) - s.keys
         s.keys |= new
         self.stories[s.id] = s
         self._post(s, new)
 
-    def _post(self, s: Story, keys: set[str]) -> None:
+    def _post(self, s: Story, keys: set[int]) -> None:
         for k in keys:
             self.postings.setdefault(k, set()).add(s.id)
 
@@ -316,7 +416,7 @@ class StoryIndex:
         s.id = new
         self.stories[new] = s
 
-    def candidates(self, keys: list[str], limit: int = MAX_CANDIDATES) -> list[Story]:
+    def candidates(self, keys: list[int], limit: int = MAX_CANDIDATES) -> list[Story]:
         """The stories indexed under any of *keys* (an article's ``keys_of``), at most *limit*."""
         hits: Counter[int] = Counter()
         for k in keys:
@@ -340,7 +440,7 @@ class Clusterer:
         keys = keys_of(vec)
         story, _ = assign(f, self.index.candidates(keys), self.df, self.threshold, vec)
         if story is None:
-            story = Story(len(self.stories) + 1, profile={}, vecs=[], weighted_at=self.df.n)
+            story = Story(len(self.stories) + 1, cols=[], space=self.df)
             self.stories.append(story)
         story.add(f, vec, terms)
         self.index.joined(story, keys)

@@ -202,7 +202,7 @@ def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
         keys = keys_of(vec)
         story, sc = assign(f, index.candidates(keys), df, vec=vec)
         if story is None:
-            story = Story(-(len(joins) + 1), profile={}, vecs=[], weighted_at=df.n)
+            story = Story(-(len(joins) + 1), cols=[], space=df)
             titles[story.id] = f.title
             sim = None
         else:
