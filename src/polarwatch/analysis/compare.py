@@ -10,23 +10,35 @@ from typing import Any
 from ..nlp.actors import registry as actor_registry
 from .queries import Filters, db_of, where
 from .sides import Side
-from .words import WordCounts, distinctive
+from .counts import side_words
+from .words import distinctive
 
 # Evidence items kept per figure (the API and the dashboard link to them; the full list is one query away).
 EVIDENCE = 5
 
 
-def _evidence(db: Any, key: str, cols: str, base: str, order: str, args: list[Any], keys: list[Any]) -> dict[Any, list[dict[str, Any]]]:
+def _evidence(db: Any, key: str, cols: str, base: str, order: str, args: list[Any], keys: list[Any],
+              pick_after: bool = False) -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
     """The first EVIDENCE rows (by *order*) of each of *keys* (values of the SQL expression *key*) among the
-    rows of *base* (``FROM … WHERE …`` with *args*), in one query: key -> rows of *cols*."""
+    rows of *base* (``FROM … WHERE …`` with *args*), in one query: key -> rows of *cols*.
+
+    *pick_after*: number the rows of every key of *base* and pick the keys after (a MATERIALIZED CTE).
+    Where the key is a column with an (key, article) index (speaker, theme, actor tone), the keys given
+    inside make SQLite probe that index once per key and article: on a month's articles, numbering all
+    rows and picking after measured 1.3-2.6 times faster. For computed keys (events) the keys inside are faster."""
     out: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
     if not keys:
         return out
-    rows = db.execute(
-        f"SELECT * FROM (SELECT {key} AS k_, {cols}, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS rn_ "  # noqa: S608
-        f"{base} AND {key} IN ({', '.join('?' * len(keys))})) ev_ WHERE rn_ <= ? ORDER BY k_, rn_",
-        [*args, *keys, EVIDENCE],
-    )
+    marks = ", ".join("?" * len(keys))
+    if pick_after:
+        sql = (f"WITH ev_ AS MATERIALIZED (SELECT {key} AS k_, {cols}, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS rn_ "  # noqa: S608
+               f"{base}) SELECT * FROM ev_ WHERE rn_ <= ? AND k_ IN ({marks}) ORDER BY k_, rn_")  # fmt: skip
+        params = [*args, EVIDENCE, *keys]
+    else:
+        sql = (f"SELECT * FROM (SELECT {key} AS k_, {cols}, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS rn_ "  # noqa: S608
+               f"{base} AND {key} IN ({marks})) ev_ WHERE rn_ <= ? ORDER BY k_, rn_")  # fmt: skip
+        params = [*args, *keys, EVIDENCE]
+    rows = db.execute(sql, params)
     for r in rows:
         d = dict(r)
         k = d.pop("k_")
@@ -71,7 +83,7 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int) -> dict[str, Any]:
     )]  # fmt: skip
     roles: dict[str, tuple[str, str | None]] = {}
     ev = _evidence(db, "COALESCE(q.speaker_id, q.speaker_name)", "a.id AS article, q.start AS start, q.end AS end, q.in_title AS in_title",
-                   base, "a.published DESC, a.rowid DESC, q.seq", args, [r["speaker_id"] or r["speaker"] for r in rows])  # fmt: skip
+                   base, "a.published DESC, a.rowid DESC, q.seq", args, [r["speaker_id"] or r["speaker"] for r in rows], True)  # fmt: skip
     for r in rows:
         r["type"], r["role"] = speaker_role(db, r["speaker_id"], roles)
         r["evidence"] = ev[r["speaker_id"] or r["speaker"]]
@@ -98,7 +110,7 @@ def _themes(db: Any, cond: str, args: list[Any], n_articles: int) -> list[dict[s
     tax = taxonomy()
     base = f"FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond}"
     groups = db.execute(f"SELECT t.theme, COUNT(*), AVG(t.score) {base} GROUP BY t.theme ORDER BY 2 DESC, 1", args).fetchall()  # noqa: S608
-    ev = _evidence(db, "t.theme", "a.id AS article, t.evidence AS spans", base, "t.score DESC, a.rowid", args, [g[0] for g in groups])
+    ev = _evidence(db, "t.theme", "a.id AS article, t.evidence AS spans", base, "t.score DESC, a.rowid", args, [g[0] for g in groups], True)
     out = []
     for theme, n, score in groups:
         items = []
@@ -116,7 +128,7 @@ def _tone(db: Any, cond: str, args: list[Any], top: int) -> list[dict[str, Any]]
     groups = db.execute(
         f"SELECT t.actor_id, AVG(t.tone), SUM(t.mentions), COUNT(*) {base} GROUP BY t.actor_id ORDER BY 4 DESC, 1 LIMIT ?", [*args, top]  # noqa: S608
     ).fetchall()
-    ev = _evidence(db, "t.actor_id", "a.id AS article, t.sentences AS sentences", base, "abs(t.tone) DESC, a.rowid", args, [g[0] for g in groups])
+    ev = _evidence(db, "t.actor_id", "a.id AS article, t.sentences AS sentences", base, "abs(t.tone) DESC, a.rowid", args, [g[0] for g in groups], True)
     out = []
     for aid, tone, mentions, n in groups:
         items = [{"article": r["article"], "start": s["start"], "end": s["end"], "compound": s.get("compound")}
@@ -177,12 +189,7 @@ def compare(
             "SELECT a.outlet_name AS name, a.outlet_country AS country, a.outlet_kind AS kind, COUNT(*) AS articles "  # noqa: S608
             f"FROM articles a WHERE {cond} GROUP BY 1, 2, 3 ORDER BY articles DESC, name", args,
         )]  # fmt: skip
-        wc = WordCounts()
-        for aid, body in db.execute(
-            f"SELECT a.id, a.body FROM articles a WHERE {cond} ORDER BY a.published DESC, a.rowid DESC LIMIT ?",  # noqa: S608
-            [*args, word_articles],
-        ):
-            wc.add(aid, body)
+        wc = side_words(store, cond, args, word_articles)
         word_counts.append(wc)
         ev = _events(db, cond, args)
         event_sets.append(ev)

@@ -81,8 +81,7 @@ class WordCounts:
 
     def where(self, word: str, keep: int = 3) -> list[tuple[str, int, int]]:
         """Up to *keep* occurrences of *word*, one per article, as (article id, start, end)."""
-        body = re.escape(word).replace("'", "['’]")
-        rx = re.compile(r"(?<![^\W\d_])" + body + r"(?:['’]s)?(?![^\W\d_])", re.I)
+        rx = pattern(word)
         out = []
         for aid, text in self.texts:
             m = rx.search(text)
@@ -91,6 +90,12 @@ class WordCounts:
                 if len(out) >= keep:
                     break
         return out
+
+
+def pattern(word: str) -> re.Pattern[str]:
+    """Where *word* occurs in a text: as a whole word, any case, either apostrophe, possessive 's allowed."""
+    body = re.escape(word).replace("'", "['’]")
+    return re.compile(r"(?<![^\W\d_])" + body + r"(?:['’]s)?(?![^\W\d_])", re.I)
 
 
 def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: int = 3) -> list[dict[str, tuple[float, float]]]:

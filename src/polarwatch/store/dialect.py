@@ -249,11 +249,32 @@ def _column(defn: str) -> str:
     return f"{ind}{_q(name.strip(chr(34)).lower())}{sp}{pg}{rest}"
 
 
+_ROW_TRIGGER = re.compile(
+    r"^\s*CREATE\s+TRIGGER\s+(\w+)\s+AFTER\s+(INSERT|UPDATE|DELETE)\s+ON\s+(\w+)\s+(?:FOR\s+EACH\s+ROW\s+)?BEGIN\s+(.*?);?\s*END$", re.I | re.S
+)
+
+
+def _statement_trigger(sql: str) -> str | None:
+    """A SQLite row trigger whose body reads neither NEW nor OLD (it only notes that the table changed, as
+    migration 013's store generation does) as a PostgreSQL statement trigger running the same body once
+    per statement, through a plpgsql function of the trigger's name; None for any other trigger."""
+    m = _ROW_TRIGGER.match(sql)
+    if not m or re.search(r"\b(NEW|OLD)\s*\.", m.group(4), re.I):
+        return None
+    name, op, table, body = m.groups()
+    return (
+        f"DO $$ BEGIN CREATE FUNCTION {name}_fn() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN {body.strip()}; RETURN NULL; END $f$; "
+        f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {name}_fn(); END $$"
+    )
+
+
 def translate_ddl(stmt: str) -> str | None:
     """A migration statement as PostgreSQL DDL; ``None`` for one that only SQLite needs."""
     sql = "".join(t for _, t in _split_literals(stmt)).strip().rstrip(";")  # comments dropped
     if not sql or _SQLITE_ONLY.match(sql):
         return None
+    if re.match(r"\s*CREATE\s+TRIGGER\b", sql, re.I) and (trigger := _statement_trigger(sql)):
+        return trigger
     if m := _CREATE_TABLE.match(sql):
         close = _matching_paren(sql, m.end() - 1)
         cols = [_column(c) for c in _top_level_split(sql[m.end() : close])]

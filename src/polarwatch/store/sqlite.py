@@ -268,7 +268,10 @@ class SQLiteStore(ThreadsSQL, Store):
     ) -> None:
         """Replace the mentions and quotes of each (article id, Analysis), and its themes and tone when
         given (``themes``: id -> list of ``ThemeScore``; ``tones``: id -> ``ArticleTone``), in one transaction."""
+        from ..analysis.counts import keep_word_counts
+
         themes, tones = themes or {}, tones or {}
+        analysed: list[int] = []
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for aid, an in items:
@@ -298,6 +301,8 @@ class SQLiteStore(ThreadsSQL, Store):
                      for i, q in enumerate(an.quotes)],
                 )  # fmt: skip
                 self.db.execute("UPDATE articles SET analysed_with = ? WHERE rowid = ?", (version, rowid))
+                analysed.append(rowid)
+            keep_word_counts(self.db, analysed)  # what the REST API sums for a comparison (migration 013)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")

@@ -1,0 +1,240 @@
+"""Word counts per article, kept when an article's analysis is stored (migration 013), so that the
+distinctive words of a comparison are summed from stored vectors rather than every body tokenised again.
+
+An article's counts are the lower-cased tokens of its body as :class:`.words.WordCounts` counts them
+(before the possessive and apostrophe normalisation, which is applied to the sum), leaving out tokens
+whose normal form is a stop word or shorter than three letters. They are stored as int32 pairs
+(word id, count) against the ``words`` table, with the content hash of the body they were counted
+from: an article whose body changed since, or that was never analysed, has no usable counts and is
+counted from its body at query time instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from .words import _TOKEN, STOP_WORDS, WordCounts, _normal, pattern
+
+_PAIR = np.dtype("<i4")
+CHUNK = 500  # values per IN (...) list
+
+
+def raw_counts(text: str) -> Counter[str]:
+    """The tokens of *text* that a comparison can show, before normalisation, with their counts."""
+    out: Counter[str] = Counter(_TOKEN.findall(text.lower()))
+    for w in [w for w in out if len(n := _normal(w)) < 3 or n in STOP_WORDS]:
+        del out[w]
+    return out
+
+
+def pack(ids_counts: list[tuple[int, int]]) -> bytes:
+    return np.array(ids_counts, dtype=_PAIR).reshape(-1).tobytes() if ids_counts else b""
+
+
+def unpack(blob: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
+    """(word ids, counts) of a stored blob."""
+    a = np.frombuffer(bytes(blob), dtype=_PAIR)
+    return a[0::2], a[1::2]
+
+
+def _word_ids(db: Any, words: set[str]) -> dict[str, int]:
+    """Ids of *words*, adding the ones the store does not have yet (within the caller's transaction)."""
+    out: dict[str, int] = {}
+    todo = sorted(words)
+    for i in range(0, len(todo), CHUNK):
+        part = todo[i : i + CHUNK]
+        out.update((w, int(k)) for k, w in db.execute(f"SELECT id, word FROM words WHERE word IN ({', '.join('?' * len(part))})", part))  # noqa: S608
+    missing = [w for w in todo if w not in out]
+    if missing:
+        db.executemany("INSERT OR IGNORE INTO words (word) VALUES (?)", [(w,) for w in missing])
+        for i in range(0, len(missing), CHUNK):
+            part = missing[i : i + CHUNK]
+            out.update((w, int(k)) for k, w in db.execute(f"SELECT id, word FROM words WHERE word IN ({', '.join('?' * len(part))})", part))  # noqa: S608
+    return out
+
+
+def keep_word_counts(db: Any, rowids: list[int]) -> None:
+    """Store the word counts of the articles *rowids* (called by the store's writers inside their
+    transaction, after an article's analysis is written); replaces what was kept for them."""
+    rowids = list(dict.fromkeys(rowids))
+    if not rowids:
+        return
+    counted: list[tuple[int, str, Counter[str]]] = []
+    for i in range(0, len(rowids), CHUNK):
+        part = rowids[i : i + CHUNK]
+        for rowid, h, body in db.execute(
+            f"SELECT rowid, content_hash, body FROM articles WHERE rowid IN ({', '.join('?' * len(part))})", part  # noqa: S608
+        ):
+            counted.append((int(rowid), h, raw_counts(body or "")))
+    ids = _word_ids(db, {w for _, _, c in counted for w in c})
+    for i in range(0, len(rowids), CHUNK):
+        part = rowids[i : i + CHUNK]
+        db.execute(f"DELETE FROM article_words WHERE article_rowid IN ({', '.join('?' * len(part))})", part)  # noqa: S608
+    db.executemany(
+        "INSERT INTO article_words (article_rowid, content_hash, counts) VALUES (?, ?, ?)",
+        [(rowid, h, pack(sorted((ids[w], n) for w, n in c.items()))) for rowid, h, c in counted],
+    )
+
+
+def fill_word_counts(store: Any, batch: int = 2000) -> int:
+    """Count the words of every article that has no current counts (a store from before migration 013,
+    or bodies changed since); returns how many were counted. One transaction per *batch* articles."""
+    db = store.db
+    done, after = 0, 0
+    while True:
+        rows = [int(r[0]) for r in db.execute(
+            "SELECT a.rowid FROM articles a LEFT JOIN article_words w ON w.article_rowid = a.rowid "
+            "WHERE a.rowid > ? AND (w.article_rowid IS NULL OR w.content_hash != a.content_hash) ORDER BY a.rowid LIMIT ?",
+            (after, batch),
+        )]  # fmt: skip
+        if not rows:
+            return done
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            keep_word_counts(db, rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        done += len(rows)
+        after = rows[-1]
+
+
+class Vocabulary:
+    """The ``words`` table of one store, read once and then extended with the ids added since. The word of
+    the last id known is checked on every use, so a store file replaced by another is read afresh."""
+
+    def __init__(self) -> None:
+        self.words: list[str | None] = []
+        self.lock = threading.Lock()
+
+    def names(self, db: Any, ids: np.ndarray) -> list[str]:
+        top = int(ids.max()) if len(ids) else -1
+        with self.lock:
+            last = len(self.words) - 1
+            if last >= 0:
+                r = db.execute("SELECT word FROM words WHERE id = ?", (last,)).fetchone()
+                if r is None or r[0] != self.words[last]:
+                    self.words = []
+            if top >= len(self.words):
+                rows = db.execute("SELECT id, word FROM words WHERE id >= ? ORDER BY id", (len(self.words),)).fetchall()
+                if rows:
+                    grown = self.words + [None] * (int(rows[-1][0]) + 1 - len(self.words))
+                    for k, w in rows:
+                        grown[int(k)] = w
+                    self.words = grown
+            words = self.words
+        return [words[int(i)] for i in ids]  # type: ignore[misc]
+
+
+_vocabularies: dict[str, Vocabulary] = {}
+_vocab_lock = threading.Lock()
+
+
+def vocabulary(store: Any) -> Vocabulary:
+    """The vocabulary of *store*, shared by every reader of the same database in this process."""
+    key = str(getattr(store, "url", None) or getattr(store, "path", None) or "")
+    if not key or key == ":memory:":
+        key = f"object {id(store.db)}"
+    with _vocab_lock:
+        return _vocabularies.setdefault(key, Vocabulary())
+
+
+_JOINERS = ("'", "’", "-")
+
+
+class StoredWords(WordCounts):
+    """A side's word counts summed from the stored per-article vectors (and counted from the body for the
+    articles without current ones). Where a shown word occurs is found as :meth:`WordCounts.where` finds
+    it — the first articles in the side's order whose body the same pattern matches — but only the
+    bodies of articles holding the word (or a hyphenated or apostrophe compound containing it) are read."""
+
+    def __init__(self, db: Any) -> None:
+        super().__init__()
+        self.db = db
+        self.order: list[tuple[str, int]] = []  # (article id, rowid), the side's order
+        self.bodies: dict[int, str] = {}  # position -> body, read so far
+        self.uncounted: list[int] = []  # positions counted from their body
+        self.by_id: np.ndarray = np.empty(0, dtype=np.int64)  # word ids sorted, and the position of each
+        self.pos_by_id: np.ndarray = np.empty(0, dtype=np.int64)
+        self.word_id: dict[str, int] = {}
+        self.compounds: list[str] = []
+
+    def load(self, vocab: Vocabulary, rows: list[tuple[int, str, Any]]) -> "StoredWords":
+        """*rows*: (rowid, article id, counts blob or None) in the side's order."""
+        ids_parts, counts_parts, pos_parts = [], [], []
+        for pos, (rowid, aid, blob) in enumerate(rows):
+            self.order.append((aid, int(rowid)))
+            if blob is None:
+                self.uncounted.append(pos)
+                continue
+            ids, counts = unpack(blob)
+            ids_parts.append(ids)
+            counts_parts.append(counts)
+            pos_parts.append(np.full(len(ids), pos, dtype=np.int64))
+        self.articles = len(rows)
+        for pos, body in self._read([p for p in self.uncounted]).items():
+            self.counts.update(raw_counts(body))
+        if ids_parts:
+            ids = np.concatenate(ids_parts).astype(np.int64)
+            totals = np.bincount(ids, weights=np.concatenate(counts_parts))
+            present = np.flatnonzero(totals)
+            names = vocab.names(self.db, present)
+            self.word_id = dict(zip(names, present.tolist()))
+            for w, n in zip(names, totals[present].astype(np.int64).tolist()):
+                self.counts[w] += n
+            order = np.argsort(ids, kind="stable")
+            self.by_id, self.pos_by_id = ids[order], np.concatenate(pos_parts)[order]
+            self.compounds = [w for w in names if any(j in w for j in _JOINERS)]
+        return self
+
+    def _read(self, positions: list[int]) -> dict[int, str]:
+        want = [p for p in positions if p not in self.bodies]
+        for i in range(0, len(want), CHUNK):
+            part = want[i : i + CHUNK]
+            rowid_pos = {self.order[p][1]: p for p in part}
+            for rowid, body in self.db.execute(
+                f"SELECT rowid, body FROM articles WHERE rowid IN ({', '.join('?' * len(part))})", list(rowid_pos)  # noqa: S608
+            ):
+                self.bodies[rowid_pos[int(rowid)]] = body or ""
+        return {p: self.bodies.get(p, "") for p in positions}
+
+    def _candidates(self, word: str) -> list[int]:
+        """Positions of the articles whose counted tokens could hold *word* as the pattern of ``where`` reads it."""
+        related = [self.word_id[r] for r in {word, *(c for c in self.compounds if word in c.replace("’", "'"))} if r in self.word_id]
+        pos: set[int] = set(self.uncounted)
+        for k in related:
+            lo, hi = np.searchsorted(self.by_id, [k, k + 1])
+            pos.update(self.pos_by_id[lo:hi].tolist())
+        return sorted(pos)
+
+    def where(self, word: str, keep: int = 3) -> list[tuple[str, int, int]]:
+        rx = pattern(word)
+        out: list[tuple[str, int, int]] = []
+        cands = self._candidates(word)
+        step = keep + 2
+        for i in range(0, len(cands), step):
+            part = cands[i : i + step]
+            bodies = self._read(part)
+            for p in part:
+                m = rx.search(bodies[p])
+                if m:
+                    out.append((self.order[p][0], m.start(), m.end()))
+                    if len(out) >= keep:
+                        return out
+        return out
+
+
+def side_words(store: Any, cond: str, args: list[Any], limit: int) -> WordCounts:
+    """The word counts of the *limit* most recent articles matching *cond* (over ``articles a``)."""
+    db = store.db
+    rows = db.execute(
+        "SELECT a.rowid, a.id, CASE WHEN w.content_hash = a.content_hash THEN w.counts END FROM articles a "  # noqa: S608
+        f"LEFT JOIN article_words w ON w.article_rowid = a.rowid WHERE {cond} ORDER BY a.published DESC, a.rowid DESC LIMIT ?",
+        [*args, limit],
+    ).fetchall()
+    return StoredWords(db).load(vocabulary(store), [(r[0], r[1], r[2]) for r in rows])
