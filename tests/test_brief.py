@@ -471,3 +471,58 @@ def test_demo_writes_a_brief_and_prints_its_path(tmp_path):
     n = sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles WHERE published IS NOT NULL").fetchone()[0]
     assert int(m.group(3)) == n > 0
     assert '<section id="stories">' in path.read_text("utf-8")
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------------
+def test_the_same_brief_from_a_postgresql_store(db, pg_server):
+    """The corpus ingested into a PostgreSQL schema gives the brief the SQLite store gives (all but the time
+    it was made), unscoped and scoped."""
+    pytest.importorskip("psycopg")
+    from _postgres import pg_test_schema
+
+    url, drop = pg_test_schema(pg_server)
+    try:
+        rep = lib.ingest([Path(db).parent / "gold.jsonl", Path(__file__).parent / "fixtures" / "clean"], url)
+        assert not rep.failed, rep.failed
+        with open_store(db) as lite, open_store(url) as pg:
+            for scope in (Scope(), Scope(actors=("CN", "Norway"), themes=("military",), outlets=("tass",))):
+                a, b = (build_brief(s, SINCE, UNTIL, scope).as_dict(svg=True) for s in (lite, pg))
+                a.pop("generated"), b.pop("generated")
+                assert a == b
+    finally:
+        drop()
+
+
+# -- the real Wikinews corpus (../shared) ----------------------------------------------------------------
+def test_a_brief_of_real_wikinews_articles(tmp_path):
+    """January 2020 of the Wikinews corpus, with December 2019 before it (the themes' comparison period)."""
+    import csv
+
+    from conftest import shared_dir
+
+    folder = shared_dir("wikinews") / "data"
+    part = tmp_path / "wikinews-2019-12-2020-01.csv"
+    with part.open("w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["url", "date", "title", "text"])
+        for name in ("wikinews_2019.csv", "wikinews_2020.csv"):
+            with (folder / name).open(encoding="utf-8", newline="") as f:
+                for r in csv.DictReader(f):
+                    if "2019-12-01" <= r["date"] <= "2020-01-31":
+                        w.writerow([r["url"], r["date"], r["title"], r["text"]])
+    path = str(tmp_path / "wn.db")
+    rep = lib.ingest([part], path)
+    assert rep.new > 10 and not rep.failed
+    with open_store(path) as s:
+        b = build_brief(s, "2020-01-01", "2020-01-31")
+        assert b.period.previous_since == "2019-12-01"
+        n = rows_of(s, "SELECT COUNT(*) FROM articles a WHERE a.published >= '2020-01-01' AND a.published < '2020-01-31\uffff'")[0][0]
+        assert b.articles == n > 0 and b.outlets == 1
+        assert b.stories and all(o.name == "Wikinews" for st in b.stories for o in st.outlets)
+        assert any("Soleimani" in (st.title or "") for st in b.stories)
+        ref = network(s, "2020-01-01", "2020-01-31")["edges"]
+        rows = b.figure("actor_network").rows
+        assert [(r["source"], r["target"], r["kind"], r["weight"]) for r in rows] == [(e["source"], e["target"], e["kind"], e["weight"]) for e in ref[: len(rows)]]
+        page = render_html(b)
+    assert "Soleimani" in text_of(section(page, "stories"))
+    assert "Soleimani" in pdf_text(render_pdf(page))

@@ -134,7 +134,7 @@ def network_rows(ctx: Ctx, events: list[dict[str, Any]], most: int = NETWORK_EDG
     for k in ranked:
         for end in k[:2]:
             if end not in names:
-                names[end] = actor_name(ctx.db, end)
+                names[end] = actor_name(ctx.db, end).removeprefix("country:")
         refs, more = _refs(ctx, edges[k])
         rows.append({"source": k[0], "source_name": names[k[0]], "target": k[1], "target_name": names[k[1]], "kind": k[2],
                      "type": k[3], "directed": k[4], "weight": weight[k], "refs": refs, "more": more})  # fmt: skip
@@ -288,7 +288,7 @@ def draw_network(rows: list[dict[str, Any]]) -> str:
             a = reg.get(v)
             colour = "#34495e" if a is None else ("#1f5f8b" if a.type == "country" else "#7d3c98")
             ax.scatter([x], [y], s=30 + 220 * weight[v] / biggest, color=colour, zorder=2, edgecolors="white", linewidths=0.8)
-            ax.text(x, y + 0.035, _short(names[v].removeprefix("country:")), ha="center", va="bottom", fontsize=7, zorder=3)
+            ax.text(x, y + 0.035, _short(names[v]), ha="center", va="bottom", fontsize=7, zorder=3)
         for kind, colour in EDGE_COLOURS.items():
             ax.plot([], [], color=colour, label=kind, linewidth=2)
         ax.legend(loc="lower left", frameon=False, fontsize=7, bbox_to_anchor=(0, -0.08), ncols=3)
