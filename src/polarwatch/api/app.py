@@ -9,6 +9,7 @@ traceback stays in the server's log.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
@@ -20,6 +21,7 @@ from fastapi.responses import JSONResponse
 from ..config import load_settings
 from ..store import open_store
 from ..store.sqlite import SQLiteStore
+from .cache import ResultCache
 
 log = logging.getLogger("polarwatch.api")
 
@@ -106,39 +108,80 @@ class Guard:
                 await reply(500, "internal error")
 
 
+# Settings of the API's read connections to a SQLite store (the ingest keeps SQLite's defaults): reads go
+# through memory-mapped pages shared by every thread and worker instead of each connection copying pages
+# into its own cache, which then only needs to hold the hot index pages.
+READ_PRAGMAS = ("query_only = ON", f"mmap_size = {1 << 30}", "cache_size = -16000", "temp_store = MEMORY")
+
+# The PostgreSQL connections borrowed by the request being served (see Stores.read and Release).
+_borrowed: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("polarwatch_borrowed", default=None)
+
+
 class Stores:
-    """One read-only store per worker thread (SQLite connections are not shared across threads at once),
-    and one writer store behind a lock."""
+    """The stores the endpoints read and write.
+
+    SQLite: one read-only connection per server thread (a connection is used by one thread at a time), so
+    requests on different threads never wait for each other. PostgreSQL: each request borrows a
+    connection from the store's pool for its duration (:class:`Release` gives it back), so concurrent
+    requests run on separate connections up to the pool's size instead of queueing on one. Writes go
+    through one writer store behind a lock."""
 
     def __init__(self, db: str) -> None:
         self.db = db
         self._local = threading.local()
         self._lock = threading.Lock()
         self._writer: SQLiteStore | None = None
-        self._shared: Any = None  # the PostgreSQL reader
-        open_store(db).close()  # create or migrate the schema once, before any reader opens
+        first = open_store(db)  # create or migrate the schema once, before any reader opens
+        self.pg = hasattr(first.db, "pg")
+        self._shared: Any = None  # PostgreSQL: a reader for calls outside a request
+        first.close()
 
     def read(self) -> SQLiteStore:
-        s = getattr(self._local, "store", None) or self._shared
-        if s is None:
-            s = open_store(self.db)  # SQLite or PostgreSQL (a PostgresStore is a SQLiteStore)
-            s.db.execute("PRAGMA query_only = ON")
-            if hasattr(s.db, "pg"):  # PostgreSQL: one connection for all threads (psycopg's are thread-safe);
-                with self._lock:  # one per server thread would hold more than the pool has
+        if self.pg:
+            from ..store.postgres import PostgresStore
+
+            held = _borrowed.get()
+            if held is None:  # outside a request: one shared reader (psycopg connections are thread-safe)
+                with self._lock:
                     if self._shared is None:
-                        self._shared = s
-                    else:  # another thread opened it first
-                        s.close()
-                        s = self._shared
-            else:
-                self._local.store = s
-        return s  # type: ignore[return-value]
+                        self._shared = PostgresStore.reader(self.db)
+                return self._shared  # type: ignore[no-any-return]
+            if not held:
+                held.append(PostgresStore.reader(self.db))
+            return held[0]  # type: ignore[no-any-return]
+        s = getattr(self._local, "store", None)
+        if s is None:
+            s = open_store(self.db)
+            for pragma in READ_PRAGMAS:
+                s.db.execute(f"PRAGMA {pragma}")
+            self._local.store = s
+        return s  # type: ignore[no-any-return]
 
     def write(self) -> tuple[threading.Lock, SQLiteStore]:
         with self._lock:
             if self._writer is None:
                 self._writer = open_store(self.db)
         return self._lock, self._writer
+
+
+class Release:
+    """ASGI layer that gives back, when a request ends, the PostgreSQL connection it borrowed to read."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: list[Any] = []
+        token = _borrowed.set(held)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _borrowed.reset(token)
+            for s in held:
+                s.close()
 
 
 def create_app(db: str, *, token: str | None = None, max_request_bytes: int = MAX_REQUEST_BYTES) -> FastAPI:
@@ -160,6 +203,7 @@ def create_app(db: str, *, token: str | None = None, max_request_bytes: int = MA
         default_response_class=SafeJSONResponse,
     )
     app.state.stores = Stores(db)
+    app.state.results = ResultCache()
     app.state.token = token
     routes.install(app)
     write.install(app)
@@ -168,5 +212,6 @@ def create_app(db: str, *, token: str | None = None, max_request_bytes: int = MA
 
     app.include_router(dashboard_router(db))
     # --- end of dashboard mount ---
+    app.add_middleware(Release)
     app.add_middleware(Guard, max_bytes=max_request_bytes)
     return app

@@ -40,6 +40,17 @@ def _store(request: Request) -> Any:
     return request.app.state.stores.read()
 
 
+def _cached(request: Request, compute: Any) -> Any:
+    """*compute(store)* through the app's result cache, keyed by the path and the query as sent. A result
+    scoped to a story or a thread is computed every time: the store generation follows the articles, not
+    story membership (and such a scope is small)."""
+    s = _store(request)
+    if "story" in request.query_params or "thread" in request.query_params:
+        return compute(s)
+    key = (request.url.path, tuple(request.query_params.multi_items()))
+    return request.app.state.results.get(s, key, lambda: compute(s))
+
+
 def _summary(r: dict[str, Any]) -> dict[str, Any]:
     r = dict(r)
     r.pop("rowid", None)
@@ -210,12 +221,12 @@ def get_thread(request: Request, thread_id: int) -> Any:
 
 @router.get("/outlets", response_model=models.Items[models.Outlet], summary="Outlets with their stored articles")
 def list_outlets(request: Request) -> Any:
-    return {"items": q.outlet_counts(_store(request))}
+    return {"items": _cached(request, q.outlet_counts)}
 
 
 @router.get("/blocs", response_model=models.Items[models.Bloc], summary="Outlet blocs by country or region and kind")
 def list_blocs(request: Request) -> Any:
-    return {"items": analysis.outlet_blocs(_store(request))}
+    return {"items": _cached(request, analysis.outlet_blocs)}
 
 
 @router.get("/compare", response_model=models.Comparison, summary="Compare two or more sides (outlets or blocs)")
@@ -227,8 +238,8 @@ def compare(
     top: Annotated[int, Query(ge=1, le=100)] = 20, words: Annotated[int, Query(ge=0, le=200)] = 25,
 ) -> Any:  # fmt: skip
     sides = [analysis.parse_side(s[:500]) for s in side]
-    return analysis.compare(_store(request), sides=sides, story=story, thread=thread, actor=actor, since=since, until=until,
-                            top=top, words=words)  # fmt: skip
+    return _cached(request, lambda s: analysis.compare(s, sides=sides, story=story, thread=thread, actor=actor, since=since,
+                                                       until=until, top=top, words=words))  # fmt: skip
 
 
 @router.get("/network", response_model=models.Network, summary="Actor network: events and co-quotation as typed edges",
@@ -240,8 +251,9 @@ def network(
     min_weight: Annotated[int, Query(ge=1, le=10**6)] = 1, max_edges: Annotated[int, Query(ge=1, le=2000)] = 200,
     format: Literal["json", "graphml"] = "json",  # noqa: A002
 ) -> Any:  # fmt: skip
-    net = analysis.network(_store(request), filters=f, kinds=tuple(edge or analysis.EDGE_KINDS),
-                           event_types=tuple(t[:20] for t in event_type or ()), min_weight=min_weight, max_edges=max_edges)  # fmt: skip
+    kinds, types = tuple(edge or analysis.EDGE_KINDS), tuple(t[:20] for t in event_type or ())
+    net = _cached(request, lambda s: analysis.network(s, filters=f, kinds=kinds, event_types=types, min_weight=min_weight,
+                                                      max_edges=max_edges))  # fmt: skip
     if format == "graphml":
         return Response(export.graphml(net), media_type="application/graphml+xml",
                         headers={"content-disposition": 'attachment; filename="network.graphml"'})  # fmt: skip
@@ -254,7 +266,8 @@ def trends(
     key: Annotated[list[str] | None, Query(max_length=50, description="Actors (ids or names) or theme ids.")] = None,
     top: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Any:  # fmt: skip
-    return analysis.trends(_store(request), what, period, keys=[k[:200] for k in key] if key else None, top=top, filters=f)
+    keys = [k[:200] for k in key] if key else None
+    return _cached(request, lambda s: analysis.trends(s, what, period, keys=keys, top=top, filters=f))
 
 
 def install(app: FastAPI) -> None:

@@ -268,7 +268,7 @@ def pg_migrations() -> dict[int, str]:
 class PostgresStore(SQLiteStore):
     """The store on PostgreSQL, opened by URL (``postgresql://user@host:port/dbname``)."""
 
-    def __init__(self, url: str) -> None:  # noqa: D107 - SQLiteStore's __init__ is not called: no file here
+    def __init__(self, url: str, *, migrate: bool = True) -> None:  # noqa: D107 - SQLiteStore's __init__ is not called: no file here
         if psycopg is None:
             raise StoreError(INSTALL_HINT)
         self.url = url if not url.startswith("postgres://") else "postgresql://" + url[len("postgres://") :]
@@ -280,7 +280,8 @@ class PostgresStore(SQLiteStore):
             raise StoreError(f"cannot open PostgreSQL store {self.path}: {exc}") from exc
         self.db = Connection(self._pg, catalog)  # type: ignore[assignment]
         try:
-            self._migrate()
+            if migrate:
+                self._migrate()
             # A catalog read before another process finished migrating lacks its tables (and so the
             # identity columns behind lastrowid): read it again once the schema is complete.
             if "articles" not in catalog.columns:
@@ -288,6 +289,15 @@ class PostgresStore(SQLiteStore):
         except BaseException:
             self.close()
             raise
+
+    @classmethod
+    def reader(cls, url: str) -> "PostgresStore":
+        """A read-only store on a connection borrowed from the pool, for the length of one request: the
+        schema is not checked again (whoever calls this opened the store once first); ``close()`` gives
+        the connection back, so concurrent requests each read on their own connection."""
+        self = cls(url, migrate=False)
+        self.db.execute("PRAGMA query_only = ON")
+        return self
 
     # -- schema -------------------------------------------------------------
     def _migrate(self) -> None:

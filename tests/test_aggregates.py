@@ -1,0 +1,176 @@
+"""What the store keeps for the REST API at write time (migration 013) on SQLite and PostgreSQL: each
+article's word counts, equal to a count from scratch after ingest, reprocess, delete and re-ingest, and
+the comparison's distinctive words (with their evidence) the same from stored counts as from the bodies;
+the store generation every write moves on, and the API's result cache that it invalidates."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pytest
+
+from polarwatch.analysis import Side, compare
+from polarwatch.analysis.counts import fill_word_counts, raw_counts, side_words, unpack
+from polarwatch.analysis.words import WordCounts, distinctive
+from polarwatch.api.cache import ResultCache, generation
+from polarwatch.nlp.quotes import Analysis
+from polarwatch.records import Article, Outlet, Source
+from polarwatch.store import open_store
+
+TEXTS = [
+    "The icebreaker's crew met the Coast Guard. Icebreaker convoys and icebreakers sailed; the cargo-ship followed.",
+    "Sea-ice melt worried herders: reindeer herders said the ice-free route opened. Herders' talks went on.",
+    "Russia’s fleet and the fleet's tanker: LNG tankers crossed the strait, the strait-crossing was watched.",
+    "Nothing but short words: a to of in on it.",
+    "Sanctions, sanctions and more sanctions on the shipping of LNG; the shipping lane’s ice.",
+]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):  # noqa: ANN001
+    if request.param == "sqlite":
+        yield str(tmp_path / "a.db")
+        return
+    pytest.importorskip("psycopg")
+    from _postgres import pg_test_schema
+
+    u, drop = pg_test_schema(request.getfixturevalue("pg_server"))
+    yield u
+    drop()
+
+
+def article(i: int, text: str, country: str = "NO", kind: str = "public-broadcaster") -> Article:
+    url = f"https://example.{country.lower()}/a/{i}"
+    return Article(hashlib.sha1(url.encode()).hexdigest()[:16], hashlib.sha1(f"{i} {text}".encode()).hexdigest(), f"Title {i}", [text], [],
+                   text, "jsonl", [Source("t", f"line {i}")], url=url, published=f"2025-01-{1 + i:02d}",
+                   outlet=Outlet(f"example.{country.lower()}", f"Outlet {country}", country, kind))  # fmt: skip
+
+
+def stored(store) -> dict[str, Counter[str]]:  # noqa: ANN001
+    """Article id -> its stored word counts, as words."""
+    words = {int(k): w for k, w in store.db.execute("SELECT id, word FROM words")}
+    out = {}
+    for aid, blob in store.db.execute("SELECT a.id, w.counts FROM article_words w JOIN articles a ON a.rowid = w.article_rowid"):
+        ids, counts = unpack(blob)
+        out[aid] = Counter({words[int(i)]: int(n) for i, n in zip(ids, counts)})
+    return out
+
+
+def scratch(store) -> dict[str, Counter[str]]:  # noqa: ANN001
+    """Article id -> word counts from its body now, for the analysed articles."""
+    return {aid: raw_counts(body) for aid, body in store.db.execute("SELECT id, body FROM articles WHERE analysed_with IS NOT NULL")}
+
+
+def test_word_counts_equal_a_recount_after_ingest_reprocess_delete_and_reingest(url):  # noqa: ANN001
+    s = open_store(url)
+    try:
+        arts = [article(i, t) for i, t in enumerate(TEXTS)]
+        s.put_articles(arts)
+        assert stored(s) == {}  # kept with the analysis: nothing before it
+        s.put_analyses([(a.id, Analysis(text=a.body)) for a in arts], "v1")
+        assert stored(s) == scratch(s) and len(stored(s)) == len(TEXTS)
+        assert stored(s)[arts[0].id]["icebreaker's"] == 1 and "the" not in stored(s)[arts[0].id]
+        s.put_analyses([(a.id, Analysis(text=a.body)) for a in arts[:2] + arts[:1]], "v2")  # reprocess, one twice
+        assert stored(s) == scratch(s)
+        assert s.db.execute("SELECT COUNT(*) FROM article_words").fetchone()[0] == len(TEXTS)
+        s.db.execute("BEGIN IMMEDIATE")
+        s.db.execute("DELETE FROM articles WHERE id = ?", (arts[1].id,))
+        s.db.execute("COMMIT")
+        assert stored(s) == scratch(s) and arts[1].id not in stored(s)
+        s.put_articles(arts)  # the same batch again: the deleted one comes back, the others are duplicates
+        s.put_analyses([(a.id, Analysis(text=a.body)) for a in arts], "v2")
+        assert stored(s) == scratch(s) and len(stored(s)) == len(TEXTS)
+        # A body changed after its analysis has no current counts until counted again.
+        changed = article(0, TEXTS[0] + " Permafrost thaw.")
+        s.put_articles([changed])
+        assert fill_word_counts(s) == 1
+        assert stored(s)[changed.id]["permafrost"] == 1
+        assert fill_word_counts(s) == 0
+    finally:
+        s.close()
+
+
+def test_distinctive_words_and_evidence_match_counting_the_bodies(url):  # noqa: ANN001
+    s = open_store(url)
+    try:
+        arts = [article(i, t, "NO" if i % 2 else "RU", "public-broadcaster" if i % 2 else "state-controlled")
+                for i, t in enumerate(TEXTS * 3)]  # fmt: skip
+        s.put_articles(arts)
+        # Some analysed (stored counts), some not (counted from the body at query time).
+        s.put_analyses([(a.id, Analysis(text=a.body)) for a in arts[:9]], "v1")
+        sides = [Side("ru", countries=("RU",)), Side("no", countries=("NO",))]
+        from_store, from_bodies = [], []
+        for side in sides:
+            cond, args = side.sql("a")
+            from_store.append(side_words(s, cond, args, 1000))
+            wc = WordCounts()
+            for aid, body in s.db.execute(f"SELECT a.id, a.body FROM articles a WHERE {cond} ORDER BY a.published DESC, a.rowid DESC", args):
+                wc.add(aid, body)
+            from_bodies.append(wc)
+        got, want = distinctive(from_store, 10, min_count=1), distinctive(from_bodies, 10, min_count=1)
+        assert got == want and any(got)
+        # Evidence of a word found inside compounds and possessives (herders', icebreaker's, lane’s).
+        for word in ("icebreaker", "herders", "lane", "ice", "strait", "fleet"):
+            a, b = side_words(s, "1", [], 1000).finish(), WordCounts()
+            for aid, body in s.db.execute("SELECT a.id, a.body FROM articles a ORDER BY a.published DESC, a.rowid DESC"):
+                b.add(aid, body)
+            assert a.where(word) == b.where(word), word
+        out = compare(s, sides=sides)
+        assert [len(x["words"]) for x in out["sides"]] == [len(x) for x in distinctive(from_bodies, 25)]
+    finally:
+        s.close()
+
+
+def test_every_write_moves_the_generation_and_a_cached_result_goes_stale(url):  # noqa: ANN001
+    s = open_store(url)
+    try:
+        g0 = generation(s)
+        assert g0 >= 0
+        arts = [article(i, t) for i, t in enumerate(TEXTS)]
+        s.put_articles(arts)
+        g1 = generation(s)
+        assert g1 > g0
+        cache, calls = ResultCache(), []
+
+        def count() -> int:
+            calls.append(1)
+            return s.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+        assert cache.get(s, "n", count) == len(TEXTS) and cache.get(s, "n", count) == len(TEXTS)
+        assert len(calls) == 1 and cache.hits == 1
+        s.put_analyses([(arts[0].id, Analysis(text=arts[0].body))], "v1")  # an analysis is a write too
+        assert generation(s) > g1
+        assert cache.get(s, "n", count) == len(TEXTS) and len(calls) == 2
+        s.db.execute("BEGIN IMMEDIATE")
+        s.db.execute("DELETE FROM articles WHERE id = ?", (arts[0].id,))
+        s.db.execute("COMMIT")
+        assert cache.get(s, "n", count) == len(TEXTS) - 1 and len(calls) == 3
+    finally:
+        s.close()
+
+
+def test_the_api_serves_a_cached_comparison_until_a_write(tmp_path, monkeypatch):  # noqa: ANN001
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from polarwatch.api import create_app
+
+    db = str(tmp_path / "api.db")
+    s = open_store(db)
+    arts = [article(i, t, "NO" if i % 2 else "RU", "public-broadcaster" if i % 2 else "state-controlled") for i, t in enumerate(TEXTS * 2)]
+    s.put_articles(arts)
+    s.put_analyses([(a.id, Analysis(text=a.body)) for a in arts], "v1")
+    s.close()
+    app = create_app(db, token="secret")
+    client = TestClient(app)
+    url = "/api/compare?side=RU&side=NO&words=5"
+    first = client.get(url).json()
+    assert client.get(url).json() == first and app.state.results.hits == 1
+    assert first["sides"][0]["articles"] == 5
+    r = client.delete(f"/api/articles/{arts[0].id}", headers={"Authorization": "Bearer secret"})
+    assert r.status_code in (200, 204), r.text
+    after = client.get(url).json()
+    assert after["sides"][0]["articles"] == 4 and app.state.results.hits == 1
+    story = client.get("/api/compare?side=RU&side=NO&story=1").json()  # scoped by story membership: never cached
+    assert client.get("/api/compare?side=RU&side=NO&story=1").json() == story and app.state.results.hits == 1
