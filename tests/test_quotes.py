@@ -334,3 +334,21 @@ def test_headline_requests_intents_and_bodies(title, text, speaker_text, speaker
     (q,) = headline_quotes(title, Analysis())
     assert (q.text, q.speaker_text, q.speaker_name) == (text, speaker_text, speaker)
     assert headline_quotes("Storting panel votes on the fisheries budget", Analysis()) == []  # news, not intent
+
+
+@pytest.mark.parametrize("paragraph,expected", [
+    # convention 1: "as X put it", "in the words of X" attribute the clause they are set off from by a comma
+    ("As Lund put it, the quota talks are dead.", [("indirect", "the quota talks are dead", "Lund")]),
+    ("The quota talks are dead, as Lund noted on Monday.", [("indirect", "The quota talks are dead", "Lund")]),
+    ("As reported by NRK, the quota talks are dead.", [("indirect", "the quota talks are dead", "NRK")]),
+    ("In the words of Anna Berg, the quota talks are dead.", [("indirect", "the quota talks are dead", "Anna Berg")]),
+    ("As Lund said goodbye, the ice cracked.", []),  # an object of its own: a time clause
+    # and they attribute a quotation, as "according to" does when the quotation is the rest of the sentence
+    ("As the coast guard said in a statement, “no vessel was in danger.”",
+     [("direct", "no vessel was in danger.", "the coast guard")]),
+    ("According to the ministry, “the quota talks are dead.”", [("direct", "the quota talks are dead.", "the ministry")]),
+    ("According to the ministry, the talks are “dead for now.”",
+     [("indirect", "the talks are “dead for now.”", "the ministry")]),
+])  # fmt: skip
+def test_as_clauses_and_in_the_words_of(paragraph, expected):
+    assert _quotes(paragraph) == expected

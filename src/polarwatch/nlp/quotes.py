@@ -337,6 +337,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             if cue_tok is None and closed and (sig := _signature(doc, para, qe)) is not None:
                 # "“…” ― Sonya Herridge": a dash and a name after the quotation sign it
                 cue_tok, spk_tokens = sig
+            if cue_tok is None and (phrase := _attributing_phrase(doc, qs, qe, spans, cues)) is not None:
+                # "As one diplomat put it, “…”", "In the words of X: “…”"
+                cue_tok, spk_tokens = phrase
             if cue_tok is None:
                 starts_para = para[: qs - 1].strip() == ""
                 # a new sentence that opens with a quote continues the paragraph's speaker
@@ -377,7 +380,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 clausal = tok.lemma_ not in indirect_cues and _clausal_report(tok)  # "demanding that …", "felt …"
                 question = _asked(tok)  # "asked whether …", "wondered how …"
                 clausal = clausal or question
-                if not listed and not clausal:
+                as_report = _as_clause(tok) if listed or tok.lemma_ == "put" else None  # "As Lund put it, …"
+                if not listed and not clausal and as_report is None:
                     continue
                 if tok.pos_ not in ("VERB", "AUX"):
                     continue
@@ -397,7 +401,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
                     # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
-                    toks = _parenthetical(tok, sent) or _fronted(tok) or _infinitive(tok, infinitive_cues)
+                    toks = (as_report[0] if as_report else []) or _parenthetical(tok, sent) or _fronted(tok) or _infinitive(tok, infinitive_cues)
                     if not toks and (tok.lemma_ in object_cues or tok.lemma_ in indirect_cues) and not _withheld(tok):
                         toks = _gerund(tok)  # "proposed dropping the levy", "admitted using the loophole"
                     if not toks and tok.lemma_ in object_cues and not _withheld(tok):
@@ -426,7 +430,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                         continue  # a lead-in, then the quoted clause itself ("While …, “if we move …,” she said")
                 if len(toks) < (2 if tok.lemma_ in object_cues else 3):
                     continue
-                subj = [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
+                subj = [as_report[1]] if as_report else [ch for ch in tok.children if ch.dep_ in ("nsubj",)]
                 if len(subj) > 1:
                     subj = [ch for ch in subj if ch.i > toks[-1].i][-1:] or subj  # "A, X warned": X, not A's noun
                 if not subj and not any(ch.dep_ in ("nsubjpass", "auxpass") for ch in tok.children):
@@ -476,25 +480,21 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
-            # "according to X, …"
+            # "according to X, …", "in the words of X, …", "in X's words, …"
             for tok in sent:
-                if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
+                found = _according_to(tok)
+                if found is None:
                     continue
-                objs = [t for t in doc[tok.i + 1].children if t.dep_ == "pobj"]
-                if not objs:
-                    continue
-                stoks = list(objs[0].subtree)
-                if not stoks:
-                    continue
-                rest = [t for t in sent if t.i < tok.i or t.i > stoks[-1].i]
+                stoks, last, cue = found
+                rest = [t for t in sent if t.i < tok.i or t.i > last]
                 rest = [t for t in rest if not t.is_punct]
                 if len(rest) < 4:
                     continue
-                cs, ce = rest[0].idx, rest[-1].idx + len(rest[-1].text)
+                cs, ce = rest[0].idx, _close_mark(para, rest[0].idx, rest[-1].idx + len(rest[-1].text))
                 if any(cs < qe and qs < ce for qs, qe in covered):
                     continue
                 sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
-                an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", "according to", base + tok.idx, _span_text(stoks),
+                an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", cue, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
 
     # An indirect quote inside another one ("it said it feared that X could…") is part of the outer claim.
@@ -560,6 +560,77 @@ def _asked(tok: Any) -> bool:
     if comp is None:
         return False
     return any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp.children) or comp.left_edge.tag_ in _WH
+
+
+def _attributing_phrase(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cues: frozenset[str]) -> tuple[Any, list[Any]] | None:
+    """(cue token, speaker mention) of an "as" clause or an "in the words of" phrase outside the quotations of the
+    sentence holding the quotation at *qs*..*qe*: "As one diplomat put it, “…”"; "according to X" only when the
+    rest of the sentence is quotation ("According to X, “…”"), since "according to X, A “b”" is a reported clause
+    with a quoted fragment, left to the indirect rules."""
+    inside = lambda t: any(s - 1 <= t.idx < e + 1 for s, e, _ in spans)  # noqa: E731
+    for sent in doc.sents:
+        if not (sent.start_char <= qs < sent.end_char + 1):
+            continue
+        for tok in sent:
+            if inside(tok):
+                continue
+            if (tok.lemma_ in cues or tok.lemma_ == "put") and (found := _as_clause(tok)) is not None:
+                return tok, _mention_tokens(found[1])
+            if (phrase := _according_to(tok)) is not None and not any(inside(t) for t in phrase[0]):
+                rest = [t for t in sent if not t.is_punct and not inside(t) and not tok.i <= t.i <= phrase[1]]
+                if phrase[2] != "according to" or not rest:
+                    return tok, phrase[0]
+    return None
+
+
+def _according_to(tok: Any) -> tuple[list[Any], int, str] | None:
+    """(speaker mention, index of the phrase's last token, cue) of a phrase that attributes its sentence:
+    "according to [X]", "in the words of [X]", "in [X]'s words"."""
+    doc = tok.doc
+    if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+        obj = next((t for t in doc[tok.i + 1].children if t.dep_ == "pobj"), None)
+        return (list(obj.subtree), obj.right_edge.i, "according to") if obj is not None else None
+    if tok.lower_ != "in" or tok.dep_ != "prep":
+        return None
+    words = next((t for t in tok.children if t.dep_ == "pobj" and t.lower_ == "words"), None)
+    if words is None:
+        return None
+    of = next((c for c in words.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    obj = obj or next((c for c in words.children if c.dep_ == "poss"), None)
+    if obj is None:
+        return None
+    stoks = [t for t in obj.subtree if t.dep_ != "case"]
+    return (stoks, words.right_edge.i, "in the words of" if of is not None else "words") if stoks else None
+
+
+def _as_clause(tok: Any) -> tuple[list[Any], Any] | None:
+    """(content, speaker head) of a report in an "as" clause, which attributes the clause it is attached to:
+    "As Lund put it, [the talks are dead]", "[The talks are dead], as Lund noted", "As reported by [NRK], …",
+    "As stated in [the council's report], …". Not "as he said goodbye" (an object of its own)."""
+    if tok.dep_ != "advcl" or not any(c.dep_ == "mark" and c.lower_ == "as" and c.i < tok.i for c in tok.children):
+        return None
+    if tok.lemma_ == "put" and not any(c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children):
+        return None
+    if any(c.dep_ in ("dobj", "ccomp", "xcomp") and c.lower_ not in ("it", "so") for c in tok.children):
+        return None
+    spk = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    for c in tok.children if spk is None else ():
+        if c.dep_ == "agent" or c.dep_ == "prep" and c.lower_ in ("in", "by"):  # "as reported by NRK", "as stated in …"
+            spk = next((x for x in c.children if x.dep_ == "pobj"), None)
+            if spk is not None:
+                break
+    if spk is None:
+        return None
+    doc, first, last = tok.doc, tok.left_edge.i, tok.right_edge.i
+    toks = [t for t in tok.head.subtree if not first <= t.i <= last]
+    if not toks or len([t for t in toks if not t.is_punct]) < 3:
+        return None
+    # set off by a comma at either end of what it attributes, not in its middle ("As he welcomed guests, …" misparsed)
+    words = [t for t in toks if not t.is_punct]
+    fronted = words[0].i > last and last + 1 < len(doc) and doc[last + 1].text == ","
+    trailing = words[-1].i < first and first > 0 and doc[first - 1].text == ","
+    return (toks, spk) if fronted or trailing else None
 
 
 def _parenthetical(tok: Any, sent: Any) -> list[Any]:
