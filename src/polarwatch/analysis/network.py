@@ -97,16 +97,16 @@ def _event_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[s
 
 def _quote_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]]) -> None:
     """Evidence of the co-quoted and quoted-about edges: one query per kind."""
-    for kind, key, cols, base, order, after in (
+    for kind, key, cols, base, order in (
         ("co-quoted", "x.speaker_id || '|' || y.speaker_id",
          "a.id AS article, x.start AS start, x.end AS end, y.start AS other_start, y.end AS other_end",
          "FROM quotes x JOIN quotes y ON y.article_rowid = x.article_rowid AND x.speaker_id < y.speaker_id "
-         f"JOIN articles a ON a.rowid = x.article_rowid WHERE {cond}", "x.article_rowid DESC, x.seq, y.seq", False),
+         f"JOIN articles a ON a.rowid = x.article_rowid WHERE {cond}", "x.article_rowid DESC, x.seq, y.seq"),
         ("quoted-about", "q.speaker_id || '|' || j.value", "a.id AS article, q.start AS start, q.end AS end",
          f"FROM quotes q JOIN articles a ON a.rowid = q.article_rowid, json_each(q.about) j WHERE q.about != '[]' AND {cond}",
-         "q.article_rowid DESC, q.seq", True),
+         "q.article_rowid DESC, q.seq"),
     ):  # fmt: skip
         mine = [e for e in edges if e["kind"] == kind]
-        ev = _evidence(db, key, cols, base, order, args, [f"{e['source']}|{e['target']}" for e in mine], after)
+        ev = _evidence(db, key, cols, base, order, args, [f"{e['source']}|{e['target']}" for e in mine], "walk-all")
         for e in mine:
             e["evidence"] = ev[f"{e['source']}|{e['target']}"][:EVIDENCE]
