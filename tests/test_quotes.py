@@ -352,3 +352,12 @@ def test_headline_requests_intents_and_bodies(title, text, speaker_text, speaker
 ])  # fmt: skip
 def test_as_clauses_and_in_the_words_of(paragraph, expected):
     assert _quotes(paragraph) == expected
+
+
+def test_it_is_the_body_that_last_spoke_and_a_country_owns_no_named_body():
+    qs = _quotes("Finland's Border Guard said on Friday it had detected six drones near Salla.",
+                 "Finland has closed the crossing since 2023. It added that no flight had entered Finnish airspace.")
+    assert [s for _, _, s in qs] == ["Finland's Border Guard", "Finland's Border Guard"]  # not Finland
+    qs = _quotes("The Prairie Trade Institute said the line needs new funds. Later Rosatom announced a new route.",
+                 "It said the route would open in June.")
+    assert qs[-1][2] == "Rosatom"  # a body named since is what "it" stands for

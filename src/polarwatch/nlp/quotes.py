@@ -185,6 +185,10 @@ class _Resolver:
                 return offset - off
         return 1 << 30
 
+    def last_at(self, before: int, kinds: set[str]) -> tuple[int, str, str, str | None, str] | None:
+        """The last event of one of *kinds* before *before*: (offset, kind, actor id, country, name)."""
+        return next((e for e in reversed(self.events) if e[0] < before and e[1] in kinds), None)
+
     def last(self, before: int, kinds: set[str], role_word: str | None = None) -> tuple[str, str | None, str] | None:
         for off, kind, aid, country, name in reversed(self.events):
             if off >= before or kind not in kinds:
@@ -886,11 +890,15 @@ def _signature(doc: Any, para: str, qe: int) -> tuple[Any, list[Any]] | None:
 
 def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | None, name: str | None) -> None:
     if not sid:
+        if name and name[:1].isupper() and not name.startswith("unnamed ") and name.lower() not in _PRONOUNS:
+            res.note(offset, "org-speaker", "", country, name)  # a body the registry does not know ("Finland's Border Guard")
         return
     kind = "person" if sid in res.persons else ("country" if len(sid) == 2 else "org")
     res.note(offset, kind, sid, country, name or sid)
     if kind == "person":
         res.note(offset, "subject-person", sid, country, name or sid)
+    elif kind == "org":
+        res.note(offset, "org-speaker", sid, country, name or sid)
 
 
 def _is_subject(tok: Any) -> bool:
@@ -1203,7 +1211,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     # anonymous voices: "Sources", "an industry insider", "Chinese experts", "Analysts in Oslo", "US media reports"
     found = reg.find(text)
     base = stoks[0].idx
-    owner = [m for m in found if base + m.start <= head.idx < base + m.end or text[m.end : m.end + 2] in ("'s", "’s")]
+    # a body that owns the mention ("the Pentagon's report"), not a named body of a country ("Finland's Border Guard")
+    owner = [m for m in found if base + m.start <= head.idx < base + m.end
+             or text[m.end : m.end + 2] in ("'s", "’s") and head.pos_ != "PROPN"]
     anon = _ANON_NOUNS.get(head.lemma_.lower())
     if anon and head.pos_ == "NOUN" and not owner:
         if stoks[0].lower_ in ("the", "this", "that"):
@@ -1227,7 +1237,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             p = res.person(_clean_name(_span_text(chain)), offset)
             return p.id, p.name, p.country, "name"
         name = _trim_mention(stoks, head)
-        if found and all(m.text in name for m in found) and not re.search(r"\b(in|of|to)\b", name):
+        possessor = any(text[m.end : m.end + 2] in ("'s", "’s") for m in found)  # "Finland's Border Guard" is no Finland
+        if found and all(m.text in name for m in found) and not re.search(r"\b(in|of|to)\b", name) and not possessor:
             a = found[0].actor
             return a.id, a.name, a.country, "registry"
         return None, name, reg.demonym_country(name), "unresolved"
@@ -1244,6 +1255,12 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
         hit = res.last(offset, {"subject-person"}) if low in ("he", "she") else None
         if low in ("he", "she") and hit and res.last(offset, {"person"}) and res.gap(hit[0], offset) > 1200:
             hit = None
+        if low == "it" and (spoke := res.last_at(offset, {"org-speaker"})) and spoke[0] > offset - 2000:
+            # "it added": the body that last spoke, unless another body was named since ("…, the Border Guard said.
+            # It added …"; a country named in between is not what "it" says)
+            named = res.last_at(offset, {"org"})
+            if named is None or named[0] <= spoke[0] or named[2] == spoke[2]:
+                return (spoke[2] or None), spoke[4], spoke[3], "pronoun"
         hit = hit or res.last(offset, want)
         return (hit[0], hit[2], hit[1], "pronoun") if hit else (None, text, None, "pronoun")
     # descriptions: "the professor", "the Kremlin spokesman", "the ministry"
