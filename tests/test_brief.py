@@ -394,6 +394,10 @@ def test_a_user_template_is_used(brief, tmp_path):
         render_html(brief, bad)
     with pytest.raises(BriefError, match="--template"):
         render_html(brief, tmp_path / "absent.html")
+    for text, message in (('{% extends "nowhere.html" %}', "nowhere.html"), ("{{ brief.no_such_field }}", "no_such_field")):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(BriefError, match=message):
+            render_html(brief, bad)
 
 
 # -- the command line ----------------------------------------------------------------------------------
@@ -526,3 +530,17 @@ def test_a_brief_of_real_wikinews_articles(tmp_path):
         page = render_html(b)
     assert "Soleimani" in text_of(section(page, "stories"))
     assert "Soleimani" in pdf_text(render_pdf(page))
+
+
+def test_similar_quotes_are_found_as_by_comparing_every_pair():
+    import random
+
+    from polarwatch.brief.sections import SAME_WORDS, similar
+
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(60)]
+    sets = [frozenset(rng.sample(vocab[: rng.randint(12, 60)], rng.randint(0, 12))) for _ in range(300)]
+    sets += [frozenset(sorted(x)[:-1]) for x in sets[:40]]  # near copies
+    want = [{j for j, y in enumerate(sets) if j != i and x and y and len(x & y) / len(x | y) >= SAME_WORDS} for i, x in enumerate(sets)]
+    assert similar(sets) == want
+    assert sum(map(len, want)) > 40

@@ -31,21 +31,21 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
 
 def render_html(brief: Brief, template: str | Path | None = None) -> str:
     """The brief as one self-contained HTML page (inline SVG figures and CSS, no script, nothing fetched).
-    *template* is the path of a user Jinja2 template; by default the package's."""
+    *template* is the path of a user Jinja2 template; by default the package's. A template that cannot be
+    read or rendered raises :class:`BriefError` naming it."""
     if template is None:
-        tpl = environment().get_template(DEFAULT_TEMPLATE)
+        env, name = environment(), DEFAULT_TEMPLATE
     else:
         path = Path(template)
         if not path.is_file():
             raise BriefError(f"--template: no template file {str(path)!r}")
-        try:
-            tpl = environment(path.resolve().parent).get_template(path.name)
-        except jinja2.TemplateSyntaxError as exc:
-            raise BriefError(f"--template: {path}: line {exc.lineno}: {exc.message}") from exc
+        env, name = environment(path.resolve().parent), path.name
     try:
-        return tpl.render(brief=brief, period=brief.period, scope=brief.scope)
-    except jinja2.UndefinedError as exc:
-        raise BriefError(f"template {tpl.name}: {exc.message}") from exc
+        return env.get_template(name).render(brief=brief, period=brief.period, scope=brief.scope)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BriefError(f"--template: {exc.filename or name}: line {exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateError as exc:
+        raise BriefError(f"--template: {name}: {exc.message or exc}") from exc
 
 
 def render_pdf(html: str) -> bytes:

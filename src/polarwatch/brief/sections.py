@@ -6,6 +6,7 @@ falling, and the framing contrast of outlet blocs on the main threads (``analysi
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -120,6 +121,35 @@ def _same_words(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= SAME_WORDS
 
 
+def similar(sets: list[frozenset[str]], t: float = SAME_WORDS) -> list[set[int]]:
+    """For each set, the indexes of the others whose Jaccard similarity with it is at least *t*.
+
+    Prefix filtering (Bayardo, Ma and Srikant 2007, "Scaling up all pairs similarity search"): with the
+    words of every set in one order (rarest first), two sets that share at least ``ceil(t * |x|)`` words
+    share a word among the first ``|x| - ceil(t * |x|) + 1`` of each; sets are taken smallest first, so
+    only a prefix of each is indexed and only pairs sharing a prefix word (and close enough in size) are
+    compared, not every pair of a speaker's quotes."""
+    df = Counter(w for x in sets for w in x)
+    out: list[set[int]] = [set() for _ in sets]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(range(len(sets)), key=lambda k: len(sets[k])):
+        x = sets[i]
+        if not x:
+            continue
+        words = sorted(x, key=lambda w: (df[w], w))
+        prefix = words[: len(x) - math.ceil(t * len(x)) + 1]
+        seen: set[int] = set()
+        for w in prefix:
+            for j in index[w]:
+                if j not in seen and len(sets[j]) >= t * len(x):
+                    seen.add(j)
+                    if _same_words(x, sets[j]):
+                        out[i].add(j)
+                        out[j].add(i)
+            index[w].append(i)
+    return out
+
+
 def significant_quotes(ctx: Ctx, sizes: dict[int, int], top: int = TOP_QUOTES) -> list[QuoteItem]:
     """The *top* quotes by significance = speaker prominence × story size × (1 + quoted elsewhere):
 
@@ -146,11 +176,12 @@ def significant_quotes(ctx: Ctx, sizes: dict[int, int], top: int = TOP_QUOTES) -
         arts[key].add(r[0])
     scored = []
     for key, idx in by_speaker.items():
-        for i in idx:
+        near = similar([words[i] for i in idx])
+        for k, i in enumerate(idx):
             r = rows[i]
             if len(r[4].split()) < MIN_QUOTE_WORDS:
                 continue
-            elsewhere = {rows[j][0] for j in idx if rows[j][0] != r[0] and _same_words(words[i], words[j])}
+            elsewhere = {rows[idx[j]][0] for j in near[k]} - {r[0]}
             prominence, story = len(arts[key]), (sizes.get(r[10], 1) if r[10] is not None else 1)
             scored.append((prominence * story * (1 + len(elsewhere)), prominence, story, elsewhere, key, i))
     # Highest score; then direct before indirect speech, the longer quote, the earlier article.
@@ -280,15 +311,16 @@ def bloc_of(country: str | None, kind: str | None) -> str | None:
     return f"{region or country}/{kind}"
 
 
-def _blocs(ctx: Ctx, cond: str, arg: int) -> Counter[str]:
+def _blocs(ctx: Ctx, members: set[int], cond: str, arg: int) -> Counter[str]:
+    """Articles per outlet bloc among the unit's (*cond* with *arg*: its article rowids) that are in scope."""
     counts: Counter[str] = Counter()
-    for country, kind, n in ctx.db.execute(
-        f"SELECT a.outlet_country, a.outlet_kind, COUNT(*) FROM articles a WHERE a.rowid IN ({ctx.members}) AND a.rowid IN ({cond}) "  # noqa: S608
-        "GROUP BY 1, 2", (arg,),
+    for rowid, country, kind in ctx.db.execute(
+        f"SELECT a.rowid, a.outlet_country, a.outlet_kind FROM articles a WHERE a.rowid IN ({cond}) AND a.published >= ? AND a.published < ?",  # noqa: S608
+        (arg, ctx.period.since, ctx.period.until + "\uffff"),
     ):  # fmt: skip
         b = bloc_of(country, kind)
-        if b:
-            counts[b] += n
+        if b and rowid in members:
+            counts[b] += 1
     return counts
 
 
@@ -310,12 +342,13 @@ def contrasts(ctx: Ctx, sizes: dict[int, int], most: int = CONTRASTS) -> list[Co
     threaded = {sid for sid, in ctx.db.execute("SELECT story_id FROM thread_stories")}
     units += [("story", sid, n) for sid, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])) if sid not in threaded]
     out: list[Contrast] = []
+    members = set(ctx.rows)
     for what, uid, n in units:
         if len(out) >= most:
             break
         if n < 2:
             continue
-        blocs = _blocs(ctx, _THREAD if what == "thread" else _STORY, uid)
+        blocs = _blocs(ctx, members, _THREAD if what == "thread" else _STORY, uid)
         if len(blocs) < 2:
             continue
         pair = sorted(blocs, key=lambda b: (-blocs[b], b))[:2]
