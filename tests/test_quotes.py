@@ -361,3 +361,12 @@ def test_it_is_the_body_that_last_spoke_and_a_country_owns_no_named_body():
     qs = _quotes("The Prairie Trade Institute said the line needs new funds. Later Rosatom announced a new route.",
                  "It said the route would open in June.")
     assert qs[-1][2] == "Rosatom"  # a body named since is what "it" stands for
+
+
+def test_object_pronouns_and_descriptions_that_name_the_body():
+    qs = _quotes("Vadim Klyuev, head of the port authority, spoke on Monday.",
+                 "According to him, transit voyages grew to 97 this year.")
+    assert qs == [("indirect", "transit voyages grew to 97 this year", "Vadim Klyuev")]
+    qs = _quotes("China's Ministry of Natural Resources said the expedition had ended. Rosatom said the convoy had left.",
+                 "The ministry stressed that all research had been conducted in international waters.")
+    assert qs[-1][2] == "China's Ministry of Natural Resources"  # the body called a ministry, not the last one named

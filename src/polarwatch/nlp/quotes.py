@@ -40,7 +40,7 @@ _ANON_NOUNS = {
     "commentator": "experts",
 }  # fmt: skip
 _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any", "we": "any"}
-_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "its": "it", "their": "they"}
+_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "its": "it", "their": "they", "him": "he", "them": "they"}
 _TITLE_LIKE = re.compile(r"^(?:[A-Z0-9][\w’'-]*|of|the|and|for|in|on)(?:\s+(?:[A-Z0-9][\w’'-]*|[IVX]+|of|the|and|for|in|on)){0,4}$")
 _NAMING = re.compile(r"(so-called|dubbed|named|titled|entitled|nicknamed|called|known as|the word|the term|labelled|labeled|branded)\s*$", re.I)
 
@@ -1218,7 +1218,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     if anon and head.pos_ == "NOUN" and not owner:
         if stoks[0].lower_ in ("the", "this", "that"):
             expertish = head.lemma_.lower() in ("expert", "analyst", "scholar", "specialist") and head.tag_ == "NN"
-            hit = res.last(offset, {"person"}) if expertish else None
+            # "the diplomat": the last person introduced with that role, else (an expert) the last person
+            hit = res.last(offset, {"person"}, role_word=head.lemma_.lower()) if head.tag_ == "NN" else None
+            hit = hit or (res.last(offset, {"person"}) if expertish else None)
             if hit:
                 return hit[0], hit[2], hit[1], "description"
             prior = res.last_anonymous(offset, anon)
@@ -1268,7 +1270,10 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     if words:
         noun = words[-1]
         if noun in _DESCRIPTIONS:
-            hit = res.last(offset, {"org"} | ({"country"} if noun == "government" else set()))
+            # "the ministry": the last body whose name says so ("Ministry of Natural Resources"), else the last body
+            hit = next(((aid, country, name) for off, kind, aid, country, name in reversed(res.events) if kind in ("org", "org-speaker")
+                        and off < offset and noun in name.lower().split()), None) or \
+                res.last(offset, {"org"} | ({"country"} if noun == "government" else set()))
             if hit:
                 return hit[0], hit[2], hit[1], "description"
         hit = res.last(offset, {"person"}, role_word=noun)
