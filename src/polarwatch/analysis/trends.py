@@ -68,6 +68,11 @@ def trends(
     # (CROSS JOIN keeps that order); over the whole store, let the planner start from the actor's index.
     narrow = any(v is not None for k, v in f.as_dict().items() if k not in ("actor", "theme"))
     join = "CROSS JOIN" if narrow else "JOIN"
+    # Walking the articles, a child row is best found by its article (one probe an article) and its actor
+    # checked after: a bare actor column in IN (…) makes SQLite probe the (actor, article) index once per
+    # actor and article (a month, ten actors: mentions 35 -> 25 ms, tone 22 -> 12). ``|| ''`` keeps the
+    # value and hides the column from the index, on PostgreSQL too.
+    as_value = " || ''" if narrow else ""
     if what == "actor":
         ids = list(dict.fromkeys([i for k in keys for i in actor_ids(store, k)] if keys else _top_actors(db, cond, args, top, join)))
         cells: dict[str, dict[str, dict[str, Any]]] = {aid: {} for aid in ids}
@@ -80,7 +85,7 @@ def trends(
         if ids:
             for k, aid, n, arts in db.execute(
                 f"SELECT {p}, m.actor_id, COUNT(*), COUNT(DISTINCT m.article_rowid) FROM articles a {join} mentions m "  # noqa: S608
-                f"ON m.article_rowid = a.rowid WHERE m.actor_id IN ({marks}) AND {cond} GROUP BY 1, 2", [*ids, *args],
+                f"ON m.article_rowid = a.rowid WHERE m.actor_id{as_value} IN ({marks}) AND {cond} GROUP BY 1, 2", [*ids, *args],
             ):  # fmt: skip
                 cell(aid, k).update(mentions=n, articles=arts)
             # Events with the actor on either side, an event with it on both sides once.
@@ -92,7 +97,7 @@ def trends(
                     cell(aid, k)["events"] += n
             for k, aid, tone, n in db.execute(
                 f"SELECT {p}, t.actor_id, AVG(t.tone), COUNT(*) FROM articles a {join} actor_tone t ON t.article_rowid = a.rowid "  # noqa: S608
-                f"WHERE t.actor_id IN ({marks}) AND {cond} GROUP BY 1, 2", [*ids, *args],
+                f"WHERE t.actor_id{as_value} IN ({marks}) AND {cond} GROUP BY 1, 2", [*ids, *args],
             ):  # fmt: skip
                 cell(aid, k).update(tone=round(tone, 4), tone_articles=n)
         for aid in ids:
