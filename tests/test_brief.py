@@ -272,9 +272,13 @@ def test_pdf_holds_the_same_content(brief, html):
     for q in brief.quotes[:3]:
         assert q.speaker in text
     assert "TASS [RU, state-controlled]" in text
-    # The figures' data tables and the plots' own labels are text in the PDF too.
+    # The figures' data tables and the plots' own labels are text in the PDF too: the last day label of the
+    # time axes (every third day from the 1st) is in the two SVGs and nowhere else on the page.
     net = brief.figure("actor_network").rows[0]
-    assert net["source_name"] in text and "events" in text
+    assert net["source_name"] in text
+    svgs = "".join(f.svg for f in brief.figures)
+    assert html.count("2025-09-28") == svgs.count("2025-09-28") == 2
+    assert text.count("2025-09-28") == 2
 
 
 # -- scope ---------------------------------------------------------------------------------------------

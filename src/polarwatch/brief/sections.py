@@ -11,7 +11,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote as urlquote
 
 from ..analysis.compare import actor_name, speaker_role
 from ..analysis.queries import db_of
@@ -378,7 +377,3 @@ def _side_view(ctx: Ctx, side: dict[str, Any]) -> SideView:
         quoted=[{"speaker": q["speaker"], "country": q["country"], "type": q["type"], "quotes": q["quotes"],
                  "href": _first_href(ctx, q["evidence"])} for q in side["quoted"]["speakers"][:5]],
     )  # fmt: skip
-
-
-def actor_page(ctx: Ctx, actor_id: str) -> str:
-    return ctx.page("/actor/" + urlquote(actor_id, safe=""))
