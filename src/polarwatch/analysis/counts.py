@@ -11,6 +11,7 @@ counted from its body at query time instead.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from typing import Any
@@ -144,7 +145,7 @@ def vocabulary(store: Any) -> Vocabulary:
         return _vocabularies.setdefault(key, Vocabulary())
 
 
-_JOINERS = ("'", "’", "-")
+_JOINED = re.compile("['’-]")  # a token joined by an apostrophe or a hyphen (a compound or a possessive)
 
 
 class StoredWords(WordCounts):
@@ -189,7 +190,7 @@ class StoredWords(WordCounts):
                 self.counts[w] += n
             order = np.argsort(ids, kind="stable")
             self.by_id, self.pos_by_id = ids[order], np.concatenate(pos_parts)[order]
-            self.compounds = [w for w in names if any(j in w for j in _JOINERS)]
+            self.compounds = [w for w in names if _JOINED.search(w)]
         return self
 
     def _read(self, positions: list[int]) -> dict[int, str]:

@@ -73,7 +73,8 @@ class WordCounts:
         """Normalise the counted words (apostrophes, possessive 's) and drop stop words and short words."""
         out: Counter[str] = Counter()
         for w, n in self.counts.items():
-            w = _normal(w)
+            if "'" in w or "’" in w:  # only these change under _normal
+                w = _normal(w)
             if len(w) >= 3 and w not in STOP_WORDS:
                 out[w] += n
         self.counts = out
@@ -120,8 +121,11 @@ def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: i
         delta = li - lj
         z = delta / np.sqrt(1.0 / (y + alpha) + 1.0 / (rest + alpha))
     out = []
+    finite = np.isfinite(z).tolist()
+    zs, ds = z.tolist(), delta.tolist()  # Python floats at once: indexing numpy element by element is slow
     for gi in range(len(groups)):
-        out.append({w: (float(z[gi, k]), float(delta[gi, k])) for k, w in enumerate(vocab) if np.isfinite(z[gi, k])})
+        zi, di, fi = zs[gi], ds[gi], finite[gi]
+        out.append({w: (zi[k], di[k]) for k, w in enumerate(vocab) if fi[k]})
     return out
 
 
