@@ -478,7 +478,8 @@ def test_demo_writes_a_brief_and_prints_its_path(tmp_path):
     assert path == (tmp_path / "brief.html").resolve() and path.is_file()
     n = sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles WHERE published IS NOT NULL").fetchone()[0]
     assert int(m.group(3)) == n > 0
-    assert '<section id="stories">' in path.read_text("utf-8")
+    page = path.read_text("utf-8")
+    assert '<section id="stories">' in page and re.search(r'href="http://127\.0\.0\.1:\d+/article/\w+', page)
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------------------

@@ -50,14 +50,15 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run(serving_app(db), host=host, port=port, log_level="warning")
 
 
-def write_demo_brief(db: str) -> Path:
-    """The brief of the whole ingested corpus, beside the database (``brief.html``); prints its path."""
+def write_demo_brief(db: str, base_url: str) -> Path:
+    """The brief of the whole ingested corpus, beside the database (``brief.html``), its links to the
+    dashboard at *base_url*; prints its path."""
     from .brief import build_brief, render_html
 
     with open_store(db) as store:
         s = store.stats()
         first, last = s["first_published"], s["last_published"]
-        brief = build_brief(store, (first or "1970-01-01")[:10], (last or first or "1970-01-01")[:10])
+        brief = build_brief(store, (first or "1970-01-01")[:10], (last or first or "1970-01-01")[:10], base_url=base_url)
     out = Path(db).resolve().with_name("brief.html")
     out.write_text(render_html(brief), encoding="utf-8")
     print(f"\n== brief of the corpus ({brief.period.since} to {brief.period.until}, {brief.articles} articles): {out}")
@@ -134,9 +135,10 @@ def main(argv: list[str] | None = None) -> int:
             snip = h.snippet.replace("\x02", "«").replace("\x03", "»")
             print(f"  {h.id}  {h.title}\n      {textwrap.shorten(snip, 110, placeholder=' …')}")
     print(f"\nTry: polarwatch --db {args.db} search 'sea ice' ; polarwatch --db {args.db} show <id>")
-    write_demo_brief(args.db)
+    port = free_port(args.host, args.port)  # the brief links to the dashboard where it will be served
+    write_demo_brief(args.db, f"http://{args.host}:{port}")
     if not args.no_serve:
-        serve(args.db, args.host, args.port)
+        serve(args.db, args.host, port)
     return 0
 
 
