@@ -549,3 +549,33 @@ def test_similar_quotes_are_found_as_by_comparing_every_pair():
     want = [{j for j, y in enumerate(sets) if j != i and x and y and len(x & y) / len(x | y) >= SAME_WORDS} for i, x in enumerate(sets)]
     assert similar(sets) == want
     assert sum(map(len, want)) > 40
+
+
+def test_printing_fetches_nothing(tmp_path):
+    """A template pointing at a stylesheet and an image on a server: the PDF is printed without asking it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        local = tmp_path / "secret.png"
+        local.write_bytes(b"not an image")
+        pdf = render_pdf(f'<html><head><link rel="stylesheet" href="{base}/style.css"></head><body><p>Offline</p>'
+                         f'<img src="{base}/logo.png"><img src="file://{local}"></body></html>')  # fmt: skip
+    finally:
+        server.shutdown()
+    assert asked == []
+    assert "Offline" in pdf_text(pdf)
