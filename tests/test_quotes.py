@@ -294,6 +294,10 @@ def test_a_passive_report_with_its_agent():
      [("indirect", "whether the ministry had read the report", "Anna Berg")]),
     ("Several fishermen questioned how the quota could be enforced.",
      [("indirect", "how the quota could be enforced", "Several fishermen")]),
+    # any verb with an object and the object's infinitive is a request, unless it causes or lets
+    ("Lund exhorted the fishermen to vote against the quota.",
+     [("indirect", "the fishermen to vote against the quota", "Lund")]),
+    ("The storm forced the trawler to turn back.", []),
     # perception, an expletive subject, first person, a relative clause taken for a complement, a dash tagged
     # as a verb: no new report
     ("Petter Lund saw that the ice had already broken.", []),

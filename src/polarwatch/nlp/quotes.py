@@ -385,7 +385,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 question = _asked(tok)  # "asked whether …", "wondered how …"
                 clausal = clausal or question
                 as_report = _as_clause(tok) if listed or tok.lemma_ == "put" else None  # "As Lund put it, …"
-                if not listed and not clausal and as_report is None:
+                request = not listed and not clausal and _request(tok)  # "exhorted Republicans to vote …"
+                if not listed and not clausal and as_report is None and not request:
                     continue
                 if tok.pos_ not in ("VERB", "AUX"):
                     continue
@@ -405,7 +406,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
                     # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
-                    toks = (as_report[0] if as_report else []) or _parenthetical(tok, sent) or _fronted(tok) or _infinitive(tok, infinitive_cues)
+                    toks = (as_report[0] if as_report else []) or _parenthetical(tok, sent) or _fronted(tok) or _infinitive(tok, infinitive_cues | ({tok.lemma_} if request else frozenset()))
                     if not toks and (tok.lemma_ in object_cues or tok.lemma_ in indirect_cues) and not _withheld(tok):
                         toks = _gerund(tok)  # "proposed dropping the levy", "admitted using the loophole"
                     if not toks and tok.lemma_ in object_cues and not _withheld(tok):
@@ -526,13 +527,18 @@ _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _WH = frozenset({"WDT", "WP", "WRB", "WP$"})
 
 
-def _source_and_clause(tok: Any) -> Any:
-    """The clausal complement after *tok* when its subject can be a source (a name, a personal or relative
-    pronoun, a role, a body, any common noun; not "it" or "this"), else None."""
+def _source_subject(tok: Any) -> Any:
+    """The subject of *tok* when it can be a source (a name, a personal or relative pronoun, a role, a body, any
+    common noun; not "it" or "this"), else None."""
     subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
     if subj is None or subj.lower_ in ("it", "this", "that", "there", "which", "what"):
         return None
-    if not (_can_name_speaker(subj) or subj.lower_ == "who" or subj.pos_ == "NOUN"):
+    return subj if _can_name_speaker(subj) or subj.lower_ == "who" or subj.pos_ == "NOUN" else None
+
+
+def _source_and_clause(tok: Any) -> Any:
+    """The clausal complement after *tok* when its subject can be a source, else None."""
+    if _source_subject(tok) is None:
         return None
     return next((c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i), None)
 
@@ -606,6 +612,21 @@ def _according_to(tok: Any) -> tuple[list[Any], int, str] | None:
         return None
     stoks = [t for t in obj.subtree if t.dep_ != "case"]
     return (stoks, words.right_edge.i, "in the words of" if of is not None else "words") if stoks else None
+
+
+# Verbs with an object and its infinitive that cause or let rather than ask: "forced the ship to turn back".
+_NOT_REQUESTS = _NOT_REPORTS | frozenset("force allow enable permit require lead drive prompt push compel oblige leave train hire pay lose inspire".split())
+
+
+def _request(tok: Any) -> bool:
+    """A verb on no cue list with a source subject, an object and the object's infinitive: a request or an
+    exhortation whatever the verb ("exhorted Republicans to vote …", "persuaded Xi to join …"); not a verb
+    that causes or lets ("forced", "allowed", "helped")."""
+    if tok.pos_ != "VERB" or not tok.text.isalpha() or tok.lemma_ in _NOT_REQUESTS or _source_subject(tok) is None:
+        return False
+    obj = next((c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i), None)
+    xcomp = next((c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and obj is not None and c.i > obj.i), None)
+    return xcomp is not None and xcomp.pos_ == "VERB" and any(a.dep_ == "aux" and a.lower_ == "to" for a in xcomp.children)
 
 
 def _as_clause(tok: Any) -> tuple[list[Any], Any] | None:
