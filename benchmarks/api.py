@@ -183,22 +183,29 @@ def main() -> None:
     ap.add_argument("--db", "--store", dest="db", default="/tmp/pw-api-bench.db", help="The benchmark store (built once, then reused).")
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--workers", type=int, default=1, help="Server processes (polarwatch serve --workers).")
+    ap.add_argument("--workers", type=int, default=2, help="Server processes (polarwatch serve --workers).")
     ap.add_argument("--only", default="", help="Comma-separated scenario names to run (default all).")
+    ap.add_argument("--server-src", default="", metavar="DIR",
+                    help="Serve with the polarwatch package of another checkout (its src/ folder, e.g. a git worktree of an "
+                         "earlier commit), for a before/after on the same store; the store is then used as it is, not built.")  # fmt: skip
     args = ap.parse_args()
     t = time.perf_counter()
-    build(args.db, args.articles)
-    from polarwatch.analysis.counts import fill_word_counts
-    from polarwatch.store import open_store
+    env = {**os.environ, "POLARWATCH_API_TOKEN": ""}
+    if args.server_src:
+        env["PYTHONPATH"] = args.server_src
+        print(f"store: {args.db} as it is; server from {args.server_src}", file=sys.stderr)
+    else:
+        build(args.db, args.articles)
+        from polarwatch.analysis.counts import fill_word_counts
+        from polarwatch.store import open_store
 
-    store = open_store(args.db)  # a store built before migration 013: count its words once
-    filled = fill_word_counts(store)
-    store.close()
-    print(f"store: {args.articles} articles at {args.db} ({time.perf_counter() - t:.0f} s to build or check; "
-          f"{filled} articles' words counted)", file=sys.stderr)  # fmt: skip
+        store = open_store(args.db)  # a store built before migration 013: count its words once
+        filled = fill_word_counts(store)
+        store.close()
+        print(f"store: {args.articles} articles at {args.db} ({time.perf_counter() - t:.0f} s to build or check; "
+              f"{filled} articles' words counted)", file=sys.stderr)  # fmt: skip
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     port = free_port()
-    env = {**os.environ, "POLARWATCH_API_TOKEN": ""}
     server = subprocess.Popen([str(Path(sys.executable).parent / "polarwatch"), "--db", args.db, "serve", "--port", str(port),
                                "--workers", str(args.workers)], env=env,
                               stderr=subprocess.DEVNULL)  # fmt: skip
