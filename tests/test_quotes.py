@@ -374,3 +374,8 @@ def test_object_pronouns_and_descriptions_that_name_the_body():
     qs = _quotes("China's Ministry of Natural Resources said the expedition had ended. Rosatom said the convoy had left.",
                  "The ministry stressed that all research had been conducted in international waters.")
     assert qs[-1][2] == "China's Ministry of Natural Resources"  # the body called a ministry, not the last one named
+
+
+def test_a_dateline_is_not_part_of_the_speaker():
+    qs = _quotes("TROMSØ - Norwegian fishermen said the patrol would continue through the winter.")
+    assert [(t, s) for _, t, s in qs] == [("the patrol would continue through the winter", "Norwegian fishermen")]

@@ -952,6 +952,9 @@ def _mention_tokens(head: Any, cs: int = -1, ce: int = -1) -> list[Any]:
         if t.dep_ in ("relcl", "acl") and t.head == head:
             drop |= {x.i for x in t.subtree}
     toks = [t for t in toks if t.i not in drop]
+    dash = next((k for k, t in enumerate(toks[:4]) if t.text in ("-", "—", "–", "--")), None)
+    if dash and toks[0].i == toks[0].sent.start and all(t.is_upper and t.is_alpha for t in toks[:dash]):
+        toks = toks[dash + 1 :]  # a dateline the parser took into the subject ("BRUSSELS - European leaders")
     while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
         toks = toks[1:]
     while toks and toks[-1].is_punct:
