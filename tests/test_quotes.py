@@ -366,6 +366,8 @@ def test_it_is_the_body_that_last_spoke_and_a_country_owns_no_named_body():
     qs = _quotes("The Prairie Trade Institute said the line needs new funds. Later Rosatom announced a new route.",
                  "It said the route would open in June.")
     assert qs[-1][2] == "Rosatom"  # a body named since is what "it" stands for
+    qs = _quotes("Kari Fowler said the rules were clear. It prohibits proxies when the council votes to fill a vacancy.")
+    assert "Kari Fowler" not in [s for _, _, s in qs[1:]]  # a person who spoke is never "it"
 
 
 def test_object_pronouns_and_descriptions_that_name_the_body():

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..records import Mention, Quote
 from .actors import Actor, ActorRegistry, registry
-from .entities import link_entities
+from .entities import link_entities, org_kind
 
 _OPEN = "“\""
 _FIRST_SECOND = {"i", "you", "we", "me", "us"}
@@ -911,7 +911,7 @@ def _signature(doc: Any, para: str, qe: int) -> tuple[Any, list[Any]] | None:
 
 def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | None, name: str | None) -> None:
     if not sid:
-        if name and name[:1].isupper() and not name.startswith("unnamed ") and name.lower() not in _PRONOUNS:
+        if name and name[:1].isupper() and org_kind(name):
             res.note(offset, "org-speaker", "", country, name)  # a body the registry does not know ("Finland's Border Guard")
         return
     kind = "person" if sid in res.persons else ("country" if len(sid) == 2 else "org")
