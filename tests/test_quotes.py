@@ -296,9 +296,10 @@ def test_a_passive_report_with_its_agent():
     ("Several fishermen questioned how the quota could be enforced.",
      [("indirect", "how the quota could be enforced", "Several fishermen")]),
     # any verb with an object and the object's infinitive is a request, unless it causes or lets
-    ("Lund exhorted the fishermen to vote against the quota.",
-     [("indirect", "the fishermen to vote against the quota", "Lund")]),
+    ("Anna Berg exhorted Norwegian lawmakers to reject the quota.",
+     [("indirect", "Norwegian lawmakers to reject the quota", "Anna Berg")]),
     ("The storm forced the trawler to turn back.", []),
+    ("The office requested absentee ballots to vote by mail.", []),  # someone is asked, not something
     # perception, an expletive subject, first person, a relative clause taken for a complement, a dash tagged
     # as a verb: no new report
     ("Petter Lund saw that the ice had already broken.", []),

@@ -548,8 +548,8 @@ def _clausal_report(tok: Any) -> bool:
     that-clause, or a finite clause with its own subject right after the verb ("Mr. Obama, who understood
     that a push would fail", "Delegates felt the plan was dead"); not a question, not a verb of perception
     or causation ("saw that", "made sure that")."""
-    if tok.pos_ != "VERB" or not tok.text.isalpha() or tok.lemma_ in _NOT_REPORTS:
-        return False  # (a dash the tagger took for a verb is none)
+    if tok.pos_ != "VERB" or not (tok.text.isalpha() and tok.text.isascii()) or tok.lemma_ in _NOT_REPORTS:
+        return False  # (a dash the tagger took for a verb is none, nor a word of a non-English paragraph)
     comp = _source_and_clause(tok)
     if comp is None or any(c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN") and c.i < comp.i for c in tok.children):
         return False  # none, or a relative clause the parser took for one ("cited remarks Trump had made")
@@ -615,16 +615,21 @@ def _according_to(tok: Any) -> tuple[list[Any], int, str] | None:
 
 
 # Verbs with an object and its infinitive that cause or let rather than ask: "forced the ship to turn back".
-_NOT_REQUESTS = _NOT_REPORTS | frozenset("force allow enable permit require lead drive prompt push compel oblige leave train hire pay lose inspire".split())
+_NOT_REQUESTS = _NOT_REPORTS | frozenset("""
+    force allow enable permit require lead drive prompt push compel oblige leave train hire pay lose inspire defeat beat
+    render receive send bring elect appoint
+""".split())
 
 
 def _request(tok: Any) -> bool:
     """A verb on no cue list with a source subject, an object and the object's infinitive: a request or an
     exhortation whatever the verb ("exhorted Republicans to vote …", "persuaded Xi to join …"); not a verb
     that causes or lets ("forced", "allowed", "helped")."""
-    if tok.pos_ != "VERB" or not tok.text.isalpha() or tok.lemma_ in _NOT_REQUESTS or _source_subject(tok) is None:
+    if tok.pos_ != "VERB" or not (tok.text.isalpha() and tok.text.isascii()) or tok.lemma_ in _NOT_REQUESTS or _source_subject(tok) is None:
         return False
     obj = next((c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i), None)
+    if obj is None or not (_can_name_speaker(obj) or obj.lower_ in ("him", "her", "them")):
+        return False  # someone is asked, not something ("requested absentee ballots to vote by mail")
     xcomp = next((c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and obj is not None and c.i > obj.i), None)
     return xcomp is not None and xcomp.pos_ == "VERB" and any(a.dep_ == "aux" and a.lower_ == "to" for a in xcomp.children)
 
