@@ -383,3 +383,9 @@ def test_object_pronouns_and_descriptions_that_name_the_body():
 def test_a_dateline_is_not_part_of_the_speaker():
     qs = _quotes("TROMSØ - Norwegian fishermen said the patrol would continue through the winter.")
     assert [(t, s) for _, t, s in qs] == [("the patrol would continue through the winter", "Norwegian fishermen")]
+
+
+def test_he_and_she_skip_a_person_the_text_gives_the_other_pronoun():
+    qs = _quotes("Petter Lund says the town is ready. Anna Berg said she doubts it. Lund said he would ask again.",
+                 "She argues that the government has not explained the plan.")
+    assert qs[-1][2] == "Anna Berg"  # Lund, the last subject, is "he"

@@ -146,6 +146,18 @@ class _Resolver:
         self.persons: dict[str, Person] = {}
         self.events: list[tuple[int, str, str, str | None, str]] = []  # (offset, kind, id, country, name)
         self.anonymous: list[tuple[int, str]] = []
+        self.pronoun: dict[str, str] = {}  # person id -> "he" or "she", where the text says which
+
+    def learn_pronoun(self, pid: str | None, words: str | None) -> None:
+        """Note the pronoun a person takes, from a gendered title or role ("Mrs.", "spokeswoman") or from a
+        report of theirs whose clause opens with one ("Berg said she …")."""
+        if not pid or not words or pid not in self.persons:
+            return
+        for w in re.findall(r"[a-z]+", words.lower()):
+            found = "she" if w in _SHE_WORDS or w.endswith("woman") else ("he" if w in _HE_WORDS or w.endswith("man") else None)
+            if found and w not in ("human", "german", "roman", "ottoman"):
+                self.pronoun.setdefault(pid, found)
+                return
 
     def last_anonymous(self, before: int, kind: str) -> str | None:
         for off, k in reversed(self.anonymous):
@@ -161,6 +173,7 @@ class _Resolver:
         reg = self.reg.lookup(name)
         if reg is not None and reg.is_person:
             p = self.persons.setdefault(reg.id, Person(reg.id, reg.name, reg.role, reg.country, offset))
+            self.learn_pronoun(p.id, role)
             return p
         parts = name.split()
         if len(parts) == 1:
@@ -176,6 +189,7 @@ class _Resolver:
         else:
             p.role = p.role or role
             p.country = p.country or country
+        self.learn_pronoun(pid, role)
         return p
 
     def gap(self, actor_id: str, offset: int) -> int:
@@ -189,9 +203,9 @@ class _Resolver:
         """The last event of one of *kinds* before *before*: (offset, kind, actor id, country, name)."""
         return next((e for e in reversed(self.events) if e[0] < before and e[1] in kinds), None)
 
-    def last(self, before: int, kinds: set[str], role_word: str | None = None) -> tuple[str, str | None, str] | None:
+    def last(self, before: int, kinds: set[str], role_word: str | None = None, pronoun: str | None = None) -> tuple[str, str | None, str] | None:
         for off, kind, aid, country, name in reversed(self.events):
-            if off >= before or kind not in kinds:
+            if off >= before or kind not in kinds or pronoun and self.pronoun.get(aid, pronoun) != pronoun:
                 continue
             if role_word:
                 p = self.persons.get(aid)
@@ -201,6 +215,8 @@ class _Resolver:
         return None
 
 
+_SHE_WORDS = frozenset({"she", "mrs", "ms", "miss", "madam", "madame", "lady"})
+_HE_WORDS = frozenset({"he", "mr", "sir", "lord"})
 _ORG_KINDS = {"government", "ministry", "military", "agency", "company", "legislature", "international", "indigenous", "organization"}
 _DESCRIPTIONS = {
     "ministry": _ORG_KINDS, "department": _ORG_KINDS, "agency": _ORG_KINDS, "report": _ORG_KINDS, "statement": _ORG_KINDS,
@@ -453,6 +469,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
                 _note_speaker(res, base + cs, sid, scountry, sname)
+                if how in ("registry", "name") and toks[0].lower_ in ("he", "she") and toks[0].dep_ == "nsubj":
+                    res.learn_pronoun(sid, toks[0].lower_)  # "Berg said she would …": Berg is "she"
             # "Oslo's claim that …", "X repeated his warning that …", "Moscow's threat to …"
             for tok in sent:
                 if tok.pos_ != "NOUN" or tok.lemma_ not in noun_cues or any(qs - 1 <= tok.idx < qe + 1 for qs, qe, _ in spans):
@@ -1283,9 +1301,12 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     low = _POSSESSIVE_PRONOUNS.get(low, low)
     if low in _PRONOUNS:
         want = {"person"} if _PRONOUNS[low] == "person" else ({"org", "country"} if low == "it" else {"org", "country", "person"})
-        hit = res.last(offset, {"subject-person"}) if low in ("he", "she") else None
-        if low in ("he", "she") and hit and res.last(offset, {"person"}) and res.gap(hit[0], offset) > 1200:
+        gender = low if low in ("he", "she") else None
+        hit = res.last(offset, {"subject-person"}, pronoun=gender) if gender else None
+        if gender and hit and res.last(offset, {"person"}, pronoun=gender) and res.gap(hit[0], offset) > 1200:
             hit = None
+        if gender and hit is None:
+            hit = res.last(offset, want, pronoun=gender)
         if low == "it" and (spoke := res.last_at(offset, {"org-speaker"})) and spoke[0] > offset - 2000:
             # "it added": the body that last spoke, unless another body was named since ("…, the Border Guard said.
             # It added …"; a country named in between is not what "it" says)
