@@ -236,8 +236,6 @@ def test_the_two_seed_events_are_one_thread():
     assert {"arctic", "china", "russia"} <= set(why["terms"]) and "COOPERATE:CN:RU" in why["events"]
 
 
-@pytest.mark.xfail(strict=True, reason="the story clusterer puts the two seeds in one story (the Kremlin article is "
-                   "undated, so no date window can part them; joined at 0.26 against 0.25): see docs/eval.md, Threads")
 def test_seeds_ingested_are_two_stories_in_one_thread(tmp_path):
     folder = shared_dir("seeds")
     db = str(tmp_path / "s.db")

@@ -13,7 +13,9 @@ The score adds up what tells one event from another of the same kind:
   inside sentences: people, places, organisations) weigh ``NAME_WEIGHT``
   times a common word, because two earthquakes share every word but the
   place;
-* actors — the share of the article's actors (mention ids) the story already has;
+* actors — the share of the article's actors (mention ids) the story already has, where a country counts
+  ``COUNTRY_WEIGHT`` of a person or organisation (every story of a region names the same few countries)
+  and an outlet (one naming itself or another as a source) not at all;
 * events — the share of its coded events (type and the two sides) the story already has;
 * dates — with a date on both sides, an article further than ``WINDOW_DAYS``
   from the story's span cannot join it, one inside it gets a small bonus.
@@ -34,8 +36,10 @@ shares none of them cannot reach the threshold.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,7 +48,8 @@ import numpy as np
 from .features import ArticleFeatures
 
 NAME_WEIGHT = 2.0
-ACTOR_WEIGHT = 0.10
+ACTOR_WEIGHT = 0.15
+COUNTRY_WEIGHT = 0.3  # a country counts this much of a person or organisation in the actor share
 EVENT_WEIGHT = 0.05
 DATE_BONUS = 0.05
 CORE_WEIGHT = 0.3
@@ -81,6 +86,7 @@ class Story:
     version: int = -1
     core: frozenset[str] | None = None  # names in at least half the recent members (None: to compute)
     keys: set[int] = field(default_factory=set)  # the columns it is indexed under (StoryIndex)
+    encoded: list[str | None] | None = None  # each recent member's terms as stored (JSON), once made (service)
 
     def add(self, f: ArticleFeatures, vec: ArticleVector | None = None, terms: Counter[str] | None = None) -> None:
         """Add article *f* (with its ``terms_of`` and its ``vector``, if already made)."""
@@ -93,10 +99,14 @@ class Story:
             self.cols.append((vec.ids, vec.tf))
         else:
             self.cols = None
+        if self.encoded is not None:
+            self.encoded.append(None)
         if len(self.recent) > MAX_RECENT:
             del self.recent[0]
             if self.cols is not None:
                 del self.cols[0]
+            if self.encoded is not None:
+                del self.encoded[0]
         self.ids = self.vals = None
         if len(self.terms) > 2 * MAX_TERMS:
             self.terms = Counter(dict(self.terms.most_common(MAX_TERMS)))
@@ -152,7 +162,7 @@ class DocFreq:
     Each term ("w:" word or "n:" name) met is given a column; the weights of all columns (IDF, names
     times ``NAME_WEIGHT``) are one array, made again when the counts change."""
 
-    __slots__ = ("n", "df", "cols", "version", "_by_word", "_dfa", "_fac", "_w", "_weighted", "_scratch")
+    __slots__ = ("n", "df", "cols", "version", "_by_word", "_dfa", "_fac", "_w", "_weighted", "_scratch", "_pending")
 
     def __init__(self, n: int = 0, df: Counter[str] | None = None) -> None:
         self.n = n
@@ -165,28 +175,40 @@ class DocFreq:
         self._w = np.zeros(0)
         self._weighted = 0  # columns the weights array is good for (0: none)
         self._scratch = np.zeros(1024)  # kept all zero between uses
+        self._pending: list[Iterable[str]] = []  # words whose counts moved since the columns' were last brought up to date
 
     def add(self, f: ArticleFeatures) -> None:
         self.n += 1
         self.df.update(f.words.keys())
-        by = self._by_word
-        hit = [c for w in f.words if (cs := by.get(w)) for c in cs]
-        if hit:
-            self._dfa[hit] += 1.0
-        self._moved()
+        self._moved(f.words.keys())
 
     def learn(self, counts: dict[str, int]) -> None:
         """Take the document frequencies of more terms (read from a store)."""
         self.df.update(counts)
-        by = self._by_word
-        for w, c in counts.items():
-            for col in by.get(w, ()):
-                self._dfa[col] += c
-        self._moved()
+        self._moved(counts.keys())
 
-    def _moved(self) -> None:
+    def _moved(self, words: Iterable[str]) -> None:
+        """The counts of *words* changed: their columns' frequencies are brought up to date when the weights
+        are next made (once for a whole batch of articles, where the same words come back again and again)."""
+        self._pending.append(words)
+        if len(self._pending) > 1000:  # a user that never asks for weights (threads) keeps no long list
+            self._settle()
         self.version += 1
         self._weighted = 0
+
+    def _settle(self) -> None:
+        words = set().union(*self._pending)
+        self._pending.clear()
+        by, df = self._by_word, self.df
+        cols, counts = [], []
+        for w in words:
+            if cs := by.get(w):
+                c = df[w]
+                for col in cs:
+                    cols.append(col)
+                    counts.append(c)
+        if cols:
+            self._dfa[cols] = counts
 
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df.get(term[2:], 0) + 1)) + 1.0
@@ -213,6 +235,8 @@ class DocFreq:
 
     def weights(self) -> np.ndarray:
         """Every column's weight under the current counts (made again only for what changed)."""
+        if self._pending:
+            self._settle()
         k, n = self._weighted, len(self.cols)
         if k < n:
             w = (np.log((self.n + 1) / (self._dfa[k:n] + 1.0)) + 1.0) * self._fac[k:n]
@@ -281,9 +305,7 @@ def _gap(day: date | None, s: Story) -> int | None:
 
 def _core(s: Story) -> frozenset[str]:
     if s.core is None:
-        counts: Counter[str] = Counter()
-        for t in s.recent:
-            counts.update(k for k in t if k[0] == "n")
+        counts = Counter([k for t in s.recent for k in t if k[0] == "n"])
         s.core = frozenset(k[2:] for k, c in counts.items() if c * 2 >= len(s.recent))
     return s.core
 
@@ -297,7 +319,8 @@ def _core_overlap(f: ArticleFeatures, s: Story) -> float:
     if core:
         parts.append(len(core & f.names.keys()) / len(core))
     if mine:
-        parts.append(sum(1 for n in mine if "n:" + n in s.terms) / len(mine))
+        terms = s.terms
+        parts.append(sum(1 for t in f.repeated_name_terms() if t in terms) / len(mine))
     return sum(parts) / len(parts) if parts else CORE_PIVOT
 
 
@@ -326,8 +349,9 @@ def score(f: ArticleFeatures, vec: ArticleVector, s: Story, df: DocFreq, dense: 
         total = _text(dense, s, df)
     if CORE_WEIGHT:
         total += CORE_WEIGHT * (_core_overlap(f, s) - CORE_PIVOT)
-    if f.actors:
-        total += ACTOR_WEIGHT * sum(1 for a in f.actors if a in s.actors) / len(f.actors)
+    if f.actors and (weighed := f.weighed_actors(COUNTRY_WEIGHT)):
+        mine = s.actors
+        total += ACTOR_WEIGHT * sum(w for a, w in weighed if a in mine) / f.actor_mass
     if f.events:
         total += EVENT_WEIGHT * sum(1 for e in f.events if e in s.events) / len(f.events)
     if gap is not None:
@@ -421,7 +445,8 @@ class StoryIndex:
         hits: Counter[int] = Counter()
         for k in keys:
             hits.update(self.postings.get(k, ()))
-        return [self.stories[sid] for sid, _ in sorted(hits.items(), key=lambda x: (-x[1], -x[0]))[:limit]]
+        best = heapq.nsmallest(limit, hits.items(), key=lambda x: (-x[1], -x[0]))  # most shared keys, newest first
+        return [self.stories[sid] for sid, _ in best]
 
 
 class Clusterer:

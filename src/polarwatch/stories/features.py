@@ -56,12 +56,31 @@ class ArticleFeatures:
     title: str | None = None
     outlet: str | None = None
     repeated: frozenset[str] | None = None  # made by repeated_names
+    repeated_terms: tuple[str, ...] | None = None  # made by repeated_name_terms
+    weighed: tuple[tuple[str, float], ...] | None = None  # made by weighed_actors
+    actor_mass: float = 0.0  # their summed weights
 
     def repeated_names(self) -> frozenset[str]:
         """The names said twice or more (all names when none is)."""
         if self.repeated is None:
             self.repeated = frozenset(n for n, c in self.names.items() if c >= 2) or frozenset(self.names)
         return self.repeated
+
+    def weighed_actors(self, country: float) -> tuple[tuple[str, float], ...]:
+        """The actors with a weight: *country* for a country (a two-letter code), none for an outlet
+        ("outlet:…", a paper naming itself or another as its source: not an actor of the event), 1 otherwise;
+        ``actor_mass`` is their sum."""
+        if self.weighed is None:
+            ws = ((a, country if len(a) == 2 and a.isalpha() else 1.0) for a in self.actors if not a.startswith("outlet:"))
+            self.weighed = tuple((a, w) for a, w in ws if w > 0)
+            self.actor_mass = sum(w for _, w in self.weighed)
+        return self.weighed
+
+    def repeated_name_terms(self) -> tuple[str, ...]:
+        """``repeated_names`` as the clusterer's terms ("n:" and the name)."""
+        if self.repeated_terms is None:
+            self.repeated_terms = tuple("n:" + n for n in self.repeated_names())
+        return self.repeated_terms
 
 
 def _parse_date(m: re.Match[str]) -> date | None:

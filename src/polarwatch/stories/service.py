@@ -104,10 +104,21 @@ def link_duplicates(store: Any, articles: list[Article]) -> int:
 RECENT_STORIES = 200
 
 
+def _json(x: Any) -> str:
+    return json.dumps(x, ensure_ascii=False, separators=(",", ":"))
+
+
 def _state(s: Any) -> str:
-    return json.dumps({
-        "terms": s.terms, "actors": s.actors, "events": [[*e, c] for e, c in s.events.items()], "recent": s.recent,
-    }, ensure_ascii=False, separators=(",", ":"))  # fmt: skip
+    """The story's stored state: ``{"terms", "actors", "events", "recent"}`` as JSON. A recent member's terms
+    never change, so each is encoded once and kept on the story (``Story.encoded``) for its later writes."""
+    enc = s.encoded
+    if enc is None or len(enc) != len(s.recent):
+        enc = s.encoded = [None] * len(s.recent)
+    for i, t in enumerate(s.recent):
+        if enc[i] is None:
+            enc[i] = _json(t)
+    head = _json({"terms": s.terms, "actors": s.actors, "events": [[*e, c] for e, c in s.events.items()]})
+    return head[:-1] + ',"recent":[' + ",".join(enc) + "]}"
 
 
 def _story(row: dict[str, Any]) -> Any:
