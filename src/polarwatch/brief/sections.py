@@ -211,8 +211,8 @@ def significant_quotes(ctx: Ctx, sizes: dict[int, int], top: int = TOP_QUOTES) -
 
 # -- events --------------------------------------------------------------------------------------------
 def event_rows(ctx: Ctx) -> list[dict[str, Any]]:
-    """Every event in scope with both actors resolved (and different), its pair ordered as the network
-    orders it (a symmetric event from the lower id), with its article's date."""
+    """Every event in scope, in date order, with its article's date; a symmetric event between two resolved
+    actors has its pair ordered from the lower id, as ``analysis.network`` orders it."""
     out = []
     for r in ctx.db.execute(
         "SELECT a.rowid, a.published, e.type, e.source_id, e.source_name, e.target_id, e.target_name, e.symmetric, "  # noqa: S608
