@@ -29,8 +29,11 @@ GRAVITY = 4.0  # the pull toward the centre, against the repulsion of every othe
 REFS = 3  # articles listed under each row of a figure's table
 PALETTE = ("#1f5f8b", "#c0392b", "#27865f", "#d68910", "#7d3c98", "#5d6d7e", "#a04000", "#148f77")
 EDGE_COLOURS = {"event": "#c0392b", "co-quoted": "#1f5f8b", "quoted-about": "#27865f"}
-_RC = {"svg.hashsalt": "polarwatch-brief", "svg.fonttype": "none", "text.parse_math": False, "font.family": "DejaVu Sans",
-       "font.size": 8, "axes.spines.top": False, "axes.spines.right": False}  # fmt: skip
+# The settings every figure is drawn with (typed Any: matplotlib types rc_context keys as a Literal of names).
+_RC: Any = {
+    "svg.hashsalt": "polarwatch-brief", "svg.fonttype": "none", "text.parse_math": False, "font.family": "DejaVu Sans",
+    "font.size": 8, "axes.spines.top": False, "axes.spines.right": False,
+}  # fmt: skip
 
 
 # -- periods -------------------------------------------------------------------------------------------

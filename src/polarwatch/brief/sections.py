@@ -254,7 +254,7 @@ def new_events(ctx: Ctx, events: list[dict[str, Any]], per_type: int = EVENTS_PE
         typ, s, t, sym = key
         arts = list(dict.fromkeys(e["rowid"] for e in evs))
         ctx.preload(arts[:3])
-        first_of = {}
+        first_of: dict[int, dict[str, Any]] = {}
         for e in evs:
             first_of.setdefault(e["rowid"], e)
         evidence = [ctx.ref(r, first_of[r]["start"], first_of[r]["end"]) for r in arts[:3]]
@@ -280,7 +280,8 @@ def theme_changes(ctx: Ctx, previous: list[int]) -> tuple[list[ThemeChange], lis
 
     tax = taxonomy()
     now, before = theme_counts(ctx, ctx.rows), theme_counts(ctx, previous)
-    rising, falling = [], []
+    rising: list[ThemeChange] = []
+    falling: list[ThemeChange] = []
     for th in sorted(set(now) | set(before)):
         change = now[th] - before[th]
         if change == 0:
@@ -355,8 +356,8 @@ def contrasts(ctx: Ctx, sizes: dict[int, int], most: int = CONTRASTS) -> list[Co
             sides = [bloc_side(b) for b in pair]
         except SideError:
             continue
-        scope = {"thread": uid} if what == "thread" else {"story": uid}
-        cmp = compare(ctx.store, sides=sides, since=ctx.period.since, until=ctx.period.until, top=5, words=8, **scope)
+        thread, story = (uid, None) if what == "thread" else (None, uid)
+        cmp = compare(ctx.store, sides=sides, thread=thread, story=story, since=ctx.period.since, until=ctx.period.until, top=5, words=8)
         table = "threads" if what == "thread" else "stories"
         title = ctx.db.execute(f"SELECT title FROM {table} WHERE id = ?", (uid,)).fetchone()[0]  # noqa: S608
         out.append(Contrast(what, uid, title, n, ctx.page(f"/{what}/{uid}"), [_side_view(ctx, s) for s in cmp["sides"]]))
