@@ -174,3 +174,44 @@ def test_the_api_serves_a_cached_comparison_until_a_write(tmp_path, monkeypatch)
     assert after["sides"][0]["articles"] == 4 and app.state.results.hits == 1
     story = client.get("/api/compare?side=RU&side=NO&story=1").json()  # scoped by story membership: never cached
     assert client.get("/api/compare?side=RU&side=NO&story=1").json() == story and app.state.results.hits == 1
+
+
+def test_postgresql_requests_borrow_a_pool_connection_each_and_give_it_back(url):  # noqa: ANN001
+    if not url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL read path")
+    pytest.importorskip("fastapi")
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from polarwatch.api import app as app_module
+    from polarwatch.api import create_app
+    from polarwatch.store.postgres import _pool
+
+    s = open_store(url)
+    s.put_articles([article(i, t) for i, t in enumerate(TEXTS)])
+    s.close()
+    app = create_app(url)
+    borrowed: list[bool] = []
+    read = app_module.Stores.read
+
+    def spy(self):  # noqa: ANN001, ANN202
+        store = read(self)
+        held = app_module._borrowed.get()
+        borrowed.append(held is not None and held == [store] and store is not self._shared)
+        return store
+
+    app_module.Stores.read = spy  # type: ignore[method-assign]
+    try:
+        with TestClient(app) as client:
+            codes = [client.get(u).status_code for u in ("/api/articles?limit=2", "/api/outlets", "/api/compare?side=NO&side=RU")]
+    finally:
+        app_module.Stores.read = read  # type: ignore[method-assign]
+    assert codes == [200] * 3 and borrowed and all(borrowed)  # each request on a connection of its own
+    pool = _pool(url)[0]
+    for _ in range(50):  # given back when the response has been sent
+        stats = pool.get_stats()
+        if stats["pool_available"] == stats["pool_size"]:
+            break
+        time.sleep(0.05)
+    assert stats["pool_available"] == stats["pool_size"]
