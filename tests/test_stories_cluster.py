@@ -213,3 +213,20 @@ def test_a_shared_country_counts_less_than_a_shared_person_and_an_outlet_not_at_
     assert countries - none == pytest.approx(ACTOR_WEIGHT * 2 * COUNTRY_WEIGHT / (2 * COUNTRY_WEIGHT + 1.0))
     assert person - none == pytest.approx(ACTOR_WEIGHT * 1.0 / (2 * COUNTRY_WEIGHT + 1.0))
     assert outlet == pytest.approx(none)
+
+
+def test_assign_picks_what_scoring_every_story_would():
+    from polarwatch.stories.cluster import BEYOND_TEXT, assign, score, vector
+
+    c = Clusterer()
+    for i, (town, region) in enumerate([("Petropavlovsk", "Kamchatka"), ("Húsavík", "Iceland"), ("Tromsø", "Troms"),
+                                        ("Nome", "Alaska"), ("Petropavlovsk", "Kamchatka")]):
+        c.add(_quake(f"q{i}", town, region, f"6.{i}"))
+    probe = _quake("p", "Petropavlovsk", "Kamchatka", "6.4")
+    c.df.add(probe)
+    vec = vector(probe, c.df)
+    scores = {s.id: score(probe, vec, s, c.df) for s in c.stories}
+    best = max(scores, key=lambda k: scores[k] or -1.0)
+    story, sc = assign(probe, list(reversed(c.stories)), c.df, vec=vec)
+    assert story is not None and story.id == best and sc == pytest.approx(scores[best])
+    assert 0.0 < BEYOND_TEXT <= 0.5  # what the terms after the text can add at most

@@ -342,11 +342,22 @@ def score(f: ArticleFeatures, vec: ArticleVector, s: Story, df: DocFreq, dense: 
     if dense is None:
         dense = vec.spread()
         try:
-            total = _text(dense, s, df)
+            text = _text(dense, s, df)
         finally:
             vec.clear(dense)
     else:
-        total = _text(dense, s, df)
+        text = _text(dense, s, df)
+    return text + _beyond_text(f, s, gap)
+
+
+# The most the terms after the text can add to a score: a story whose text similarity falls short of the
+# best score so far by more than this cannot overtake it, so ``assign`` does not work them out.
+BEYOND_TEXT = CORE_WEIGHT * (1.0 - CORE_PIVOT) + ACTOR_WEIGHT + EVENT_WEIGHT + DATE_BONUS
+
+
+def _beyond_text(f: ArticleFeatures, s: Story, gap: int | None) -> float:
+    """The core-names, actor, event and date terms of the score (``gap``: from ``_gap``, in the window)."""
+    total = 0.0
     if CORE_WEIGHT:
         total += CORE_WEIGHT * (_core_overlap(f, s) - CORE_PIVOT)
     if f.actors and (weighed := f.weighed_actors(COUNTRY_WEIGHT)):
@@ -380,8 +391,14 @@ def assign(f: ArticleFeatures, stories: list[Story], df: DocFreq, threshold: flo
     dense = vec.spread()
     try:
         for s in stories:
-            sc = score(f, vec, s, df, dense)
-            if sc is not None and sc > best_score:
+            gap = _gap(f.day, s)
+            if gap is not None and gap > WINDOW_DAYS:
+                continue
+            text = _text(dense, s, df)
+            if text + BEYOND_TEXT + 1e-9 < best_score:
+                continue  # cannot overtake the best (the margin covers rounding)
+            sc = text + _beyond_text(f, s, gap)
+            if sc > best_score:
                 best, best_score = s, sc
     finally:
         vec.clear(dense)
