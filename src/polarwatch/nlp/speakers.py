@@ -1,0 +1,439 @@
+"""Who speaks: the article's discourse state and the resolution of a speaker mention to an actor.
+
+``quotes.analyse`` finds a report and the noun phrase its cue attaches to; this module says who that is:
+a registry actor or a person of the article by name ("Leksyutina" -> Yana Leksyutina), the body a document
+or spokesperson speaks for ("a report by the Swedish EPA"), an anonymous voice ("sources" -> unnamed
+sources), a description ("the professor", "the ministry" -> the last person or body it fits) or a pronoun
+("he"/"she" -> the last person who is the subject of a sentence and takes that pronoun; "it" -> the body that
+last spoke, else the last organisation or country named).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .actors import Actor, ActorRegistry
+from .entities import org_kind
+_ANON_NOUNS = {
+    "source": "sources", "insider": "sources", "critic": "sources", "opponent": "sources", "report": "sources", "media": "sources", "people": "sources", "person": "sources",
+    "official": "officials", "diplomat": "officials", "spokesperson": "officials", "authority": "officials",
+    "expert": "experts", "analyst": "experts", "observer": "experts", "specialist": "experts", "scholar": "experts",
+    "commentator": "experts",
+}  # fmt: skip
+_PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any", "we": "any"}
+_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "its": "it", "their": "they", "him": "he", "them": "they"}
+
+
+@dataclass(slots=True)
+class Person:
+    """A person of this article: from the registry or known only from the text."""
+
+    id: str
+    name: str
+    role: str | None = None
+    country: str | None = None
+    first: int = 0
+
+
+def _clean_name(name: str) -> str:
+    """A PERSON span without a leading role word ("spokesperson Liu Jianwen") or possessive."""
+    name = re.sub(r"['’]s$", "", " ".join(name.split()))
+    toks = name.split()
+    while toks and not toks[0][:1].isupper():
+        toks = toks[1:]
+    return " ".join(toks)
+
+
+def _slug(name: str) -> str:
+    return "article:" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+class _Resolver:
+    """The article's discourse state for resolving speaker mentions."""
+
+    def __init__(self, reg: ActorRegistry) -> None:
+        self.reg = reg
+        self.persons: dict[str, Person] = {}
+        self.events: list[tuple[int, str, str, str | None, str]] = []  # (offset, kind, id, country, name)
+        self.anonymous: list[tuple[int, str]] = []
+        self.pronoun: dict[str, str] = {}  # person id -> "he" or "she", where the text says which
+
+    def learn_pronoun(self, pid: str | None, words: str | None) -> None:
+        """Note the pronoun a person takes, from a gendered title or role ("Mrs.", "spokeswoman") or from a
+        report of theirs whose clause opens with one ("Berg said she …")."""
+        if not pid or not words or pid not in self.persons:
+            return
+        for w in re.findall(r"[a-z]+", words.lower()):
+            found = "she" if w in _SHE_WORDS or w.endswith("woman") else ("he" if w in _HE_WORDS or w.endswith("man") else None)
+            if found and w not in ("human", "german", "roman", "ottoman"):
+                self.pronoun.setdefault(pid, found)
+                return
+
+    def last_anonymous(self, before: int, kind: str) -> str | None:
+        for off, k in reversed(self.anonymous):
+            if off < before and k == kind:
+                return f"unnamed {k}"
+        return None
+
+    def note(self, offset: int, kind: str, actor_id: str, country: str | None, name: str) -> None:
+        self.events.append((offset, kind, actor_id, country, name))
+
+    def person(self, name: str, offset: int, role: str | None = None, country: str | None = None) -> Person:
+        name = " ".join(name.split())
+        reg = self.reg.lookup(name)
+        if reg is not None and reg.is_person:
+            p = self.persons.setdefault(reg.id, Person(reg.id, reg.name, reg.role, reg.country, offset))
+            self.learn_pronoun(p.id, role)
+            return p
+        parts = name.split()
+        if len(parts) == 1:
+            # a surname: last token of a Western name, first of a Chinese or Korean one
+            for p in reversed(list(self.persons.values())):
+                toks = p.name.split()
+                if len(toks) > 1 and parts[0] in (toks[-1], toks[0]):
+                    return p
+        pid = _slug(name)
+        p = self.persons.get(pid)
+        if p is None:
+            p = self.persons[pid] = Person(pid, name, role, country, offset)
+        else:
+            p.role = p.role or role
+            p.country = p.country or country
+        self.learn_pronoun(pid, role)
+        return p
+
+    def gap(self, actor_id: str, offset: int) -> int:
+        """Characters since *actor_id* was last noted before *offset*."""
+        for off, _, aid, _, _ in reversed(self.events):
+            if off < offset and aid == actor_id:
+                return offset - off
+        return 1 << 30
+
+    def last_at(self, before: int, kinds: set[str]) -> tuple[int, str, str, str | None, str] | None:
+        """The last event of one of *kinds* before *before*: (offset, kind, actor id, country, name)."""
+        return next((e for e in reversed(self.events) if e[0] < before and e[1] in kinds), None)
+
+    def last(self, before: int, kinds: set[str], role_word: str | None = None, pronoun: str | None = None) -> tuple[str, str | None, str] | None:
+        for off, kind, aid, country, name in reversed(self.events):
+            if off >= before or kind not in kinds or pronoun and self.pronoun.get(aid, pronoun) != pronoun:
+                continue
+            if role_word:
+                p = self.persons.get(aid)
+                if not p or not p.role or role_word not in p.role.lower():
+                    continue
+            return aid, country, name
+        return None
+
+
+_SHE_WORDS = frozenset({"she", "mrs", "ms", "miss", "madam", "madame", "lady"})
+_HE_WORDS = frozenset({"he", "mr", "sir", "lord"})
+_ORG_KINDS = {"government", "ministry", "military", "agency", "company", "legislature", "international", "indigenous", "organization"}
+_DESCRIPTIONS = {
+    "ministry": _ORG_KINDS, "department": _ORG_KINDS, "agency": _ORG_KINDS, "report": _ORG_KINDS, "statement": _ORG_KINDS,
+    "government": _ORG_KINDS | {"country"}, "company": _ORG_KINDS, "office": _ORG_KINDS, "embassy": _ORG_KINDS,
+    "alliance": _ORG_KINDS, "council": _ORG_KINDS, "fleet": _ORG_KINDS, "command": _ORG_KINDS, "service": _ORG_KINDS,
+}  # fmt: skip
+
+
+def _doc_ents(doc: Any) -> list[Any]:
+    """``doc.ents``, built once per paragraph: spaCy makes every entity span again on each access, which a long
+    paragraph with many reports would pay once per report."""
+    ents = doc.user_data.get("polarwatch_ents")
+    if ents is None or len(ents) and ents[0].doc is not doc:
+        ents = doc.user_data["polarwatch_ents"] = list(doc.ents)
+    return ents
+
+
+def _span_text(tokens: list[Any]) -> str:
+    if not tokens:
+        return ""
+    # the span's own text, not doc.text (which joins the whole paragraph on every call)
+    return tokens[0].doc[tokens[0].i : tokens[-1].i + 1].text
+
+
+def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | None, name: str | None) -> None:
+    if not sid:
+        if name and name[:1].isupper() and org_kind(name):
+            res.note(offset, "org-speaker", "", country, name)  # a body the registry does not know ("Finland's Border Guard")
+        return
+    kind = "person" if sid in res.persons else ("country" if len(sid) == 2 else "org")
+    res.note(offset, kind, sid, country, name or sid)
+    if kind == "person":
+        res.note(offset, "subject-person", sid, country, name or sid)
+    elif kind == "org":
+        res.note(offset, "org-speaker", sid, country, name or sid)
+
+
+def _is_subject(tok: Any) -> bool:
+    """The token (or the noun it is in apposition to) is a clause subject."""
+    while tok.dep_ in ("compound", "appos", "flat") and tok.head is not tok:
+        tok = tok.head
+    return tok.dep_ in ("nsubj", "nsubjpass")
+
+
+def _role_of(ent: Any, reg: ActorRegistry) -> tuple[str | None, str | None]:
+    """The role words before a name in its noun phrase, or in an apposition after it."""
+    head = ent.root
+    pre = [t for t in head.subtree if t.i < ent.start and t.dep_ in ("compound", "amod", "nmod", "det", "poss", "prep", "pobj", "punct")]
+    pre = [t for t in pre if t.i >= min((x.i for x in head.subtree), default=ent.start)]
+    words = [t for t in ent.doc[min((t.i for t in pre), default=ent.start) : ent.start] if not t.is_punct]
+    role = " ".join(t.text for t in words) or None
+    if role is None:
+        app = [c for c in head.children if c.dep_ == "appos"]
+        if app:
+            role = " ".join(t.text for t in app[0].subtree if not t.is_punct)
+    country = reg.demonym_country(role) if role else None
+    return role, country
+
+
+def _mention_tokens(head: Any, cs: int = -1, ce: int = -1) -> list[Any]:
+    """The speaker mention: the subject's subtree, without relative clauses and without anything inside the content."""
+    toks = [t for t in head.subtree if not (cs <= t.idx < ce)]
+    drop: set[int] = set()
+    for t in head.subtree:
+        if t.dep_ in ("relcl", "acl") and t.head == head:
+            drop |= {x.i for x in t.subtree}
+    toks = [t for t in toks if t.i not in drop]
+    dash = next((k for k, t in enumerate(toks[:4]) if t.text in ("-", "—", "–", "--")), None)
+    if dash and toks[0].i == toks[0].sent.start and all(t.is_upper and t.is_alpha for t in toks[:dash]):
+        toks = toks[dash + 1 :]  # a dateline the parser took into the subject ("BRUSSELS - European leaders")
+    while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
+        toks = toks[1:]
+    while toks and toks[-1].is_punct:
+        toks = toks[:-1]
+    return toks
+
+
+_SPEAKER_NOUNS = frozenset(
+    "spokesman spokeswoman spokesperson minister expert professor official president analyst researcher scientist ambassador "
+    "diplomat director chief head leader premier chairman chairwoman chair secretary commander governor mayor senator envoy "
+    "economist lawyer attorney author candidate nominee adviser advisor aide campaign representative lawmaker"
+    .split()
+)
+
+
+def _can_name_speaker(t: Any) -> bool:
+    """A token that can stand for a speaker: a proper name, a personal pronoun, a role or an issuing body."""
+    if t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return True
+    if t.pos_ == "PRON":
+        return t.lower_ in _PRONOUNS
+    lemma = t.lemma_.lower()
+    return t.pos_ == "NOUN" and (lemma in _SPEAKER_NOUNS or lemma in _ISSUER_HEADS or lemma in _ANON_NOUNS or lemma in _DESCRIPTIONS)
+
+
+_ISSUER_HEADS = {"report", "statement", "spokesman", "spokeswoman", "spokesperson", "press", "service", "office", "communique", "release", "document", "assessment", "strategy", "briefing"}
+_ISSUED_HEADS = frozenset(
+    "report study poll survey estimate analysis statement assessment review document memo letter release communique "
+    "data figures research paper spokesperson spokesman spokeswoman".split()
+)
+
+
+def _issuer(head: Any, inside: set[int]) -> list[Any]:
+    """The named body that issued a document or speaks through a spokesperson: the proper name after "by", "for",
+    "from" or "of" on *head*, directly or through a participle ("published by", "released by"); [] if none."""
+    for prep in head.children:
+        if prep.dep_ == "acl" and prep.tag_ == "VBN":
+            prep = next((c for c in prep.children if c.dep_ == "agent" or c.dep_ == "prep" and c.lower_ == "by"), None)
+            if prep is None:
+                continue
+        elif not (prep.dep_ == "prep" and prep.lower_ in ("by", "for", "from", "of")):
+            continue
+        obj = next((c for c in prep.children if c.dep_ == "pobj" and c.i in inside), None)
+        if obj is not None and obj.pos_ == "NOUN":  # "by the newspaper Sermitsiaq"
+            obj = next((c for c in obj.children if c.dep_ in ("appos", "compound") and c.i > obj.i and c.pos_ == "PROPN"), obj)
+        if obj is not None and obj.pos_ == "PROPN":
+            return [t for t in obj.subtree if t.i in inside and t.i <= obj.i and t.dep_ not in ("det", "case")
+                    and t.lower_ != "the" and t.i >= obj.left_edge.i]
+    return []
+
+
+def _chain_start(head: Any) -> int:
+    i = head.i
+    doc = head.doc
+    while i > 0 and (doc[i - 1].pos_ == "PROPN" or doc[i - 1].text in ("-",)) and doc[i - 1].dep_ in ("compound", "punct", "nmod", "amod"):
+        i -= 1
+    return i
+
+
+def _trim_mention(stoks: list[Any], head: Any) -> str:
+    """The mention as a name: no leading determiner, nothing after a comma or a relative clause."""
+    toks = list(stoks)
+    for k, t in enumerate(toks):
+        if t.i > head.i and t.text in (",", "(", "—", "–", ";"):
+            toks = toks[:k]
+            break
+    while toks and toks[0].lower_ in ("the", "a", "an"):
+        toks = toks[1:]
+    return _span_text(toks) if toks else _span_text(stoks)
+
+
+_SIDE_DEPS = {"appos", "relcl", "parataxis", "advcl"}
+
+
+def _core(stoks: list[Any]) -> list[Any]:
+    """The part of a speaker mention that names the speaker: its head word's phrase without appositions
+    and relative clauses ("Don Fowler, who helmed the DNC under Bill Clinton" -> "Don Fowler").
+
+    A head that is not itself a name, with a person's name in apposition, gives the name ("the company's
+    chief, John Smith"; "One of its authors, Gunnar Thorsson").
+    """
+    inside = {t.i for t in stoks}
+    roots = [t for t in stoks if t.head.i not in inside or t.head is t]
+    if len(roots) != 1:
+        return stoks
+    root = roots[0]
+    if root.ent_type_ != "PERSON":
+        app = [c for c in root.children if c.dep_ == "appos" and c.i in inside and (c.ent_type_ == "PERSON" or root.pos_ == "NOUN" and c.pos_ == "PROPN")]
+        if app:
+            root = app[0]
+    drop = {x.i for c in root.children if c.dep_ in _SIDE_DEPS or (c.dep_ == "punct" and c.text in ",;()—–") for x in c.subtree}
+    core = [t for t in root.subtree if t.i in inside and t.i not in drop]
+    while core and (core[-1].is_punct or core[-1].dep_ == "case" and core[-1].head.i not in inside):
+        core = core[:-1]
+    return core if core and root in core else stoks
+
+
+_TITLES = frozenset("""
+    mr mrs ms dr sen senator rep gov governor gen general adm admiral col colonel capt captain lt sgt president vice
+    prime minister secretary chancellor premier speaker chairman chairwoman chair mayor judge justice ambassador
+    professor prof commissioner director deputy foreign defence defense king queen prince princess pope chief
+""".split())
+
+
+def _given_name(ent: Any) -> str:
+    """A PERSON entity's text, with a given name that NER left out ("Petter" of "Petter Lund") put back."""
+    doc, i = ent.doc, ent.start
+    while i > 0 and (t := doc[i - 1]).pos_ == "PROPN" and t.dep_ == "compound" and ent.start <= t.head.i < ent.end \
+            and t.text.isalpha() and t.text[:1].isupper() and t.lower_ not in _TITLES and not t.ent_type_:
+        i -= 1  # fmt: skip
+    return doc[i : ent.end].text
+
+
+def _surname_clash(doc: Any, start: int, actor: Actor) -> bool:
+    """A registry person found by a surname inside a longer name with another given name.
+
+    *start* is the match's character offset in *doc*; "Luis Rubio" is not the registry's Marco Rubio.
+    """
+    if not actor.is_person:
+        return False
+    known = {w for f in (actor.name, *actor.aliases) for w in f.split()}
+    for e in _doc_ents(doc):
+        if e.label_ == "PERSON" and e.start_char < start < e.end_char:
+            given = [w for w in re.findall(r"[^\W\d_][\w’'.-]*", doc.text[e.start_char : start]) if w[:1].isupper()]
+            return bool(given) and not all(w.rstrip(".") in known or w in known for w in given)
+    return False
+
+
+def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str]:
+    """(actor id, canonical name, country, how) for a speaker mention."""
+    if not stoks:
+        return None, None, None, "none"
+    stoks = _core(stoks)
+    text = _span_text(stoks)
+    low = text.lower().strip()
+    # a person named in the mention
+    ents = [e for e in _doc_ents(stoks[0].doc) if e.label_ == "PERSON" and stoks[0].i <= e.start and e.end <= stoks[-1].i + 1]
+    inside = {t.i for t in stoks}
+    root = next((t for t in stoks if t.head.i not in inside or t.head is t), stoks[-1])
+    named_root = any(e.start <= root.i < e.end for e in ents)
+    for m in reg.find(text):
+        start = stoks[0].idx + m.start
+        if m.actor.is_person and not _surname_clash(stoks[0].doc, start, m.actor):
+            last = stoks[0].doc.char_span(start, stoks[0].idx + m.end, alignment_mode="expand")
+            if last is not None and last[-1].dep_ in ("compound", "amod", "nmod") and last[-1].head.pos_ == "NOUN":
+                continue  # a name that only modifies a noun ("a Trump surrogate", "the Clinton campaign")
+            if named_root and last is not None and not last.start <= root.i < last.end:
+                continue  # another person named further in ("Don Fowler, who … during Bill Clinton's presidency")
+            p = res.person(m.actor.name, offset)
+            return p.id, p.name, p.country, "registry"
+    ents = [e for e in ents if e.start <= root.i < e.end] or ents[:1]
+    if ents and (name := _clean_name(_given_name(ents[0]))):
+        p = res.person(name, offset)
+        return p.id, p.name, p.country, "name"
+    head = stoks[-1] if len(stoks) == 1 else next((t for t in stoks if t.dep_ in ("nsubj", "nsubjpass", "pobj", "dobj", "attr")), stoks[-1])
+    # a document or spokesperson of a named body speaks for it: "A report by the Swedish Environmental
+    # Protection Agency", "a poll published by the newspaper Sermitsiaq", "A spokesperson for the ministry"
+    if head.lemma_.lower() in _ISSUED_HEADS and (issuer := _issuer(head, inside)):
+        return _resolve(issuer, offset, res, reg)
+    # anonymous voices: "Sources", "an industry insider", "Chinese experts", "Analysts in Oslo", "US media reports"
+    found = reg.find(text)
+    base = stoks[0].idx
+    # a body that owns the mention ("the Pentagon's report"), not a named body of a country ("Finland's Border Guard")
+    owner = [m for m in found if base + m.start <= head.idx < base + m.end
+             or text[m.end : m.end + 2] in ("'s", "’s") and head.pos_ != "PROPN"]
+    anon = _ANON_NOUNS.get(head.lemma_.lower())
+    if anon and head.pos_ == "NOUN" and not owner:
+        if stoks[0].lower_ in ("the", "this", "that"):
+            expertish = head.lemma_.lower() in ("expert", "analyst", "scholar", "specialist") and head.tag_ == "NN"
+            # "the diplomat": the last person introduced with that role, else (an expert) the last person
+            hit = res.last(offset, {"person"}, role_word=head.lemma_.lower()) if head.tag_ == "NN" else None
+            hit = hit or (res.last(offset, {"person"}) if expertish else None)
+            if hit:
+                return hit[0], hit[2], hit[1], "description"
+            prior = res.last_anonymous(offset, anon)
+            if prior:
+                return None, prior, None, "anonymous"
+        res.anonymous.append((offset, anon))
+        return None, f"unnamed {anon}", None, "anonymous"
+    # a registry body that owns the mention ("the Pentagon's report", "the Kremlin"), or issued it
+    if owner or (found and head.lemma_.lower() in _ISSUER_HEADS):
+        a = (owner or found)[0].actor
+        return a.id, a.name, a.country, "registry"
+    # a proper name the registry does not know: a person by NER, else an organisation by its name
+    if head.pos_ == "PROPN":
+        chain = [t for t in stoks if t.i <= head.i and (t.pos_ == "PROPN" or t.text in ("-", "&")) and t.i >= _chain_start(head)]
+        if head.ent_type_ == "PERSON" and len(chain) >= 2:
+            p = res.person(_clean_name(_span_text(chain)), offset)
+            return p.id, p.name, p.country, "name"
+        name = _trim_mention(stoks, head)
+        possessor = any(text[m.end : m.end + 2] in ("'s", "’s") for m in found)  # "Finland's Border Guard" is no Finland
+        if found and all(m.text in name for m in found) and not re.search(r"\b(in|of|to)\b", name) and not possessor:
+            a = found[0].actor
+            return a.id, a.name, a.country, "registry"
+        return None, name, reg.demonym_country(name), "unresolved"
+    if found and head.pos_ == "NOUN" and head.lemma_.lower() in ("embassy", "consulate", "mission", "delegation"):
+        name = _trim_mention(stoks, head)
+        return None, name, reg.demonym_country(name), "unresolved"
+    if found:
+        a = found[0].actor
+        return a.id, a.name, a.country, "registry"
+    # pronouns ("his claim that …" is his)
+    low = _POSSESSIVE_PRONOUNS.get(low, low)
+    if low in _PRONOUNS:
+        want = {"person"} if _PRONOUNS[low] == "person" else ({"org", "country"} if low == "it" else {"org", "country", "person"})
+        gender = low if low in ("he", "she") else None
+        hit = res.last(offset, {"subject-person"}, pronoun=gender) if gender else None
+        if gender and hit and res.last(offset, {"person"}, pronoun=gender) and res.gap(hit[0], offset) > 1200:
+            hit = None
+        if gender and hit is None:
+            hit = res.last(offset, want, pronoun=gender)
+        if low == "it" and (spoke := res.last_at(offset, {"org-speaker"})) and spoke[0] > offset - 2000:
+            # "it added": the body that last spoke, unless another body was named since ("…, the Border Guard said.
+            # It added …"; a country named in between is not what "it" says)
+            named = res.last_at(offset, {"org"})
+            if named is None or named[0] <= spoke[0] or named[2] == spoke[2]:
+                return (spoke[2] or None), spoke[4], spoke[3], "pronoun"
+        hit = hit or res.last(offset, want)
+        return (hit[0], hit[2], hit[1], "pronoun") if hit else (None, text, None, "pronoun")
+    # descriptions: "the professor", "the Kremlin spokesman", "the ministry"
+    words = [t.lower_ for t in stoks if t.pos_ in ("NOUN", "PROPN")]
+    if words:
+        noun = words[-1]
+        if noun in _DESCRIPTIONS:
+            # "the ministry": the last body whose name says so ("Ministry of Natural Resources"), else the last body
+            hit = next(((aid, country, name) for off, kind, aid, country, name in reversed(res.events) if kind in ("org", "org-speaker")
+                        and off < offset and noun in name.lower().split()), None) or \
+                res.last(offset, {"org"} | ({"country"} if noun == "government" else set()))
+            if hit:
+                return hit[0], hit[2], hit[1], "description"
+        hit = res.last(offset, {"person"}, role_word=noun)
+        if hit:
+            return hit[0], hit[2], hit[1], "description"
+        if stoks[0].lower_ == "the" and head.pos_ == "NOUN":
+            hit = res.last(offset, {"person"})
+            if hit and noun in ("spokesman", "spokeswoman", "spokesperson", "minister", "expert", "professor", "official", "president", "analyst", "researcher", "scientist", "ambassador", "diplomat", "director", "chief", "head", "leader", "premier", "chairman", "chair", "secretary", "commander", "governor", "mayor", "senator", "envoy", "economist", "lawyer", "author"):
+                return hit[0], hit[2], hit[1], "description"
+    return None, text, reg.demonym_country(text), "unresolved"
