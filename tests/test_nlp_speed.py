@@ -142,8 +142,9 @@ def test_parse_filter_is_opt_in(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_numpy_blas_and_fast_ruler_give_the_models_own_annotations():
-    """model.py's numpy BLAS and ruler.py's attribute ruler change speed only: the shipped pipeline
-    (thinc's blis, spaCy's AttributeRuler) tags, parses and finds entities exactly the same."""
+    """model.py's numpy BLAS, ruler.py's attribute ruler and lemmas.py's cached lemmatizer change speed
+    only: the shipped pipeline (thinc's blis, spaCy's AttributeRuler and Lemmatizer) tags, lemmatises,
+    parses and finds entities exactly the same."""
     from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
 
     from polarwatch.nlp.model import load_model
@@ -156,3 +157,30 @@ def test_numpy_blas_and_fast_ruler_give_the_models_own_annotations():
     for text, a, b in zip(texts, shipped, ours):
         assert (a.to_array(attrs) == b.to_array(attrs)).all(), text[:80]
         assert [str(t.morph) for t in a] == [str(t.morph) for t in b]
+
+
+def test_registry_pattern_factored_by_prefix_matches_as_the_flat_alternation():
+    """actors.py's registry regex is a prefix trie; a flat alternation of the same forms, longest first,
+    finds the same spans in our gold texts and in text built to make forms compete (a form that is
+    the prefix of another, possessives, "the", a form glued to a longer word)."""
+    import re
+
+    from polarwatch.nlp.actors import registry, trie_alternation
+
+    reg = registry()
+    flat = "|".join(re.escape(f) for f in sorted(reg.forms, key=len, reverse=True))
+    tail = r"(?=['’]s\b|[^\w]|$)"
+    old = re.compile(rf"(?<![\w.])(?:[Tt]he\s+)?({flat}){tail}")
+    assert reg._rx.pattern == rf"(?<![\w.])(?:[Tt]he\s+)?({trie_alternation(reg.forms)}){tail}"
+    forms = sorted(reg.forms)
+    texts = ["\n".join(a.paragraphs) for a in _corpus()]
+    texts.append(" ".join(f"{f} {f}’s the {f}, {f}x ({f}.{f}-" for f in forms))
+    found = 0
+    for text in texts:
+        a = [(m.start(), m.end(), m.group(1)) for m in old.finditer(text)]
+        assert a == [(m.start(), m.end(), m.group(1)) for m in reg._rx.finditer(text)], text[:80]
+        found += len(a)
+    assert found > 3 * len(forms), found
+    # the trie itself, on forms that are prefixes of one another
+    rx = re.compile(rf"\b({trie_alternation(['Sea', 'Sea of Japan', 'Sea of Okhotsk', 'Se'])})\b")
+    assert [m.group(1) for m in rx.finditer("Sea of Okhotsk, Sea of Japanese, Se, Sea of Japan")] == ["Sea of Okhotsk", "Sea", "Se", "Sea of Japan"]

@@ -234,10 +234,21 @@ def _fast_ruler(nlp: Any) -> Any:
     return FastAttributeRuler(nlp.get_pipe("attribute_ruler"))
 
 
+@lru_cache(maxsize=4)
+def _fast_lemmatizer(nlp: Any) -> Any:
+    from .lemmas import FastLemmatizer
+
+    return FastLemmatizer(nlp.get_pipe("lemmatizer"))
+
+
+_FAST = {"attribute_ruler": _fast_ruler, "lemmatizer": _fast_lemmatizer}
+
+
 def _run(nlp: Any, names: Iterable[str], docs: Iterable[Any], batch_size: int) -> Iterable[Any]:
-    """*docs* through the named components in order, the attribute ruler replaced by its faster equal."""
+    """*docs* through the named components in order, the attribute ruler and the lemmatizer replaced by
+    their faster equals."""
     for name in names:
-        proc = _fast_ruler(nlp) if name == "attribute_ruler" else nlp.get_pipe(name)
+        proc = _FAST[name](nlp) if name in _FAST else nlp.get_pipe(name)
         docs = proc.pipe(docs, batch_size=batch_size)
     return docs
 
