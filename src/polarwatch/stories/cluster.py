@@ -60,7 +60,7 @@ MAX_TERMS = 400
 MAX_RECENT = 12  # average linkage is over a story's latest members, this many
 LINKAGE = "average"  # "average": mean cosine to the story's recent members; "centroid": cosine to its summed terms
 KEYS = 20  # an article's heaviest terms that index its story and look up its candidates
-MAX_CANDIDATES = 40  # stories scored for one article, those sharing most keys first
+MAX_CANDIDATES = 20  # stories scored for one article, those sharing most keys first
 
 
 @dataclass(slots=True)
