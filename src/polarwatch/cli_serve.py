@@ -23,6 +23,8 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
 
     import uvicorn
 
+    from .api.server import PROTOCOL
+
     path = _db(ctx, db)
     try:
         from .api import create_app
@@ -32,11 +34,11 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
         _fail(str(exc))
     click.echo(f"polarwatch: serving {path} at http://{host}:{port}/ (API at /api, Ctrl-C to stop)", err=True)
     if workers == 1:
-        uvicorn.run(create_app(path), host=host, port=port, log_level="warning", server_header=False)
+        uvicorn.run(create_app(path), host=host, port=port, log_level="warning", server_header=False, http=PROTOCOL)
     else:
         os.environ["POLARWATCH_SERVE_DB"] = path
         uvicorn.run("polarwatch.cli_serve:_app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", server_header=False)  # fmt: skip
+                    log_level="warning", server_header=False, http=PROTOCOL)  # fmt: skip
 
 
 def _app_from_env():  # noqa: ANN202  (uvicorn factory for several worker processes)
