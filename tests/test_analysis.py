@@ -244,3 +244,23 @@ def test_filters_narrow_by_actor_and_theme(store):
     assert rows and all("cn" in {m.actor_id for m in store.get_mentions(r["id"])} for r in rows)
     rows, _ = queries.articles(store, Filters(theme="fisheries"), limit=500)
     assert rows and all("fisheries" in {t["theme"] for t in store.get_themes(r["id"])} for r in rows)
+
+
+def test_evidence_rows_keep_the_first_rows_of_each_key_and_one_per_article_when_asked():
+    """The shared evidence reader: *n* rows a key in order, whichever way it reads; with per_article a key
+    (the network's co-quoted pairs, counted by article) shows an article once."""
+    import sqlite3
+
+    from polarwatch.analysis.queries import evidence_rows
+
+    db = sqlite3.connect(":memory:")
+    db.row_factory = sqlite3.Row
+    db.execute("CREATE TABLE r (k TEXT, article TEXT, seq INTEGER)")
+    db.executemany("INSERT INTO r VALUES (?, ?, ?)",
+                   [("a", "x", 1), ("a", "x", 2), ("a", "y", 3), ("a", "z", 4), ("b", "x", 5)])  # fmt: skip
+    base, cols = "FROM r WHERE 1 = 1", "article, seq"
+    for how in ("window", "walk", "walk-all"):
+        got = evidence_rows(db, "k", cols, base, "seq", [], ["a", "b"], how, n=2)
+        assert {k: [(d["article"], d["seq"]) for d in v] for k, v in got.items()} == {"a": [("x", 1), ("x", 2)], "b": [("x", 5)]}
+    once = evidence_rows(db, "k", cols, base, "seq", [], ["a"], "walk-all", n=2, per_article=True)
+    assert [(d["article"], d["seq"]) for d in once["a"]] == [("x", 1), ("y", 3)]

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from ..nlp.actors import registry as actor_registry
-from .queries import Filters, db_of, where
+from .queries import Filters, db_of, evidence_rows, where
 from .sides import Side
 from .counts import side_words
 from .words import distinctive
@@ -17,50 +17,9 @@ from .words import distinctive
 EVIDENCE = 5
 
 
-def _evidence(db: Any, key: str, cols: str, base: str, order: str, args: list[Any], keys: list[Any],
-              how: str = "window") -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
-    """The first EVIDENCE rows (by *order*, which must order the rows of a key completely) of each of *keys*
-    (values of the SQL expression *key*) among the rows of *base* (``FROM … WHERE …`` with *args*), in one
-    query: key -> rows of *cols*. Three ways, the same rows, the fastest depending on the section
-    (measured on a month of the 100,000-article benchmark store):
-
-    ``window``: numbered per key in SQL (ROW_NUMBER), keys in the WHERE clause (network event edges);
-    ``walk``: the rows of *keys* read in *order*, each key's first kept, stopping when every key has its
-    share (compare's events: 27-36 -> 2.5 ms); ``walk-all``: the same without the keys in SQL, where a
-    key column with an (key, article) index would make SQLite probe it once per key and article
-    (speakers 96 -> 2 ms, themes 53 -> 26, tone 72 -> 34, co-quoted 161 -> 93, quoted-about 139 -> 61)."""
-    out: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
-    if not keys:
-        return out
-    marks = ", ".join("?" * len(keys))
-    if how == "window":
-        rows = db.execute(
-            f"SELECT * FROM (SELECT {key} AS k_, {cols}, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS rn_ "  # noqa: S608
-            f"{base} AND {key} IN ({marks})) ev_ WHERE rn_ <= ? ORDER BY k_, rn_",
-            [*args, *keys, EVIDENCE],
-        )  # fmt: skip
-        for r in rows:
-            d = dict(r)
-            k = d.pop("k_")
-            d.pop("rn_")
-            out.setdefault(k, []).append(d)
-        return out
-    some = how == "walk"
-    rows = db.execute(f"SELECT {key} AS k_, {cols} {base}{f' AND {key} IN ({marks})' if some else ''} ORDER BY {order}",  # noqa: S608
-                      [*args, *keys] if some else args)  # fmt: skip
-    left = len(out)
-    for r in rows:
-        got = out.get(r[0])
-        if got is None or len(got) >= EVIDENCE:
-            continue
-        d = dict(r)
-        d.pop("k_")
-        got.append(d)
-        if len(got) == EVIDENCE:
-            left -= 1
-            if not left:
-                break
-    return out
+def _evidence(*args: Any, **kw: Any) -> dict[Any, list[dict[str, Any]]]:
+    """``queries.evidence_rows`` with this module's share of rows per figure."""
+    return evidence_rows(*args, n=EVIDENCE, **kw)
 
 
 def speaker_role(db: Any, speaker_id: str | None, cache: dict[str, tuple[str, str | None]] | None = None) -> tuple[str, str | None]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..nlp.actors import registry as actor_registry
-from .compare import _evidence, actor_name
-from .queries import Filters, db_of, where
+from .compare import actor_name
+from .queries import Filters, db_of, evidence_rows, where
 
 EDGE_KINDS = ("event", "co-quoted", "quoted-about")
 EVIDENCE = 3
@@ -89,10 +89,11 @@ def _event_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[s
     """Evidence of every event edge in one query, keyed like the edges are grouped."""
     key = f"{_LOW} || '|' || {_HIGH} || '|' || e.type || '|' || e.symmetric"
     keys = [f"{e['source']}|{e['target']}|{e['type']}|{0 if e['directed'] else 1}" for e in edges]
-    ev = _evidence(db, key, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end",
-                   f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}", "e.article_rowid DESC, e.seq DESC", args, keys)  # fmt: skip
+    ev = evidence_rows(db, key, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end",
+                       f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}", "e.article_rowid DESC, e.seq DESC", args, keys,
+                       n=EVIDENCE)  # fmt: skip
     for e, k in zip(edges, keys):
-        e["evidence"] = ev[k][:EVIDENCE]
+        e["evidence"] = ev[k]
 
 
 def _quote_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]]) -> None:
@@ -107,6 +108,8 @@ def _quote_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[s
          "q.article_rowid DESC, q.seq"),
     ):  # fmt: skip
         mine = [e for e in edges if e["kind"] == kind]
-        ev = _evidence(db, key, cols, base, order, args, [f"{e['source']}|{e['target']}" for e in mine], "walk-all")
+        # co-quoted: one pair of quotes per article, as the edge counts articles
+        ev = evidence_rows(db, key, cols, base, order, args, [f"{e['source']}|{e['target']}" for e in mine], "walk-all", n=EVIDENCE,
+                           per_article=kind == "co-quoted")  # fmt: skip
         for e in mine:
-            e["evidence"] = ev[f"{e['source']}|{e['target']}"][:EVIDENCE]
+            e["evidence"] = ev[f"{e['source']}|{e['target']}"]

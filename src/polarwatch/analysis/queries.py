@@ -383,3 +383,52 @@ def delete_article(store: Any, article_id: str) -> bool:
         db.execute("ROLLBACK")
         raise
     return n > 0
+
+
+def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: list[Any], keys: list[Any],
+                  how: str = "window", *, n: int, per_article: bool = False) -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
+    """The first *n* rows (by *order*, which must order the rows of a key completely) of each of *keys*
+    (values of the SQL expression *key*) among the rows of *base* (``FROM … WHERE …`` with *args*), in one
+    query: key -> rows of *cols*. Three ways, the same rows, the fastest depending on the section
+    (measured on a month of the 100,000-article benchmark store):
+
+    ``window``: numbered per key in SQL (ROW_NUMBER), keys in the WHERE clause (network event edges);
+    ``walk``: the rows of *keys* read in *order*, each key's first kept, stopping when every key has its
+    share (compare's events: 27-36 -> 2.5 ms); ``walk-all``: the same without the keys in SQL, where a
+    key column with an (key, article) index would make SQLite probe it once per key and article
+    (speakers 96 -> 2 ms, themes 53 -> 26, tone 72 -> 34, co-quoted 161 -> 93, quoted-about 139 -> 61).
+    With *per_article* (a walk only; *cols* must name an ``article``), a key keeps one row per article."""
+    out: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
+    if not keys:
+        return out
+    marks = ", ".join("?" * len(keys))
+    if how == "window":
+        rows = db.execute(
+            f"SELECT * FROM (SELECT {key} AS k_, {cols}, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS rn_ "  # noqa: S608
+            f"{base} AND {key} IN ({marks})) ev_ WHERE rn_ <= ? ORDER BY k_, rn_",
+            [*args, *keys, n],
+        )  # fmt: skip
+        for r in rows:
+            d = dict(r)
+            k = d.pop("k_")
+            d.pop("rn_")
+            out.setdefault(k, []).append(d)
+        return out
+    some = how == "walk"
+    rows = db.execute(f"SELECT {key} AS k_, {cols} {base}{f' AND {key} IN ({marks})' if some else ''} ORDER BY {order}",  # noqa: S608
+                      [*args, *keys] if some else args)  # fmt: skip
+    left = len(out)
+    for r in rows:
+        got = out.get(r[0])
+        if got is None or len(got) >= n:
+            continue
+        d = dict(r)
+        d.pop("k_")
+        if per_article and any(g["article"] == d["article"] for g in got):
+            continue
+        got.append(d)
+        if len(got) == n:
+            left -= 1
+            if not left:
+                break
+    return out

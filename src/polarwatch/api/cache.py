@@ -19,7 +19,7 @@ from ..analysis.queries import db_of
 
 
 def generation(store: Any) -> int:
-    """The store's write generation (0 on a store without one)."""
+    """The store's write generation (-1 on a store without one, which the cache never keeps results for)."""
     try:
         r = db_of(store).execute("SELECT generation FROM store_generation WHERE id = 1").fetchone()
     except Exception:  # noqa: BLE001 - a store from before migration 013 has no generation: never cached
