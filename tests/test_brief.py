@@ -151,11 +151,15 @@ def test_new_events_were_never_reported_before_the_period(store, brief, html):
             now = rows_of(store, f"SELECT COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e JOIN articles a ON a.rowid = e.article_rowid "
                                  f"WHERE e.type = ? AND ({pair}) AND e.symmetric = ? AND {cond}", [typ, *pargs, int(e.symmetric), *args])[0]  # fmt: skip
             assert before == 0 and (e.events, e.articles) == now
-    # A pair and type reported before the period is not new: Russia accusing Norway is (the GPS jamming, March).
-    old = rows_of(store, "SELECT COUNT(*) FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE e.type = 'ACCUSE' "
-                         "AND e.source_id = 'ru' AND e.target_id = 'no' AND a.published < ?", [SINCE])[0][0]  # fmt: skip
-    if old:
-        assert not any(e.source_id == "ru" and e.target_id == "no" for e in brief.new_events.get("ACCUSE", []))
+    # A type and pair (same direction) reported both before and during the period is not new.
+    old = rows_of(store, f"SELECT DISTINCT e.type, e.source_id, e.target_id FROM events e JOIN articles a ON a.rowid = e.article_rowid "
+                         f"WHERE e.source_id IS NOT NULL AND e.target_id IS NOT NULL AND e.source_id != e.target_id AND {cond} "
+                         "AND EXISTS (SELECT 1 FROM events f JOIN articles b ON b.rowid = f.article_rowid WHERE f.type = e.type "
+                         "AND f.source_id = e.source_id AND f.target_id = e.target_id AND b.published < ?)", [*args, SINCE])  # fmt: skip
+    assert old, "the test corpus should hold a pair reported before and during the period"
+    for typ, src, tgt in old:
+        assert not any((e.source_id, e.target_id) == (src, tgt) or (e.symmetric and (e.target_id, e.source_id) == (src, tgt))
+                       for e in brief.new_events.get(typ, []))  # fmt: skip
     events = section(html, "events")
     for typ in brief.new_events:
         assert f'data-type="{typ}"' in events
@@ -579,3 +583,9 @@ def test_printing_fetches_nothing(tmp_path):
         server.shutdown()
     assert asked == []
     assert "Offline" in pdf_text(pdf)
+
+
+def test_an_unknown_watch_rule_is_an_error_even_for_an_empty_period(store):
+    """The rule is looked up before the period's articles, so a typo is not an empty brief."""
+    with pytest.raises(BriefError, match="--watch"):
+        build_brief(store, "2031-01-01", "2031-01-02", Scope(watch="no such rule"))

@@ -7,7 +7,6 @@ for every section and figure, whichever flags narrowed it.
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -71,9 +70,9 @@ def theme_id(value: str) -> str:
 
 def watch_rule(store: Any, name: str) -> dict[str, Any]:
     """The stored watch rule *name* names: its id, or its spec exactly as written."""
-    db = db_of(store)
-    rows = [{"id": r[0], "spec": r[1], "conditions": json.loads(r[2])}
-            for r in db.execute("SELECT id, spec, conditions FROM watch_rules ORDER BY id")]  # fmt: skip
+    from ..monitor.state import MonitorState
+
+    rows = MonitorState(store).rules()
     for r in rows:
         if name.strip() == str(r["id"]) or name.strip() == r["spec"].strip():
             return r
@@ -103,12 +102,13 @@ def articles_in(store: Any, scope: Scope, since: str, until: str) -> list[int]:
     """Rowids of the articles published from *since* to *until* (inclusive) that *scope* keeps, oldest first."""
     db = db_of(store)
     cond, args = scope_sql(store, scope)
+    rule = watch_rule(store, scope.watch) if scope.watch is not None else None  # a bad name fails on an empty period too
     rowids = [r[0] for r in db.execute(
         f"SELECT a.rowid FROM articles a WHERE a.published >= ? AND a.published < ? AND {cond} ORDER BY a.published, a.rowid",  # noqa: S608
         [since, until + "\uffff", *args],
     )]  # fmt: skip
-    if scope.watch is not None and rowids:
-        rowids = _watched(store, watch_rule(store, scope.watch), rowids)
+    if rule is not None and rowids:
+        rowids = _watched(store, rule, rowids)
     return rowids
 
 
