@@ -72,8 +72,8 @@ def cue_words() -> tuple[frozenset[str], frozenset[str]]:
     from . import quotes
 
     verbs = set(quotes.cue_lemmas()[0]) | set(quotes.speech_lemmas()) | set(quotes.infinitive_lemmas())
-    verbs |= set(getattr(quotes, "object_lemmas", frozenset)())
-    nouns = set(getattr(quotes, "cue_nouns", dict)())
+    verbs |= set(quotes.object_lemmas())
+    nouns = set(quotes.cue_nouns())
     return frozenset(verbs), frozenset(nouns)
 
 

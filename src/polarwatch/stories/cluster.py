@@ -234,7 +234,8 @@ class DocFreq:
         return i
 
     def weights(self) -> np.ndarray:
-        """Every column's weight under the current counts (made again only for what changed)."""
+        """Every column's weight under the current counts: all made again once the counts changed (each idf
+        depends on the article count), only the new columns otherwise."""
         if self._pending:
             self._settle()
         k, n = self._weighted, len(self.cols)

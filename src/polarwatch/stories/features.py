@@ -42,6 +42,14 @@ _DATES = (
 DATELINE_CHARS = 400  # how far into the text a dateline date is looked for
 
 
+def actor_weight(actor: str, country: float) -> float:
+    """An actor's weight in a story's actors: *country* for a country (a two-letter code), 0 for an outlet
+    ("outlet:…", a paper naming itself or another as its source: not an actor of the event), 1 otherwise."""
+    if actor.startswith("outlet:"):
+        return 0.0
+    return country if len(actor) == 2 and actor.isalpha() else 1.0
+
+
 @dataclass(slots=True)
 class ArticleFeatures:
     """An article as the clusterer sees it."""
@@ -58,6 +66,7 @@ class ArticleFeatures:
     repeated: frozenset[str] | None = None  # made by repeated_names
     repeated_terms: tuple[str, ...] | None = None  # made by repeated_name_terms
     weighed: tuple[tuple[str, float], ...] | None = None  # made by weighed_actors
+    weighed_with: float | None = None  # the country weight they were made with
     actor_mass: float = 0.0  # their summed weights
 
     def repeated_names(self) -> frozenset[str]:
@@ -67,12 +76,11 @@ class ArticleFeatures:
         return self.repeated
 
     def weighed_actors(self, country: float) -> tuple[tuple[str, float], ...]:
-        """The actors with a weight: *country* for a country (a two-letter code), none for an outlet
-        ("outlet:…", a paper naming itself or another as its source: not an actor of the event), 1 otherwise;
-        ``actor_mass`` is their sum."""
-        if self.weighed is None:
-            ws = ((a, country if len(a) == 2 and a.isalpha() else 1.0) for a in self.actors if not a.startswith("outlet:"))
+        """The actors with their ``actor_weight`` under *country*, outlets left out; ``actor_mass`` is their sum."""
+        if self.weighed is None or self.weighed_with != country:
+            ws = ((a, actor_weight(a, country)) for a in self.actors)
             self.weighed = tuple((a, w) for a, w in ws if w > 0)
+            self.weighed_with = country
             self.actor_mass = sum(w for _, w in self.weighed)
         return self.weighed
 

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from .cluster import NAME_WEIGHT, DocFreq, Story
-from .features import MONTHS, ArticleFeatures, parse_published
+from .features import MONTHS, ArticleFeatures, actor_weight, parse_published
 from .metrics import adjusted_rand, bcubed
 
 WINDOW_DAYS = 365  # stories further apart are never linked; a thread lives on while its stories keep coming
@@ -68,7 +68,7 @@ THEME_WEIGHT = 0.10
 THEME_PIVOT = 0.5  # theme similarity that neither helps nor costs
 REPLY_WEIGHT = 0.05
 TIME_WEIGHT = 0.05
-COUNTRY_WEIGHT = 0.3  # a country actor against a person or an organisation: countries are in every story
+COUNTRY_WEIGHT = 0.3  # a country actor against a person or an organisation: countries are in every story (tuned for threads, apart from cluster.py's)
 TOP_TERMS = 80  # terms a profile keeps
 NAME_KEYS, ACTOR_KEYS, DYAD_KEYS = 10, 5, 8  # keys a profile is indexed under
 MAX_CANDIDATES = 300  # stories scored per change, those sharing most keys first
@@ -86,7 +86,7 @@ class Profile:
     actors: dict[str, float] = field(default_factory=dict)  # actor id -> weight
     pairs: set[tuple[str, str]] = field(default_factory=set)  # (source, target) of its events, both known and distinct
     answers: set[tuple[str, str]] = field(default_factory=set)  # the pairs of its verbal-answer events
-    dyads: set[str] = field(default_factory=set)  # "TYPE:A:B" of its events, the two sides in order
+    dyads: set[str] = field(default_factory=set)  # "TYPE:A:B" of its events, the two sides sorted (undirected)
     themes: dict[str, float] = field(default_factory=dict)  # theme -> score, unit length
     first: date | None = None
     last: date | None = None
@@ -124,10 +124,6 @@ def _unit(v: Mapping[str, float]) -> dict[str, float]:
     return {k: x / norm for k, x in v.items()}
 
 
-def _is_country(actor: str) -> bool:
-    return len(actor) == 2 and actor.isalpha()
-
-
 def profile(s: Story, themes: Mapping[str, float], df: DocFreq, title: str | None = None) -> Profile:
     """The profile of story *s* (its clusterer state) with the summed theme scores of its articles."""
     weighted = {
@@ -135,7 +131,7 @@ def profile(s: Story, themes: Mapping[str, float], df: DocFreq, title: str | Non
         for t, tf in s.terms.items() if t[2:] not in _NOT_WHAT
     }  # fmt: skip
     top = dict(sorted(weighted.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TERMS])
-    actors = {a: (COUNTRY_WEIGHT if _is_country(a) else 1.0) for a in s.actors if not a.startswith("outlet:")}
+    actors = {a: w for a in s.actors if (w := actor_weight(a, COUNTRY_WEIGHT)) > 0}
     pairs, answers, dyads = set(), set(), set()
     for typ, src, tgt in s.events:
         if src != "?" and tgt != "?" and src != tgt:
