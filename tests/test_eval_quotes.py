@@ -346,7 +346,7 @@ def test_half_of_the_gold_tokens_is_enough_and_less_is_not():
     assert match_quotes([gq("no no no yes")], [pq("no")]) == []
 
 
-def test_matching_is_one_to_one_and_greedy_by_overlap():
+def test_matching_is_one_to_one_and_prefers_the_better_overlap():
     gold = [gq("alpha beta gamma delta")]
     r = score_quotes(gold, [pq("alpha beta gamma delta"), pq("alpha beta gamma delta")])
     assert r["quotes"] == leaf(0.5, 1.0, 2 / 3, 1, 1, 0)
@@ -362,6 +362,37 @@ def test_matching_is_one_to_one_and_greedy_by_overlap():
     # a one-word gold quote does not take a long prediction away from the quote it reproduces
     tiny_first = [gq("it"), gq("it will build the road and the bridge soon")]
     assert match_quotes(tiny_first, [pq("it will build the road and the bridge")]) == [(1, 0)]
+
+
+def test_matching_pairs_as_many_gold_quotes_as_can_be_paired():
+    # p0 fits A best, but it is B's only candidate; p1 fits A too (half its words): both gold quotes are found
+    gold = [gq("a b c d"), gq("a b e f")]
+    preds = [pq("a b c d"), pq("c d x y")]
+    assert match_quotes(gold, preds) == [(0, 1), (1, 0)]
+    assert score_quotes(gold, preds)["quotes"] == leaf(1.0, 1.0, 1.0, 2, 0, 0)
+
+
+def test_matching_gives_a_prediction_to_the_attribution_whose_speaker_it_names():
+    # nested attributions of the same words: Y's claim, and X's report of it; the prediction names Y
+    inner, outer = gq("a b c d", "X"), gq("a b c d e f", "Y")
+    r = score_quotes([inner, outer], [pq("a b c d", "Y")])
+    assert match_quotes([inner, outer], [pq("a b c d", "Y")]) == [(1, 0)]
+    assert r["quotes"] == leaf(1.0, 0.5, 2 / 3, 1, 0, 1) and r["speakers"] == leaf(1.0, 0.5, 2 / 3, 1, 0, 1)
+    # the right speaker only decides between equally many pairs: two pairs with wrong speakers beat one right one
+    gold = [gq("a b c d", "X"), gq("a b c d e f g h", "Y")]
+    preds = [pq("a b c d", "Y"), pq("e f g h", "Z")]
+    assert match_quotes(gold, preds) == [(0, 0), (1, 1)]
+    r = score_quotes(gold, preds)
+    assert r["quotes"]["tp"] == 2 and r["speakers"]["tp"] == 0
+
+
+def test_matching_finds_the_heaviest_pairing_of_a_tangle():
+    # four gold quotes over four predictions, every prediction a candidate for two or three of them
+    gold = [gq("a b c d", "P"), gq("c d e f", "Q"), gq("e f g h", "R"), gq("g h a b", "S")]
+    preds = [pq("a b c d e f", "Q"), pq("c d e f g h", "R"), pq("e f g h a b", "S"), pq("g h a b c d", "P")]
+    pairs = match_quotes(gold, preds)
+    assert pairs == [(0, 3), (1, 0), (2, 1), (3, 2)]
+    assert all(same_speaker(gold[i], preds[j]) for i, j in pairs)
 
 
 # --- speakers -----------------------------------------------------------------------------
@@ -403,6 +434,26 @@ def test_pronoun_and_missing_speakers():
     assert same_speaker(gq("t", None), pq("t", None))
     assert not same_speaker(gq("t", None), pq("t", "Smith"))
     assert not same_speaker(gq("t", "Smith"), pq("t", None))
+
+
+def test_a_polnear_mention_cut_before_its_postmodifier_is_the_same_speaker():
+    def polnear(span: str) -> GoldQuote:  # as the PolNeAR loader makes it: the speaker is the span as written
+        return GoldQuote("indirect", "t", span, span, "found", [])
+
+    study = polnear("A 2019 survey that ran in the Ledger")
+    assert same_speaker(study, pq("t", "A 2019 survey"))  # relative clause
+    assert same_speaker(polnear("A union representing dock workers"), pq("t", "x", aliases=["a union"]))  # participle
+    assert same_speaker(polnear("The latest county poll released Monday"), pq("t", "latest county poll"))
+    assert same_speaker(polnear("the engineers we interviewed"), pq("t", "the engineers"))  # contact clause
+    assert same_speaker(polnear("The minutes–kept by the clerk–"), pq("t", "The minutes"))  # dash
+    assert not same_speaker(polnear("The Lund campaign"), pq("t", "Lund"))  # a modifier, not the head
+    assert not same_speaker(polnear("Khalid Ahmed"), pq("t", "Khalid"))  # a capitalised -ed word is a name
+    assert not same_speaker(polnear("Lund's running mate"), pq("t", "Lund's"))  # a possessive is not the head
+    assert not same_speaker(polnear("His co-author"), pq("t", "His co"))  # cut inside a word
+    assert not same_speaker(polnear("A 2019 survey that ran in the Ledger"), pq("t", "survey"))  # not from the start
+    # our own gold resolves speakers: a mention of the right words resolved to someone else stays wrong
+    own = GoldQuote("indirect", "t", "Yana Leksyutina", "the professor who led the study", "said", ["Leksyutina"], "person")
+    assert not same_speaker(own, pq("t", "Ivan Petrov", aliases=["the professor"]))
 
 
 def test_pred_quote_from_record_keeps_the_mention_as_alias():
