@@ -229,3 +229,37 @@ def test_assign_picks_what_scoring_every_story_would():
     best = max(scores, key=lambda k: scores[k] or -1.0)
     story, sc = assign(probe, list(reversed(c.stories)), c.df, vec=vec)
     assert story is not None and story.id == best and sc == pytest.approx(scores[best])
+
+
+def test_referred_dates_take_their_missing_year_from_the_article():
+    from datetime import date
+
+    from polarwatch.stories.features import referred_dates
+
+    spans = referred_dates("The Nov. 30 escape, an April 2007 shooting, the vote in December. It may 3 times.",
+                           date(2010, 1, 12))
+    assert (date(2009, 11, 30), date(2009, 11, 30)) in spans  # Nov. 30 before January 2010: last year's
+    assert (date(2007, 4, 1), date(2007, 4, 30)) in spans
+    assert (date(2009, 12, 1), date(2009, 12, 31)) in spans
+    assert len(spans) == 3  # "may 3" is no date
+    assert referred_dates("the vote in December", None) == ()  # no year to give it
+
+
+SINKING = (
+    "The trawler Nordstjerne sank off Hammerfest {when}, and the skipper Arvid Lunde was charged with negligence. "
+    "Prosecutors in Hammerfest said the Nordstjerne left port with a damaged hull and Lunde ignored a storm warning. "
+    "Two crew members of the Nordstjerne drowned when the trawler sank in the Barents Sea."
+)
+
+
+def test_a_report_months_later_joins_the_story_only_if_it_names_the_event_date():
+    def later(when: str) -> bool:
+        c = Clusterer()
+        first = c.add(build("sink", "Trawler sinks off Hammerfest", SINKING.format(when="on Monday"), published="2025-03-04"))
+        c.add(build("lost", "Nordstjerne lost", SINKING.format(when="on Monday"), published="2025-03-05"))
+        return c.add(build("trial", "Nordstjerne skipper on trial", SINKING.format(when=when), published="2025-06-10")) == first
+
+    assert later("on March 3")  # three months on, but it names the day of the sinking
+    assert later("in March")
+    assert not later("last week")  # the same words without the date: the window keeps it out
+    assert not later("on May 3")  # a date, but not the story's

@@ -141,3 +141,20 @@ def test_what_one_process_keeps_between_batches_follows_another_writer(tmp_path)
     finally:
         one.close()
         two.close()
+
+
+def test_a_storys_referred_dates_are_kept_in_its_stored_state():
+    from datetime import date
+
+    from polarwatch.stories.cluster import Story
+    from polarwatch.stories.features import build
+    from polarwatch.stories.service import _state, _story
+
+    s = Story(7)
+    s.add(build("a", "Trial opens", "The trial over the Nov. 30 escape opened on Monday.", published="2031-03-04"))
+    assert (date(2030, 11, 30), date(2030, 11, 30)) in s.refs
+    row = {"id": 7, "size": s.size, "state": _state(s), "first_seen": "2031-03-04", "last_seen": "2031-03-04"}
+    assert _story(row).refs == s.refs
+    old = json.loads(row["state"])
+    del old["refs"]  # a state stored before dates were kept
+    assert _story({**row, "state": json.dumps(old)}).refs == set()

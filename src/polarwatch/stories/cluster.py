@@ -61,6 +61,9 @@ MAX_RECENT = 12  # average linkage is over a story's latest members, this many
 LINKAGE = "average"  # "average": mean cosine to the story's recent members; "centroid": cosine to its summed terms
 KEYS = 20  # an article's heaviest terms that index its story and look up its candidates
 MAX_CANDIDATES = 20  # stories scored for one article, those sharing most keys first
+REF_TEXT = 0.28  # the text similarity an article needs to join a story beyond the window
+REF_SLACK = 7  # days a referred date may miss a story's span by (a dateline is the day of writing, not of the event)
+MAX_REFS = 64  # referred date spans a story keeps, the latest
 
 
 @dataclass(slots=True)
@@ -87,6 +90,7 @@ class Story:
     core: frozenset[str] | None = None  # names in at least half the recent members (None: to compute)
     keys: set[int] = field(default_factory=set)  # the columns it is indexed under (StoryIndex)
     encoded: list[str | None] | None = None  # each recent member's terms as stored (JSON), once made (service)
+    refs: set[tuple[date, date]] = field(default_factory=set)  # the dates its members' texts refer to (spans)
 
     def add(self, f: ArticleFeatures, vec: ArticleVector | None = None, terms: Counter[str] | None = None) -> None:
         """Add article *f* (with its ``terms_of`` and its ``vector``, if already made)."""
@@ -116,6 +120,9 @@ class Story:
         if f.day:
             self.first = min(self.first or f.day, f.day)
             self.last = max(self.last or f.day, f.day)
+        self.refs.update(f.referred)
+        if len(self.refs) > MAX_REFS:
+            self.refs = set(sorted(self.refs)[-MAX_REFS:])
 
     def weigh(self, df: DocFreq) -> tuple[np.ndarray, np.ndarray]:
         """The recent members' unit vectors under *df*'s current counts, end to end: (columns, values). Their
@@ -304,6 +311,28 @@ def _gap(day: date | None, s: Story) -> int | None:
     return max(0, (day - s.last).days)
 
 
+def _refers(f: ArticleFeatures, s: Story) -> bool:
+    """Whether the article refers to a date in the story's span, or a member to the article's date: a
+    report written weeks or months later (the trial, the fallout) names the day of the event."""
+    if f.day is None or s.first is None or s.last is None:
+        return False
+    lo, hi = s.first.toordinal() - REF_SLACK, s.last.toordinal() + REF_SLACK
+    if any(a.toordinal() <= hi and b.toordinal() >= lo for a, b in f.referred):
+        return True
+    d = f.day.toordinal()
+    return any(a.toordinal() - REF_SLACK <= d <= b.toordinal() + REF_SLACK for a, b in s.refs)
+
+
+def _window(f: ArticleFeatures, s: Story) -> tuple[int | None, bool] | None:
+    """None when the dates rule the story out, else (the gap for the date bonus, whether the article is
+    beyond the window): an article further than ``WINDOW_DAYS`` from the story's span may still join it if
+    one refers to the other's date, with no date bonus and a text similarity of at least ``REF_TEXT``."""
+    gap = _gap(f.day, s)
+    if gap is None or gap <= WINDOW_DAYS:
+        return gap, False
+    return (None, True) if _refers(f, s) else None
+
+
 def _core(s: Story) -> frozenset[str]:
     if s.core is None:
         counts = Counter([k for t in s.recent for k in t if k[0] == "n"])
@@ -335,11 +364,11 @@ def _text(dense: np.ndarray, s: Story, df: DocFreq) -> float:
 
 
 def score(f: ArticleFeatures, vec: ArticleVector, s: Story, df: DocFreq, dense: np.ndarray | None = None) -> float | None:
-    """How well the article fits story *s*; None when the dates rule it out. *dense*: the article's vector
+    """How well the article fits story *s*; None when the dates rule it out (``_window``). *dense*: the article's vector
     already spread (``ArticleVector.spread``), as ``assign`` does once for all the stories it scores."""
-    gap = _gap(f.day, s)
-    if gap is not None and gap > WINDOW_DAYS:
+    if (w := _window(f, s)) is None:
         return None
+    gap, far = w
     if dense is None:
         dense = vec.spread()
         try:
@@ -348,6 +377,8 @@ def score(f: ArticleFeatures, vec: ArticleVector, s: Story, df: DocFreq, dense: 
             vec.clear(dense)
     else:
         text = _text(dense, s, df)
+    if far and text < REF_TEXT:
+        return None
     return text + _beyond_text(f, s, gap)
 
 
@@ -392,10 +423,12 @@ def assign(f: ArticleFeatures, stories: list[Story], df: DocFreq, threshold: flo
     dense = vec.spread()
     try:
         for s in stories:
-            gap = _gap(f.day, s)
-            if gap is not None and gap > WINDOW_DAYS:
+            if (w := _window(f, s)) is None:
                 continue
+            gap, far = w
             text = _text(dense, s, df)
+            if far and text < REF_TEXT:
+                continue
             if text + BEYOND_TEXT + 1e-9 < best_score:
                 continue  # cannot overtake the best (the margin covers rounding)
             sc = text + _beyond_text(f, s, gap)

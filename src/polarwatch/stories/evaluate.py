@@ -12,6 +12,7 @@ no store is opened.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,13 @@ def gold_features(gold: list[GoldStory], path: str = "gold") -> list[ArticleFeat
     ]
 
 
-def arrival_order(gold: list[GoldStory]) -> list[int]:
+def arrival_order(gold: list[GoldStory], shuffle: int | None = None) -> list[int]:
+    """By date when every article has one, else the file's order; with *shuffle*, the file's lines in the
+    order ``random.Random(shuffle).shuffle`` gives them (how order-dependent the online clusterer is)."""
+    if shuffle is not None:
+        order = list(range(len(gold)))
+        random.Random(shuffle).shuffle(order)
+        return order
     if all(g.date for g in gold):
         return sorted(range(len(gold)), key=lambda i: (str(gold[i].date), i))
     return list(range(len(gold)))
@@ -122,18 +129,29 @@ def per_cluster(gold: list[GoldStory], pred: list[int]) -> list[dict[str, Any]]:
     return out
 
 
-def run_stories_eval(path: str | Path) -> dict[str, Any]:
-    """Cluster the gold file's articles online and score them: ``{bcubed, ari, clusters, gold_clusters, articles, errors}``."""
+def cluster_in_order(feats: list[ArticleFeatures], order: list[int]) -> list[int]:
+    """Each article's story when the articles arrive in *order* (indices into *feats*), from an empty clusterer."""
+    clusterer = Clusterer()
+    pred = [0] * len(feats)
+    for i in order:
+        pred[i] = clusterer.add(feats[i])
+    return pred
+
+
+def run_stories_eval(path: str | Path, shuffles: tuple[int, ...] = ()) -> dict[str, Any]:
+    """Cluster the gold file's articles online and score them: ``{bcubed, ari, clusters, gold_clusters, articles,
+    errors}``; with *shuffles*, also ``orders``: the scores of each ``arrival_order(gold, seed)``, by seed."""
     gold = load_gold(path)
     feats = gold_features(gold, str(path))
-    clusterer = Clusterer()
-    pred = [0] * len(gold)
-    for i in arrival_order(gold):
-        pred[i] = clusterer.add(feats[i])
+    pred = cluster_in_order(feats, arrival_order(gold))
     result = score_clusters(gold, pred)
     result["errors"] = per_cluster(gold, pred)
     from .threads import score_threads  # when the gold lines carry `thread`: the stories linked into threads, scored
 
     if (threads := score_threads(path, gold, feats, arrival_order(gold), pred)) is not None:
         result["threads"] = threads
+    if shuffles:
+        result["orders"] = {
+            str(seed): score_clusters(gold, cluster_in_order(feats, arrival_order(gold, seed))) for seed in shuffles
+        }
     return result

@@ -40,6 +40,14 @@ _DATES = (
     re.compile(rf"\b(?P<d>\d\d?)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MON})\s*,?\s*(?P<y>(?:19|20)\d\d)\b", re.I),
 )
 DATELINE_CHARS = 400  # how far into the text a dateline date is looked for
+# Dates an article refers to without a full date: a day of a month ("Nov. 30", "14 December"), a month of a
+# year ("April 2007") or a month after a preposition ("in September"). Found from the capitalised month
+# words (one scan), then what stands right after and before each.
+_MONTH_WORD = re.compile(r"(?<!\w)(?:J(?:an|AN|un|UN|ul|UL)|Feb|FEB|Ma[ry]|MA[RY]|A(?:pr|PR|ug|UG)|Sep|SEP|Oct|OCT|Nov|NOV|Dec|DEC)[a-zA-Z]*")
+_AFTER_MONTH = re.compile(r"\s?\.?\s*(?:(?P<d>\d\d?)(?:st|nd|rd|th)?\b(?:\s*,?\s*(?P<dy>(?:19|20)\d\d)\b)?|,?\s*(?:of\s+)?(?P<y>(?:19|20)\d\d)\b)")
+_BEFORE_MONTH = re.compile(r"\b(?P<d>\d\d?)(?:st|nd|rd|th)?\s+(?:of\s+)?$")
+_PREPOSITION = re.compile(r"(?:\b(?:in|since|during|until|by|from|last|early|late|mid)\s+|\bmid-)$", re.I)
+FUTURE_DAYS = 60  # a date missing its year may lie this far after the article; further, it is last year's
 
 
 def actor_weight(actor: str, country: float) -> float:
@@ -67,6 +75,7 @@ class ArticleFeatures:
     repeated_terms: tuple[str, ...] | None = None  # made by repeated_name_terms
     weighed: tuple[tuple[str, float], ...] | None = None  # made by weighed_actors
     weighed_with: float | None = None  # the country weight they were made with
+    referred: tuple[tuple[date, date], ...] = ()  # the spans of the dates its text refers to (``referred_dates``)
     actor_mass: float = 0.0  # their summed weights
 
     def repeated_names(self) -> frozenset[str]:
@@ -110,6 +119,55 @@ def dateline(text: str) -> date | None:
             if d is not None:
                 found.append((m.start(), d))
     return min(found)[1] if found else None
+
+
+def _month_span(year: int, month: int) -> tuple[date, date]:
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, 1), date.fromordinal(end.toordinal() - 1)
+
+
+def _before(day: date, month: int, dom: int | None) -> int:
+    """The year that puts *month* (and day *dom*) before *day*, or at most ``FUTURE_DAYS`` after it."""
+    y = day.year
+    try:
+        if (date(y, month, dom or 1) - day).days > FUTURE_DAYS:
+            y -= 1
+    except ValueError:
+        pass
+    return y
+
+
+def referred_dates(text: str, day: date | None) -> tuple[tuple[date, date], ...]:
+    """The spans (first and last day) of the dates *text* refers to: full dates, days of a month, months of a
+    year, and months after a preposition ("in September"); a date missing its year takes the one that puts it
+    before *day* (none without a *day*). Month names count capitalised only ("may 3 people" is no date), and
+    May or an abbreviation alone, with no day or year, not at all."""
+    spans: set[tuple[date, date]] = set()
+    for m in _DATES[0].finditer(text):
+        if (d := _parse_date(m)) is not None:
+            spans.add((d, d))
+    for m in _MONTH_WORD.finditer(text):
+        word = m.group().lower()
+        month = MONTHS.get(word) or (9 if word == "sept" else 0)
+        if not month:
+            continue
+        dom, year = None, None
+        if after := _AFTER_MONTH.match(text, m.end()):
+            dom, year = after["d"], after["dy"] or after["y"]
+        if dom is None and (before := _BEFORE_MONTH.search(text, max(0, m.start() - 12), m.start())):
+            dom = before["d"]
+        if dom is None and year is None and (
+                len(word) <= 3 or word == "may" or not _PREPOSITION.search(text, max(0, m.start() - 8), m.start())):
+            continue
+        dom = int(dom) if dom else None
+        y = int(year) if year else _before(day, month, dom) if day else None
+        if y is None:
+            continue
+        try:
+            spans.add((date(y, month, dom), date(y, month, dom)) if dom else _month_span(y, month))
+        except ValueError:
+            continue
+    return tuple(sorted(spans))
 
 
 def parse_published(value: str | None) -> date | None:
@@ -167,4 +225,5 @@ def build(aid: str, title: str | None, body: str, mentions: list[Any] = (), even
             src, tgt = tgt, src
         f.events.add((e.type, src, tgt))
     f.day = parse_published(published) or dateline(text)
+    f.referred = referred_dates(text, f.day)
     return f

@@ -19,7 +19,7 @@ import hashlib
 import json
 import weakref
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -109,7 +109,7 @@ def _json(x: Any) -> str:
 
 
 def _state(s: Any) -> str:
-    """The story's stored state: ``{"terms", "actors", "events", "recent"}`` as JSON. A recent member's terms
+    """The story's stored state: ``{"terms", "actors", "events", "refs", "recent"}`` as JSON. A recent member's terms
     never change, so each is encoded once and kept on the story (``Story.encoded``) for its later writes."""
     enc = s.encoded
     if enc is None or len(enc) != len(s.recent):
@@ -117,7 +117,8 @@ def _state(s: Any) -> str:
     for i, t in enumerate(s.recent):
         if enc[i] is None:
             enc[i] = _json(t)
-    head = _json({"terms": s.terms, "actors": s.actors, "events": [[*e, c] for e, c in s.events.items()]})
+    head = _json({"terms": s.terms, "actors": s.actors, "events": [[*e, c] for e, c in s.events.items()],
+                  "refs": [[str(a), str(b)] for a, b in sorted(s.refs)]})
     return head[:-1] + ',"recent":[' + ",".join(enc) + "]}"
 
 
@@ -130,6 +131,7 @@ def _story(row: dict[str, Any]) -> Any:
         Counter({(e[0], e[1], e[2]): e[3] for e in d["events"]}),
         parse_published(row["first_seen"]), parse_published(row["last_seen"]),
         recent=[Counter(t) for t in d["recent"]],
+        refs={(date.fromisoformat(a), date.fromisoformat(b)) for a, b in d.get("refs", ())},  # none stored before
     )  # fmt: skip
 
 
