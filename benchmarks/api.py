@@ -203,14 +203,16 @@ def main() -> None:
         print(f"store: {args.db} as it is; server from {args.server_src}", file=sys.stderr)
     else:
         build(args.db, args.articles)
+        from polarwatch.analysis.aggregates import fill_aggregates
         from polarwatch.analysis.counts import fill_word_counts
         from polarwatch.store import open_store
 
-        store = open_store(args.db)  # a store built before migration 013: count its words once
+        store = open_store(args.db)  # a store built before migration 013 or 014: count its words and fill its aggregates once
         filled = fill_word_counts(store)
+        counted = fill_aggregates(store)
         store.close()
         print(f"store: {args.articles} articles at {args.db} ({time.perf_counter() - t:.0f} s to build or check; "
-              f"{filled} articles' words counted)", file=sys.stderr)  # fmt: skip
+              f"{filled} articles' words counted, {counted} articles into the daily aggregates)", file=sys.stderr)  # fmt: skip
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     port = free_port()
     server = subprocess.Popen([str(Path(sys.executable).parent / "polarwatch"), "--db", args.db, "serve", "--port", str(port),

@@ -215,3 +215,140 @@ def test_postgresql_requests_borrow_a_pool_connection_each_and_give_it_back(url)
             break
         time.sleep(0.05)
     assert stats["pool_available"] == stats["pool_size"]
+
+
+# -- daily aggregates per outlet (migration 014) ---------------------------------------------------------
+AGG_TABLES = ("agg_speakers", "agg_quote_origins", "agg_themes", "agg_tone", "agg_mentions", "agg_events", "agg_event_edges",
+              "agg_event_actors", "agg_coquoted", "agg_quoted_about")  # fmt: skip
+ACTORS = [("putin", "Vladimir Putin", "RU"), ("nato", "NATO", None), ("no", "Norway", "NO"), ("article:x", "Ola Nordmann", "NO")]
+
+
+def analysis_of(a: Article, k: int) -> tuple[str, Analysis]:
+    """A small but complete analysis of *a* that depends on *k*: mentions, quotes (named, unresolved and
+    about others), events (one symmetric, one with a country only), themes and tone."""
+    from polarwatch.records import Event, Mention, Quote
+    from polarwatch.themes import ThemeScore
+    from polarwatch.tone import ActorTone, ArticleTone
+
+    who = [ACTORS[(k + j) % len(ACTORS)] for j in range(3)]
+    mentions = [Mention(0, 3, n, "person", i, n, c) for i, n, c in who]
+    quotes = [Quote(0, 5, "text", "direct", "said", None, n, 0, 3, i, n, c, [who[(j + 1) % 3][0], i]) for j, (i, n, c) in enumerate(who)]
+    quotes.append(Quote(6, 9, "more", "indirect", None, None, "a source", 0, 3, None, None, None, []))
+    quotes.append(Quote(6, 9, "named", "indirect", "said", None, "Mr Smith", 0, 3, None, "Mr Smith", None, []))
+    events = [Event("AGREE" if k % 2 else "CONSULT", None, "x", 0, 1, 0, 9, who[1][0], who[1][1], who[1][2], None,
+                    who[0][0], who[0][1], who[0][2], None, bool(k % 2), evidence_start=0, evidence_end=5),
+              Event("ACCUSE", None, "x", 0, 1, 0, 9, None, None, "CN", None, who[2][0], who[2][1], who[2][2], None,
+                    evidence_start=1, evidence_end=4)]  # fmt: skip
+    themes = [ThemeScore(t, 1.25 + k % 3, 0.3) for t in ("security", "shipping")[: 1 + k % 2]]
+    tone = ArticleTone(0.1 * (k % 5) - 0.2, 1, 1, 3, [], {i: ActorTone(i, 0.123 * (k % 4) - 0.2, 1 + k % 2, []) for i, _, _ in who[:2]})
+    return a.id, Analysis(mentions=mentions, quotes=quotes, text=a.body, events=events, themes=themes, tone=tone)
+
+
+def agg_rows(store) -> dict[str, list[tuple]]:  # noqa: ANN001
+    """Every aggregate row, with its cell written out (day, day of the periods, outlet), sorted."""
+    out = {}
+    for t in AGG_TABLES:
+        rows = store.db.execute(
+            f"SELECT c.day, c.pday, o.okey, x.* FROM {t} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets o ON o.id = c.oid"  # noqa: S608
+        ).fetchall()
+        out[t] = sorted((tuple(r[:3]) + tuple(r[4:]) for r in rows), key=repr)
+    return out
+
+
+def recount(store) -> dict[str, list[tuple]]:  # noqa: ANN001
+    """The aggregates computed from scratch: every cell emptied and every article counted again."""
+    from polarwatch.analysis.aggregates import refresh
+
+    db = store.db
+    db.execute("BEGIN IMMEDIATE")
+    for t in (*AGG_TABLES, "agg_article_cell", "agg_cells", "agg_outlets"):
+        db.execute(f"DELETE FROM {t}")  # noqa: S608
+    refresh(db, [int(r[0]) for r in db.execute("SELECT rowid FROM articles")])
+    out = agg_rows(store)
+    db.execute("ROLLBACK")
+    return out
+
+
+def readings(store) -> list[str]:  # noqa: ANN001
+    """The JSON of a period's comparison, the network and the trends (actors and themes) over the store."""
+    import json
+
+    from polarwatch.analysis import Filters, network, trends
+
+    f = Filters(since="2025-01-01", until="2025-01-31")
+    sides = [Side("ru", countries=("RU",)), Side("no", countries=("NO", "SE"))]
+    s = store
+    return [json.dumps(x, sort_keys=True) for x in (
+        compare(s, sides=sides, since=f.since, until=f.until), network(s, filters=f), network(s, filters=Filters(country="NO")),
+        trends(s, "actor", "week", filters=f), trends(s, "theme", "day", filters=f), trends(s, "actor", "month", keys=["nato", "no"]),
+    )]  # fmt: skip
+
+
+def test_aggregates_equal_a_recount_after_ingest_reprocess_delete_and_reingest(url, monkeypatch):  # noqa: ANN001
+    from polarwatch.analysis import aggregates
+    from polarwatch.analysis.queries import delete_article
+
+    def same_as_rows() -> None:
+        assert aggregates.usable(s.db)
+        with_aggs = readings(s)
+        monkeypatch.setattr(aggregates, "usable", lambda db: False)
+        assert readings(s) == with_aggs
+        monkeypatch.undo()
+
+    s = open_store(url)
+    try:
+        arts = [article(i % 9, TEXTS[i % 5], ("RU", "NO", "SE")[i % 3], ("state-controlled", "public-broadcaster")[i % 2]) for i in range(12)]
+        arts = list({a.id: a for a in arts}.values())
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        first = agg_rows(s)
+        assert first == recount(s) and all(first.values())
+        same_as_rows()
+        s.put_analyses([analysis_of(a, k + 1) for k, a in enumerate(arts[:4] + arts[:1])], "v2")  # reprocess, one twice
+        assert agg_rows(s) == recount(s) != first
+        same_as_rows()
+        assert delete_article(s, arts[2].id)
+        assert agg_rows(s) == recount(s)
+        same_as_rows()
+        s.put_articles(arts)  # the same batch again, twice
+        for _ in range(2):
+            s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+            assert agg_rows(s) == recount(s) == first
+        same_as_rows()
+        # An ingest that moves an article to another day and outlet: the readers count the rows until a write recounts its cells.
+        moved = article(0, TEXTS[0] + " Later.", "RU", "state-controlled")
+        assert moved.id == arts[0].id
+        moved.published, moved.outlet = "2025-01-20T23:30:00+01:00", Outlet("example.se", "Outlet SE", "SE", "public-broadcaster")
+        s.put_articles([moved])
+        assert not aggregates.usable(s.db)
+        assert aggregates.scope(s, aggregates.Filters(since="2025-01-01")) is None
+        s.put_analyses([analysis_of(moved, 3)], "v1")
+        assert agg_rows(s) == recount(s)
+        same_as_rows()
+    finally:
+        s.close()
+
+
+def test_a_store_from_before_the_aggregates_is_filled_and_answers_the_same(url, monkeypatch):  # noqa: ANN001
+    from polarwatch.analysis import aggregates
+
+    s = open_store(url)
+    try:
+        arts = [article(i, TEXTS[i % 5], ("RU", "NO")[i % 2]) for i in range(8)]
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        want, answers = agg_rows(s), readings(s)
+        # As a store migrated to 014 with its articles already there: nothing counted, not complete.
+        s.db.execute("BEGIN IMMEDIATE")
+        for t in (*AGG_TABLES, "agg_article_cell", "agg_cells", "agg_outlets"):
+            s.db.execute(f"DELETE FROM {t}")  # noqa: S608
+        s.db.execute("UPDATE agg_state SET complete = 0")
+        s.db.execute("COMMIT")
+        assert not aggregates.usable(s.db)
+        assert readings(s) == answers  # counted from the rows meanwhile
+        assert aggregates.fill_aggregates(s, batch=3) == len(arts)
+        assert aggregates.usable(s.db) and agg_rows(s) == want
+        assert readings(s) == answers
+        assert aggregates.fill_aggregates(s) == 0
+    finally:
+        s.close()

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from ..nlp.actors import registry as actor_registry
+from . import aggregates
 from .queries import Filters, db_of, evidence_rows, where
 from .sides import Side
 from .counts import side_words
@@ -49,13 +50,26 @@ def actor_name(db: Any, actor_id: str) -> str:
     return r[0] if r else actor_id
 
 
-def _speakers(db: Any, cond: str, args: list[Any], top: int) -> dict[str, Any]:
+Agg = tuple[str, list[Any]] | None  # the aggregates' condition for a side (aggregates.scope), or None: count the rows
+
+
+def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) -> dict[str, Any]:
     base = f"FROM quotes q JOIN articles a ON a.rowid = q.article_rowid WHERE {cond}"
-    rows = [dict(r) for r in db.execute(
-        "SELECT MAX(q.speaker_id) AS speaker_id, MAX(q.speaker_name) AS speaker, MAX(q.speaker_country) AS country, "  # noqa: S608
-        f"COUNT(*) AS quotes, COUNT(DISTINCT q.article_rowid) AS articles {base} AND q.speaker_name IS NOT NULL "
-        "GROUP BY COALESCE(q.speaker_id, q.speaker_name) ORDER BY quotes DESC, speaker LIMIT ?", [*args, top],
-    )]  # fmt: skip
+    if agg:
+        rows = [dict(r) for r in db.execute(
+            "SELECT MAX(x.speaker_id) AS speaker_id, MAX(x.speaker_name) AS speaker, MAX(x.speaker_country) AS country, "  # noqa: S608
+            f"SUM(x.quotes) AS quotes, SUM(x.articles) AS articles {aggregates.source('agg_speakers', agg[0])} "
+            "GROUP BY x.skey ORDER BY quotes DESC, speaker LIMIT ?", [*agg[1], top],
+        )]  # fmt: skip
+        origins = db.execute(f"SELECT x.speaker_id, x.speaker_country, SUM(x.quotes) {aggregates.source('agg_quote_origins', agg[0])} "  # noqa: S608
+                             "GROUP BY 1, 2", agg[1])  # fmt: skip
+    else:
+        rows = [dict(r) for r in db.execute(
+            "SELECT MAX(q.speaker_id) AS speaker_id, MAX(q.speaker_name) AS speaker, MAX(q.speaker_country) AS country, "  # noqa: S608
+            f"COUNT(*) AS quotes, COUNT(DISTINCT q.article_rowid) AS articles {base} AND q.speaker_name IS NOT NULL "
+            "GROUP BY COALESCE(q.speaker_id, q.speaker_name) ORDER BY quotes DESC, speaker LIMIT ?", [*args, top],
+        )]  # fmt: skip
+        origins = db.execute(f"SELECT q.speaker_id, q.speaker_country, COUNT(*) {base} GROUP BY 1, 2", args)  # noqa: S608
     roles: dict[str, tuple[str, str | None]] = {}
     ev = _evidence(db, "COALESCE(q.speaker_id, q.speaker_name)", "a.id AS article, q.start AS start, q.end AS end, q.in_title AS in_title",
                    base, "a.published DESC, a.rowid DESC, q.seq", args, [r["speaker_id"] or r["speaker"] for r in rows], "walk-all")  # fmt: skip
@@ -66,7 +80,7 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int) -> dict[str, Any]:
             e["in_title"] = bool(e["in_title"])
     by_country: dict[str, int] = {}
     by_type: dict[str, int] = {}
-    for sid, country, n in db.execute(f"SELECT q.speaker_id, q.speaker_country, COUNT(*) {base} GROUP BY 1, 2", args):  # noqa: S608
+    for sid, country, n in origins:
         by_country[country or "unknown"] = by_country.get(country or "unknown", 0) + n
         t = speaker_role(db, sid, roles)[0]
         by_type[t] = by_type.get(t, 0) + n
@@ -79,12 +93,16 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _themes(db: Any, cond: str, args: list[Any], n_articles: int) -> list[dict[str, Any]]:
+def _themes(db: Any, cond: str, args: list[Any], n_articles: int, agg: Agg = None) -> list[dict[str, Any]]:
     from ..themes import taxonomy
 
     tax = taxonomy()
     base = f"FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond}"
-    groups = db.execute(f"SELECT t.theme, COUNT(*), AVG(t.score) {base} GROUP BY t.theme ORDER BY 2 DESC, 1", args).fetchall()  # noqa: S608
+    if agg:
+        groups = db.execute(f"SELECT x.theme, SUM(x.articles), SUM(x.score_micro) {aggregates.source('agg_themes', agg[0])} "  # noqa: S608
+                            "GROUP BY x.theme ORDER BY 2 DESC, 1", agg[1]).fetchall()  # fmt: skip
+    else:
+        groups = db.execute(f"SELECT t.theme, COUNT(*), SUM({aggregates.MICRO.format('t.score')}) {base} GROUP BY t.theme ORDER BY 2 DESC, 1", args).fetchall()  # noqa: S608
     ev = _evidence(db, "t.theme", "a.id AS article, t.evidence AS spans", base, "t.score DESC, a.rowid", args, [g[0] for g in groups], "walk-all")
     out = []
     for theme, n, score in groups:
@@ -94,31 +112,41 @@ def _themes(db: Any, cond: str, args: list[Any], n_articles: int) -> list[dict[s
             items.append({"article": r["article"], "start": spans[0]["start"] if spans else None, "end": spans[0]["end"] if spans else None})
         t = tax.by_id.get(theme)
         out.append({"theme": theme, "name": t.name if t else theme, "articles": n,
-                    "share": round(n / n_articles, 4) if n_articles else 0.0, "mean_score": round(score, 3), "evidence": items})  # fmt: skip
+                    "share": round(n / n_articles, 4) if n_articles else 0.0, "mean_score": aggregates.mean(score, n, 3), "evidence": items})  # fmt: skip
     return out
 
 
-def _tone(db: Any, cond: str, args: list[Any], top: int) -> list[dict[str, Any]]:
+def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) -> list[dict[str, Any]]:
     base = f"FROM actor_tone t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond}"
-    groups = db.execute(
-        f"SELECT t.actor_id, AVG(t.tone), SUM(t.mentions), COUNT(*) {base} GROUP BY t.actor_id ORDER BY 4 DESC, 1 LIMIT ?", [*args, top]  # noqa: S608
-    ).fetchall()
+    if agg:
+        groups = db.execute(
+            f"SELECT x.actor_id, SUM(x.tone_micro), SUM(x.mentions), SUM(x.articles) {aggregates.source('agg_tone', agg[0])} "  # noqa: S608
+            "GROUP BY x.actor_id ORDER BY 4 DESC, 1 LIMIT ?", [*agg[1], top]
+        ).fetchall()
+    else:
+        groups = db.execute(
+            f"SELECT t.actor_id, SUM({aggregates.MICRO.format('t.tone')}), SUM(t.mentions), COUNT(*) {base} GROUP BY t.actor_id ORDER BY 4 DESC, 1 LIMIT ?",
+            [*args, top],  # noqa: S608
+        ).fetchall()
     ev = _evidence(db, "t.actor_id", "a.id AS article, t.sentences AS sentences", base, "abs(t.tone) DESC, a.rowid", args, [g[0] for g in groups], "walk-all")
     out = []
     for aid, tone, mentions, n in groups:
         items = [{"article": r["article"], "start": s["start"], "end": s["end"], "compound": s.get("compound")}
                  for r in ev[aid] for s in json.loads(r["sentences"])[:1]]  # fmt: skip
-        out.append({"actor_id": aid, "name": actor_name(db, aid), "tone": round(tone, 4), "articles": n, "mentions": mentions, "evidence": items})
+        out.append({"actor_id": aid, "name": actor_name(db, aid), "tone": aggregates.mean(tone, n, 4), "articles": n, "mentions": mentions, "evidence": items})
     return out
 
 
-def _events(db: Any, cond: str, args: list[Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+def _events(db: Any, cond: str, args: list[Any], agg: Agg = None) -> dict[tuple[str, str, str], dict[str, Any]]:
     base = f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}"
     src, tgt = "COALESCE(e.source_name, e.source_country, '?')", "COALESCE(e.target_name, e.target_country, '?')"
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for typ, s, t, n, arts in db.execute(
-        f"SELECT e.type, {src}, {tgt}, COUNT(*), COUNT(DISTINCT e.article_rowid) {base} GROUP BY 1, 2, 3", args  # noqa: S608
-    ):
+    if agg:
+        groups = db.execute(f"SELECT x.type, x.source, x.target, SUM(x.events), SUM(x.articles) {aggregates.source('agg_events', agg[0])} "  # noqa: S608
+                            "GROUP BY 1, 2, 3", agg[1])  # fmt: skip
+    else:
+        groups = db.execute(f"SELECT e.type, {src}, {tgt}, COUNT(*), COUNT(DISTINCT e.article_rowid) {base} GROUP BY 1, 2, 3", args)  # noqa: S608
+    for typ, s, t, n, arts in groups:
         out[(typ, s, t)] = {"type": typ, "source": s, "target": t, "events": n, "articles": arts}
     return out
 
@@ -151,11 +179,12 @@ def compare(
     db = db_of(store)
     scope = Filters(since=since, until=until, actor=actor, story=story, thread=thread)
     scope_cond, scope_args = where(store, scope)
+    aggs: list[Agg] = aggregates.scope(store, scope, sides) or [None] * len(sides)  # type: ignore[assignment]
     out_sides = []
     event_sets = []
     word_counts = []
     conds = []
-    for side in sides:
+    for side, agg in zip(sides, aggs):
         sc, sargs = side.sql("a")
         cond, args = f"{scope_cond} AND {sc}", [*scope_args, *sargs]
         conds.append((cond, args))
@@ -166,11 +195,11 @@ def compare(
         )]  # fmt: skip
         wc = side_words(store, cond, args, word_articles)
         word_counts.append(wc)
-        ev = _events(db, cond, args)
+        ev = _events(db, cond, args, agg)
         event_sets.append(ev)
         out_sides.append({
-            "side": side.as_dict(), "articles": n, "outlets": outlets, "quoted": _speakers(db, cond, args, top),
-            "themes": _themes(db, cond, args, n), "tone": _tone(db, cond, args, top), "words_from": wc.articles,
+            "side": side.as_dict(), "articles": n, "outlets": outlets, "quoted": _speakers(db, cond, args, top, agg),
+            "themes": _themes(db, cond, args, n, agg), "tone": _tone(db, cond, args, top, agg), "words_from": wc.articles,
         })  # fmt: skip
     for i, (out, ev) in enumerate(zip(out_sides, event_sets)):
         cond, args = conds[i]

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..nlp.actors import registry as actor_registry
 from .compare import actor_name
+from . import aggregates
 from .queries import Filters, db_of, evidence_rows, where
 
 EDGE_KINDS = ("event", "co-quoted", "quoted-about")
@@ -31,35 +32,54 @@ def network(
     db = db_of(store)
     f = (filters or Filters()).with_(since=since or (filters.since if filters else None), until=until or (filters.until if filters else None))
     cond, args = where(store, f)
+    agg = (aggregates.scope(store, f) or [None])[0]
     edges: list[dict[str, Any]] = []
     if "event" in kinds:
         tcond, targs = "1", []
         if event_types:
             tcond = f"e.type IN ({', '.join('?' * len(event_types))})"
             targs = [t.upper() for t in event_types]
-        for s, t, typ, sym, n, arts in db.execute(
-            f"SELECT {_LOW}, {_HIGH}, e.type, e.symmetric, "  # noqa: S608
-            "COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e JOIN articles a ON a.rowid = e.article_rowid "
-            f"WHERE e.source_id IS NOT NULL AND e.target_id IS NOT NULL AND e.source_id != e.target_id AND {tcond} AND {cond} "
-            "GROUP BY 1, 2, 3, 4 HAVING COUNT(*) >= ?", [*targs, *args, min_weight],
-        ):  # fmt: skip
+        if agg:
+            rows = db.execute(
+                "SELECT x.low, x.high, x.type, x.is_symmetric, SUM(x.events), SUM(x.articles) "  # noqa: S608
+                f"{aggregates.source('agg_event_edges', tcond.replace('e.', 'x.') + ' AND ' + agg[0])} "
+                "GROUP BY 1, 2, 3, 4 HAVING SUM(x.events) >= ?", [*targs, *agg[1], min_weight],
+            )  # fmt: skip
+        else:
+            rows = db.execute(
+                f"SELECT {_LOW}, {_HIGH}, e.type, e.symmetric, "  # noqa: S608
+                "COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e JOIN articles a ON a.rowid = e.article_rowid "
+                f"WHERE e.source_id IS NOT NULL AND e.target_id IS NOT NULL AND e.source_id != e.target_id AND {tcond} AND {cond} "
+                "GROUP BY 1, 2, 3, 4 HAVING COUNT(*) >= ?", [*targs, *args, min_weight],
+            )  # fmt: skip
+        for s, t, typ, sym, n, arts in rows:
             edges.append({"source": s, "target": t, "kind": "event", "type": typ, "directed": not sym, "weight": n, "articles": arts})
     if "co-quoted" in kinds:
-        speakers = (
-            "SELECT DISTINCT q.article_rowid AS r, q.speaker_id AS s FROM quotes q JOIN articles a ON a.rowid = q.article_rowid "
-            f"WHERE q.speaker_id IS NOT NULL AND {cond}"
-        )
-        for s, t, n in db.execute(
-            f"WITH sp AS ({speakers}) SELECT x.s, y.s, COUNT(*) FROM sp x JOIN sp y ON x.r = y.r AND x.s < y.s "  # noqa: S608
-            "GROUP BY 1, 2 HAVING COUNT(*) >= ?", [*args, min_weight],
-        ):  # fmt: skip
+        if agg:
+            rows = db.execute(f"SELECT x.low, x.high, SUM(x.articles) {aggregates.source('agg_coquoted', agg[0])} "  # noqa: S608
+                              "GROUP BY 1, 2 HAVING SUM(x.articles) >= ?", [*agg[1], min_weight])  # fmt: skip
+        else:
+            speakers = (
+                "SELECT DISTINCT q.article_rowid AS r, q.speaker_id AS s FROM quotes q JOIN articles a ON a.rowid = q.article_rowid "
+                f"WHERE q.speaker_id IS NOT NULL AND {cond}"
+            )
+            rows = db.execute(
+                f"WITH sp AS ({speakers}) SELECT x.s, y.s, COUNT(*) FROM sp x JOIN sp y ON x.r = y.r AND x.s < y.s "  # noqa: S608
+                "GROUP BY 1, 2 HAVING COUNT(*) >= ?", [*args, min_weight],
+            )  # fmt: skip
+        for s, t, n in rows:
             edges.append({"source": s, "target": t, "kind": "co-quoted", "type": None, "directed": False, "weight": n, "articles": n})
     if "quoted-about" in kinds:
-        for s, t, n, arts in db.execute(
-            "SELECT q.speaker_id, j.value, COUNT(*), COUNT(DISTINCT q.article_rowid) FROM quotes q JOIN articles a "  # noqa: S608
-            f"ON a.rowid = q.article_rowid, json_each(q.about) j WHERE q.speaker_id IS NOT NULL AND q.about != '[]' AND {cond} "
-            "AND j.value != q.speaker_id GROUP BY 1, 2 HAVING COUNT(*) >= ?", [*args, min_weight],
-        ):  # fmt: skip
+        if agg:
+            rows = db.execute(f"SELECT x.speaker_id, x.target, SUM(x.quotes), SUM(x.articles) {aggregates.source('agg_quoted_about', agg[0])} "  # noqa: S608
+                              "GROUP BY 1, 2 HAVING SUM(x.quotes) >= ?", [*agg[1], min_weight])  # fmt: skip
+        else:
+            rows = db.execute(
+                "SELECT q.speaker_id, j.value, COUNT(*), COUNT(DISTINCT q.article_rowid) FROM quotes q JOIN articles a "  # noqa: S608
+                f"ON a.rowid = q.article_rowid, json_each(q.about) j WHERE q.speaker_id IS NOT NULL AND q.about != '[]' AND {cond} "
+                "AND j.value != q.speaker_id GROUP BY 1, 2 HAVING COUNT(*) >= ?", [*args, min_weight],
+            )  # fmt: skip
+        for s, t, n, arts in rows:
             edges.append({"source": s, "target": t, "kind": "quoted-about", "type": None, "directed": True, "weight": n, "articles": arts})
     edges.sort(key=lambda e: (-e["weight"], e["kind"], e["type"] or "", e["source"], e["target"]))
     edges = edges[:max_edges]
@@ -81,8 +101,7 @@ def network(
     }
 
 
-_LOW = "CASE WHEN e.symmetric = 1 AND e.target_id < e.source_id THEN e.target_id ELSE e.source_id END"
-_HIGH = "CASE WHEN e.symmetric = 1 AND e.target_id < e.source_id THEN e.source_id ELSE e.target_id END"
+_LOW, _HIGH = aggregates.LOW, aggregates.HIGH
 
 
 def _event_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]]) -> None:

@@ -373,11 +373,15 @@ def outlet_counts(store: Any) -> list[dict[str, Any]]:
 
 
 def delete_article(store: Any, article_id: str) -> bool:
-    """Delete one article and everything derived from it (the schema cascades); True when it existed."""
+    """Delete one article and everything derived from it (the schema cascades, and the daily aggregates of
+    its cell are recounted); True when it existed."""
+    from .aggregates import refresh
+
     db = db_of(store)
     db.execute("BEGIN IMMEDIATE")
     try:
         n = db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
+        refresh(db, [])  # the delete trigger listed it in agg_stale
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

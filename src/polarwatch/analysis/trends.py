@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from .compare import actor_name
+from . import aggregates
+from .aggregates import MICRO, mean
 from .queries import Filters, actor_ids, db_of, where
 
 PERIODS = {
@@ -38,7 +40,10 @@ def period_end(start: str, period: str) -> str:
     return str(d.replace(day=calendar.monthrange(d.year, d.month)[1]))
 
 
-def _top_actors(db: Any, cond: str, args: list[Any], top: int, join: str = "JOIN") -> list[str]:
+def _top_actors(db: Any, cond: str, args: list[Any], top: int, join: str = "JOIN", agg: tuple[str, list[Any]] | None = None) -> list[str]:
+    if agg:
+        return [r[0] for r in db.execute(f"SELECT x.actor_id {aggregates.source('agg_mentions', agg[0])} GROUP BY x.actor_id "  # noqa: S608
+                                         "ORDER BY SUM(x.articles) DESC, x.actor_id LIMIT ?", [*agg[1], top])]  # fmt: skip
     return [r[0] for r in db.execute(
         f"SELECT m.actor_id FROM articles a {join} mentions m ON a.rowid = m.article_rowid "  # noqa: S608
         f"WHERE m.actor_id IS NOT NULL AND {cond} GROUP BY m.actor_id ORDER BY COUNT(DISTINCT m.article_rowid) DESC, m.actor_id LIMIT ?",
@@ -63,6 +68,10 @@ def trends(
     cond, args = where(store, f)
     cond += " AND a.published IS NOT NULL"
     p = (PERIODS if isinstance(db, sqlite3.Connection) else PG_PERIODS)[period]
+    agg = (aggregates.scope(store, f) or [None])[0]
+    if agg:  # sums of the daily aggregates: the period from each cell's day as SQLite or PostgreSQL reads the date
+        agg = (agg[0] + " AND c.day IS NOT NULL", agg[1])
+        return _agg_trends(db, agg, p.replace("a.published", "c.pday"), what, period, keys and _keys(store, what, keys), top, f)
     series: list[dict[str, Any]] = []
     # With the dates (or outlets, a story…) narrowing the articles, walk those articles and their rows
     # (CROSS JOIN keeps that order); over the whole store, let the planner start from the actor's index.
@@ -74,12 +83,11 @@ def trends(
     # value and hides the column from the index, on PostgreSQL too.
     as_value = " || ''" if narrow else ""
     if what == "actor":
-        ids = list(dict.fromkeys([i for k in keys for i in actor_ids(store, k)] if keys else _top_actors(db, cond, args, top, join)))
+        ids = _keys(store, what, keys) if keys else _top_actors(db, cond, args, top, join)
         cells: dict[str, dict[str, dict[str, Any]]] = {aid: {} for aid in ids}
 
         def cell(aid: str, key: str) -> dict[str, Any]:
-            return cells[aid].setdefault(key, {"period": key, "since": key, "until": period_end(key, period),
-                                               "mentions": 0, "articles": 0, "events": 0, "tone": None, "tone_articles": 0})  # fmt: skip
+            return _actor_cell(cells, aid, key, period)
 
         marks = ", ".join("?" * len(ids))
         if ids:
@@ -96,28 +104,82 @@ def trends(
                 ):  # fmt: skip
                     cell(aid, k)["events"] += n
             for k, aid, tone, n in db.execute(
-                f"SELECT {p}, t.actor_id, AVG(t.tone), COUNT(*) FROM articles a {join} actor_tone t ON t.article_rowid = a.rowid "  # noqa: S608
+                f"SELECT {p}, t.actor_id, SUM({MICRO.format('t.tone')}), COUNT(*) FROM articles a {join} actor_tone t ON t.article_rowid = a.rowid "  # noqa: S608
                 f"WHERE t.actor_id{as_value} IN ({marks}) AND {cond} GROUP BY 1, 2", [*ids, *args],
             ):  # fmt: skip
-                cell(aid, k).update(tone=round(tone, 4), tone_articles=n)
+                cell(aid, k).update(tone=mean(tone, n, 4), tone_articles=n)
         for aid in ids:
             series.append({"key": aid, "name": actor_name(db, aid), "points": [cells[aid][k] for k in sorted(cells[aid])]})
     else:
         from ..themes import taxonomy
 
         tax = taxonomy()
-        themes = keys or [r[0] for r in db.execute(
+        themes = _keys(store, what, keys) if keys else [r[0] for r in db.execute(
             f"SELECT t.theme FROM articles a {join} article_themes t ON a.rowid = t.article_rowid WHERE {cond} "  # noqa: S608
             "GROUP BY t.theme ORDER BY COUNT(*) DESC, t.theme LIMIT ?", [*args, top],
         )]  # fmt: skip
-        for th in dict.fromkeys(themes):
+        for th in themes:
             points = [
-                {"period": k, "since": k, "until": period_end(k, period), "articles": n, "mean_score": round(sc, 3),
-                 "tone": None if tone is None else round(tone, 4)}
-                for k, n, sc, tone in db.execute(
-                    f"SELECT {p}, COUNT(*), AVG(t.score), AVG(tn.tone) FROM articles a {join} article_themes t ON a.rowid = t.article_rowid "  # noqa: S608
+                {"period": k, "since": k, "until": period_end(k, period), "articles": n, "mean_score": mean(sc, n, 3),
+                 "tone": mean(tone, tn, 4)}
+                for k, n, sc, tone, tn in db.execute(
+                    f"SELECT {p}, COUNT(*), SUM({MICRO.format('t.score')}), SUM({MICRO.format('tn.tone')}), COUNT(tn.tone) FROM articles a {join} "
+                    "article_themes t ON a.rowid = t.article_rowid "  # noqa: S608
                     f"LEFT JOIN article_tone tn ON tn.article_rowid = a.rowid WHERE t.theme = ? AND {cond} GROUP BY 1 ORDER BY 1",
                     [th, *args],
+                )
+            ]  # fmt: skip
+            t = tax.by_id.get(th)
+            series.append({"key": th, "name": t.name if t else th, "points": points})
+    return {"what": what, "period": period, "scope": f.as_dict(), "series": series}
+
+
+def _keys(store: Any, what: str, keys: list[str]) -> list[str]:
+    """The actor ids (each key an id or a registry name) or theme ids asked for, once each in order."""
+    return list(dict.fromkeys([i for k in keys for i in actor_ids(store, k)] if what == "actor" else keys))
+
+
+def _actor_cell(cells: dict[str, dict[str, dict[str, Any]]], aid: str, key: str, period: str) -> dict[str, Any]:
+    return cells[aid].setdefault(key, {"period": key, "since": key, "until": period_end(key, period),
+                                       "mentions": 0, "articles": 0, "events": 0, "tone": None, "tone_articles": 0})  # fmt: skip
+
+
+def _agg_trends(db: Any, agg: tuple[str, list[Any]], p: str, what: str, period: str, keys: list[str] | None, top: int,
+                f: Filters) -> dict[str, Any]:  # fmt: skip
+    """:func:`trends` summed from the daily aggregates (the same figures, the same order)."""
+    cond, args = agg
+    series: list[dict[str, Any]] = []
+    if what == "actor":
+        ids = keys or _top_actors(db, cond, args, top, agg=agg)
+        cells: dict[str, dict[str, dict[str, Any]]] = {aid: {} for aid in ids}
+        marks = ", ".join("?" * len(ids))
+        if ids:
+            src = aggregates.source
+            for k, aid, n, arts in db.execute(f"SELECT {p}, x.actor_id, SUM(x.mentions), SUM(x.articles) {src('agg_mentions', cond)} "  # noqa: S608
+                                              f"AND x.actor_id IN ({marks}) GROUP BY 1, 2", [*args, *ids]):  # fmt: skip
+                _actor_cell(cells, aid, k, period).update(mentions=n, articles=arts)
+            for k, aid, n in db.execute(f"SELECT {p}, x.actor_id, SUM(x.events) {src('agg_event_actors', cond)} "  # noqa: S608
+                                        f"AND x.actor_id IN ({marks}) GROUP BY 1, 2", [*args, *ids]):  # fmt: skip
+                _actor_cell(cells, aid, k, period)["events"] += n
+            for k, aid, tone, n in db.execute(f"SELECT {p}, x.actor_id, SUM(x.tone_micro), SUM(x.articles) "  # noqa: S608
+                                              f"{src('agg_tone', cond)} AND x.actor_id IN ({marks}) GROUP BY 1, 2", [*args, *ids]):  # fmt: skip
+                _actor_cell(cells, aid, k, period).update(tone=mean(tone, n, 4), tone_articles=n)
+        for aid in ids:
+            series.append({"key": aid, "name": actor_name(db, aid), "points": [cells[aid][k] for k in sorted(cells[aid])]})
+    else:
+        from ..themes import taxonomy
+
+        tax = taxonomy()
+        src = aggregates.source("agg_themes", cond)
+        themes = keys or [r[0] for r in db.execute(f"SELECT x.theme {src} GROUP BY x.theme ORDER BY SUM(x.articles) DESC, x.theme LIMIT ?",  # noqa: S608
+                                                   [*args, top])]  # fmt: skip
+        for th in themes:
+            points = [
+                {"period": k, "since": k, "until": period_end(k, period), "articles": n, "mean_score": mean(sc, n, 3),
+                 "tone": mean(tone, tn, 4)}
+                for k, n, sc, tone, tn in db.execute(
+                    f"SELECT {p}, SUM(x.articles), SUM(x.score_micro), SUM(x.tone_micro), SUM(x.tone_n) {src} "  # noqa: S608
+                    "AND x.theme = ? GROUP BY 1 ORDER BY 1", [*args, th],
                 )
             ]  # fmt: skip
             t = tax.by_id.get(th)

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from ..analysis.aggregates import fill_aggregates
 from ..config import load_settings
 from ..store import open_store
 from ..store.sqlite import SQLiteStore
@@ -133,6 +134,7 @@ class Stores:
         self._writer: SQLiteStore | None = None
         first = open_store(db)  # create or migrate the schema once, before any reader opens
         self.pg = hasattr(first.db, "pg")
+        fill_aggregates(first)  # a store from before migration 014: its daily aggregates, once
         self._shared: Any = None  # PostgreSQL: a reader for calls outside a request
         first.close()
 

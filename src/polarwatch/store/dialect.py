@@ -268,12 +268,37 @@ def _statement_trigger(sql: str) -> str | None:
     )
 
 
+_OLD_NEW_TRIGGER = re.compile(
+    r"^\s*CREATE\s+TRIGGER\s+(\w+)\s+AFTER\s+(INSERT|UPDATE(?:\s+OF\s+[\w\s,]+?)?|DELETE)\s+ON\s+(\w+)\s+(?:FOR\s+EACH\s+ROW\s+)?"
+    r"(?:WHEN\s+(.*?)\s+)?BEGIN\s+(.*?);?\s*END$", re.I | re.S
+)
+
+
+def _row_trigger(sql: str) -> str | None:
+    """A SQLite row trigger that reads OLD or NEW (``AFTER … [OF columns] ON t [WHEN condition] BEGIN
+    statements END``) as a PostgreSQL row trigger: a plpgsql function of the trigger's name runs the
+    statements under ``IF condition``, with SQLite's ``IS [NOT]`` as ``IS [NOT] DISTINCT FROM``."""
+    m = _OLD_NEW_TRIGGER.match(sql)
+    if not m:
+        return None
+    name, op, table, when, body = m.groups()
+    body = f"{body.strip()};"
+    if when:
+        cond = re.sub(r"\bIS\s+NOT\b(?!\s+NULL)", "IS DISTINCT FROM", when, flags=re.I)
+        cond = re.sub(r"\bIS\b(?!\s+(?:NOT\s+)?(?:NULL|DISTINCT)\b)", "IS NOT DISTINCT FROM", cond, flags=re.I)
+        body = f"IF {cond} THEN {body} END IF;"
+    return (
+        f"DO $$ BEGIN CREATE FUNCTION {name}_fn() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN {body} RETURN NULL; END $f$; "
+        f"CREATE TRIGGER {name} AFTER {' '.join(op.split())} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}_fn(); END $$"
+    )
+
+
 def translate_ddl(stmt: str) -> str | None:
     """A migration statement as PostgreSQL DDL; ``None`` for one that only SQLite needs."""
     sql = "".join(t for _, t in _split_literals(stmt)).strip().rstrip(";")  # comments dropped
     if not sql or _SQLITE_ONLY.match(sql):
         return None
-    if re.match(r"\s*CREATE\s+TRIGGER\b", sql, re.I) and (trigger := _statement_trigger(sql)):
+    if re.match(r"\s*CREATE\s+TRIGGER\b", sql, re.I) and (trigger := _statement_trigger(sql) or _row_trigger(sql)):
         return trigger
     if m := _CREATE_TABLE.match(sql):
         close = _matching_paren(sql, m.end() - 1)

@@ -268,6 +268,7 @@ class SQLiteStore(ThreadsSQL, Store):
     ) -> None:
         """Replace the mentions and quotes of each (article id, Analysis), and its themes and tone when
         given (``themes``: id -> list of ``ThemeScore``; ``tones``: id -> ``ArticleTone``), in one transaction."""
+        from ..analysis.aggregates import refresh as keep_aggregates
         from ..analysis.counts import keep_word_counts
 
         themes, tones = themes or {}, tones or {}
@@ -303,6 +304,7 @@ class SQLiteStore(ThreadsSQL, Store):
                 self.db.execute("UPDATE articles SET analysed_with = ? WHERE rowid = ?", (version, rowid))
                 analysed.append(rowid)
             keep_word_counts(self.db, analysed)  # what the REST API sums for a comparison (migration 013)
+            keep_aggregates(self.db, analysed)  # and the daily aggregates per outlet (migration 014)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")

@@ -1,0 +1,247 @@
+"""Daily aggregates per outlet (migration 014), kept at write time, that a period's comparison, the actor
+network and the trends sum instead of reading every child row of the period.
+
+A *cell* is one outlet (name, domain, country and kind) on one day (the first ten characters of
+``published``; NULL for an undated article). Each ``agg_*`` table holds, per cell, what one of the
+readers groups child rows by: speakers, quote origins, themes, tone per actor, mentions per actor,
+events (as the comparison names them, as network edges, per actor), co-quoted speaker pairs and quotes
+about another actor. Counts of distinct articles add up over cells because an article lies in one cell.
+
+:func:`refresh` recomputes from scratch every cell an analysed, reprocessed or deleted article lies (or
+lay) in, inside the writer's transaction: a cell is always equal to a recount of its articles' rows,
+however often the same batch is written. The store's writers call it (``put_analyses``) and so does
+``queries.delete_article``; an article whose date or outlet is changed by an ingest, or that is deleted
+some other way, is listed in ``agg_stale`` by a trigger, and :func:`usable` is false (the readers count
+from the child rows) until the next write recomputes its cells. A store from before migration 014 is
+filled by :func:`fill_aggregates`.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from fractions import Fraction
+from typing import Any
+
+from .queries import Filters, db_of, where
+
+CHUNK = 500  # values per IN (...) list
+_NULL, _SEP = "\x01", "\x1f"  # how a NULL and the field separator are written in a cell's or an outlet's key
+OUTLET_COLS = ("outlet_name", "outlet_domain", "outlet_country", "outlet_kind")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# A stored tone or score in millionths, as an integer: sums of them are exact, so a mean is the same
+# whether summed from the rows or from the cells, in any order (the store keeps 2-3 decimals).
+MICRO = "CAST(round({} * 1000000) AS INTEGER)"
+
+
+def mean(micro: int | None, n: int, places: int) -> float | None:
+    """The mean of values summed in millionths (*micro* over *n*), rounded half to even at *places*, exactly."""
+    if micro is None or not n:
+        return None
+    return float(round(Fraction(int(micro), int(n) * 1_000_000), places))
+
+
+# (table, columns, SELECT over the child rows of the cells in ``ac.cell IN (…)``; the first column is the cell).
+# Written once for both backends: the dialect turns json_each and the rest into PostgreSQL.
+_CELLS = "ac.cell IN ({marks})"
+TABLES: tuple[tuple[str, str, str], ...] = (
+    ("agg_speakers", "cell, skey, speaker_id, speaker_name, speaker_country, quotes, articles",
+     "SELECT ac.cell, COALESCE(q.speaker_id, q.speaker_name), MAX(q.speaker_id), MAX(q.speaker_name), MAX(q.speaker_country), "
+     "COUNT(*), COUNT(DISTINCT q.article_rowid) FROM quotes q JOIN agg_article_cell ac ON ac.article_rowid = q.article_rowid "
+     f"WHERE q.speaker_name IS NOT NULL AND {_CELLS} GROUP BY ac.cell, COALESCE(q.speaker_id, q.speaker_name)"),
+    ("agg_quote_origins", "cell, speaker_id, speaker_country, quotes",
+     "SELECT ac.cell, q.speaker_id, q.speaker_country, COUNT(*) FROM quotes q JOIN agg_article_cell ac ON ac.article_rowid = q.article_rowid "
+     f"WHERE {_CELLS} GROUP BY ac.cell, q.speaker_id, q.speaker_country"),
+    ("agg_themes", "cell, theme, articles, score_micro, tone_micro, tone_n",
+     f"SELECT ac.cell, t.theme, COUNT(*), SUM({MICRO.format('t.score')}), SUM({MICRO.format('tn.tone')}), COUNT(tn.tone) FROM article_themes t "
+     "JOIN agg_article_cell ac ON ac.article_rowid = t.article_rowid LEFT JOIN article_tone tn ON tn.article_rowid = t.article_rowid "
+     f"WHERE {_CELLS} GROUP BY ac.cell, t.theme"),
+    ("agg_tone", "cell, actor_id, tone_micro, mentions, articles",
+     f"SELECT ac.cell, t.actor_id, SUM({MICRO.format('t.tone')}), SUM(t.mentions), COUNT(*) FROM actor_tone t "
+     f"JOIN agg_article_cell ac ON ac.article_rowid = t.article_rowid WHERE {_CELLS} GROUP BY ac.cell, t.actor_id"),
+    ("agg_mentions", "cell, actor_id, mentions, articles",
+     "SELECT ac.cell, m.actor_id, COUNT(*), COUNT(DISTINCT m.article_rowid) FROM mentions m "
+     f"JOIN agg_article_cell ac ON ac.article_rowid = m.article_rowid WHERE m.actor_id IS NOT NULL AND {_CELLS} GROUP BY ac.cell, m.actor_id"),
+    ("agg_events", "cell, type, source, target, events, articles",
+     "SELECT ac.cell, e.type, COALESCE(e.source_name, e.source_country, '?'), COALESCE(e.target_name, e.target_country, '?'), "
+     "COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e JOIN agg_article_cell ac ON ac.article_rowid = e.article_rowid "
+     f"WHERE {_CELLS} GROUP BY ac.cell, e.type, COALESCE(e.source_name, e.source_country, '?'), COALESCE(e.target_name, e.target_country, '?')"),
+    ("agg_event_edges", "cell, low, high, type, is_symmetric, events, articles",
+     "SELECT ac.cell, {low}, {high}, e.type, e.symmetric, COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e "
+     "JOIN agg_article_cell ac ON ac.article_rowid = e.article_rowid WHERE e.source_id IS NOT NULL AND e.target_id IS NOT NULL "
+     f"AND e.source_id != e.target_id AND {_CELLS} GROUP BY ac.cell, {{low}}, {{high}}, e.type, e.symmetric"),
+    ("agg_event_actors", "cell, actor_id, events",
+     "SELECT ac.cell, e.source_id, COUNT(*) FROM events e JOIN agg_article_cell ac ON ac.article_rowid = e.article_rowid "
+     f"WHERE e.source_id IS NOT NULL AND {_CELLS} GROUP BY ac.cell, e.source_id"),
+    ("agg_event_actors", "cell, actor_id, events",
+     "SELECT ac.cell, e.target_id, COUNT(*) FROM events e JOIN agg_article_cell ac ON ac.article_rowid = e.article_rowid "
+     f"WHERE e.target_id IS NOT NULL AND (e.source_id IS NULL OR e.source_id != e.target_id) AND {_CELLS} GROUP BY ac.cell, e.target_id"),
+    ("agg_coquoted", "cell, low, high, articles",
+     "SELECT x.cell, x.s, y.s, COUNT(*) FROM ({sp}) x JOIN ({sp}) y ON y.r = x.r AND x.s < y.s GROUP BY x.cell, x.s, y.s"),
+    ("agg_quoted_about", "cell, speaker_id, target, quotes, articles",
+     "SELECT ac.cell, q.speaker_id, j.value, COUNT(*), COUNT(DISTINCT q.article_rowid) FROM quotes q "
+     "JOIN agg_article_cell ac ON ac.article_rowid = q.article_rowid, json_each(q.about) j WHERE q.speaker_id IS NOT NULL "
+     f"AND q.about != '[]' AND j.value != q.speaker_id AND {_CELLS} GROUP BY ac.cell, q.speaker_id, j.value"),
+)  # fmt: skip
+# A symmetric event's ends in order (the network's edge key); the same expressions as network.py's.
+LOW = "CASE WHEN e.symmetric = 1 AND e.target_id < e.source_id THEN e.target_id ELSE e.source_id END"
+HIGH = "CASE WHEN e.symmetric = 1 AND e.target_id < e.source_id THEN e.source_id ELSE e.target_id END"
+# One row per article and speaker id, with the article's cell (the co-quoted pairs).
+_SPEAKERS = ("SELECT DISTINCT ac.cell AS cell, q.article_rowid AS r, q.speaker_id AS s FROM quotes q "
+             f"JOIN agg_article_cell ac ON ac.article_rowid = q.article_rowid WHERE q.speaker_id IS NOT NULL AND {_CELLS}")  # fmt: skip
+
+
+def _pg(db: Any) -> bool:
+    return not isinstance(db, sqlite3.Connection)
+
+
+def _key(values: tuple[Any, ...]) -> str:
+    return _SEP.join(_NULL if v is None else str(v) for v in values)
+
+
+def _in(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _chunks(values: list[Any]) -> list[list[Any]]:
+    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
+
+
+def _ids(db: Any, table: str, key_col: str, rows: dict[str, tuple[Any, ...]], cols: tuple[str, ...]) -> dict[str, int]:
+    """Ids of the keyed *rows* of *table* (an outlet or a cell), adding those it does not have."""
+    keys = list(rows)
+    out: dict[str, int] = {}
+    for part in _chunks(keys):
+        out.update((k, int(i)) for i, k in db.execute(f"SELECT id, {key_col} FROM {table} WHERE {key_col} IN ({_in(len(part))})", part))  # noqa: S608
+    missing = [k for k in keys if k not in out]
+    if missing:
+        db.executemany(f"INSERT OR IGNORE INTO {table} ({key_col}, {', '.join(cols)}) VALUES ({_in(len(cols) + 1)})",  # noqa: S608
+                       [(k, *rows[k]) for k in missing])  # fmt: skip
+        for part in _chunks(missing):
+            out.update((k, int(i)) for i, k in db.execute(f"SELECT id, {key_col} FROM {table} WHERE {key_col} IN ({_in(len(part))})", part))  # noqa: S608
+    return out
+
+
+def refresh(db: Any, rowids: list[int]) -> int:
+    """Recompute every cell that the articles *rowids*, or those listed stale, lie in now or were counted
+    in before (within the caller's transaction); returns how many cells were recomputed."""
+    stale = [int(r[0]) for r in db.execute("SELECT DISTINCT article_rowid FROM agg_stale")]
+    if stale:
+        db.execute("DELETE FROM agg_stale")
+    todo = list(dict.fromkeys([*map(int, rowids), *stale]))
+    if not todo:
+        return 0
+    cells: set[int] = set()
+    now: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []  # rowid, (day, pday), outlet
+    pday = "substr(published, 1, 10)" if _pg(db) else "date(published)"
+    for part in _chunks(todo):
+        marks = _in(len(part))
+        cells.update(int(r[0]) for r in db.execute(f"SELECT cell FROM agg_article_cell WHERE article_rowid IN ({marks})", part))  # noqa: S608
+        for r in db.execute(
+            f"SELECT rowid, substr(published, 1, 10), {pday}, {', '.join(OUTLET_COLS)} FROM articles WHERE rowid IN ({marks})", part  # noqa: S608
+        ):  # fmt: skip
+            now.append((int(r[0]), (r[1], r[2]), tuple(r[3:7])))
+        db.execute(f"DELETE FROM agg_article_cell WHERE article_rowid IN ({marks})", part)  # noqa: S608
+    if now:
+        oids = _ids(db, "agg_outlets", "okey", {_key(o): o for _, _, o in now}, OUTLET_COLS)
+        keyed = [(rowid, (*c, oids[_key(o)])) for rowid, c, o in now]
+        cids = _ids(db, "agg_cells", "ckey", {_key(c): c for _, c in keyed}, ("day", "pday", "oid"))
+        mapping = [(rowid, cids[_key(c)]) for rowid, c in keyed]
+        db.executemany("INSERT INTO agg_article_cell (article_rowid, cell) VALUES (?, ?)", mapping)
+        cells.update(c for _, c in mapping)
+    _recount(db, sorted(cells))
+    return len(cells)
+
+
+def _recount(db: Any, cells: list[int]) -> None:
+    """Replace the aggregates of *cells* with a recount of their articles' child rows."""
+    for part in _chunks(cells):
+        marks = _in(len(part))
+        for table in dict.fromkeys(t for t, _, _ in TABLES):
+            db.execute(f"DELETE FROM {table} WHERE cell IN ({marks})", part)  # noqa: S608
+        for table, cols, select in TABLES:
+            sql = select.format(marks=marks, low=LOW, high=HIGH, sp=_SPEAKERS.format(marks=marks))
+            db.execute(f"INSERT INTO {table} ({cols}) {sql}", part * sql.count(f"IN ({marks})"))  # noqa: S608
+
+
+def fill_aggregates(store: Any, batch: int = 5000) -> int:
+    """Count every stored article into its cell (a store from before migration 014), one transaction per
+    *batch* articles in date order, then mark the aggregates complete; returns how many articles were
+    counted (0 when they were complete already)."""
+    db = db_of(store)
+    if db.execute("SELECT complete FROM agg_state WHERE id = 1").fetchone()[0]:
+        return 0
+    done, after = 0, None
+    while True:
+        # Keyset over (published, rowid) so that a day's articles come together and its cells are recounted few times.
+        cond, args = ("1", []) if after is None else ("(COALESCE(published, '') > ? OR (COALESCE(published, '') = ? AND rowid > ?))",
+                                                       [after[0], after[0], after[1]])  # fmt: skip
+        rows = db.execute(
+            f"SELECT rowid, COALESCE(published, '') FROM articles WHERE {cond} ORDER BY COALESCE(published, ''), rowid LIMIT ?",  # noqa: S608
+            [*args, batch],
+        ).fetchall()  # fmt: skip
+        _in_transaction(store, lambda: refresh(db, [int(r[0]) for r in rows]) if rows else None)
+        if not rows:
+            break
+        done += len(rows)
+        after = (rows[-1][1], int(rows[-1][0]))
+    _in_transaction(store, lambda: db.execute("UPDATE agg_state SET complete = 1 WHERE id = 1"))
+    return done
+
+
+def _in_transaction(store: Any, work: Any) -> None:
+    db = db_of(store)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        work()
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def usable(db: Any) -> bool:
+    """True when the aggregates equal a recount: filled, and no article's cell waiting to be recomputed."""
+    try:
+        r = db.execute("SELECT complete FROM agg_state WHERE id = 1").fetchone()
+    except Exception:  # noqa: BLE001 - a store from before migration 014 (opened without migrating)
+        return False
+    return bool(r and r[0]) and db.execute("SELECT 1 FROM agg_stale LIMIT 1").fetchone() is None
+
+
+def scope(store: Any, f: Filters, sides: list[Any] | None = None) -> list[tuple[str, list[Any]]] | None:
+    """The aggregates' condition (over ``agg_cells c`` and ``agg_outlets a``) for the articles *f* selects,
+    one per side when *sides* are given (else one); None when the aggregates cannot answer exactly: a
+    filter by actor, theme, story or thread, a date that is not a plain ``YYYY-MM-DD``, or aggregates not
+    usable now."""
+    if f.actor or f.theme or f.story is not None or f.thread is not None:
+        return None
+    if any(d is not None and not _DATE.match(d) for d in (f.since, f.until)):
+        return None
+    db = db_of(store)
+    if not usable(db):
+        return None
+    # ``published >= since`` holds exactly when its first ten characters are >= since (a date is ten
+    # characters), and ``published < until + '\uffff'`` likewise: the day column answers the same.
+    conds, args = [], []
+    if f.since:
+        conds.append("c.day >= ?")
+        args.append(f.since)
+    if f.until:
+        conds.append("c.day < ?")
+        args.append(f.until + "\uffff")
+    oc, oargs = where(store, Filters(outlet=f.outlet, country=f.country, kind=f.kind), "a")
+    base = " AND ".join([*conds, oc])
+    if sides is None:
+        return [(base, [*args, *oargs])]
+    out = []
+    for side in sides:
+        sc, sargs = side.sql("a")
+        out.append((f"{base} AND {sc}", [*args, *oargs, *sargs]))
+    return out
+
+
+def source(table: str, cond: str) -> str:
+    """``FROM`` an aggregate table (aliased ``x``) with its cells (``c``) and outlets (``a``), ``WHERE`` *cond*."""
+    return f"FROM {table} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets a ON a.id = c.oid WHERE {cond}"
