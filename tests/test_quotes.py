@@ -389,3 +389,25 @@ def test_he_and_she_skip_a_person_the_text_gives_the_other_pronoun():
     qs = _quotes("Petter Lund says the town is ready. Anna Berg said she doubts it. Lund said he would ask again.",
                  "She argues that the government has not explained the plan.")
     assert qs[-1][2] == "Anna Berg"  # Lund, the last subject, is "he"
+
+
+def test_a_second_clause_the_parser_hung_on_the_verb_stays_in_the_report():
+    # convention 3: "X said A and B" is one report; the parser made B a second clause of "said"
+    qs = _quotes("But Lund said Oslo has “enormous respect” for the treaty and his harsh comment was instead an expression of frustration with the talks.")
+    assert ("indirect", "Oslo has “enormous respect” for the treaty and his harsh comment was instead an expression of frustration with the talks", "Lund") in qs
+
+
+def test_a_that_clause_after_a_phrase_is_still_the_report():
+    # the parser took "that" for an adverb, or hung the clause on the phrase's last noun
+    qs = _quotes("Berg tweeted in the early morning hours that Lund was “disgusting” and “a con” and urged voters to “check out” his record.")
+    assert ("indirect", "Lund was “disgusting” and “a con”", "Berg") in qs
+    qs = _quotes("The minister insisted during a visit to Kirkenes on Monday that Oslo was “not afraid” of the new patrols.")
+    assert ("indirect", "Oslo was “not afraid” of the new patrols", "The minister") in qs
+    # a clause of a noun that has content of its own is that noun's: the reports', not Berg's
+    qs = _quotes("Anna Berg pointed to reports that the ferry had been “a disgrace” for years.")
+    assert not [q for q in qs if q[0] == "indirect" and q[1].startswith("the ferry")]
+
+
+def test_a_naming_verbs_complement_the_parser_made_a_second_object():
+    qs = _quotes('The Kremlin branded the patrol a "dangerous provocation."')
+    assert ("indirect", 'the patrol a "dangerous provocation."', "Kremlin") in qs

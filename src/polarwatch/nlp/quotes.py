@@ -290,7 +290,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     continue
                 if any(qs <= tok.idx < qe for qs, qe, _ in spans):
                     continue  # speech reported inside a quotation belongs to the quoted speaker's words
-                comp = [c for c in tok.children if c.dep_ in ("ccomp",) and c.i > 0] if tok.lemma_ in indirect_cues or clausal else []
+                comp = [c for c in tok.children if (c.dep_ == "ccomp" and c.i > 0 or _that_clause_as_advcl(tok, c))] if tok.lemma_ in indirect_cues or clausal else []
+                if not comp and tok.lemma_ in indirect_cues:
+                    comp = _that_clause_in_phrase(tok)  # "insisted during a visit to Kirkenes [that Oslo was …]"
                 if comp and not question and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
                     continue  # "declined to say whether …": an open question, not a claim
                 second: set[int] = set()
@@ -301,6 +303,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     second = {x.i for t in c.subtree if t.i != c.i and (_reports(t, indirect_cues & cues) or _cites(t, object_cues))
                               and _own_report(t) for x in t.subtree}
                     toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c or question) and t.i not in second]
+                    if toks and toks[0].lower_ == "that" and toks[0].head == c and toks[0].dep_ in ("advmod", "mark"):
+                        toks = toks[1:]  # the complementiser, when the parser took it for an adverb
+                    toks += _second_clause(tok, comp, toks, second, cues)  # "said A has … and his comment was …"
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
                     # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
@@ -617,7 +622,8 @@ def _object(tok: Any) -> list[Any]:
     what = next((c for c in kids if c.dep_ == "ccomp" and c.i > tok.i and c.left_edge.lower_ == "what"), None)
     if obj is None and what is not None and tok.lemma_ not in complement_lemmas():
         return list(tok.doc[what.left_edge.i : what.right_edge.i + 1])  # "condemned [what he called a “breach”]"
-    oprd = next((c for c in kids if obj is not None and c.i > obj.i and (c.dep_ == "oprd" or c.dep_ == "prep" and c.lower_ == "as")), None)
+    oprd = next((c for c in kids if obj is not None and c.i > obj.i and (c.dep_ == "oprd" or c.dep_ == "prep" and c.lower_ == "as"
+                                                                        or _second_object_complement(tok, obj, c))), None)
     if tok.lemma_ in complement_lemmas() and oprd is None and not (obj is not None and any(t.text in _OPEN + "”" for t in obj.subtree)):
         return []  # no complement, unless the parser hung it inside the object ("called the plan “reckless”")
     of = next((c for c in kids if c.dep_ == "prep" and c.lower_ == "of" and obj is not None and c.i > obj.i), None)
@@ -630,11 +636,19 @@ def _object(tok: Any) -> list[Any]:
         return []  # "repeated her claim that …": the claim's own clause is the report
     end = obj.right_edge.i
     for c in kids:
-        if c.i > obj.i and (c.dep_ in ("oprd", "ccomp") or c.dep_ in ("prep", "advcl") and c.lower_ in ("for", "as", "over")):
+        if c.i > obj.i and (c.dep_ in ("oprd", "ccomp") or c is oprd or c.dep_ in ("prep", "advcl") and c.lower_ in ("for", "as", "over")):
             end = max(end, c.right_edge.i)
         elif c.i > obj.i and c.dep_ == "dobj" and any(x.dep_ == "cc" and obj.i < x.i < c.i for x in kids):
             end = max(end, c.right_edge.i)  # "condemned the test as … and a “grave threat” to …": a second object
     return list(tok.doc[obj.left_edge.i : end + 1])
+
+
+def _second_object_complement(tok: Any, obj: Any, c: Any) -> bool:
+    """A verb of naming's complement that the parser made a second object ("branded [the decision] [a
+    “grave mistake”]"): a noun right after the object's phrase, with no conjunction between them."""
+    if tok.lemma_ not in complement_lemmas() or c.dep_ != "dobj" or c.i <= obj.i:
+        return False
+    return not any(t.dep_ == "cc" or t.text == "," for t in tok.doc[obj.right_edge.i + 1 : c.left_edge.i])
 
 
 def _noun_report(noun: Any, kinds: tuple[bool, bool]) -> tuple[list[Any], list[Any]] | None:
@@ -719,6 +733,60 @@ def _close_mark(text: str, start: int, end: int) -> int:
     if j == -1 or (opener and opener in text[end:j]):
         return end
     return j + 1
+
+
+def _that_clause_as_advcl(tok: Any, c: Any) -> bool:
+    """A that-clause the parser hung on the verb as an adverbial clause when a phrase came between ("tweeted
+    in the early hours [that Machado was …]"): no adverbial clause opens with a bare "that" ("so that" and
+    "now that" do, and are left alone)."""
+    if c.dep_ != "advcl" or c.i < tok.i:
+        return False
+    first = c.left_edge
+    return first.lower_ == "that" and first.dep_ in ("mark", "advmod") and first.i > tok.i and first.nbor(-1).lower_ not in ("so", "now", "such", "in", "order")
+
+
+# Nouns whose that-clause is their own content ("pointed to reports that …", "the fact that …"), not a clause
+# the parser moved onto them from the verb.
+_CONTENT_NOUNS = frozenset("""
+    report news fact idea notion evidence sign signal indication rumor rumour word message impression sense
+    assumption theory possibility chance risk doubt question proof story speculation suspicion
+""".split())
+
+
+def _that_clause_in_phrase(tok: Any) -> list[Any]:
+    """A that-clause the parser hung on the last noun of a phrase after the verb ("insisted during a visit to
+    Kirkenes on Monday [that Oslo was …]"): a clause under the verb's prepositional phrases whose "that" is a
+    complementiser (a relative "that" is the clause's subject or object, never its marker); on a noun that
+    takes a content clause of its own only after "in" ("said in a statement that …", not "pointed to reports
+    that …", which is the reports' claim)."""
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.i > tok.i):
+        for t in prep.subtree:
+            first = t.left_edge
+            if t.dep_ in ("relcl", "acl") and first.lower_ == "that" and first.dep_ == "mark" and first.head == t:
+                noun = t.head
+                if (noun.lemma_ in _CONTENT_NOUNS or noun.lemma_ in cue_nouns()) and not (noun.dep_ == "pobj" and noun.head.lower_ == "in"):
+                    return []  # "pointed to reports that …" is the reports' claim; "said in a statement that …" the speaker's
+                return [t]
+    return []
+
+
+def _second_clause(tok: Any, comp: list[Any], toks: list[Any], second: set[int], cues: frozenset[str]) -> list[Any]:
+    """The words of a second clause the parser hung on the report verb beside the first one ("said [Trump
+    has respect for the military and] [his comment was an expression of …]": two ccomps, where one clause
+    coordinated with the other was meant). Only when both follow the verb in one sentence and nothing but a
+    conjunction or a comma stands between them (not a dash, colon or full stop); not when the second is a
+    report itself ("she thinks A but said B": its own quote)."""
+    if len(comp) < 2 or not tok.i < comp[0].i < comp[1].i or not toks:
+        return []
+    nxt = comp[1]
+    gap = tok.doc[comp[0].right_edge.i + 1 : nxt.left_edge.i]
+    if any(not (t.text == "," or t.dep_ == "cc") for t in gap) or nxt.left_edge.i <= toks[-1].i or nxt.sent != tok.sent:
+        return []
+    if nxt.lemma_ in cues:
+        return []
+    if any(m.dep_ == "mark" and m.lower_ != "that" for m in nxt.children):
+        return []  # "said A, because B": not a second claim
+    return [t for t in nxt.subtree if t.i not in second and not (t.dep_ == "mark" and t.head == nxt)]
 
 
 def _cites(tok: Any, object_cues: frozenset[str]) -> bool:
