@@ -391,23 +391,26 @@ def test_he_and_she_skip_a_person_the_text_gives_the_other_pronoun():
     assert qs[-1][2] == "Anna Berg"  # Lund, the last subject, is "he"
 
 
-def test_a_second_clause_the_parser_hung_on_the_verb_stays_in_the_report():
-    # convention 3: "X said A and B" is one report; the parser made B a second clause of "said"
-    qs = _quotes("But Lund said Oslo has “enormous respect” for the treaty and his harsh comment was instead an expression of frustration with the talks.")
-    assert ("indirect", "Oslo has “enormous respect” for the treaty and his harsh comment was instead an expression of frustration with the talks", "Lund") in qs
+
+@pytest.mark.parametrize(
+    "sentence, report",
+    [
+        # convention 3: "X said A and B" is one report, though the parser made B a second clause of "said"
+        ("But Lund said Oslo has “enormous respect” for the treaty and his harsh comment was instead an expression of frustration with the talks.",
+         ("indirect", "Oslo has “enormous respect” for the treaty and his harsh comment was instead an expression of frustration with the talks", "Lund")),
+        # a that-clause after a phrase: "that" taken for an adverb, or the clause hung on the phrase's last noun
+        ("Berg tweeted in the early morning hours that Lund was “disgusting” and “a con” and urged voters to “check out” his record.",
+         ("indirect", "Lund was “disgusting” and “a con”", "Berg")),
+        ("The minister insisted during a visit to Kirkenes on Monday that Oslo was “not afraid” of the new patrols.",
+         ("indirect", "Oslo was “not afraid” of the new patrols", "The minister")),
+        # a naming verb's complement that the parser made a second object
+        ('The Kremlin branded the patrol a "dangerous provocation."', ("indirect", 'the patrol a "dangerous provocation."', "Kremlin")),
+    ],
+)  # fmt: skip
+def test_clauses_the_parser_misplaces_stay_reports(sentence, report):
+    assert report in _quotes(sentence)
 
 
-def test_a_that_clause_after_a_phrase_is_still_the_report():
-    # the parser took "that" for an adverb, or hung the clause on the phrase's last noun
-    qs = _quotes("Berg tweeted in the early morning hours that Lund was “disgusting” and “a con” and urged voters to “check out” his record.")
-    assert ("indirect", "Lund was “disgusting” and “a con”", "Berg") in qs
-    qs = _quotes("The minister insisted during a visit to Kirkenes on Monday that Oslo was “not afraid” of the new patrols.")
-    assert ("indirect", "Oslo was “not afraid” of the new patrols", "The minister") in qs
-    # a clause of a noun that has content of its own is that noun's: the reports', not Berg's
-    qs = _quotes("Anna Berg pointed to reports that the ferry had been “a disgrace” for years.")
+def test_a_content_nouns_own_clause_is_not_the_subjects_report():
+    qs = _quotes("Anna Berg pointed to reports that the ferry had been “a disgrace” for years.")  # the reports' claim
     assert not [q for q in qs if q[0] == "indirect" and q[1].startswith("the ferry")]
-
-
-def test_a_naming_verbs_complement_the_parser_made_a_second_object():
-    qs = _quotes('The Kremlin branded the patrol a "dangerous provocation."')
-    assert ("indirect", 'the patrol a "dangerous provocation."', "Kremlin") in qs
