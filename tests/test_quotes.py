@@ -405,6 +405,12 @@ def test_he_and_she_skip_a_person_the_text_gives_the_other_pronoun():
          ("indirect", "Oslo was “not afraid” of the new patrols", "The minister")),
         # a naming verb's complement that the parser made a second object
         ('The Kremlin branded the patrol a "dangerous provocation."', ("indirect", 'the patrol a "dangerous provocation."', "Kremlin")),
+        # a phrase after the verb that the parser read as the start of an adverbial clause
+        ("Lund said after the meeting he would not accept the quota.", ("indirect", "he would not accept the quota", "Lund")),
+        # a concessive clause set off by a comma is the reporter's aside, not the claim (as our gold annotates it)
+        ("The coast guard claimed that the patrol was routine, although it had entered the zone twice.",
+         ("indirect", "the patrol was routine", "The coast guard")),
+        ("Lund said the port would close, even though the council had voted to keep it open.", ("indirect", "the port would close", "Lund")),
     ],
 )  # fmt: skip
 def test_clauses_the_parser_misplaces_stay_reports(sentence, report):

@@ -292,7 +292,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     continue  # speech reported inside a quotation belongs to the quoted speaker's words
                 comp = [c for c in tok.children if (c.dep_ == "ccomp" and c.i > 0 or _that_clause_as_advcl(tok, c))] if tok.lemma_ in indirect_cues or clausal else []
                 if not comp and tok.lemma_ in indirect_cues:
-                    comp = _that_clause_in_phrase(tok)  # "insisted during a visit to Kirkenes [that Oslo was …]"
+                    # "insisted during a visit to Kirkenes [that Oslo was …]", "said after the vote [he would resign]"
+                    comp = _that_clause_in_phrase(tok) or _clause_behind_a_phrase(tok)
                 if comp and not question and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
                     continue  # "declined to say whether …": an open question, not a claim
                 second: set[int] = set()
@@ -305,6 +306,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c or question) and t.i not in second]
                     if toks and toks[0].lower_ == "that" and toks[0].head == c and toks[0].dep_ in ("advmod", "mark"):
                         toks = toks[1:]  # the complementiser, when the parser took it for an adverb
+                    if c.dep_ == "advcl" and (subj_of_c := next((x for x in c.children if x.dep_ == "nsubj"), None)) is not None:
+                        toks = [t for t in toks if t.i >= subj_of_c.left_edge.i]  # not the phrase the parser put in it
+                    toks = _without_concession(c, toks)  # "claimed A was smart, although he refused to …": the writer's aside
                     toks += _second_clause(tok, comp, toks, second, cues)  # "said A has … and his comment was …"
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
@@ -768,6 +772,39 @@ def _that_clause_in_phrase(tok: Any) -> list[Any]:
                     return []  # "pointed to reports that …" is the reports' claim; "said in a statement that …" the speaker's
                 return [t]
     return []
+
+
+def _clause_behind_a_phrase(tok: Any) -> list[Any]:
+    """A reported clause the parser read as an adverbial clause opening with the phrase before it ("said
+    [after the vote he would resign]"): a finite clause after the verb with its own subject, no conjunction
+    of its own ("because", "if"), and a prepositional phrase as its first words, before that subject."""
+    for c in tok.children:
+        if c.dep_ != "advcl" or c.i < tok.i or any(m.dep_ == "mark" for m in c.children):
+            continue
+        subj = next((x for x in c.children if x.dep_ == "nsubj"), None)
+        lead = c.left_edge
+        finite = c.tag_ in _FINITE or any(a.dep_ == "aux" and a.tag_ in _FINITE for a in c.children)
+        if subj is not None and finite and lead.dep_ == "prep" and lead.head == c and lead.i < subj.left_edge.i and lead.i == tok.i + 1:
+            return [c]
+    return []
+
+
+_CONCESSIVE = frozenset({"although", "though", "whereas"})
+
+
+def _without_concession(c: Any, toks: list[Any]) -> list[Any]:
+    """The reported clause without a concessive clause set off by a comma at its end ("claimed that paying no
+    tax was smart[, although he again refused to release his returns]"): the reporter's aside, which the parser
+    hangs on the clause rather than on the report verb. "because", "if", "while" clauses stay (they are most
+    often part of the claim)."""
+    for adv in c.children:
+        if adv.dep_ != "advcl" or adv.i < c.i or adv.right_edge.i < toks[-1].i if toks else True:
+            continue
+        mark = adv.left_edge
+        if mark.lower_ in _CONCESSIVE or (mark.lower_ == "even" and mark.nbor(1).lower_ == "though"):
+            if mark.i > 0 and mark.nbor(-1).text == ",":
+                return [t for t in toks if t.i < mark.i - 1]
+    return toks
 
 
 def _second_clause(tok: Any, comp: list[Any], toks: list[Any], second: set[int], cues: frozenset[str]) -> list[Any]:
