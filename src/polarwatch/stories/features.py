@@ -43,7 +43,10 @@ DATELINE_CHARS = 400  # how far into the text a dateline date is looked for
 # Dates an article refers to without a full date: a day of a month ("Nov. 30", "14 December"), a month of a
 # year ("April 2007") or a month after a preposition ("in September"). Found from the capitalised month
 # words (one scan), then what stands right after and before each.
-_MONTH_WORD = re.compile(r"(?<!\w)(?:J(?:an|AN|un|UN|ul|UL)|Feb|FEB|Ma[ry]|MA[RY]|A(?:pr|PR|ug|UG)|Sep|SEP|Oct|OCT|Nov|NOV|Dec|DEC)[a-zA-Z]*")
+# (Neither scan opens with a word boundary or a look-behind, which would keep the regex engine from
+# skipping ahead to the possible first characters; what precedes a hit is checked by hand.)
+_MONTH_WORD = re.compile(r"[JFMASOND](?:an|AN|un|UN|ul|UL|eb|EB|ar|AR|ay|AY|pr|PR|ug|UG|ep|EP|ct|CT|ov|OV|ec|EC)[a-zA-Z]*")
+_ISO_DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*[-/]\s*(?P<m>\d\d?)\s*[-/]\s*(?P<d>\d\d?)\b")
 _AFTER_MONTH = re.compile(r"\s?\.?\s*(?:(?P<d>\d\d?)(?:st|nd|rd|th)?\b(?:\s*,?\s*(?P<dy>(?:19|20)\d\d)\b)?|,?\s*(?:of\s+)?(?P<y>(?:19|20)\d\d)\b)")
 _BEFORE_MONTH = re.compile(r"\b(?P<d>\d\d?)(?:st|nd|rd|th)?\s+(?:of\s+)?$")
 _PREPOSITION = re.compile(r"(?:\b(?:in|since|during|until|by|from|last|early|late|mid)\s+|\bmid-)$", re.I)
@@ -143,10 +146,12 @@ def referred_dates(text: str, day: date | None) -> tuple[tuple[date, date], ...]
     before *day* (none without a *day*). Month names count capitalised only ("may 3 people" is no date), and
     May or an abbreviation alone, with no day or year, not at all."""
     spans: set[tuple[date, date]] = set()
-    for m in _DATES[0].finditer(text):
-        if (d := _parse_date(m)) is not None:
+    for m in _ISO_DATE.finditer(text):
+        if (m.start() == 0 or not text[m.start() - 1].isalnum()) and (d := _parse_date(m)) is not None:
             spans.add((d, d))
     for m in _MONTH_WORD.finditer(text):
+        if m.start() and text[m.start() - 1].isalnum():
+            continue
         word = m.group().lower()
         month = MONTHS.get(word) or (9 if word == "sept" else 0)
         if not month:
