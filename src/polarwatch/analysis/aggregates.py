@@ -245,3 +245,4 @@ def scope(store: Any, f: Filters, sides: list[Any] | None = None) -> list[tuple[
 def source(table: str, cond: str) -> str:
     """``FROM`` an aggregate table (aliased ``x``) with its cells (``c``) and outlets (``a``), ``WHERE`` *cond*."""
     return f"FROM {table} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets a ON a.id = c.oid WHERE {cond}"
+

@@ -43,21 +43,21 @@ def network(
             rows = db.execute(
                 "SELECT x.low, x.high, x.type, x.is_symmetric, SUM(x.events), SUM(x.articles) "  # noqa: S608
                 f"{aggregates.source('agg_event_edges', tcond.replace('e.', 'x.') + ' AND ' + agg[0])} "
-                "GROUP BY 1, 2, 3, 4 HAVING SUM(x.events) >= ?", [*targs, *agg[1], min_weight],
+                f"GROUP BY 1, 2, 3, 4 HAVING SUM(x.events) >= ? {_TOP_EVENTS.format('x')}", [*targs, *agg[1], min_weight, max_edges],
             )  # fmt: skip
         else:
             rows = db.execute(
                 f"SELECT {_LOW}, {_HIGH}, e.type, e.symmetric, "  # noqa: S608
                 "COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e JOIN articles a ON a.rowid = e.article_rowid "
                 f"WHERE e.source_id IS NOT NULL AND e.target_id IS NOT NULL AND e.source_id != e.target_id AND {tcond} AND {cond} "
-                "GROUP BY 1, 2, 3, 4 HAVING COUNT(*) >= ?", [*targs, *args, min_weight],
+                f"GROUP BY 1, 2, 3, 4 HAVING COUNT(*) >= ? {_TOP_EVENTS.format('e')}", [*targs, *args, min_weight, max_edges],
             )  # fmt: skip
         for s, t, typ, sym, n, arts in rows:
             edges.append({"source": s, "target": t, "kind": "event", "type": typ, "directed": not sym, "weight": n, "articles": arts})
     if "co-quoted" in kinds:
         if agg:
             rows = db.execute(f"SELECT x.low, x.high, SUM(x.articles) {aggregates.source('agg_coquoted', agg[0])} "  # noqa: S608
-                              "GROUP BY 1, 2 HAVING SUM(x.articles) >= ?", [*agg[1], min_weight])  # fmt: skip
+                              f"GROUP BY 1, 2 HAVING SUM(x.articles) >= ? {_TOP}", [*agg[1], min_weight, max_edges])  # fmt: skip
         else:
             speakers = (
                 "SELECT DISTINCT q.article_rowid AS r, q.speaker_id AS s FROM quotes q JOIN articles a ON a.rowid = q.article_rowid "
@@ -65,26 +65,28 @@ def network(
             )
             rows = db.execute(
                 f"WITH sp AS ({speakers}) SELECT x.s, y.s, COUNT(*) FROM sp x JOIN sp y ON x.r = y.r AND x.s < y.s "  # noqa: S608
-                "GROUP BY 1, 2 HAVING COUNT(*) >= ?", [*args, min_weight],
+                f"GROUP BY 1, 2 HAVING COUNT(*) >= ? {_TOP}", [*args, min_weight, max_edges],
             )  # fmt: skip
         for s, t, n in rows:
             edges.append({"source": s, "target": t, "kind": "co-quoted", "type": None, "directed": False, "weight": n, "articles": n})
     if "quoted-about" in kinds:
         if agg:
             rows = db.execute(f"SELECT x.speaker_id, x.target, SUM(x.quotes), SUM(x.articles) {aggregates.source('agg_quoted_about', agg[0])} "  # noqa: S608
-                              "GROUP BY 1, 2 HAVING SUM(x.quotes) >= ?", [*agg[1], min_weight])  # fmt: skip
+                              f"GROUP BY 1, 2 HAVING SUM(x.quotes) >= ? {_TOP}", [*agg[1], min_weight, max_edges])  # fmt: skip
         else:
             rows = db.execute(
                 "SELECT q.speaker_id, j.value, COUNT(*), COUNT(DISTINCT q.article_rowid) FROM quotes q JOIN articles a "  # noqa: S608
                 f"ON a.rowid = q.article_rowid, json_each(q.about) j WHERE q.speaker_id IS NOT NULL AND q.about != '[]' AND {cond} "
-                "AND j.value != q.speaker_id GROUP BY 1, 2 HAVING COUNT(*) >= ?", [*args, min_weight],
+                f"AND j.value != q.speaker_id GROUP BY 1, 2 HAVING COUNT(*) >= ? {_TOP}", [*args, min_weight, max_edges],
             )  # fmt: skip
         for s, t, n, arts in rows:
             edges.append({"source": s, "target": t, "kind": "quoted-about", "type": None, "directed": True, "weight": n, "articles": arts})
     edges.sort(key=lambda e: (-e["weight"], e["kind"], e["type"] or "", e["source"], e["target"]))
     edges = edges[:max_edges]
-    _event_edge_evidence(db, cond, args, [e for e in edges if e["kind"] == "event"])
-    _quote_edge_evidence(db, cond, args, edges)
+    # The articles in scope, newest stored first: the evidence walks them a slice at a time.
+    rowids = [int(r[0]) for r in db.execute(f"SELECT a.rowid FROM articles a WHERE {cond} ORDER BY a.rowid DESC", args)] if edges else []  # noqa: S608
+    _event_edge_evidence(db, cond, args, [e for e in edges if e["kind"] == "event"], rowids)
+    _quote_edge_evidence(db, cond, args, edges, rowids)
     reg = actor_registry().actors
     nodes: dict[str, dict[str, Any]] = {}
     for e in edges:
@@ -102,21 +104,25 @@ def network(
 
 
 _LOW, _HIGH = aggregates.LOW, aggregates.HIGH
+# Each kind's heaviest edges in the order the edges are sorted in (weight, type, ends; for equal event
+# edges, as grouped: directed first), so that only those can reach the max_edges kept.
+_TOP_EVENTS = "ORDER BY 5 DESC, COALESCE({}.type, ''), 1, 2, 4 LIMIT ?"
+_TOP = "ORDER BY 3 DESC, 1, 2 LIMIT ?"
 
 
-def _event_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]]) -> None:
-    """Evidence of every event edge in one query, keyed like the edges are grouped."""
+def _event_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]], rowids: list[int]) -> None:
+    """Evidence of every event edge, keyed like the edges are grouped, walking the articles *rowids*."""
     key = f"{_LOW} || '|' || {_HIGH} || '|' || e.type || '|' || e.symmetric"
     keys = [f"{e['source']}|{e['target']}|{e['type']}|{0 if e['directed'] else 1}" for e in edges]
     ev = evidence_rows(db, key, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end",
                        f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}", "e.article_rowid DESC, e.seq DESC", args, keys,
-                       n=EVIDENCE)  # fmt: skip
+                       "walk", n=EVIDENCE, by=("e.article_rowid", rowids))  # fmt: skip
     for e, k in zip(edges, keys):
         e["evidence"] = ev[k]
 
 
-def _quote_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]]) -> None:
-    """Evidence of the co-quoted and quoted-about edges: one query per kind."""
+def _quote_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]], rowids: list[int]) -> None:
+    """Evidence of the co-quoted and quoted-about edges, per kind, walking the articles *rowids*."""
     for kind, key, cols, base, order in (
         ("co-quoted", "x.speaker_id || '|' || y.speaker_id",
          "a.id AS article, x.start AS start, x.end AS end, y.start AS other_start, y.end AS other_end",
@@ -128,7 +134,7 @@ def _quote_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[s
     ):  # fmt: skip
         mine = [e for e in edges if e["kind"] == kind]
         # co-quoted: one pair of quotes per article, as the edge counts articles
-        ev = evidence_rows(db, key, cols, base, order, args, [f"{e['source']}|{e['target']}" for e in mine], "walk-all", n=EVIDENCE,
-                           per_article=kind == "co-quoted")  # fmt: skip
+        ev = evidence_rows(db, key, cols, base, order, args, [f"{e['source']}|{e['target']}" for e in mine], "walk", n=EVIDENCE,
+                           per_article=kind == "co-quoted", by=(f"{key[:1]}.article_rowid", rowids))  # fmt: skip
         for e in mine:
             e["evidence"] = ev[f"{e['source']}|{e['target']}"]

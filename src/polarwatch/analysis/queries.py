@@ -390,7 +390,8 @@ def delete_article(store: Any, article_id: str) -> bool:
 
 
 def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: list[Any], keys: list[Any],
-                  how: str = "window", *, n: int, per_article: bool = False) -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
+                  how: str = "window", *, n: int, per_article: bool = False,
+                  by: tuple[str, list[int]] | None = None) -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
     """The first *n* rows (by *order*, which must order the rows of a key completely) of each of *keys*
     (values of the SQL expression *key*) among the rows of *base* (``FROM … WHERE …`` with *args*), in one
     query: key -> rows of *cols*. Three ways, the same rows, the fastest depending on the section
@@ -401,7 +402,13 @@ def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: lis
     share (compare's events: 27-36 -> 2.5 ms); ``walk-all``: the same without the keys in SQL, where a
     key column with an (key, article) index would make SQLite probe it once per key and article
     (speakers 96 -> 2 ms, themes 53 -> 26, tone 72 -> 34, co-quoted 161 -> 93, quoted-about 139 -> 61).
-    With *per_article* (a walk only; *cols* must name an ``article``), a key keeps one row per article."""
+    With *per_article* (a walk only; *cols* must name an ``article``), a key keeps one row per article.
+
+    *by* (a walk only): an article rowid column of *base* and the rowids of the articles *base* selects,
+    in the order *order* starts with (for ``x.article_rowid DESC``, descending; for ``a.published DESC,
+    a.rowid DESC``, that order). The walk then reads the articles' rows a growing slice at a time (256,
+    512, … articles) and stops at the slice that fills every key, instead of ordering every row of
+    *base* before the first is read (network, a month: 70 -> 50 ms)."""
     out: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
     if not keys:
         return out
@@ -419,20 +426,38 @@ def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: lis
             out.setdefault(k, []).append(d)
         return out
     some = how == "walk"
-    rows = db.execute(f"SELECT {key} AS k_, {cols} {base}{f' AND {key} IN ({marks})' if some else ''} ORDER BY {order}",  # noqa: S608
-                      [*args, *keys] if some else args)  # fmt: skip
     left = len(out)
-    for r in rows:
-        got = out.get(r[0])
-        if got is None or len(got) >= n:
-            continue
-        d = dict(r)
-        d.pop("k_")
-        if per_article and any(g["article"] == d["article"] for g in got):
-            continue
-        got.append(d)
-        if len(got) == n:
-            left -= 1
-            if not left:
-                break
+
+    def take(rows: Any) -> bool:
+        """Keep each key's first rows; True once every key has its share."""
+        nonlocal left
+        for r in rows:
+            got = out.get(r[0])
+            if got is None or len(got) >= n:
+                continue
+            d = dict(r)
+            d.pop("k_")
+            if per_article and any(g["article"] == d["article"] for g in got):
+                continue
+            got.append(d)
+            if len(got) == n:
+                left -= 1
+                if not left:
+                    return True
+        return False
+
+    sql = f"SELECT {key} AS k_, {cols} {base}"
+    if by is None:
+        take(db.execute(f"{sql}{f' AND {key} IN ({marks})' if some else ''} ORDER BY {order}", [*args, *keys] if some else args))  # noqa: S608
+        return out
+    col, rowids = by
+    start, size = 0, 256
+    while start < len(rowids):
+        part = rowids[start : start + size]
+        todo = [k for k, got in out.items() if len(got) < n] if some else []  # a walk asks for the keys still short
+        rows = db.execute(f"{sql}{f' AND {key} IN ({_in(todo)})' if some else ''} AND {col} IN ({_in(part)}) ORDER BY {order}",  # noqa: S608
+                          [*args, *todo, *part])  # fmt: skip
+        if take(rows):
+            break
+        start, size = start + size, size * 2
     return out
