@@ -86,10 +86,14 @@ def _marks(snippet: str) -> tuple[str, list[list[int]]]:
 
 
 router = APIRouter(prefix="/api", responses=ERRORS)
+# The lists and search cost a few milliseconds each: they run on the event loop (``async def``) rather
+# than being handed to the thread pool, whose hand-over and contention with the loop for the GIL, under
+# twenty concurrent clients, cost more than the request itself. The costly endpoints (compare, network,
+# trends, themes, actors) stay in the pool so that they never hold the loop up.
 
 
 @router.get("/articles", response_model=models.Page[models.ArticleSummary], summary="Articles, newest first")
-def list_articles(request: Request, f: Flt, cursor: Cursor = None, limit: Limit = 50, format: Format = "json") -> Any:  # noqa: A002
+async def list_articles(request: Request, f: Flt, cursor: Cursor = None, limit: Limit = 50, format: Format = "json") -> Any:  # noqa: A002
     rows, nxt = q.articles(_store(request), f, cursor, limit)
     return _listing([_summary(r) for r in rows], nxt, format, "articles")
 
@@ -117,7 +121,7 @@ def get_article(request: Request, article_id: Annotated[str, Path(max_length=64)
 
 
 @router.get("/search", response_model=models.Page[models.SearchHit], summary="Full-text search, best first")
-def search(request: Request, f: Flt, q_: Annotated[str, Query(alias="q", min_length=1, max_length=500)],
+async def search(request: Request, f: Flt, q_: Annotated[str, Query(alias="q", min_length=1, max_length=500)],
            cursor: Cursor = None, limit: Limit = 20) -> Any:  # fmt: skip
     cur = q.decode_cursor(cursor, 2)
     offset = int(cur[1]) if cur else 0
@@ -144,7 +148,7 @@ def search(request: Request, f: Flt, q_: Annotated[str, Query(alias="q", min_len
 
 
 @router.get("/quotes", response_model=models.Page[models.Quote], summary="Quotes, newest first")
-def list_quotes(
+async def list_quotes(
     request: Request, f: Flt, speaker: Text = None, about: Text = None, quote_kind: Literal["direct", "indirect"] | None = None,
     cursor: Cursor = None, limit: Limit = 50, format: Format = "json",  # noqa: A002
 ) -> Any:  # fmt: skip
@@ -153,7 +157,7 @@ def list_quotes(
 
 
 @router.get("/events", response_model=models.Page[models.Event], summary="Actor-to-actor events, newest first")
-def list_events(
+async def list_events(
     request: Request, f: Flt, source: Text = None, target: Text = None, type: Annotated[str | None, Query(max_length=20)] = None,  # noqa: A002
     cursor: Cursor = None, limit: Limit = 50, format: Format = "json",  # noqa: A002
 ) -> Any:  # fmt: skip
@@ -179,7 +183,7 @@ def list_themes(request: Request, f: Flt) -> Any:
 
 
 @router.get("/stories", response_model=models.Page[models.Story], summary="Same-event stories, most recently seen first")
-def list_stories(request: Request, f: Flt, cursor: Cursor = None, limit: Limit = 50) -> Any:
+async def list_stories(request: Request, f: Flt, cursor: Cursor = None, limit: Limit = 50) -> Any:
     rows, nxt = q.stories(_store(request), f, cursor, limit)
     return {"items": rows, "next_cursor": nxt}
 
