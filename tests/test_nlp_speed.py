@@ -159,10 +159,25 @@ def test_numpy_blas_and_fast_ruler_give_the_models_own_annotations():
         assert [str(t.morph) for t in a] == [str(t.morph) for t in b]
 
 
+def _same_spans(old, new, texts: list[str]) -> int:
+    """Matches of two patterns over *texts*, asserted equal (start, end, group 1); their number."""
+    found = 0
+    for text in texts:
+        a = [(m.start(), m.end(), m.group(1)) for m in old.finditer(text)]
+        assert a == [(m.start(), m.end(), m.group(1)) for m in new.finditer(text)], text[:80]
+        found += len(a)
+    return found
+
+
+def _competing(forms: list[str]) -> str:
+    """Text built to make forms compete: a form that is the prefix of another, possessives, "the", a form glued
+    to a longer word or followed by a dot or a hyphen."""
+    return " ".join(f"{f} {f}’s the {f}, {f}x ({f}.{f}- The {f}" for f in forms)
+
+
 def test_registry_pattern_factored_by_prefix_matches_as_the_flat_alternation():
     """actors.py's registry regex is a prefix trie; a flat alternation of the same forms, longest first,
-    finds the same spans in our gold texts and in text built to make forms compete (a form that is
-    the prefix of another, possessives, "the", a form glued to a longer word)."""
+    finds the same spans in our gold texts and in text built to make forms compete."""
     import re
 
     from polarwatch.nlp.actors import registry, trie_alternation
@@ -172,15 +187,24 @@ def test_registry_pattern_factored_by_prefix_matches_as_the_flat_alternation():
     tail = r"(?=['’]s\b|[^\w]|$)"
     old = re.compile(rf"(?<![\w.])(?:[Tt]he\s+)?({flat}){tail}")
     assert reg._rx.pattern == rf"(?<![\w.])(?:[Tt]he\s+)?({trie_alternation(reg.forms)}){tail}"
-    forms = sorted(reg.forms)
-    texts = ["\n".join(a.paragraphs) for a in _corpus()]
-    texts.append(" ".join(f"{f} {f}’s the {f}, {f}x ({f}.{f}-" for f in forms))
-    found = 0
-    for text in texts:
-        a = [(m.start(), m.end(), m.group(1)) for m in old.finditer(text)]
-        assert a == [(m.start(), m.end(), m.group(1)) for m in reg._rx.finditer(text)], text[:80]
-        found += len(a)
-    assert found > 3 * len(forms), found
+    texts = ["\n".join(a.paragraphs) for a in _corpus()] + [_competing(sorted(reg.forms))]
+    found = _same_spans(old, reg._rx, texts)
+    assert found > 3 * len(reg.forms), found
     # the trie itself, on forms that are prefixes of one another
     rx = re.compile(rf"\b({trie_alternation(['Sea', 'Sea of Japan', 'Sea of Okhotsk', 'Se'])})\b")
     assert [m.group(1) for m in rx.finditer("Sea of Okhotsk, Sea of Japanese, Se, Sea of Japan")] == ["Sea of Okhotsk", "Sea", "Se", "Sea of Japan"]
+
+
+def test_event_actor_patterns_factored_by_prefix_match_as_the_flat_alternation():
+    """The event coder's world table (countries, capitals, demonyms) and its groups are matched with
+    prefix-factored patterns too: the same spans as flat alternations, longest form first."""
+    import re
+
+    from polarwatch.events.lexicon import groups, world
+
+    gold_events = Path(__file__).resolve().parent / "gold" / "events"
+    texts = ["\n".join(a.paragraphs) for a in _corpus() + _articles(gold_events)]
+    for forms, rx in ((world()[2], world()[1]), (groups()[0], groups()[1])):
+        flat = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        old = re.compile(rf"(?<![\w.])(?:the\s+)?({flat})(?![\w])")
+        assert _same_spans(old, rx, texts + [_competing(sorted(forms))]) > 3 * len(forms)

@@ -128,9 +128,13 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 def _surface_pattern(forms: dict[str, Any]) -> re.Pattern[str]:
-    """Any of *forms* as a whole word, longest first, with an optional "the" before it."""
-    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])(?:the\s+)?({alts})(?![\w])")
+    """Any of *forms* as a whole word, longest first, with an optional "the" before it.
+
+    The forms are factored by prefix (``trie_alternation``): the same matches as a flat alternation sorted
+    longest first, about 10x faster over the world table's ~800 names, capitals and demonyms."""
+    from ..nlp.actors import trie_alternation
+
+    return re.compile(rf"(?<![\w.])(?:the\s+)?({trie_alternation(forms)})(?![\w])")
 
 
 @lru_cache(maxsize=1)

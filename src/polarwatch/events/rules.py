@@ -94,9 +94,10 @@ def _match_at(toks: list[str], i: int, end: int, slots: tuple[tuple[str, ...], .
     return None
 
 
-def _find_triggers(doc: Any, s: int, e: int, parsed: bool) -> list[_Match]:
+def _find_triggers(doc: Any, s: int, e: int, parsed: bool, lowers: list[str] | None = None) -> list[_Match]:
+    """The triggers of the sentence doc[s:e] (*lowers*: the lower-case forms of the whole doc, when at hand)."""
     lex = lexicon()
-    toks = [t.lower_ for t in doc[s:e]]
+    toks = lowers[s:e] if lowers is not None else [t.lower_ for t in doc[s:e]]
     words = set(toks)
     found: list[_Match] = []
     for i, low in enumerate(toks):
@@ -190,11 +191,12 @@ def code_events(paragraphs: list[str], docs: list[Any], analysis: Any) -> list[E
     art = _Article(paragraphs, docs, analysis)
     lex = lexicon()
     for pi, (para, doc) in enumerate(zip(paragraphs, docs)):
-        if not any(t.lower_ in lex for t in doc):
+        lowers = [t.lower_ for t in doc]
+        if not any(w in lex for w in lowers):
             continue
         for s, e in _units(doc):
             parsed = _parsed(doc, s, e)
-            for m in _find_triggers(doc, s, e, parsed):
+            for m in _find_triggers(doc, s, e, parsed, lowers):
                 art.events.extend(_code(art, pi, doc, s, e, m, parsed))
     return _dedupe(art.events)
 
