@@ -75,6 +75,10 @@ class Extractor:
     """
 
     def __init__(self, store: Store, workers: int = 1) -> None:
+        # The stories stage stores with every batch; its modules (datasketch imports scipy: ~0.4 s) load here, with
+        # the run, not inside the first batch, so a caller that keeps an extractor open pays for them before work.
+        from .stories import service, threads  # noqa: F401
+
         self.store = store
         self.pool: Any = None
         if workers > 1:

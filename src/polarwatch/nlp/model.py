@@ -37,7 +37,21 @@ def nlp() -> Any:
     model = load_model()
     if os.environ.get("POLARWATCH_BLIS", "").strip().lower() not in ("1", "true", "yes", "on"):
         use_numpy_blas(model)
+    _settle()
     return model
+
+
+def _settle() -> None:
+    """Move the objects alive now (the model's ~130,000, what was imported) out of the cyclic collector's sight.
+
+    They live as long as the process, yet every full collection walked them
+    again: about 2 % of an ingest's time. Garbage made before this point is
+    collected first; what is made later is collected as usual.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def load_model() -> Any:
