@@ -213,8 +213,14 @@ def _rows_page(store: Any, cols: str, table: str, alias: str, cond: str, args: l
     db = db_of(store)
     join = "CROSS JOIN"
     if child:
-        n = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {' AND '.join(child)} LIMIT {COMMON}) c_", cargs).fetchone()[0]  # noqa: S608
-        join = "CROSS JOIN" if n >= COMMON else "JOIN"
+        # Walking reads about limit * articles / matches articles until the page is full; fetching reads
+        # every match's article and sorts: the walk wins above about sqrt(limit * articles * 0.13)
+        # matches (a 100,000-article store, a page of 50: ~800; measured there with events of rarer
+        # countries, 1,000-1,600 matches, 18-30 -> 5-7 ms, and a speaker with 789 quotes, fetched in 10 ms).
+        articles = db.execute("SELECT MAX(rowid) FROM articles").fetchone()[0] or 0
+        common = min(COMMON, max(1, int((limit * articles * 0.13) ** 0.5)))
+        n = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {' AND '.join(child)} LIMIT {common}) c_", cargs).fetchone()[0]  # noqa: S608
+        join = "CROSS JOIN" if n >= common else "JOIN"
     after, aargs = _after(decode_cursor(cursor, 3), "a.published", "a.rowid", f"{alias}.seq")
     rows = db.execute(
         f"SELECT {cols} FROM articles a {join} {table} ON {alias}.article_rowid = a.rowid "  # noqa: S608
