@@ -411,6 +411,9 @@ def test_he_and_she_skip_a_person_the_text_gives_the_other_pronoun():
         ("The coast guard claimed that the patrol was routine, although it had entered the zone twice.",
          ("indirect", "the patrol was routine", "The coast guard")),
         ("Lund said the port would close, even though the council had voted to keep it open.", ("indirect", "the port would close", "Lund")),
+        # what a colon at the end of the clause announces is part of the claim
+        ("Berg noted that the town needs three things before winter: a second pier, a larger fuel depot and a clinic.",
+         ("indirect", "the town needs three things before winter: a second pier, a larger fuel depot and a clinic", "Berg")),
     ],
 )  # fmt: skip
 def test_clauses_the_parser_misplaces_stay_reports(sentence, report):
@@ -420,3 +423,9 @@ def test_clauses_the_parser_misplaces_stay_reports(sentence, report):
 def test_a_content_nouns_own_clause_is_not_the_subjects_report():
     qs = _quotes("Anna Berg pointed to reports that the ferry had been “a disgrace” for years.")  # the reports' claim
     assert not [q for q in qs if q[0] == "indirect" and q[1].startswith("the ferry")]
+
+
+def test_a_question_a_belief_or_intent_leaves_open_is_no_report():
+    assert _quotes("Three years on, the port of 3,000 is struggling to decide what it wants to be.") == []
+    # a speech verb's question is what it explains ("explained how …" is reported)
+    assert _quotes("Anna Berg explained how the new quota system would share the catch between the two fleets.")[0][0] == "indirect"

@@ -296,6 +296,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     comp = _that_clause_in_phrase(tok) or _clause_behind_a_phrase(tok)
                 if comp and not question and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
                     continue  # "declined to say whether …": an open question, not a claim
+                if comp and not question and tok.lemma_ not in cues and comp[0].left_edge.tag_ in _WH and comp[0].left_edge.i > tok.i:
+                    continue  # "is struggling to decide what it wants to be": a question a belief or intent leaves open
                 second: set[int] = set()
                 own_span: set[int] = set()  # the report's own words when the content surrounds them
                 if comp:
@@ -304,11 +306,13 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     second = {x.i for t in c.subtree if t.i != c.i and (_reports(t, indirect_cues & cues) or _cites(t, object_cues))
                               and _own_report(t) for x in t.subtree}
                     toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c or question) and t.i not in second]
+                    toks.sort(key=lambda t: t.i)  # a subtree is not in text order when the parse crosses itself
                     if toks and toks[0].lower_ == "that" and toks[0].head == c and toks[0].dep_ in ("advmod", "mark"):
                         toks = toks[1:]  # the complementiser, when the parser took it for an adverb
                     if c.dep_ == "advcl" and (subj_of_c := next((x for x in c.children if x.dep_ == "nsubj"), None)) is not None:
                         toks = [t for t in toks if t.i >= subj_of_c.left_edge.i]  # not the phrase the parser put in it
                     toks = _without_concession(c, toks)  # "claimed A was smart, although he refused to …": the writer's aside
+                    toks += _after_colon(tok, toks, cues)  # "notes that three things are happening at once: A, B and C"
                     toks += _second_clause(tok, comp, toks, second, cues)  # "said A has … and his comment was …"
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
@@ -606,7 +610,8 @@ def _infinitive(tok: Any, lemmas: frozenset[str]) -> list[Any]:
     if xcomp:
         obj = [c for c in kids if c.dep_ in ("dobj", "nsubj") and tok.i < c.i < xcomp[0].i]
         first = obj[0] if obj else xcomp[0]
-        return [t for t in tok.doc[first.left_edge.i : xcomp[0].right_edge.i + 1]]
+        start = max(first.left_edge.i, tok.i + 1)  # not a word the parse pulls in from before the verb ("what it wants to be")
+        return [t for t in tok.doc[start : xcomp[0].right_edge.i + 1]]
     if tok.lemma_ == "call":
         prep = [c for c in kids if c.dep_ == "prep" and c.lower_ in ("for", "on") and c.i == tok.i + 1]
         objs = [c for c in prep[0].children if c.dep_ in ("pobj", "pcomp")] if prep else []  # "called for cutting …"
@@ -805,6 +810,24 @@ def _without_concession(c: Any, toks: list[Any]) -> list[Any]:
             if mark.i > 0 and mark.nbor(-1).text == ",":
                 return [t for t in toks if t.i < mark.i - 1]
     return toks
+
+
+def _after_colon(tok: Any, toks: list[Any], cues: frozenset[str]) -> list[Any]:
+    """What follows a colon that ends the reported clause, to the end of the sentence: the items or the
+    explanation the claim announces ("notes that three things are happening at once: home values are rising,
+    rates are low …"), which the parser often makes a sentence of its own. Not when the rest has a quotation
+    or a report of its own, or when the colon closes the report's own sentence part before a new speaker."""
+    if not toks:
+        return []
+    doc, last = tok.doc, toks[-1]
+    if last.i + 2 >= len(doc) or doc[last.i + 1].text != ":" or doc[last.i + 1].sent != tok.sent:
+        return []
+    rest = [t for t in tok.sent if t.i > last.i + 1]
+    while rest and rest[-1].is_punct:
+        rest = rest[:-1]
+    if len(rest) < 3 or any(t.text in _OPEN + "”" or t.lemma_ in cues and t.pos_ == "VERB" for t in rest):
+        return []
+    return rest
 
 
 def _second_clause(tok: Any, comp: list[Any], toks: list[Any], second: set[int], cues: frozenset[str]) -> list[Any]:
