@@ -446,6 +446,9 @@ def test_a_polnear_mention_cut_before_its_postmodifier_is_the_same_speaker():
     assert same_speaker(polnear("The latest county poll released Monday"), pq("t", "latest county poll"))
     assert same_speaker(polnear("the engineers we interviewed"), pq("t", "the engineers"))  # contact clause
     assert same_speaker(polnear("The minutes–kept by the clerk–"), pq("t", "The minutes"))  # dash
+    assert same_speaker(polnear("a review panel"), pq("t", "a review panel in 2019"))  # the prediction keeps a phrase
+    assert same_speaker(polnear("Two mayors of the region"), pq("t", "Two mayors"))  # a prepositional phrase
+    assert not same_speaker(polnear("a review panel"), pq("t", "a review panel chairman"))
     assert not same_speaker(polnear("The Lund campaign"), pq("t", "Lund"))  # a modifier, not the head
     assert not same_speaker(polnear("Khalid Ahmed"), pq("t", "Khalid"))  # a capitalised -ed word is a name
     assert not same_speaker(polnear("Lund's running mate"), pq("t", "Lund's"))  # a possessive is not the head

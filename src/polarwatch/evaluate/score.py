@@ -224,39 +224,50 @@ def _surname_match(g_name: str, g_type: str | None, p_name: str, p_type: str | N
     return _looks_like_person(g_name) or _looks_like_person(p_name)
 
 
-# Words that open what a noun phrase adds after its head: a relative clause, or a contact clause's subject
-# ("tax experts I spoke to"); a lower-case word in -ed or -ing opens a participle ("a report released Friday").
-_POSTMODIFIER_OPENERS = frozenset("that who whom whose which i we you he she they".split())
+# Words that open what a noun phrase adds after its head: a relative clause, a contact clause's subject
+# ("tax experts I spoke to"), a prepositional phrase ("a panel in 2001"); a lower-case word in -ed or -ing
+# opens a participle ("a report released Friday").
+_POSTMODIFIER_OPENERS = frozenset("that who whom whose which i we you he she they in of at from for on with by during".split())
 
 
-def _same_mention_cut_short(gold: GoldQuote, p_names: set[str]) -> bool:
-    """Whether a predicted name is the gold source mention without what follows its head noun.
+def _cut_before_postmodifier(long: str, short: str) -> bool:
+    """Whether *short* is the noun phrase *long* (as written) cut where what follows its head begins."""
+    lowered = long.casefold().replace("’", "'")
+    short = short.casefold().replace("’", "'")
+    if not short or short in PRONOUNS or short.endswith(("'s", "s'")):
+        return False  # a possessive is not the head: "Trump's running mate"
+    at = lowered.find(short)
+    if at < 0 or lowered[:at].strip() not in ("", "the"):
+        return False
+    rest = long[at + len(short):]
+    if rest and rest[0] in "–—―":
+        return True  # "The transcript of the debate–published by The Post–"
+    words = rest.split()
+    if not rest[:1].isspace() or not words:
+        return False
+    nxt = words[0].strip(",.;:")
+    return nxt.casefold() in _POSTMODIFIER_OPENERS or (nxt.islower() and nxt.endswith(("ed", "ing")))
+
+
+def _same_mention_cut_short(gold: GoldQuote, pred: PredQuote) -> bool:
+    """Whether the predicted mention and the gold source mention are one noun phrase, one of them cut short.
 
     Only for a gold speaker that is its mention as written (PolNeAR has no coreference:
     its speaker is the Source span). PolNeAR spans keep relative clauses and participles
     ("A 2014 study that appeared in …", "A union representing flight attendants"); a
-    prediction attached to that mention names it "A 2014 study", "A union". The rest of the
-    span must open with a relative pronoun, a personal pronoun, a lower-case participle or
-    a dash, so "the Trump campaign" is not "Trump" and "Khalid Ahmed" is not "Khalid".
+    prediction attached to that mention names it "A 2014 study", "A union"; or the other
+    way round, the prediction keeps a phrase the annotator left out ("an arbitration panel
+    in 2001" for "an arbitration panel"). What the longer one adds must open with a
+    relative or personal pronoun, a preposition, a lower-case participle or a dash, so
+    "the Trump campaign" is not "Trump" and "Khalid Ahmed" is not "Khalid".
     """
     mention = " ".join((gold.speaker_mention or "").split())
     if not mention or _norm(mention) not in {_norm(gold.speaker or "")} | {_norm(a) for a in gold.aliases_of_speaker}:
         return False
-    lowered = mention.casefold().replace("’", "'")
-    for name in p_names:
-        if not name or name in PRONOUNS or name.endswith(("'s", "s'")):
-            continue  # a possessive is not the head: "Trump's running mate"
-        at = lowered.find(name)
-        if at < 0 or lowered[:at].strip() not in ("", "the"):
-            continue
-        rest = mention[at + len(name):]
-        if rest and rest[0] in "–—―":
-            return True  # "The transcript of the debate–published by The Post–"
-        words = rest.split()
-        if not rest[:1].isspace() or not words:
-            continue
-        nxt = words[0].strip(",.;:")
-        if nxt.casefold() in _POSTMODIFIER_OPENERS or (nxt.islower() and nxt.endswith(("ed", "ing"))):
+    short_gold = _norm(mention)
+    for raw in [pred.speaker_name or "", *pred.speaker_aliases]:
+        name = " ".join(raw.split())
+        if _cut_before_postmodifier(mention, _norm(name)) or _cut_before_postmodifier(name, short_gold):
             return True
     return False
 
@@ -283,7 +294,7 @@ def same_speaker(gold: GoldQuote, pred: PredQuote) -> bool:
         return True
     if g_canon in PRONOUNS and g_canon in {_norm(a) for a in pred.speaker_aliases}:
         return True
-    if _same_mention_cut_short(gold, p_names):
+    if _same_mention_cut_short(gold, pred):
         return True
     return _surname_match(gold.speaker, gold.speaker_type, pred.speaker_name, pred.speaker_type)
 
