@@ -326,7 +326,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                         continue
                     own_span = {t.i for t in tok.subtree}
                     c = toks[0]
-                toks = [t for t in toks if not t.is_punct or t.text in "()[]"]
+                toks = sorted((t for t in toks if not t.is_punct or t.text in "()[]"), key=lambda t: t.i)
                 while toks and (toks[-1].dep_ == "cc" or toks[-1].text in "([") and second:
                     toks = toks[:-1]
                 if not toks:
@@ -686,7 +686,7 @@ def _noun_report(noun: Any, kinds: tuple[bool, bool]) -> tuple[list[Any], list[A
         if not subj or subj[0].lower_ in ("who", "which", "that"):
             return None
         stoks = _mention_tokens(subj[0])
-    toks = [t for t in comp.subtree if not (t.dep_ == "mark" and t.head.i == comp.i) and (not t.is_punct or t.text in "()[]")]
+    toks = sorted((t for t in comp.subtree if not (t.dep_ == "mark" and t.head.i == comp.i) and (not t.is_punct or t.text in "()[]")), key=lambda t: t.i)
     return (toks, stoks) if toks and stoks else None
 
 
@@ -699,7 +699,7 @@ def _passive_report(tok: Any) -> tuple[list[Any], list[Any]] | None:
     pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
     if subj is None or pobj is None or subj.pos_ == "PRON" or any(c.dep_ == "ccomp" for c in kids):
         return None
-    toks = [t for t in subj.subtree if not t.is_punct or t.text in "()[]"]  # one span: not the "as …" after the agent
+    toks = sorted((t for t in subj.subtree if not t.is_punct or t.text in "()[]"), key=lambda t: t.i)  # one span: not the "as …" after the agent
     stoks = _mention_tokens(pobj)
     return (toks, stoks) if len(toks) >= 2 and stoks else None
 
