@@ -46,6 +46,16 @@ def _token_test(strings: Any, tok: dict[str, Any]) -> list[tuple[int, str, Any]]
     return tests
 
 
+def _struct_columns(attrs: list[dict[int, Any]]) -> list[int] | None:
+    """The token fields the ruler's attributes set, when all are plain values of tag, part of speech, morphology,
+    lemma or dependency label (what a token array holds); None otherwise."""
+    from spacy.attrs import DEP, LEMMA, MORPH, POS, TAG
+
+    cols = sorted({k for a in attrs for k in a})
+    ok = all(k in (TAG, POS, MORPH, LEMMA, DEP) and isinstance(v, int) for a in attrs for k, v in a.items())
+    return cols if ok and cols else None
+
+
 def _is_simple(alternatives: list[list[dict[str, Any]]], index: int) -> bool:
     return index == 0 and all(
         len(alt) == 1 and set(alt[0]) <= _SIMPLE_KEYS and all(isinstance(v, (str, bool)) for v in alt[0].values())
@@ -83,6 +93,12 @@ class FastAttributeRuler:
                     else:
                         self.matcher.add(str(aid), [alt])
         self._regex: dict[tuple[int, int], bool] = {}
+        # Each distinct merged set of attributes, numbered from 1; a token's are written with the batch's arrays
+        # (``Doc.from_array`` sets the same token fields as ``set_token_attrs`` does for these attributes).
+        self._sets: list[dict[int, Any]] = [{}]
+        self._set_ids: dict[int, int] = {}
+        self._keyed: dict[tuple[int, int, int], int] = {}
+        self._written = _struct_columns(self.attrs)
         self._ids: dict[tuple[int, int, bool], tuple[int, ...]] = {}
         self._merged: dict[tuple[int, ...], dict[int, Any]] = {}
 
@@ -165,18 +181,55 @@ class FastAttributeRuler:
                     aid = int(self.strings[m])
                     index = self.indices[aid]
                     extra.setdefault(first[di] + (start if index >= 0 else end) + index, set()).add(aid)
-        rows = cols[:, :3].tolist()
-        g = 0
-        for doc in docs:
-            for i in range(len(doc)):
-                tag, low, space = rows[g]
-                ids = self._simple_ids((tag, low, bool(space)))
-                more = extra.get(g)
-                if more:
-                    ids = tuple(sorted(set(ids) | more))
-                if ids:
-                    set_token_attrs(doc[i], self._attrs_of(ids))
-                g += 1
+        which = self._set_of_each(cols[:, :3].tolist(), extra)
+        if not which.any():
+            return
+        written = self._written
+        if written is None:  # an attribute the struct copy cannot carry: token by token, as spaCy does
+            for g, k in enumerate(which.tolist()):
+                if k:
+                    di = int(owner[g])
+                    set_token_attrs(docs[di][g - first[di]], self._sets[k])
+            return
+        cur = np.concatenate([d.to_array(written) for d in docs])
+        for k in np.unique(which).tolist():
+            if k:
+                at = which == k
+                for attr, value in self._sets[k].items():
+                    cur[at, written.index(attr)] = value
+        for di, doc in enumerate(docs):
+            doc.from_array(written, cur[first[di] : first[di] + len(doc)])
+
+    def _set_of_each(self, rows: list[list[int]], extra: dict[int, set[int]]) -> Any:
+        """For each token (tag, lower, is_space of the batch's columns), the index of the merged attributes it gets
+        (0: none), the one-token patterns looked up once per distinct triple."""
+        import numpy as np
+
+        which = np.zeros(len(rows), dtype=np.intp)
+        keyed = self._keyed
+        for g, (tag, low, space) in enumerate(rows):
+            more = extra.get(g)
+            if more:
+                which[g] = self._set_index(tuple(sorted(set(self._simple_ids((tag, low, bool(space)))) | more)))
+                continue
+            k = keyed.get((tag, low, space))
+            if k is None:
+                k = keyed[(tag, low, space)] = self._set_index(self._simple_ids((tag, low, bool(space))))
+            which[g] = k
+        return which
+
+    def _set_index(self, ids: tuple[int, ...]) -> int:
+        """A number for the attributes the patterns *ids* set together (0 when they set none)."""
+        if not ids:
+            return 0
+        merged = self._attrs_of(ids)
+        if not merged:
+            return 0
+        k = self._set_ids.get(id(merged))
+        if k is None:
+            k = self._set_ids[id(merged)] = len(self._sets)
+            self._sets.append(merged)
+        return k
 
     def __call__(self, doc: Any) -> Any:
         self._apply([doc])
