@@ -167,30 +167,36 @@ class StoredWords(WordCounts):
 
     def load(self, vocab: Vocabulary, rows: list[tuple[int, str, Any]]) -> "StoredWords":
         """*rows*: (rowid, article id, counts blob or None) in the side's order."""
-        ids_parts, counts_parts, pos_parts = [], [], []
-        for pos, (rowid, aid, blob) in enumerate(rows):
-            self.order.append((aid, int(rowid)))
-            if blob is None:
-                self.uncounted.append(pos)
-                continue
-            ids, counts = unpack(blob)
-            ids_parts.append(ids)
-            counts_parts.append(counts)
-            pos_parts.append(np.full(len(ids), pos, dtype=np.int64))
+        self.order = [(aid, int(rowid)) for rowid, aid, _ in rows]
+        self.uncounted = [pos for pos, (_, _, blob) in enumerate(rows) if blob is None]
+        stored = [(pos, bytes(blob)) for pos, (_, _, blob) in enumerate(rows) if blob is not None]
         self.articles = len(rows)
         for pos, body in self._read([p for p in self.uncounted]).items():
             self.counts.update(raw_counts(body))
-        if ids_parts:
-            ids = np.concatenate(ids_parts).astype(np.int64)
-            totals = np.bincount(ids, weights=np.concatenate(counts_parts))
+        if stored:  # every blob read as one array; each pair's article position repeated from the blob lengths
+            pairs = np.frombuffer(b"".join(blob for _, blob in stored), dtype=_PAIR)
+            ids, counts = pairs[0::2].astype(np.int64), pairs[1::2]
+            positions = np.repeat(np.array([pos for pos, _ in stored], dtype=np.int64),
+                                  np.array([len(blob) // (2 * _PAIR.itemsize) for _, blob in stored], dtype=np.int64))  # fmt: skip
+            totals = np.bincount(ids, weights=counts)
             present = np.flatnonzero(totals)
             names = vocab.names(self.db, present)
             self.word_id = dict(zip(names, present.tolist()))
             for w, n in zip(names, totals[present].astype(np.int64).tolist()):
                 self.counts[w] += n
             order = np.argsort(ids, kind="stable")
-            self.by_id, self.pos_by_id = ids[order], np.concatenate(pos_parts)[order]
+            self.by_id, self.pos_by_id = ids[order], positions[order]
             self.compounds = [w for w in names if _JOINED.search(w)]
+        return self
+
+    def finish(self) -> "StoredWords":
+        """As :meth:`WordCounts.finish`; the stored and body counts already leave out stop words and short
+        words (:func:`raw_counts`), so only the words holding an apostrophe change."""
+        for w in [w for w in self.counts if "'" in w or "’" in w]:
+            n = self.counts.pop(w)
+            v = _normal(w)
+            if len(v) >= 3 and v not in STOP_WORDS:
+                self.counts[v] += n
         return self
 
     def _read(self, positions: list[int]) -> dict[int, str]:

@@ -15,6 +15,7 @@ do not.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -136,7 +137,7 @@ def distinctive(sides: list[WordCounts], top: int = 25, *, alpha0: float = 1000.
     scores = log_odds([s.counts for s in sides], alpha0=alpha0, min_count=min_count)
     out = []
     for side, sc in zip(sides, scores):
-        best = sorted(((z, d, w) for w, (z, d) in sc.items() if side.counts.get(w, 0) > 0), key=lambda t: (-t[0], t[2]))[:top]
+        best = heapq.nsmallest(top, ((z, d, w) for w, (z, d) in sc.items() if side.counts.get(w, 0) > 0), key=lambda t: (-t[0], t[2]))
         out.append([
             {"word": w, "z": round(z, 3), "delta": round(d, 4), "count": side.counts[w],
              "evidence": [{"article": a, "start": s, "end": e} for a, s, e in side.where(w)]}
