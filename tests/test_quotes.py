@@ -429,3 +429,12 @@ def test_a_question_a_belief_or_intent_leaves_open_is_no_report():
     assert _quotes("Three years on, the port of 3,000 is struggling to decide what it wants to be.") == []
     # a speech verb's question is what it explains ("explained how …" is reported)
     assert _quotes("Anna Berg explained how the new quota system would share the catch between the two fleets.")[0][0] == "indirect"
+
+
+def test_what_the_parser_hangs_on_a_report_but_is_not_part_of_it():
+    # a relative clause with a stranded preposition is no that-clause of the verb
+    assert _quotes("Oslo called the landing defensive, pointing to the June incident as an example of the incursions that the patrol took part in.") == []
+    # a participle's clause after the report is the writer's, not a second clause of the claim
+    qs = _quotes("The researchers noted the seals might not have the same effect on the fjord as the orcas have had, citing the disruption "
+                 "apparently caused off Svalbard when a change in orca behaviour had a knock-on effect.")
+    assert [t for k, t, _ in qs if k == "indirect"] == ["the seals might not have the same effect on the fjord as the orcas have had"]

@@ -772,6 +772,9 @@ def _that_clause_in_phrase(tok: Any) -> list[Any]:
         for t in prep.subtree:
             first = t.left_edge
             if t.dep_ in ("relcl", "acl") and first.lower_ == "that" and first.dep_ == "mark" and first.head == t:
+                words = [x for x in t.subtree if not x.is_punct]
+                if words and words[-1].dep_ == "prep" and not list(words[-1].children):
+                    return []  # a stranded preposition: a relative clause after all ("the attacks that he took part in")
                 noun = t.head
                 if (noun.lemma_ in _CONTENT_NOUNS or noun.lemma_ in cue_nouns()) and not (noun.dep_ == "pobj" and noun.head.lower_ == "in"):
                     return []  # "pointed to reports that …" is the reports' claim; "said in a statement that …" the speaker's
@@ -842,8 +845,8 @@ def _second_clause(tok: Any, comp: list[Any], toks: list[Any], second: set[int],
     gap = tok.doc[comp[0].right_edge.i + 1 : nxt.left_edge.i]
     if any(not (t.text == "," or t.dep_ == "cc") for t in gap) or nxt.left_edge.i <= toks[-1].i or nxt.sent != tok.sent:
         return []
-    if nxt.lemma_ in cues:
-        return []
+    if nxt.lemma_ in cues or nxt.left_edge.tag_ == "VBG" or any(x.dep_ == "csubj" for x in nxt.children):
+        return []  # a report of its own, or a participle's clause (", citing the disruption caused …")
     if any(m.dep_ == "mark" and m.lower_ != "that" for m in nxt.children):
         return []  # "said A, because B": not a second claim
     return [t for t in nxt.subtree if t.i not in second and not (t.dep_ == "mark" and t.head == nxt)]
