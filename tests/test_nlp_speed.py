@@ -195,16 +195,24 @@ def test_registry_pattern_factored_by_prefix_matches_as_the_flat_alternation():
     assert [m.group(1) for m in rx.finditer("Sea of Okhotsk, Sea of Japanese, Se, Sea of Japan")] == ["Sea of Okhotsk", "Sea", "Se", "Sea of Japan"]
 
 
-def test_event_actor_patterns_factored_by_prefix_match_as_the_flat_alternation():
-    """The event coder's world table (countries, capitals, demonyms) and its groups are matched with
-    prefix-factored patterns too: the same spans as flat alternations, longest form first."""
+def test_event_and_outlet_patterns_factored_by_prefix_match_as_the_flat_alternation():
+    """The event coder's world table (countries, capitals, demonyms) and its groups, and the outlet names
+    entity linking looks for, are matched with prefix-factored patterns too: the same spans as flat
+    alternations, longest form first."""
     import re
 
     from polarwatch.events.lexicon import groups, world
+    from polarwatch.nlp.entities import _outlet_pattern
 
     gold_events = Path(__file__).resolve().parent / "gold" / "events"
     texts = ["\n".join(a.paragraphs) for a in _corpus() + _articles(gold_events)]
-    for forms, rx in ((world()[2], world()[1]), (groups()[0], groups()[1])):
+    outlets_rx, outlet_forms = _outlet_pattern()
+    for forms, rx, head, tail in (
+        (world()[2], world()[1], r"(?<![\w.])(?:the\s+)?", r"(?![\w])"),
+        (groups()[0], groups()[1], r"(?<![\w.])(?:the\s+)?", r"(?![\w])"),
+        (outlet_forms, outlets_rx, r"(?<![\w.-])(?:[Tt]he\s+)?", r"(?=['’]s\b|[^\w-]|$)"),
+    ):
         flat = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        old = re.compile(rf"(?<![\w.])(?:the\s+)?({flat})(?![\w])")
+        assert rx.pattern.startswith(head) and rx.pattern.endswith(tail)
+        old = re.compile(rf"{head}({flat}){tail}")
         assert _same_spans(old, rx, texts + [_competing(sorted(forms))]) > 3 * len(forms)
