@@ -46,10 +46,12 @@ def to_article(doc: RawDoc) -> Article | Rejected:
 def extract(store: Store, articles: list[Article]) -> None:
     """Run the extraction stage over *articles* and store what it finds (one transaction)."""
     from . import nlp
+    from .nlp.model import collector_paused
 
     if not articles:
         return
-    analyses = nlp.analyse_batch([a.paragraphs for a in articles], titles=[a.title for a in articles])
+    with collector_paused():
+        analyses = nlp.analyse_batch([a.paragraphs for a in articles], titles=[a.title for a in articles])
     _store_analyses(store, [a.id for a in articles], analyses)
 
 

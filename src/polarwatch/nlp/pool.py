@@ -33,8 +33,10 @@ _FULL: bool | None = None
 
 def _work(paragraph_lists: list[list[str]], titles: list[str | None] | None = None) -> list[Analysis]:
     from . import analyse_batch
+    from .model import collector_paused
 
-    return analyse_batch(paragraph_lists, full_parse=_FULL, titles=titles)
+    with collector_paused():
+        return analyse_batch(paragraph_lists, full_parse=_FULL, titles=titles)
 
 
 def _context() -> Any:
