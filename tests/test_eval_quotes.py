@@ -289,6 +289,18 @@ def test_polnear_speaker_is_the_source_head_and_the_span_an_alias():
     assert not same_speaker(g, pq("x", "Tax Consultant"))
 
 
+def test_a_discontinuous_content_is_one_bag_of_words_that_half_of_them_matches(tmp_path):
+    text = "The port, Lund said, will close in winter."
+    # two pieces around the report, listed out of text order as brat sometimes does
+    ann = ("T1\tSource 10 14\tLund\nT2\tCue 15 19\tsaid\nT3\tContent 21 41;0 8\twill close in winter The port\n"
+           "E1\tAttribution:T2 Source:T1 Cue:T2 Content:T3\n")  # fmt: skip
+    (a,) = load_gold(_one_brat_doc(tmp_path / "d", text, ann))
+    assert [(q.kind, q.text) for q in a.quotes] == [("indirect", "The port will close in winter")]
+    # the span a report in mid-sentence gives (its own words inside) shares all six words
+    assert match_quotes(a.quotes, [pq("The port, Lund said, will close in winter", "Lund", "indirect")]) == [(0, 0)]
+    assert match_quotes(a.quotes, [pq("will close", "Lund", "indirect")]) == []  # two of six is less than half
+
+
 def test_polnear_swapped_source_and_cue_are_put_back(tmp_path):
     ann = (
         # the slip: the verb labelled Source, the speaker labelled Cue
