@@ -29,6 +29,8 @@ from typing import Any
 
 from ..records import Mention, Quote
 from .actors import ActorRegistry, registry
+from .clauses import FINITE as _FINITE
+from .clauses import after_colon, clause_behind_a_phrase, second_clause, that_clause_as_advcl, that_clause_in_phrase, without_concession
 from .entities import link_entities
 from .speakers import (
     _POSSESSIVE_PRONOUNS,
@@ -290,10 +292,10 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     continue
                 if any(qs <= tok.idx < qe for qs, qe, _ in spans):
                     continue  # speech reported inside a quotation belongs to the quoted speaker's words
-                comp = [c for c in tok.children if (c.dep_ == "ccomp" and c.i > 0 or _that_clause_as_advcl(tok, c))] if tok.lemma_ in indirect_cues or clausal else []
+                comp = [c for c in tok.children if (c.dep_ == "ccomp" and c.i > 0 or that_clause_as_advcl(tok, c))] if tok.lemma_ in indirect_cues or clausal else []
                 if not comp and tok.lemma_ in indirect_cues:
                     # "insisted during a visit to Kirkenes [that Oslo was …]", "said after the vote [he would resign]"
-                    comp = _that_clause_in_phrase(tok) or _clause_behind_a_phrase(tok)
+                    comp = that_clause_in_phrase(tok, noun_cues) or clause_behind_a_phrase(tok)
                 if comp and not question and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
                     continue  # "declined to say whether …": an open question, not a claim
                 if comp and not question and tok.lemma_ not in cues and comp[0].left_edge.tag_ in _WH and comp[0].left_edge.i > tok.i:
@@ -311,9 +313,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                         toks = toks[1:]  # the complementiser, when the parser took it for an adverb
                     if c.dep_ == "advcl" and (subj_of_c := next((x for x in c.children if x.dep_ == "nsubj"), None)) is not None:
                         toks = [t for t in toks if t.i >= subj_of_c.left_edge.i]  # not the phrase the parser put in it
-                    toks = _without_concession(c, toks)  # "claimed A was smart, although he refused to …": the writer's aside
-                    toks += _after_colon(tok, toks, cues)  # "notes that three things are happening at once: A, B and C"
-                    toks += _second_clause(tok, comp, toks, second, cues)  # "said A has … and his comment was …"
+                    toks = without_concession(c, toks)  # "claimed A was routine, although it had …": the writer's aside
+                    toks += after_colon(tok, toks, cues)  # "noted that the town needs three things: A, B and C"
+                    toks += second_clause(tok, comp, toks, second, cues)  # "said A has … and his comment was …"
                 else:
                     # "A, he said, B" / "A, Graham said, since B": the sentence around a parenthetical report;
                     # "X vowed to B", "X urged Y to B", "X called for B": an infinitive or the object of "for"/"on"
@@ -436,7 +438,6 @@ _NOT_REPORTS = frozenset("""
     become go come take give keep leave put turn begin start stop try need use depend matter prove
 """.split())
 _QUESTION_VERBS = frozenset({"ask", "wonder", "question", "inquire", "query"})
-_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _WH = frozenset({"WDT", "WP", "WRB", "WP$"})
 
 
@@ -742,114 +743,6 @@ def _close_mark(text: str, start: int, end: int) -> int:
     if j == -1 or (opener and opener in text[end:j]):
         return end
     return j + 1
-
-
-def _that_clause_as_advcl(tok: Any, c: Any) -> bool:
-    """A that-clause the parser hung on the verb as an adverbial clause when a phrase came between ("tweeted
-    in the early hours [that Machado was …]"): no adverbial clause opens with a bare "that" ("so that" and
-    "now that" do, and are left alone)."""
-    if c.dep_ != "advcl" or c.i < tok.i:
-        return False
-    first = c.left_edge
-    return first.lower_ == "that" and first.dep_ in ("mark", "advmod") and first.i > tok.i and first.nbor(-1).lower_ not in ("so", "now", "such", "in", "order")
-
-
-# Nouns whose that-clause is their own content ("pointed to reports that …", "the fact that …"), not a clause
-# the parser moved onto them from the verb.
-_CONTENT_NOUNS = frozenset("""
-    report news fact idea notion evidence sign signal indication rumor rumour word message impression sense
-    assumption theory possibility chance risk doubt question proof story speculation suspicion
-""".split())
-
-
-def _that_clause_in_phrase(tok: Any) -> list[Any]:
-    """A that-clause the parser hung on the last noun of a phrase after the verb ("insisted during a visit to
-    Kirkenes on Monday [that Oslo was …]"): a clause under the verb's prepositional phrases whose "that" is a
-    complementiser (a relative "that" is the clause's subject or object, never its marker); on a noun that
-    takes a content clause of its own only after "in" ("said in a statement that …", not "pointed to reports
-    that …", which is the reports' claim)."""
-    for prep in (c for c in tok.children if c.dep_ == "prep" and c.i > tok.i):
-        for t in prep.subtree:
-            first = t.left_edge
-            if t.dep_ in ("relcl", "acl") and first.lower_ == "that" and first.dep_ == "mark" and first.head == t:
-                words = [x for x in t.subtree if not x.is_punct]
-                if words and words[-1].dep_ == "prep" and not list(words[-1].children):
-                    return []  # a stranded preposition: a relative clause after all ("the attacks that he took part in")
-                noun = t.head
-                if (noun.lemma_ in _CONTENT_NOUNS or noun.lemma_ in cue_nouns()) and not (noun.dep_ == "pobj" and noun.head.lower_ == "in"):
-                    return []  # "pointed to reports that …" is the reports' claim; "said in a statement that …" the speaker's
-                return [t]
-    return []
-
-
-def _clause_behind_a_phrase(tok: Any) -> list[Any]:
-    """A reported clause the parser read as an adverbial clause opening with the phrase before it ("said
-    [after the vote he would resign]"): a finite clause after the verb with its own subject, no conjunction
-    of its own ("because", "if"), and a prepositional phrase as its first words, before that subject."""
-    for c in tok.children:
-        if c.dep_ != "advcl" or c.i < tok.i or any(m.dep_ == "mark" for m in c.children):
-            continue
-        subj = next((x for x in c.children if x.dep_ == "nsubj"), None)
-        lead = c.left_edge
-        finite = c.tag_ in _FINITE or any(a.dep_ == "aux" and a.tag_ in _FINITE for a in c.children)
-        if subj is not None and finite and lead.dep_ == "prep" and lead.head == c and lead.i < subj.left_edge.i and lead.i == tok.i + 1:
-            return [c]
-    return []
-
-
-_CONCESSIVE = frozenset({"although", "though", "whereas"})
-
-
-def _without_concession(c: Any, toks: list[Any]) -> list[Any]:
-    """The reported clause without a concessive clause set off by a comma at its end ("claimed that paying no
-    tax was smart[, although he again refused to release his returns]"): the reporter's aside, which the parser
-    hangs on the clause rather than on the report verb. "because", "if", "while" clauses stay (they are most
-    often part of the claim)."""
-    for adv in c.children:
-        if adv.dep_ != "advcl" or adv.i < c.i or adv.right_edge.i < toks[-1].i if toks else True:
-            continue
-        mark = adv.left_edge
-        if mark.lower_ in _CONCESSIVE or (mark.lower_ == "even" and mark.nbor(1).lower_ == "though"):
-            if mark.i > 0 and mark.nbor(-1).text == ",":
-                return [t for t in toks if t.i < mark.i - 1]
-    return toks
-
-
-def _after_colon(tok: Any, toks: list[Any], cues: frozenset[str]) -> list[Any]:
-    """What follows a colon that ends the reported clause, to the end of the sentence: the items or the
-    explanation the claim announces ("notes that three things are happening at once: home values are rising,
-    rates are low …"), which the parser often makes a sentence of its own. Not when the rest has a quotation
-    or a report of its own, or when the colon closes the report's own sentence part before a new speaker."""
-    if not toks:
-        return []
-    doc, last = tok.doc, toks[-1]
-    if last.i + 2 >= len(doc) or doc[last.i + 1].text != ":" or doc[last.i + 1].sent != tok.sent:
-        return []
-    rest = [t for t in tok.sent if t.i > last.i + 1]
-    while rest and rest[-1].is_punct:
-        rest = rest[:-1]
-    if len(rest) < 3 or any(t.text in _OPEN + "”" or t.lemma_ in cues and t.pos_ == "VERB" for t in rest):
-        return []
-    return rest
-
-
-def _second_clause(tok: Any, comp: list[Any], toks: list[Any], second: set[int], cues: frozenset[str]) -> list[Any]:
-    """The words of a second clause the parser hung on the report verb beside the first one ("said [Trump
-    has respect for the military and] [his comment was an expression of …]": two ccomps, where one clause
-    coordinated with the other was meant). Only when both follow the verb in one sentence and nothing but a
-    conjunction or a comma stands between them (not a dash, colon or full stop); not when the second is a
-    report itself ("she thinks A but said B": its own quote)."""
-    if len(comp) < 2 or not tok.i < comp[0].i < comp[1].i or not toks:
-        return []
-    nxt = comp[1]
-    gap = tok.doc[comp[0].right_edge.i + 1 : nxt.left_edge.i]
-    if any(not (t.text == "," or t.dep_ == "cc") for t in gap) or nxt.left_edge.i <= toks[-1].i or nxt.sent != tok.sent:
-        return []
-    if nxt.lemma_ in cues or nxt.left_edge.tag_ == "VBG" or any(x.dep_ == "csubj" for x in nxt.children):
-        return []  # a report of its own, or a participle's clause (", citing the disruption caused …")
-    if any(m.dep_ == "mark" and m.lower_ != "that" for m in nxt.children):
-        return []  # "said A, because B": not a second claim
-    return [t for t in nxt.subtree if t.i not in second and not (t.dep_ == "mark" and t.head == nxt)]
 
 
 def _cites(tok: Any, object_cues: frozenset[str]) -> bool:

@@ -12,21 +12,18 @@ The score adds up what tells one event from another of the same kind:
   frequencies counted as articles arrive), where names (capitalised words
   inside sentences: people, places, organisations) weigh ``NAME_WEIGHT``
   times a common word, because two earthquakes share every word but the
-  place; averaged over the ``TOP_MEMBERS`` of the story's ``MAX_RECENT``
-  latest members closest to the article (a story's reports differ in angle:
-  the article must agree with several of them, not with all);
+  place;
 * actors — the share of the article's actors (mention ids) the story already has, where a country counts
   ``COUNTRY_WEIGHT`` of a person or organisation (every story of a region names the same few countries)
   and an outlet (one naming itself or another as a source) not at all;
 * events — the share of its coded events (type and the two sides) the story already has;
 * dates — with a date on both sides, an article further than ``WINDOW_DAYS``
-  from the story's span cannot join it unless one refers to the other's date
-  (``_window``), one inside it gets a small bonus.
+  from the story's span cannot join it, one inside it gets a small bonus.
 
-Speed. The cosines to a story's recent members come from one gather and one
-product with the article's vector (their sum a dot product), as a story keeps
-its members' term columns end to end in one array and their weighted, normed
-values in another (numpy), not one cosine computed a member at a time. The term
+Speed. The mean cosine to a story's recent members is the dot product of the
+article's vector with the sum of theirs, so a story keeps its members' term
+columns end to end in one array and their weighted values in another (numpy):
+one gather and one dot product a story, not one cosine a member. The term
 weights are one array over every term met (``DocFreq``), made again when the
 counts change, and a story's values are weighted again when the weights have
 moved since it was last weighted — at every article in ``Clusterer``, once a
@@ -61,7 +58,6 @@ WINDOW_DAYS = 30
 THRESHOLD = 0.25  # the score an article needs to join a story
 MAX_TERMS = 400
 MAX_RECENT = 12  # average linkage is over a story's latest members, this many
-TOP_MEMBERS = 4  # ... and of those, over the ones closest to the article, this many
 LINKAGE = "average"  # "average": mean cosine to the story's recent members; "centroid": cosine to its summed terms
 KEYS = 20  # an article's heaviest terms that index its story and look up its candidates
 MAX_CANDIDATES = 20  # stories scored for one article, those sharing most keys first
@@ -358,19 +354,11 @@ def _core_overlap(f: ArticleFeatures, s: Story) -> float:
     return sum(parts) / len(parts) if parts else CORE_PIVOT
 
 
-def _text(dense: np.ndarray, s: Story, df: DocFreq, floor: float = 0.0) -> float:
-    """The text similarity of the article spread in *dense* to story *s*; below *floor* it may be returned
-    lower than it is (``assign`` passes what a story needs to matter: no decision changes, less is computed)."""
-    if LINKAGE == "average":  # the mean cosine to the recent members closest to the article, TOP_MEMBERS of them
+def _text(dense: np.ndarray, s: Story, df: DocFreq) -> float:
+    """The text similarity of the article spread in *dense* to story *s*."""
+    if LINKAGE == "average":  # the mean cosine to the recent members
         ids, vals = s.weigh(df)
-        n = len(s.recent)
-        mean = float(dense[ids] @ vals) / n
-        if n <= TOP_MEMBERS or mean * n / TOP_MEMBERS < floor:  # the closest few average at most all of them
-            return mean
-        per = np.add.reduceat(dense[ids] * vals, s.starts)  # one cosine a (non-empty) member
-        if len(per) > TOP_MEMBERS:
-            per = np.partition(per, len(per) - TOP_MEMBERS)[-TOP_MEMBERS:]
-        return float(per.sum()) / TOP_MEMBERS
+        return float(dense[ids] @ vals) / len(s.recent)
     c = _vector(s.terms, df)  # "centroid": the cosine to the story's summed terms
     return float(dense[c.ids] @ c.vals)
 
@@ -438,7 +426,7 @@ def assign(f: ArticleFeatures, stories: list[Story], df: DocFreq, threshold: flo
             if (w := _window(f, s)) is None:
                 continue
             gap, far = w
-            text = _text(dense, s, df, max(threshold, best_score) - BEYOND_TEXT - 1e-9)
+            text = _text(dense, s, df)
             if far and text < REF_TEXT:
                 continue
             if text + BEYOND_TEXT + 1e-9 < best_score:
