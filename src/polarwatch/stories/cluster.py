@@ -18,7 +18,8 @@ The score adds up what tells one event from another of the same kind:
   and an outlet (one naming itself or another as a source) not at all;
 * events — the share of its coded events (type and the two sides) the story already has;
 * dates — with a date on both sides, an article further than ``WINDOW_DAYS``
-  from the story's span cannot join it, one inside it gets a small bonus.
+  from the story's span cannot join it unless one refers to the other's date
+  (``_window``), one inside it gets a small bonus.
 
 Speed. The mean cosine to a story's recent members is the dot product of the
 article's vector with the sum of theirs, so a story keeps its members' term
