@@ -15,17 +15,17 @@ from polarwatch.evaluate.run import run_eval
 GOLD = Path(__file__).parent / "gold" / "quotes"
 
 # Floors measured on tests/gold/quotes (34 fictional articles, 462 quotes) in round 7 (machine clock 2026-11-24)
-# (P 0.985 R 0.972, speakers P 0.849 R 0.838; direct quotes F1 0.985, direct speakers F1 0.834,
-# indirect quotes F1 0.974, indirect speakers F1 0.850); raise them as extraction improves, never lower them.
+# (P 0.987 R 0.974, speakers P 0.851 R 0.840; direct quotes F1 0.985, direct speakers F1 0.834,
+# indirect quotes F1 0.977, indirect speakers F1 0.853); raise them as extraction improves, never lower them.
 # (Round 6 measured P 0.978 R 0.952, speakers P 0.842 R 0.820, direct 0.985 / 0.834, indirect 0.951 / 0.829;
 # round 5 P 0.978 R 0.948, speakers P 0.819 R 0.794, direct 0.979 / 0.828, indirect 0.951 / 0.791.)
 # (The 2026-11-24 convention change added 9 belief/intent/request quotes to the gold; convention 14 of round 4 added none;
 # conventions 15 and 16 of round 5 added 12 and 3 indirect quotes: objects of naming verbs and of other verbs of communication.)
 FLOORS = {
     ("quotes", "precision"): 0.98, ("quotes", "recall"): 0.965,
-    ("speakers", "precision"): 0.845, ("speakers", "recall"): 0.833,
+    ("speakers", "precision"): 0.847, ("speakers", "recall"): 0.835,
     ("direct", "quotes", "f1"): 0.98, ("direct", "speakers", "f1"): 0.83,
-    ("indirect", "quotes", "f1"): 0.97, ("indirect", "speakers", "f1"): 0.845,
+    ("indirect", "quotes", "f1"): 0.972, ("indirect", "speakers", "f1"): 0.848,
 }  # fmt: skip
 
 
@@ -412,6 +412,9 @@ def test_he_and_she_skip_a_person_the_text_gives_the_other_pronoun():
         ("The coast guard claimed that the patrol was routine, although it had entered the zone twice.",
          ("indirect", "the patrol was routine", "The coast guard")),
         ("Lund said the port would close, even though the council had voted to keep it open.", ("indirect", "the port would close", "Lund")),
+        # a second that-clause the parser coordinated with the report verb: one report (convention 3)
+        ("Oslo has often said that it is ready for dialogue on fisheries, but that Russian trawlers broke almost every quota in the zone in 2021, including the cod quota.",
+         ("indirect", "it is ready for dialogue on fisheries, but that Russian trawlers broke almost every quota in the zone in 2021, including the cod quota", "Norway")),
         # what a colon at the end of the clause announces is part of the claim
         ("Berg noted that the town needs three things before winter: a second pier, a larger fuel depot and a clinic.",
          ("indirect", "the town needs three things before winter: a second pier, a larger fuel depot and a clinic", "Berg")),

@@ -110,6 +110,14 @@ def after_colon(tok: Any, toks: list[Any], cues: frozenset[str]) -> list[Any]:
     return rest
 
 
+def that_clause_coordinated(tok: Any, first: Any) -> list[Any]:
+    """A second that-clause the parser coordinated with the report verb instead of with the first clause ("said
+    that the route is open, but [that the fleet froze all cooperation]"): a conjunct of the verb after the first
+    clause whose own first word is the complementiser "that"."""
+    return [c for c in tok.children if c.dep_ == "conj" and c.i > first.i and c.left_edge.lower_ == "that"
+            and c.left_edge.dep_ == "mark" and c.left_edge.head == c]
+
+
 def second_clause(tok: Any, comp: list[Any], toks: list[Any], second: set[int], cues: frozenset[str]) -> list[Any]:
     """The words of a second clause the parser hung on the report verb beside the first one ("said [Oslo
     has respect for the treaty and] [his harsh comment was an expression of …]": two ccomps, where one clause

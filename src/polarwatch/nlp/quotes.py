@@ -30,7 +30,15 @@ from typing import Any
 from ..records import Mention, Quote
 from .actors import ActorRegistry, registry
 from .clauses import FINITE as _FINITE
-from .clauses import after_colon, clause_behind_a_phrase, second_clause, that_clause_as_advcl, that_clause_in_phrase, without_concession
+from .clauses import (
+    after_colon,
+    clause_behind_a_phrase,
+    second_clause,
+    that_clause_as_advcl,
+    that_clause_coordinated,
+    that_clause_in_phrase,
+    without_concession,
+)
 from .entities import link_entities
 from .speakers import (
     _POSSESSIVE_PRONOUNS,
@@ -296,6 +304,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if not comp and tok.lemma_ in indirect_cues:
                     # "insisted during a visit to Kirkenes [that Oslo was …]", "said after the vote [he would resign]"
                     comp = that_clause_in_phrase(tok, noun_cues) or clause_behind_a_phrase(tok)
+                elif comp:
+                    comp += that_clause_coordinated(tok, comp[0])  # "said that A, but [that B]": one report (convention 3)
                 if comp and not question and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
                     continue  # "declined to say whether …": an open question, not a claim
                 if comp and not question and tok.lemma_ not in cues and comp[0].left_edge.tag_ in _WH and comp[0].left_edge.i > tok.i:
