@@ -170,10 +170,10 @@ def fill_aggregates(store: Any, batch: int = 5000) -> int:
     *batch* articles in date order, then mark the aggregates complete; returns how many articles were
     counted (0 when they were complete already)."""
     db = db_of(store)
-    if db.execute("SELECT complete FROM agg_state WHERE id = 1").fetchone()[0]:
-        return 0
     done, after = 0, None
     while True:
+        if db.execute("SELECT complete FROM agg_state WHERE id = 1").fetchone()[0]:
+            return done  # complete, or completed meanwhile by another process (two server workers starting)
         # Keyset over (published, rowid) so that a day's articles come together and its cells are recounted few times.
         cond, args = ("1", []) if after is None else ("(COALESCE(published, '') > ? OR (COALESCE(published, '') = ? AND rowid > ?))",
                                                        [after[0], after[0], after[1]])  # fmt: skip
