@@ -17,8 +17,8 @@ layer normalisation reuses the centred values for the variance and scales
 in place. Same values, bit for bit (see ``_predict_maxout`` and
 ``_predict_layernorm``), in less time. The first layer of each ``tok2vec``
 network (hash embeddings into a maxout) becomes a sum of rows of tables
-multiplied out at load (``fold_embeddings``): the same annotations, a
-fifth less time in annotation.
+multiplied out at load (``fold_embeddings``): the same annotations, about
+3 ms less an article (docs/benchmarks.md, "Extraction stage").
 """
 
 from __future__ import annotations
