@@ -92,7 +92,7 @@ class FastAttributeRuler:
                         self.vector.append((aid, tests))  # type: ignore[arg-type]
                     else:
                         self.matcher.add(str(aid), [alt])
-        self._regex: dict[tuple[int, int], bool] = {}
+        self._regex: dict[int, dict[int, bool]] = {}  # id of a pattern -> lower-case form -> whether it matches
         # Each distinct merged set of attributes, numbered from 1; a token's are written with the batch's arrays
         # (``Doc.from_array`` sets the same token fields as ``set_token_attrs`` does for these attributes).
         self._sets: list[dict[int, Any]] = [{}]
@@ -131,13 +131,19 @@ class FastAttributeRuler:
             return where & np.isin(values, arg)
         if op == "NOT_IN":
             return where & ~np.isin(values, arg)
-        out = np.zeros(len(values), dtype=bool)  # REGEX on the lower-case form, once per form
-        for i in np.flatnonzero(where).tolist():
-            key = (id(arg), int(values[i]))
-            hit = self._regex.get(key)
+        out = np.zeros(len(values), dtype=bool)  # REGEX on the lower-case form: once per distinct form, ever
+        at = np.flatnonzero(where)
+        if not len(at):
+            return out
+        forms, inverse = np.unique(values[at], return_inverse=True)
+        known = self._regex.setdefault(id(arg), {})
+        hits = []
+        for form in forms.tolist():
+            hit = known.get(form)
             if hit is None:
-                hit = self._regex[key] = arg.search(self.strings[key[1]]) is not None
-            out[i] = hit
+                hit = known[form] = arg.search(self.strings[form]) is not None
+            hits.append(hit)
+        out[at] = np.array(hits, dtype=bool)[inverse]
         return out
 
     def _vector_matches(self, cols: Any, owner: Any) -> list[tuple[int, int, int]]:
