@@ -116,6 +116,10 @@ def test_distinctive_words_and_evidence_match_counting_the_bodies(url):  # noqa:
             for aid, body in s.db.execute("SELECT a.id, a.body FROM articles a ORDER BY a.published DESC, a.rowid DESC"):
                 b.add(aid, body)
             assert a.where(word) == b.where(word), word
+            # The same after the word's pairs are indexed up front (as ``distinctive`` does for the shown words).
+            c = side_words(s, "1", [], 1000).finish()
+            c.expect([word, "ice"])
+            assert c.where(word) == b.where(word) and c.indexed, word
         out = compare(s, sides=sides)
         assert [len(x["words"]) for x in out["sides"]] == [len(x) for x in distinctive(from_bodies, 25)]
     finally:

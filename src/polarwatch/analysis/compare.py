@@ -188,11 +188,11 @@ def compare(
         sc, sargs = side.sql("a")
         cond, args = f"{scope_cond} AND {sc}", [*scope_args, *sargs]
         conds.append((cond, args))
-        n = db.execute(f"SELECT COUNT(*) FROM articles a WHERE {cond}", args).fetchone()[0]  # noqa: S608
         outlets = [dict(r) for r in db.execute(
             "SELECT a.outlet_name AS name, a.outlet_country AS country, a.outlet_kind AS kind, COUNT(*) AS articles "  # noqa: S608
             f"FROM articles a WHERE {cond} GROUP BY 1, 2, 3 ORDER BY articles DESC, name", args,
         )]  # fmt: skip
+        n = sum(o["articles"] for o in outlets)  # every article of the side lies in one outlet group: no second count
         wc = side_words(store, cond, args, word_articles)
         word_counts.append(wc)
         ev = _events(db, cond, args, agg)

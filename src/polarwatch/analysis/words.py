@@ -81,6 +81,9 @@ class WordCounts:
         self.counts = out
         return self
 
+    def expect(self, words: list[str]) -> None:
+        """*words* are those :meth:`where` will be asked for (a subclass may prepare for them at once)."""
+
     def where(self, word: str, keep: int = 3) -> list[tuple[str, int, int]]:
         """Up to *keep* occurrences of *word*, one per article, as (article id, start, end)."""
         rx = pattern(word)
@@ -138,6 +141,7 @@ def distinctive(sides: list[WordCounts], top: int = 25, *, alpha0: float = 1000.
     out = []
     for side, sc in zip(sides, scores):
         best = heapq.nsmallest(top, ((z, d, w) for w, (z, d) in sc.items() if side.counts.get(w, 0) > 0), key=lambda t: (-t[0], t[2]))
+        side.expect([w for _, _, w in best])
         out.append([
             {"word": w, "z": round(z, 3), "delta": round(d, 4), "count": side.counts[w],
              "evidence": [{"article": a, "start": s, "end": e} for a, s, e in side.where(w)]}
