@@ -15,7 +15,6 @@ do not.
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -103,15 +102,15 @@ def pattern(word: str) -> re.Pattern[str]:
     return re.compile(r"(?<![^\W\d_])" + body + r"(?:['’]s)?(?![^\W\d_])", re.I)
 
 
-def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: int = 3) -> list[dict[str, tuple[float, float]]]:
-    """Per group, word -> (z-score, delta) of that group against all the others together, for words
-    counted at least *min_count* times over all groups. The prior is the pooled frequency scaled to *alpha0*."""
+def _log_odds(groups: list[Counter[str]], alpha0: float, min_count: int) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The words counted at least *min_count* times over all *groups* (sorted), and per group and word its
+    count, z-score and delta against all the others together (arrays groups x words)."""
     total: Counter[str] = Counter()
     for g in groups:
         total.update(g)
     vocab = sorted(w for w, c in total.items() if c >= min_count)
     if not vocab or len(groups) < 2:
-        return [{} for _ in groups]
+        return [], np.empty((len(groups), 0)), np.empty((len(groups), 0)), np.empty((len(groups), 0))
     y = np.array([[g.get(w, 0) for w in vocab] for g in groups], dtype=np.float64)  # groups x words
     pooled = y.sum(axis=0)
     alpha = alpha0 * pooled / pooled.sum()
@@ -124,6 +123,15 @@ def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: i
         lj = np.log(rest + alpha) - np.log(n_rest + a0 - rest - alpha)
         delta = li - lj
         z = delta / np.sqrt(1.0 / (y + alpha) + 1.0 / (rest + alpha))
+    return vocab, y, z, delta
+
+
+def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: int = 3) -> list[dict[str, tuple[float, float]]]:
+    """Per group, word -> (z-score, delta) of that group against all the others together, for words
+    counted at least *min_count* times over all groups. The prior is the pooled frequency scaled to *alpha0*."""
+    vocab, _, z, delta = _log_odds(groups, alpha0, min_count)
+    if not vocab:
+        return [{} for _ in groups]
     out = []
     finite = np.isfinite(z).tolist()
     zs, ds = z.tolist(), delta.tolist()  # Python floats at once: indexing numpy element by element is slow
@@ -137,10 +145,15 @@ def distinctive(sides: list[WordCounts], top: int = 25, *, alpha0: float = 1000.
     """The *top* words most distinctive of each side (highest z), each ``{word, z, delta, count, evidence}``."""
     for side in sides:
         side.finish()
-    scores = log_odds([s.counts for s in sides], alpha0=alpha0, min_count=min_count)
+    vocab, y, zs, ds = _log_odds([s.counts for s in sides], alpha0, min_count)
     out = []
-    for side, sc in zip(sides, scores):
-        best = heapq.nsmallest(top, ((z, d, w) for w, (z, d) in sc.items() if side.counts.get(w, 0) > 0), key=lambda t: (-t[0], t[2]))
+    for gi, side in enumerate(sides):
+        # The side's words (counted there, finite z) by z descending, then the word: the vocabulary is
+        # sorted, so a word's index orders as the word does; only the *top* become Python objects.
+        z = zs[gi]
+        keep = np.flatnonzero(np.isfinite(z) & (y[gi] > 0))
+        first = keep[np.lexsort((keep, -z[keep]))[:top]].tolist()
+        best = [(float(zs[gi, k]), float(ds[gi, k]), vocab[k]) for k in first]
         side.expect([w for _, _, w in best])
         out.append([
             {"word": w, "z": round(z, 3), "delta": round(d, 4), "count": side.counts[w],
