@@ -158,3 +158,21 @@ def test_a_storys_referred_dates_are_kept_in_its_stored_state():
     old = json.loads(row["state"])
     del old["refs"]  # a state stored before dates were kept
     assert _story({**row, "state": json.dumps(old)}).refs == set()
+
+
+def test_a_report_months_later_naming_the_event_day_joins_its_story_at_ingest(tmp_path, db):
+    from test_stories_cluster import SINKING  # a sinking; months later the skipper's trial names its day
+
+    _write(tmp_path / "a.jsonl", [
+        ("nrk.no", "2031-03-04", "Trawler sinks off Hammerfest", SINKING.format(when="on Monday")),
+        ("thebarentsobserver.com", "2031-03-05", "Nordstjerne lost", SINKING.format(when="on Monday night")),
+        ("highnorthnews.com", "2031-06-10", "Nordstjerne skipper on trial", SINKING.format(when="on March 3")),
+    ])  # fmt: skip
+    run = lib.ingest([tmp_path / "a.jsonl"], db)  # one batch, as a backfill: the March story is loaded
+    s = open_store(db)
+    try:
+        sinking, lost, trial = (s.story_of(aid) for aid in run.new_ids)  # type: ignore[attr-defined]
+    finally:
+        s.close()
+    assert sinking == lost == trial  # three months on, but it names the day of the sinking
+    assert len(lib.stories(db)) == 1
