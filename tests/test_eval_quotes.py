@@ -69,6 +69,7 @@ def test_seeds_gold_loads_quotes_entities_and_speaker_aliases(seeds):
     assert sum(q.kind == "direct" for q in quotes) == 7 and sum(q.kind == "indirect" for q in quotes) == 5
     pentagon = [q for q in arts[1].quotes if q.speaker == "Pentagon"]
     assert len(pentagon) == 3
+    assert not any(q.speaker_is_span for a in arts for q in a.quotes)  # resolved speakers, not spans
     assert all("the Department of Defense" in q.aliases_of_speaker and q.speaker_type == "organization" for q in pentagon)
     cont = arts[1].quotes[6]
     assert (cont.speaker, cont.speaker_mention, cont.cue, cont.aliases_of_speaker) == ("Dmitry Peskov", None, None, ["Peskov"])
@@ -203,7 +204,7 @@ def test_polnear_brat_reading(tmp_path):
     (a,) = load_gold(d)
     assert (a.key, a.annotator, a.text_source, a.entities) == ("doc", "a1", "plain", [])  # first annotator in sorted order
     (q,) = a.quotes
-    assert (q.kind, q.text, q.speaker, q.cue) == ("direct", '"No"', "Smith", "Says")
+    assert (q.kind, q.text, q.speaker, q.cue, q.speaker_is_span) == ("direct", '"No"', "Smith", "Says", True)
 
     (d / "attributions" / "doc_a1.ann").unlink()
     (a,) = load_gold(d)
@@ -450,7 +451,7 @@ def test_pronoun_and_missing_speakers():
 
 def test_a_polnear_mention_cut_before_its_postmodifier_is_the_same_speaker():
     def polnear(span: str) -> GoldQuote:  # as the PolNeAR loader makes it: the speaker is the span as written
-        return GoldQuote("indirect", "t", span, span, "found", [])
+        return GoldQuote("indirect", "t", span, span, "found", [], speaker_is_span=True)
 
     study = polnear("A 2019 survey that ran in the Ledger")
     assert same_speaker(study, pq("t", "A 2019 survey"))  # relative clause
@@ -466,9 +467,16 @@ def test_a_polnear_mention_cut_before_its_postmodifier_is_the_same_speaker():
     assert not same_speaker(polnear("Lund's running mate"), pq("t", "Lund's"))  # a possessive is not the head
     assert not same_speaker(polnear("His co-author"), pq("t", "His co"))  # cut inside a word
     assert not same_speaker(polnear("A 2019 survey that ran in the Ledger"), pq("t", "survey"))  # not from the start
+    assert GoldQuote("indirect", "t", "Lund").speaker_is_span is False  # only the PolNeAR loader sets it
     # our own gold resolves speakers: a mention of the right words resolved to someone else stays wrong
     own = GoldQuote("indirect", "t", "Yana Leksyutina", "the professor who led the study", "said", ["Leksyutina"], "person")
     assert not same_speaker(own, pq("t", "Ivan Petrov", aliases=["the professor"]))
+    # as in tests/gold/quotes, where most mentions are also among the entity's aliases
+    ministry = GoldQuote("indirect", "t", "Russian Foreign Ministry", "the ministry", "said", ["the ministry", "Moscow"], "organization")
+    assert not same_speaker(ministry, pq("t", "Ministry who spoke"))
+    assert same_speaker(polnear("the ministry"), pq("t", "Ministry who spoke"))  # the same words as a PolNeAR span
+    minister = GoldQuote("indirect", "t", "Naja Kleist", "the minister", "said", ["the minister", "Kleist"], "person")
+    assert not same_speaker(minister, pq("t", "Somebody Else", aliases=["the minister who resigned"]))
 
 
 def test_pred_quote_from_record_keeps_the_mention_as_alias():

@@ -57,6 +57,7 @@ class GoldQuote:
     cue: str | None = None
     aliases_of_speaker: list[str] = field(default_factory=list)
     speaker_type: str | None = None  # "person", "country", "organization"... when the gold says so
+    speaker_is_span: bool = False  # the speaker is the source mention as written (PolNeAR: no coreference)
 
 
 @dataclass(slots=True)
@@ -484,7 +485,8 @@ def _polnear_quotes(atts: list[dict[str, list[_Span]]], doc: str) -> list[GoldQu
         aliases = [src] if src and head != src else []
         for content in att["Content"]:  # Content2...: a second quoted span of the same attribution
             for kind, t in split_content(_span_text(content, doc)):
-                quotes.append(GoldQuote(kind=kind, text=t, speaker=head, speaker_mention=src, cue=cue, aliases_of_speaker=aliases))
+                quotes.append(GoldQuote(kind=kind, text=t, speaker=head, speaker_mention=src, cue=cue, aliases_of_speaker=aliases,
+                                        speaker_is_span=head is not None))
     return quotes
 
 
