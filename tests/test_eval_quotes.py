@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,7 @@ from polarwatch.evaluate import (
     tokens,
 )
 from polarwatch.evaluate.gold import source_head, split_content
+from polarwatch.evaluate.score import heaviest_matching
 from polarwatch.ingest import read_paths
 from polarwatch.records import Mention, Quote, RawDoc
 
@@ -397,6 +400,70 @@ def test_matching_gives_a_prediction_to_the_attribution_whose_speaker_it_names()
     assert match_quotes(gold, preds) == [(0, 0), (1, 1)]
     r = score_quotes(gold, preds)
     assert r["quotes"]["tp"] == 2 and r["speakers"]["tp"] == 0
+
+
+def _tier_sums(keys, pairs):
+    return (len(pairs), *(sum(keys[p][t] for p in pairs) for t in range(len(next(iter(keys.values()))))))
+
+
+def _brute_best(keys):
+    """The best tier sums over every one-to-one subset of the candidate pairs (small cases only)."""
+    edges = sorted(keys)
+    best = None
+
+    def walk(k, used_l, used_r, chosen):
+        nonlocal best
+        if k == len(edges):
+            sums = _tier_sums(keys, chosen) if chosen else (0,) * (1 + len(keys[edges[0]]))
+            best = sums if best is None or sums > best else best
+            return
+        walk(k + 1, used_l, used_r, chosen)
+        i, j = edges[k]
+        if i not in used_l and j not in used_r:
+            walk(k + 1, used_l | {i}, used_r | {j}, [*chosen, (i, j)])
+
+    walk(0, frozenset(), frozenset(), [])
+    return best
+
+
+def test_heaviest_matching_equals_brute_force_on_small_cases():
+    rng = random.Random(7)
+    for _ in range(150):
+        n, m = rng.randint(1, 5), rng.randint(1, 5)
+        keys = {(i, j): (rng.randint(0, 1), rng.randint(0, 1), rng.randint(0, 1000))
+                for i in range(n) for j in range(m) if rng.random() < 0.6}
+        if not keys:
+            continue
+        pairs = heaviest_matching(keys)
+        assert len({i for i, _ in pairs}) == len({j for _, j in pairs}) == len(pairs)  # one to one
+        assert all(p in keys for p in pairs)
+        assert _tier_sums(keys, pairs) == _brute_best(keys)
+
+
+def test_heaviest_matching_of_a_dense_150_by_150_component_is_quick_and_maximal():
+    rng = random.Random(3)
+    keys = {(i, j): (rng.randint(0, 1), rng.randint(0, 1), rng.randint(0, 1000)) for i in range(150) for j in range(150)}
+    start = time.perf_counter()
+    pairs = heaviest_matching(keys)
+    assert time.perf_counter() - start < 10  # loose: the old augmenting-path search took minutes at this size
+    assert len(pairs) == 150 and len({j for _, j in pairs}) == 150
+    # at least as heavy, tier by tier, as pairing greedily heaviest first
+    used, greedy = set(), []
+    for (i, j), _k in sorted(keys.items(), key=lambda e: tuple(-x for x in e[1])):
+        if i not in {a for a, _ in greedy} and j not in used:
+            used.add(j)
+            greedy.append((i, j))
+    assert _tier_sums(keys, pairs) >= _tier_sums(keys, greedy)
+
+
+def test_a_component_too_large_to_weigh_exactly_is_paired_greedily(monkeypatch):
+    import polarwatch.evaluate.score as score
+
+    keys = {(0, 0): (0, 5), (0, 1): (1, 0), (1, 0): (1, 0)}
+    assert heaviest_matching(keys) == [(0, 1), (1, 0)]  # exact: two pairs
+    monkeypatch.setattr(score, "_EXACT_LIMIT", 1)
+    assert heaviest_matching(keys) == [(0, 1), (1, 0)]  # greedy, heaviest key first: (0, 1) and (1, 0) tie on top
+    assert heaviest_matching({(0, 0): (2, 0), (0, 1): (1, 0), (1, 0): (1, 0)}) == [(0, 0)]  # greedy misses the second pair
 
 
 def test_matching_finds_the_heaviest_pairing_of_a_tangle():

@@ -31,6 +31,7 @@ __all__ = [
     "coarse_type",
     "entities_from_mentions",
     "format_table",
+    "heaviest_matching",
     "match_quotes",
     "prf",
     "same_entity",
@@ -302,53 +303,60 @@ def same_speaker(gold: GoldQuote, pred: PredQuote) -> bool:
 # --- quotes -----------------------------------------------------------------------------
 
 
-# A pair's weight in the matching, in three tiers: being a pair at all outweighs any number of right
-# speakers, and a right speaker outweighs any overlap. Python ints, so the sums are exact.
-_PAIR, _SPEAKER, _OVERLAP = 1 << 80, 1 << 50, 1 << 20
+_FINE = 1000  # overlap kept to 1/1000 as the last tier
+# Above this many summed weight units a component is paired greedily: float64 sums must stay exact (< 2**53).
+_EXACT_LIMIT = 1 << 50
 
 
-def _heaviest_matching(edges: dict[tuple[int, int], int]) -> list[tuple[int, int]]:
-    """The one-to-one ``(left, right)`` pairs of *edges* with the largest summed weight (weights > 0).
+def heaviest_matching(keys: dict[tuple[int, int], tuple[int, ...]]) -> list[tuple[int, int]]:
+    """One-to-one ``(left, right)`` pairs of the candidate pairs *keys*: the most pairs, then the largest
+    sum of each key tier in turn (keys are tuples of non-negative ints of one length, compared tier by tier).
 
-    Successive best augmenting paths: each round finds, by Bellman-Ford over the alternating
-    graph, the path from an unpaired left node to an unpaired right node that adds the most
-    weight (an unused pair on the path adds its weight, a used one gives it up), and flips it;
-    it stops when no path adds weight. Each round leaves the heaviest matching of its size, so
-    the last is the heaviest of all. An article's quotes are few, so plain dicts do.
+    Per connected component, the tiers become one integer weight (each tier's unit exceeds what every
+    lower tier can add up to over the component's largest matching) and
+    ``scipy.optimize.linear_sum_assignment`` finds the heaviest assignment, which is exact while the
+    weights stay far under 2**53 (components up to about a thousand pairs a side with the quote keys).
+    A larger component is paired greedily, heaviest key first.
     """
-    left = sorted({i for i, _ in edges})
-    right = sorted({j for _, j in edges})
-    out_of: dict[int, list[int]] = {i: sorted(j for k, j in edges if k == i) for i in left}
-    l2r: dict[int, int] = {}
-    r2l: dict[int, int] = {}
-    while True:
-        # gain[(side, node)]: the most weight a path from a free left node adds on reaching that node
-        gain: dict[tuple[str, int], int] = {("L", i): 0 for i in left if i not in l2r}
-        back: dict[tuple[str, int], tuple[str, int]] = {}
-        for _ in range(len(left) + len(right) + 1):
-            changed = False
-            for i in left:
-                if ("L", i) not in gain:
-                    continue
-                for j in out_of[i]:
-                    g = gain[("L", i)] + edges[(i, j)]
-                    if l2r.get(i) != j and (("R", j) not in gain or g > gain[("R", j)]):
-                        gain[("R", j)], back[("R", j)], changed = g, ("L", i), True
-            for j, i in r2l.items():
-                if ("R", j) in gain:
-                    g = gain[("R", j)] - edges[(i, j)]
-                    if ("L", i) not in gain or g > gain[("L", i)]:
-                        gain[("L", i)], back[("L", i)], changed = g, ("R", j), True
-            if not changed:
-                break
-        ends = [(gain[("R", j)], -j) for j in right if ("R", j) in gain and j not in r2l]
-        if not ends or max(ends)[0] <= 0:
-            return sorted(l2r.items())
-        node: tuple[str, int] | None = ("R", -max(ends)[1])
-        while node is not None:  # flip the path: each left node on it takes the right node after it
-            _, i = back[node]
-            l2r[i], r2l[node[1]] = node[1], i
-            node = back.get(("L", i))
+    pairs: list[tuple[int, int]] = []
+    for part in _components(keys):
+        pairs += _heaviest_in_component(part)
+    return sorted(pairs)
+
+
+def _heaviest_in_component(keys: dict[tuple[int, int], tuple[int, ...]]) -> list[tuple[int, int]]:
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    left = sorted({i for i, _ in keys})
+    right = sorted({j for _, j in keys})
+    size = min(len(left), len(right))  # no matching has more pairs
+    tiers = (1, *next(iter(keys.values())))  # being a pair at all is the first tier
+    top = [1] + [max(k[t] for k in keys.values()) for t in range(len(tiers) - 1)]
+    units = [1] * len(tiers)
+    for t in range(len(tiers) - 2, -1, -1):  # each unit outweighs all the lower tiers of a full matching
+        units[t] = size * top[t + 1] * units[t + 1] + units[t + 1]
+    weight = {e: units[0] + sum(u * x for u, x in zip(units[1:], k, strict=True)) for e, k in keys.items()}
+    if size * max(weight.values()) >= _EXACT_LIMIT:
+        return _greedy(keys)
+    li, ri = {i: n for n, i in enumerate(left)}, {j: n for n, j in enumerate(right)}
+    matrix = np.zeros((len(left), len(right)))
+    for (i, j), w in weight.items():
+        matrix[li[i], ri[j]] = w
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    return [(left[r], right[c]) for r, c in zip(rows, cols, strict=True) if matrix[r, c] > 0]
+
+
+def _greedy(keys: dict[tuple[int, int], tuple[int, ...]]) -> list[tuple[int, int]]:
+    used_l: set[int] = set()
+    used_r: set[int] = set()
+    out = []
+    for (i, j), _ in sorted(keys.items(), key=lambda e: (tuple(-x for x in e[1]), e[0])):
+        if i not in used_l and j not in used_r:
+            used_l.add(i)
+            used_r.add(j)
+            out.append((i, j))
+    return out
 
 
 def match_quotes(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> list[tuple[int, int]]:
@@ -366,7 +374,7 @@ def match_quotes(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> list[t
     """
     gtok = [Counter(tokens(g.text)) for g in gold]
     ptok = [Counter(tokens(p.text)) for p in pred]
-    edges: dict[tuple[int, int], int] = {}
+    edges: dict[tuple[int, int], tuple[int, int]] = {}
     for i, gc in enumerate(gtok):
         gn = sum(gc.values())
         if not gn:
@@ -375,15 +383,11 @@ def match_quotes(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> list[t
             shared = sum((gc & pc).values())
             if shared and 2 * shared >= gn:
                 union = gn + sum(pc.values()) - shared
-                speaker = _SPEAKER if same_speaker(gold[i], pred[j]) else 0
-                edges[(i, j)] = _PAIR + speaker + _OVERLAP * shared // union
-    pairs: list[tuple[int, int]] = []
-    for part in _components(edges):
-        pairs += _heaviest_matching(part)
-    return sorted(pairs)
+                edges[(i, j)] = (int(same_speaker(gold[i], pred[j])), _FINE * shared // union)
+    return heaviest_matching(edges)
 
 
-def _components(edges: dict[tuple[int, int], int]) -> list[dict[tuple[int, int], int]]:
+def _components(edges: dict[tuple[int, int], Any]) -> list[dict[tuple[int, int], Any]]:
     """The candidate pairs split into connected groups (most gold quotes overlap one prediction or none)."""
     group: dict[tuple[str, int], tuple[str, int]] = {}
 
@@ -393,8 +397,10 @@ def _components(edges: dict[tuple[int, int], int]) -> list[dict[tuple[int, int],
         return x
 
     for i, j in edges:
-        group[root(("L", i))] = root(("R", j))
-    parts: dict[tuple[str, int], dict[tuple[int, int], int]] = {}
+        ri, rj = root(("L", i)), root(("R", j))
+        if ri != rj:
+            group[ri] = rj
+    parts: dict[tuple[str, int], dict[tuple[int, int], Any]] = {}
     for (i, j), w in edges.items():
         parts.setdefault(root(("L", i)), {})[(i, j)] = w
     return list(parts.values())
@@ -444,22 +450,6 @@ def same_entity(gold: GoldEntity, pred: PredEntity) -> bool:
     return bool(_names(gold.name, gold.aliases) & _names(pred.name, pred.aliases))
 
 
-def _max_matching(adj: list[list[int]], n_right: int) -> int:
-    """Size of a maximum bipartite matching (Kuhn's augmenting paths; articles are small)."""
-    match_r = [-1] * n_right
-
-    def augment(u: int, seen: list[bool]) -> bool:
-        for v in adj[u]:
-            if not seen[v]:
-                seen[v] = True
-                if match_r[v] == -1 or augment(match_r[v], seen):
-                    match_r[v] = u
-                    return True
-        return False
-
-    return sum(1 for u in range(len(adj)) if augment(u, [False] * n_right))
-
-
 def score_entities(gold: Sequence[GoldEntity], pred: Sequence[PredEntity]) -> dict[str, Any]:
     """Entity-linking P/R/F1 for one article: ``{"precision","recall","f1","tp","fp","fn"}``.
 
@@ -470,8 +460,7 @@ def score_entities(gold: Sequence[GoldEntity], pred: Sequence[PredEntity]) -> di
     """
     g = [e for e in gold if coarse_type(e.type)]
     p = [e for e in pred if coarse_type(e.type)]
-    adj = [[j for j, pe in enumerate(p) if same_entity(ge, pe)] for ge in g]
-    tp = _max_matching(adj, len(p))
+    tp = len(heaviest_matching({(i, j): () for i, ge in enumerate(g) for j, pe in enumerate(p) if same_entity(ge, pe)}))
     return prf(tp, len(p) - tp, len(g) - tp)
 
 
