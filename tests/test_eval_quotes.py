@@ -527,13 +527,23 @@ def test_a_polnear_mention_cut_before_its_postmodifier_is_the_same_speaker():
     assert same_speaker(polnear("the engineers we interviewed"), pq("t", "the engineers"))  # contact clause
     assert same_speaker(polnear("The minutes–kept by the clerk–"), pq("t", "The minutes"))  # dash
     assert same_speaker(polnear("a review panel"), pq("t", "a review panel in 2019"))  # the prediction keeps a phrase
-    assert same_speaker(polnear("Two mayors of the region"), pq("t", "Two mayors"))  # a prepositional phrase
+    assert same_speaker(polnear("Two mayors in the region"), pq("t", "Two mayors"))  # a prepositional phrase
+    assert not same_speaker(polnear("Two mayors of the region"), pq("t", "Two mayors"))  # "of": the head's complement
     assert not same_speaker(polnear("a review panel"), pq("t", "a review panel chairman"))
     assert not same_speaker(polnear("The Lund campaign"), pq("t", "Lund"))  # a modifier, not the head
     assert not same_speaker(polnear("Khalid Ahmed"), pq("t", "Khalid"))  # a capitalised -ed word is a name
     assert not same_speaker(polnear("Lund's running mate"), pq("t", "Lund's"))  # a possessive is not the head
     assert not same_speaker(polnear("His co-author"), pq("t", "His co"))  # cut inside a word
     assert not same_speaker(polnear("A 2019 survey that ran in the Ledger"), pq("t", "survey"))  # not from the start
+    assert same_speaker(polnear("the minutes — kept by the clerk"), pq("t", "the minutes"))  # a spaced dash
+    # the reviewer's counter-examples: a head noun in -ing/-ed, a compound dash, a word inside another, "of"
+    for span, pred in [("The Clinton wing", "Clinton"), ("The White House briefing", "White House"),
+                       ("The Supreme Court ruling", "Supreme Court"), ("The Senate hearing", "Senate"),
+                       ("The Russia–Ukraine commission", "Russia"), ("therapists who treat veterans", "rapists"),
+                       ("members of Congress", "Members"), ("The head of the FBI", "the head")]:
+        assert not same_speaker(polnear(span), pq("t", pred)), (span, pred)
+        assert not same_speaker(polnear(pred), pq("t", span)), (pred, span)
+    assert not same_speaker(polnear("The president of Mexico"), pq("t", "Trump", aliases=["the president"]))
     assert GoldQuote("indirect", "t", "Lund").speaker_is_span is False  # only the PolNeAR loader sets it
     # our own gold resolves speakers: a mention of the right words resolved to someone else stays wrong
     own = GoldQuote("indirect", "t", "Yana Leksyutina", "the professor who led the study", "said", ["Leksyutina"], "person")

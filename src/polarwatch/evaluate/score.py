@@ -226,28 +226,41 @@ def _surname_match(g_name: str, g_type: str | None, p_name: str, p_type: str | N
 
 
 # Words that open what a noun phrase adds after its head: a relative clause, a contact clause's subject
-# ("tax experts I spoke to"), a prepositional phrase ("a panel in 2001"); a lower-case word in -ed or -ing
-# opens a participle ("a report released Friday").
-_POSTMODIFIER_OPENERS = frozenset("that who whom whose which i we you he she they in of at from for on with by during".split())
+# ("tax experts I spoke to"), a prepositional phrase ("a panel in 2001"); not "of", which opens the head's
+# complement ("the head of the FBI"). A lower-case word in -ed or -ing with another word after it opens a
+# participle ("a report released Friday"); alone it is more often the head ("the Senate hearing").
+_POSTMODIFIER_OPENERS = frozenset("that who whom whose which i we you he she they in at from for on with by during".split())
+_DASHES = "–—―"
 
 
 def _cut_before_postmodifier(long: str, short: str) -> bool:
-    """Whether *short* is the noun phrase *long* (as written) cut where what follows its head begins."""
+    """Whether *short* is the noun phrase *long* (as written) cut where what follows its head begins.
+
+    *short* must open *long* (after an optional "the") and end at a word boundary; what follows must
+    open with a relative or personal pronoun, a preposition other than "of", a lower-case participle
+    followed by another word, or a dash set off by a space or closed by a second dash.
+    """
     lowered = long.casefold().replace("’", "'")
     short = short.casefold().replace("’", "'")
     if not short or short in PRONOUNS or short.endswith(("'s", "s'")):
         return False  # a possessive is not the head: "Trump's running mate"
-    at = lowered.find(short)
-    if at < 0 or lowered[:at].strip() not in ("", "the"):
+    m = re.match(r"(?:the\s+)?" + re.escape(short) + r"(?!\w)", lowered)
+    if m is None:
         return False
-    rest = long[at + len(short):]
-    if rest and rest[0] in "–—―":
-        return True  # "The transcript of the debate–published by The Post–"
+    rest = lowered[m.end():]
+    if rest[:1] in _DASHES:  # "The transcript of the debate–published by The Post–", not "Russia–Ukraine"
+        return rest[1:2].isspace() or any(c in _DASHES for c in rest[1:])
+    if rest[:1].isspace() and rest.lstrip()[:1] in _DASHES:
+        return True  # "the minutes — kept by the clerk"
     words = rest.split()
     if not rest[:1].isspace() or not words:
         return False
     nxt = words[0].strip(",.;:")
-    return nxt.casefold() in _POSTMODIFIER_OPENERS or (nxt.islower() and nxt.endswith(("ed", "ing")))
+    if nxt in _POSTMODIFIER_OPENERS:
+        return True
+    # the same word as written (casefolding keeps the words apart), lower-case unless it is a name: "Khalid Ahmed"
+    written = long.split()[len(lowered[: m.end()].split())].strip(",.;:")
+    return len(words) > 1 and nxt.endswith(("ed", "ing")) and written.islower()
 
 
 def _same_mention_cut_short(gold: GoldQuote, pred: PredQuote) -> bool:
@@ -258,9 +271,11 @@ def _same_mention_cut_short(gold: GoldQuote, pred: PredQuote) -> bool:
     ("A 2014 study that appeared in …", "A union representing flight attendants"); a
     prediction attached to that mention names it "A 2014 study", "A union"; or the other
     way round, the prediction keeps a phrase the annotator left out ("an arbitration panel
-    in 2001" for "an arbitration panel"). What the longer one adds must open with a
-    relative or personal pronoun, a preposition, a lower-case participle or a dash, so
-    "the Trump campaign" is not "Trump" and "Khalid Ahmed" is not "Khalid".
+    in 2001" for "an arbitration panel"). The shorter must open the longer at a word
+    boundary, and what the longer adds must open as :func:`_cut_before_postmodifier` says,
+    so "the Trump campaign" is not "Trump", "Khalid Ahmed" is not "Khalid", "The Senate
+    hearing" is not "Senate" and "The head of the FBI" is not "the head". (The spans' offsets
+    are not compared: gold offsets are into the raw text, predictions' into the article body.)
     """
     mention = " ".join((gold.speaker_mention or "").split())
     if not gold.speaker_is_span or not mention:
