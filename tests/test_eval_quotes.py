@@ -388,12 +388,17 @@ def test_matching_pairs_as_many_gold_quotes_as_can_be_paired():
     assert score_quotes(gold, preds)["quotes"] == leaf(1.0, 1.0, 1.0, 2, 0, 0)
 
 
-def test_matching_gives_a_prediction_to_the_attribution_whose_speaker_it_names():
-    # nested attributions of the same words: Y's claim, and X's report of it; the prediction names Y
+def test_matching_gives_a_prediction_to_the_attribution_whose_speaker_it_names_only_between_near_equal_overlaps():
+    # nested attributions: X's claim, and Y's report that holds it and more. The prediction's text is X's
+    # claim exactly (overlap 1.0 against 4/6): it belongs to X's quote whichever speaker it names
     inner, outer = gq("a b c d", "X"), gq("a b c d e f", "Y")
+    assert match_quotes([inner, outer], [pq("a b c d", "Y")]) == [(0, 0)]
     r = score_quotes([inner, outer], [pq("a b c d", "Y")])
-    assert match_quotes([inner, outer], [pq("a b c d", "Y")]) == [(1, 0)]
-    assert r["quotes"] == leaf(1.0, 0.5, 2 / 3, 1, 0, 1) and r["speakers"] == leaf(1.0, 0.5, 2 / 3, 1, 0, 1)
+    assert r["quotes"] == leaf(1.0, 0.5, 2 / 3, 1, 0, 1) and r["speakers"]["tp"] == 0
+    # overlaps within NEAR_BEST of each other (1.0 and 0.9): the speaker breaks the tie
+    inner, outer = gq("a b c d e f g h i", "X"), gq("a b c d e f g h i j", "Y")
+    assert match_quotes([inner, outer], [pq("a b c d e f g h i", "Y")]) == [(1, 0)]
+    assert match_quotes([inner, outer], [pq("a b c d e f g h i", "X")]) == [(0, 0)]
     # the right speaker only decides between equally many pairs: two pairs with wrong speakers beat one right one
     gold = [gq("a b c d", "X"), gq("a b c d e f g h", "Y")]
     preds = [pq("a b c d", "Y"), pq("e f g h", "Z")]

@@ -318,6 +318,8 @@ def same_speaker(gold: GoldQuote, pred: PredQuote) -> bool:
 # --- quotes -----------------------------------------------------------------------------
 
 
+# How far below a prediction's best overlap a gold quote may be and still have its speaker break the tie.
+NEAR_BEST = 0.1
 _FINE = 1000  # overlap kept to 1/1000 as the last tier
 # Above this many summed weight units a component is paired greedily: float64 sums must stay exact (< 2**53).
 _EXACT_LIMIT = 1 << 50
@@ -375,21 +377,23 @@ def _greedy(keys: dict[tuple[int, int], tuple[int, ...]]) -> list[tuple[int, int
 
 
 def match_quotes(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> list[tuple[int, int]]:
-    """One-to-one ``(gold index, pred index)`` pairs: as many as can be, then the right speakers, then overlap.
+    """One-to-one ``(gold index, pred index)`` pairs: as many as can be, then overlap, then the right speakers.
 
     A pair is a candidate when the prediction shares at least half of the gold
-    quote's tokens (multiset overlap, at least one). Of all one-to-one sets of
-    candidates, the one taken has the most pairs; among those, the most pairs
-    whose speaker is right (:func:`same_speaker`), so a prediction that two
-    nested attributions of the same words could take goes to the one whose
-    speaker it names; among those, the largest summed overlap (shared tokens /
-    tokens of either side). (Until 2026-11-24 pairs were taken greedily, best
-    overlap first, which could leave a gold quote unmatched or give a
-    prediction to the attribution whose speaker it does not name.)
+    quote's tokens (multiset overlap, at least one); its overlap is shared tokens /
+    tokens of either side. Of all one-to-one sets of candidates, the one taken has
+    the most pairs; among those, the most pairs whose overlap is within
+    :data:`NEAR_BEST` of the best overlap its prediction has with any gold quote
+    (the text decides which quote a prediction belongs to); among those, the most
+    pairs whose speaker is right (:func:`same_speaker`), so the speaker only breaks
+    a tie between gold quotes the prediction overlaps about equally well (two nested
+    attributions of the same words); among those, the largest summed overlap.
+    (Before round 7, pairs were taken greedily, best overlap first, which could
+    leave a gold quote unmatched.)
     """
     gtok = [Counter(tokens(g.text)) for g in gold]
     ptok = [Counter(tokens(p.text)) for p in pred]
-    edges: dict[tuple[int, int], tuple[int, int]] = {}
+    overlap: dict[tuple[int, int], float] = {}
     for i, gc in enumerate(gtok):
         gn = sum(gc.values())
         if not gn:
@@ -397,9 +401,15 @@ def match_quotes(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> list[t
         for j, pc in enumerate(ptok):
             shared = sum((gc & pc).values())
             if shared and 2 * shared >= gn:
-                union = gn + sum(pc.values()) - shared
-                edges[(i, j)] = (int(same_speaker(gold[i], pred[j])), _FINE * shared // union)
-    return heaviest_matching(edges)
+                overlap[(i, j)] = shared / (gn + sum(pc.values()) - shared)
+    best: dict[int, float] = {}
+    for (_, j), ov in overlap.items():
+        best[j] = max(best.get(j, 0.0), ov)
+    keys = {
+        (i, j): (int(ov >= best[j] - NEAR_BEST - 1e-9), int(same_speaker(gold[i], pred[j])), round(_FINE * ov))
+        for (i, j), ov in overlap.items()
+    }
+    return heaviest_matching(keys)
 
 
 def _components(edges: dict[tuple[int, int], Any]) -> list[dict[tuple[int, int], Any]]:
