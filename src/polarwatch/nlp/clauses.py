@@ -39,7 +39,8 @@ _CONTENT_NOUNS = frozenset("""
 def that_clause_in_phrase(tok: Any, noun_cues: Collection[str]) -> list[Any]:
     """A that-clause the parser hung on the last noun of a phrase after the verb ("insisted during a visit to
     Kirkenes on Monday [that Oslo was …]"): a clause under the verb's prepositional phrases whose "that" is a
-    complementiser (a relative "that" is the clause's subject or object, never its marker); on a noun that
+    complementiser (a relative "that" is usually the clause's subject or object, not its marker, though
+    the parser sometimes labels it one: hence the stranded-preposition guard); on a noun that
     takes a content clause of its own only after "in" ("said in a statement that …", not "pointed to reports
     that …", which is the reports' claim)."""
     for prep in (c for c in tok.children if c.dep_ == "prep" and c.i > tok.i):
@@ -95,8 +96,9 @@ def without_concession(c: Any, toks: list[Any]) -> list[Any]:
 def after_colon(tok: Any, toks: list[Any], cues: frozenset[str]) -> list[Any]:
     """What follows a colon that ends the reported clause, to the end of the sentence: the items or the
     explanation the claim announces ("noted that the town needs three things before winter: a second pier,
-    a larger fuel depot …"), which the parser often makes a sentence of its own. Not when the rest has a quotation
-    or a report of its own."""
+    a larger fuel depot …"). Only when the colon and the rest are in the report verb's sentence (when the parser
+    makes the rest a sentence of its own, nothing is added). Not when the rest has a quotation or a report of
+    its own."""
     if not toks:
         return []
     doc, last = tok.doc, toks[-1]
