@@ -418,6 +418,8 @@ def test_he_and_she_skip_a_person_the_text_gives_the_other_pronoun():
         # what a colon at the end of the clause announces is part of the claim
         ("Berg noted that the town needs three things before winter: a second pier, a larger fuel depot and a clinic.",
          ("indirect", "the town needs three things before winter: a second pier, a larger fuel depot and a clinic", "Berg")),
+        # a complementiser the parser made the clause's object (tagged IN) is no part of the content
+        ("Berg testified before the committee that the harbour would close.", ("indirect", "the harbour would close", "Berg")),
     ],
 )  # fmt: skip
 def test_clauses_the_parser_misplaces_stay_reports(sentence, report):

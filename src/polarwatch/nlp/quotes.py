@@ -319,8 +319,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                               and _own_report(t) for x in t.subtree}
                     toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c or question) and t.i not in second]
                     toks.sort(key=lambda t: t.i)  # a subtree is not in text order when the parse crosses itself
-                    if toks and toks[0].lower_ == "that" and toks[0].head == c and toks[0].dep_ in ("advmod", "mark"):
-                        toks = toks[1:]  # the complementiser, when the parser took it for an adverb
+                    if toks and toks[0].lower_ == "that" and toks[0].head == c and (toks[0].dep_ in ("advmod", "mark") or toks[0].tag_ == "IN"):
+                        toks = toks[1:]  # the complementiser, when the parser took it for an adverb or an object
                     if c.dep_ == "advcl" and (subj_of_c := next((x for x in c.children if x.dep_ == "nsubj"), None)) is not None:
                         toks = [t for t in toks if t.i >= subj_of_c.left_edge.i]  # not the phrase the parser put in it
                     toks = without_concession(c, toks)  # "claimed A was routine, although it had …": the writer's aside
