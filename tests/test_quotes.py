@@ -420,6 +420,9 @@ def test_he_and_she_skip_a_person_the_text_gives_the_other_pronoun():
          ("indirect", "the town needs three things before winter: a second pier, a larger fuel depot and a clinic", "Berg")),
         # a complementiser the parser made the clause's object (tagged IN) is no part of the content
         ("Berg testified before the committee that the harbour would close.", ("indirect", "the harbour would close", "Berg")),
+        # a text cut after a conjunction ("said that A, but that", "said A and that") ends at the clause
+        ("The minister said that the harbour would close, but that", ("indirect", "the harbour would close", "The minister")),
+        ("The minister said the harbour would close and that", ("indirect", "the harbour would close", "The minister")),
     ],
 )  # fmt: skip
 def test_clauses_the_parser_misplaces_stay_reports(sentence, report):

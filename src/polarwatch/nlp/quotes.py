@@ -339,8 +339,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     own_span = {t.i for t in tok.subtree}
                     c = toks[0]
                 toks = sorted((t for t in toks if not t.is_punct or t.text in "()[]"), key=lambda t: t.i)
-                while toks and (toks[-1].dep_ == "cc" or toks[-1].text in "([") and second:
-                    toks = toks[:-1]
+                while toks and (toks[-1].dep_ == "cc" or toks[-1].text in "([" and second):
+                    toks = toks[:-1]  # a conjunction left at the end ("said that A, but that" cut short)
                 if not toks:
                     continue
                 cs, ce = toks[0].idx, _close_mark(para, toks[0].idx, toks[-1].idx + len(toks[-1].text))
