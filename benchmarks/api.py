@@ -127,6 +127,20 @@ def build(path: str, n: int, seed: int = 7) -> None:
     store.close()
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server process *pid* and its worker processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -233,16 +247,19 @@ def main() -> None:
         # Warm-up requests are drawn apart from the measured ones, so that the server's result cache
         # (keyed by the query) does not answer a measured request from its warm-up.
         warm = scenarios(random.Random(12), 3)
-        print(f"| endpoint | requests | clients | p50 ms | p95 ms | non-200 |")
-        print("|---|---|---|---|---|---|")
+        print(f"| endpoint | requests | clients | p50 ms | p95 ms | non-200 | server CPU ms a request |")
+        print("|---|---|---|---|---|---|---|")
         for name, urls in scenarios(rng, args.requests).items():
             if args.only and name not in args.only.split(","):
                 continue
             for u in warm[name]:  # warm the page cache for this endpoint's tables, outside the measure
                 httpx.get(f"http://127.0.0.1:{port}{u}", timeout=120)
+            cpu = server_cpu(server.pid)
             times, errors = asyncio.run(run(f"http://127.0.0.1:{port}", urls, args.clients))
+            cpu = (server_cpu(server.pid) - cpu) / len(times)
             q = statistics.quantiles(times, n=20)
-            print(f"| {name} | {len(times)} | {args.clients} | {statistics.median(times) * 1000:.0f} | {q[18] * 1000:.0f} | {errors} |", flush=True)
+            print(f"| {name} | {len(times)} | {args.clients} | {statistics.median(times) * 1000:.0f} | {q[18] * 1000:.0f} | {errors} "
+                  f"| {cpu * 1000:.0f} |", flush=True)  # fmt: skip
     finally:
         server.terminate()
         server.wait()

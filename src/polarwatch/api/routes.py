@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
@@ -38,6 +40,17 @@ Flt = Annotated[q.Filters, Depends(filters)]
 
 def _store(request: Request) -> Any:
     return request.app.state.stores.read()
+
+
+# Analyses computed at once in one server process (compare, network, trends): more of them at a time only
+# share the process's one interpreter lock, each taking longer and costing more CPU than one after another.
+_ANALYSES = threading.BoundedSemaphore(max(1, int(os.environ.get("POLARWATCH_API_ANALYSES", "2"))))
+
+
+def _analysis(request: Request, compute: Any) -> Any:
+    """:func:`_cached`, at most ``_ANALYSES`` computing at once in this process."""
+    with _ANALYSES:
+        return _cached(request, compute)
 
 
 def _cached(request: Request, compute: Any) -> Any:
@@ -242,7 +255,7 @@ def compare(
     top: Annotated[int, Query(ge=1, le=100)] = 20, words: Annotated[int, Query(ge=0, le=200)] = 25,
 ) -> Any:  # fmt: skip
     sides = [analysis.parse_side(s[:500]) for s in side]
-    return _cached(request, lambda s: analysis.compare(s, sides=sides, story=story, thread=thread, actor=actor, since=since,
+    return _analysis(request, lambda s: analysis.compare(s, sides=sides, story=story, thread=thread, actor=actor, since=since,
                                                        until=until, top=top, words=words))  # fmt: skip
 
 
@@ -256,7 +269,7 @@ def network(
     format: Literal["json", "graphml"] = "json",  # noqa: A002
 ) -> Any:  # fmt: skip
     kinds, types = tuple(edge or analysis.EDGE_KINDS), tuple(t[:20] for t in event_type or ())
-    net = _cached(request, lambda s: analysis.network(s, filters=f, kinds=kinds, event_types=types, min_weight=min_weight,
+    net = _analysis(request, lambda s: analysis.network(s, filters=f, kinds=kinds, event_types=types, min_weight=min_weight,
                                                       max_edges=max_edges))  # fmt: skip
     if format == "graphml":
         return Response(export.graphml(net), media_type="application/graphml+xml",
@@ -271,7 +284,7 @@ def trends(
     top: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Any:  # fmt: skip
     keys = [k[:200] for k in key] if key else None
-    return _cached(request, lambda s: analysis.trends(s, what, period, keys=keys, top=top, filters=f))
+    return _analysis(request, lambda s: analysis.trends(s, what, period, keys=keys, top=top, filters=f))
 
 
 def install(app: FastAPI) -> None:
