@@ -48,9 +48,13 @@ _ANALYSES = threading.BoundedSemaphore(max(1, int(os.environ.get("POLARWATCH_API
 
 
 def _analysis(request: Request, compute: Any) -> Any:
-    """:func:`_cached`, at most ``_ANALYSES`` computing at once in this process."""
-    with _ANALYSES:
-        return _cached(request, compute)
+    """:func:`_cached`, at most ``_ANALYSES`` computing at once in this process (a cached result does not wait)."""
+
+    def one_of_few(s: Any) -> Any:
+        with _ANALYSES:
+            return compute(s)
+
+    return _cached(request, one_of_few)
 
 
 def _cached(request: Request, compute: Any) -> Any:
