@@ -313,3 +313,45 @@ def test_serve_refuses_a_store_it_cannot_open(tmp_path):
     con.close()
     r = CliRunner().invoke(main, ["serve", "--db", str(db), "--port", "0"])
     assert r.exit_code == 2 and "newer than this polarwatch knows" in r.output
+
+
+def test_analyses_take_turns_and_a_cached_result_does_not_wait(client, monkeypatch):
+    import threading
+    import time
+
+    from polarwatch.api import routes
+
+    at_once, most, lock = [0], [0], threading.Lock()
+    real = routes.analysis.network
+
+    def slow(*args, **kw):  # noqa: ANN002, ANN003
+        with lock:
+            at_once[0] += 1
+            most[0] = max(most[0], at_once[0])
+        time.sleep(0.05)
+        try:
+            return real(*args, **kw)
+        finally:
+            with lock:
+                at_once[0] -= 1
+
+    monkeypatch.setattr(routes.analysis, "network", slow)
+    monkeypatch.setattr(routes, "_ANALYSES", threading.BoundedSemaphore(1))
+    answers: list[int] = []
+    threads = [threading.Thread(target=lambda k=k: answers.append(client.get(f"/api/network?min_weight={k + 1}").status_code))
+               for k in range(4)]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [200] * 4 and most[0] == 1
+    # A cached result is answered while the only turn is taken.
+    assert routes._ANALYSES.acquire(timeout=1)
+    cached: list[int] = []
+    try:
+        t = threading.Thread(target=lambda: cached.append(client.get("/api/network?min_weight=1").status_code), daemon=True)
+        t.start()
+        t.join(timeout=10)
+        assert cached == [200]
+    finally:
+        routes._ANALYSES.release()
