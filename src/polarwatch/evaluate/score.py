@@ -418,6 +418,7 @@ def _components(edges: dict[tuple[int, int], Any]) -> list[dict[tuple[int, int],
 
     def root(x: tuple[str, int]) -> tuple[str, int]:
         while group.setdefault(x, x) != x:
+            group[x] = group[group[x]]  # path halving: chains stay short on a dense component
             x = group[x]
         return x
 
