@@ -288,6 +288,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         # 3. indirect speech
         for sent in doc.sents:
             for tok in sent:
+                if tok.pos_ not in ("VERB", "AUX"):
+                    continue  # only a verb or auxiliary is taken whatever the checks below find, so it is tested first
                 listed = tok.lemma_ in indirect_cues or tok.lemma_ in infinitive_cues or tok.lemma_ in object_cues
                 clausal = tok.lemma_ not in indirect_cues and _clausal_report(tok)  # "demanding that …", "felt …"
                 question = _asked(tok)  # "asked whether …", "wondered how …"
@@ -295,8 +297,6 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 as_report = _as_clause(tok) if listed or tok.lemma_ == "put" else None  # "As Lund put it, …"
                 request = not listed and not clausal and _request(tok)  # "exhorted Republicans to vote …"
                 if not listed and not clausal and as_report is None and not request:
-                    continue
-                if tok.pos_ not in ("VERB", "AUX"):
                     continue
                 if any(qs <= tok.idx < qe for qs, qe, _ in spans):
                     continue  # speech reported inside a quotation belongs to the quoted speaker's words
