@@ -222,8 +222,13 @@ def test_postgresql_requests_borrow_a_pool_connection_each_and_give_it_back(url)
 
 
 # -- daily aggregates per outlet (migration 014) ---------------------------------------------------------
-AGG_TABLES = ("agg_speakers", "agg_quote_origins", "agg_themes", "agg_tone", "agg_mentions", "agg_events", "agg_event_edges",
-              "agg_event_actors", "agg_coquoted", "agg_quoted_about")  # fmt: skip
+def _agg_tables() -> tuple[str, ...]:
+    from polarwatch.analysis.aggregates import TABLES
+
+    return tuple(dict.fromkeys(t for t, _, _ in TABLES))
+
+
+AGG_TABLES = _agg_tables()
 ACTORS = [("putin", "Vladimir Putin", "RU"), ("nato", "NATO", None), ("no", "Norway", "NO"), ("article:x", "Ola Nordmann", "NO")]
 
 
@@ -285,6 +290,13 @@ def readings(store) -> list[str]:  # noqa: ANN001
     return [json.dumps(x, sort_keys=True) for x in (
         compare(s, sides=sides, since=f.since, until=f.until), network(s, filters=f), network(s, filters=Filters(country="NO")),
         trends(s, "actor", "week", filters=f), trends(s, "theme", "day", filters=f), trends(s, "actor", "month", keys=["nato", "no"]),
+        # Keys asked for but unknown give no series, duplicates one; ties in the top lists break alike.
+        trends(s, "actor", "week", keys=["nobody-at-all"]), trends(s, "theme", "week", keys=["no-such-theme"]),
+        trends(s, "actor", "day", keys=["nato", "nato", "no"]), trends(s, "actor", "day", top=1), trends(s, "theme", "month", top=1),
+        # Filters the aggregates answer too: event types, a minimum weight, an outlet, a kind.
+        network(s, filters=Filters(outlet="example.se"), event_types=("AGREE",)), network(s, filters=f, min_weight=2, max_edges=3),
+        compare(s, sides=sides, since=f.since, top=1), trends(s, "actor", "week", filters=Filters(kind="state-controlled")),
+        compare(s, sides=[Side("a", outlets=("example.no",)), Side("b", kinds=("state-controlled",))]),
     )]  # fmt: skip
 
 
@@ -354,5 +366,41 @@ def test_a_store_from_before_the_aggregates_is_filled_and_answers_the_same(url, 
         assert aggregates.usable(s.db) and agg_rows(s) == want
         assert readings(s) == answers
         assert aggregates.fill_aggregates(s) == 0
+    finally:
+        s.close()
+
+
+def awkward() -> list[Article]:
+    """Articles the cells must place like the rows: undated, without an outlet, with a UTC offset that
+    crosses midnight either way (the day is the first ten characters of ``published``), on week and month
+    edges, and enough of them that the network's evidence walks more than one slice."""
+    arts = []
+    stamps = [None, "2025-01-20T00:30:00+01:00", "2025-01-19T23:30:00-02:00", "2025-01-31T23:59:00-05:00", "2025-02-01T00:10:00+03:00",
+              "2025-01-26T23:00:00-01:00", "2025-01-27T00:15:00+02:00", "2025-01-05", None]  # fmt: skip
+    for i in range(300):
+        a = article(i % 28, TEXTS[i % 5] + f" Item {i}.", ("RU", "NO", "SE")[i % 3], ("state-controlled", "public-broadcaster")[i % 2])
+        a.id = hashlib.sha1(f"awkward {i}".encode()).hexdigest()[:16]
+        a.url = f"https://example.org/awkward/{i}"
+        a.published = stamps[i % len(stamps)] if i < 60 else a.published
+        if i % 7 == 3:
+            a.outlet = None
+        elif i % 11 == 5:
+            a.outlet = Outlet(None, "Nameless", None, None)
+        arts.append(a)
+    return arts
+
+
+def test_aggregates_answer_like_the_rows_for_undated_outletless_and_offset_articles(url, monkeypatch):  # noqa: ANN001
+    from polarwatch.analysis import aggregates
+
+    s = open_store(url)
+    try:
+        arts = awkward()
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        assert aggregates.usable(s.db) and agg_rows(s) == recount(s)
+        with_aggs = readings(s)
+        monkeypatch.setattr(aggregates, "usable", lambda db: False)
+        assert readings(s) == with_aggs
     finally:
         s.close()

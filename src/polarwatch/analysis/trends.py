@@ -71,7 +71,7 @@ def trends(
     agg = (aggregates.scope(store, f) or [None])[0]
     if agg:  # sums of the daily aggregates: the period from each cell's day as SQLite or PostgreSQL reads the date
         agg = (agg[0] + " AND c.day IS NOT NULL", agg[1])
-        return _agg_trends(db, agg, p.replace("a.published", "c.pday"), what, period, keys and _keys(store, what, keys), top, f)
+        return _agg_trends(db, agg, p.replace("a.published", "c.pday"), what, period, _keys(store, what, keys) if keys else None, top, f)
     series: list[dict[str, Any]] = []
     # With the dates (or outlets, a story…) narrowing the articles, walk those articles and their rows
     # (CROSS JOIN keeps that order); over the whole store, let the planner start from the actor's index.
@@ -150,7 +150,7 @@ def _agg_trends(db: Any, agg: tuple[str, list[Any]], p: str, what: str, period: 
     cond, args = agg
     series: list[dict[str, Any]] = []
     if what == "actor":
-        ids = keys or _top_actors(db, cond, args, top, agg=agg)
+        ids = keys if keys is not None else _top_actors(db, cond, args, top, agg=agg)  # asked for but unknown: none
         cells: dict[str, dict[str, dict[str, Any]]] = {aid: {} for aid in ids}
         marks = ", ".join("?" * len(ids))
         if ids:
@@ -171,7 +171,7 @@ def _agg_trends(db: Any, agg: tuple[str, list[Any]], p: str, what: str, period: 
 
         tax = taxonomy()
         src = aggregates.source("agg_themes", cond)
-        themes = keys or [r[0] for r in db.execute(f"SELECT x.theme {src} GROUP BY x.theme ORDER BY SUM(x.articles) DESC, x.theme LIMIT ?",  # noqa: S608
+        themes = keys if keys is not None else [r[0] for r in db.execute(f"SELECT x.theme {src} GROUP BY x.theme ORDER BY SUM(x.articles) DESC, x.theme LIMIT ?",  # noqa: S608
                                                    [*args, top])]  # fmt: skip
         for th in themes:
             points = [
