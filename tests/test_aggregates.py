@@ -404,3 +404,29 @@ def test_aggregates_answer_like_the_rows_for_undated_outletless_and_offset_artic
         assert readings(s) == with_aggs
     finally:
         s.close()
+
+
+def test_the_network_evidence_walk_binds_at_most_a_capped_slice_of_articles(tmp_path, monkeypatch):  # noqa: ANN001
+    import json
+    import sqlite3
+
+    from polarwatch.analysis import network, queries
+
+    s = open_store(str(tmp_path / "walk.db"))
+    try:
+        arts = awkward()
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        want = json.dumps(network(s, max_edges=2000), sort_keys=True)
+    finally:
+        s.close()
+    # A new connection (statements prepared under the old limit are cached) may bind at most 200
+    # parameters a statement; with slices capped at 64 rowids the walk reads the 300 articles in several
+    # slices (uncapped, its first slice alone binds 256).
+    s = open_store(str(tmp_path / "walk.db"))
+    try:
+        monkeypatch.setattr(queries, "SLICE_MAX", 64)
+        s.db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 200)
+        assert json.dumps(network(s, max_edges=2000), sort_keys=True) == want
+    finally:
+        s.close()

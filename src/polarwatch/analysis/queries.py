@@ -124,6 +124,9 @@ def where(store: Any, f: Filters, alias: str = "a") -> tuple[str, list[Any]]:
 # Above this many rows a value is common: the articles are walked in date order and each one checked
 # (EXISTS, stops at the page's end), rather than every match fetched and sorted (IN).
 COMMON = 2000
+# The most article rowids one slice of a walk binds (each is a parameter): well under PostgreSQL's 65,535
+# parameters a statement and SQLite's default limit of 32,766, however many articles are in scope.
+SLICE_MAX = 8192
 
 
 def _member(store: Any, table: str, col: str, values: list[str], alias: str) -> str:
@@ -413,7 +416,7 @@ def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: lis
     *by* (a walk only): an article rowid column of *base* and the rowids of the articles *base* selects,
     in the order *order* starts with (for ``x.article_rowid DESC``, descending; for ``a.published DESC,
     a.rowid DESC``, that order). The walk then reads the articles' rows a growing slice at a time (256,
-    512, … articles) and stops at the slice that fills every key, instead of ordering every row of
+    512, … up to ``SLICE_MAX`` articles) and stops at the slice that fills every key, instead of ordering every row of
     *base* before the first is read (network, a month: 70 -> 50 ms)."""
     out: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
     if not keys:
@@ -457,7 +460,7 @@ def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: lis
         take(db.execute(f"{sql}{f' AND {key} IN ({marks})' if some else ''} ORDER BY {order}", [*args, *keys] if some else args))  # noqa: S608
         return out
     col, rowids = by
-    start, size = 0, 256
+    start, size = 0, min(256, SLICE_MAX)
     while start < len(rowids):
         part = rowids[start : start + size]
         todo = [k for k, got in out.items() if len(got) < n] if some else []  # a walk asks for the keys still short
@@ -465,5 +468,5 @@ def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: lis
                           [*args, *todo, *part])  # fmt: skip
         if take(rows):
             break
-        start, size = start + size, size * 2
+        start, size = start + size, min(size * 2, SLICE_MAX)
     return out
