@@ -180,10 +180,17 @@ def test_the_api_serves_a_cached_comparison_until_a_write(tmp_path, monkeypatch)
     assert client.get("/api/compare?side=RU&side=NO&story=1").json() == story and app.state.results.hits == 1
 
 
-def test_postgresql_requests_borrow_a_pool_connection_each_and_give_it_back(url):  # noqa: ANN001
+def pg_api_store(url: str) -> None:
+    """Skip unless *url* is PostgreSQL and the API can run; else store the five articles there."""
     if not url.startswith("postgresql"):
         pytest.skip("the PostgreSQL read path")
     pytest.importorskip("fastapi")
+    s = open_store(url)
+    s.put_articles([article(i, t) for i, t in enumerate(TEXTS)])
+    s.close()
+
+
+def test_postgresql_requests_borrow_a_pool_connection_each_and_give_it_back(url):  # noqa: ANN001
     import time
 
     from fastapi.testclient import TestClient
@@ -192,9 +199,7 @@ def test_postgresql_requests_borrow_a_pool_connection_each_and_give_it_back(url)
     from polarwatch.api import create_app
     from polarwatch.store.postgres import _pool
 
-    s = open_store(url)
-    s.put_articles([article(i, t) for i, t in enumerate(TEXTS)])
-    s.close()
+    pg_api_store(url)
     app = create_app(url)
     borrowed: list[bool] = []
     read = app_module.Stores.read
@@ -219,6 +224,50 @@ def test_postgresql_requests_borrow_a_pool_connection_each_and_give_it_back(url)
             break
         time.sleep(0.05)
     assert stats["pool_available"] == stats["pool_size"]
+
+
+def test_postgresql_lists_wait_for_a_pool_connection_off_the_event_loop(url, monkeypatch):  # noqa: ANN001
+    """More requests in flight than the pool holds: a list waiting for a connection must not stop the loop
+    that finishes the request holding it (on the loop it froze the server until the pool's timeout)."""
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from polarwatch import analysis
+    from polarwatch.api import create_app
+    from polarwatch.store.postgres import close_pools
+
+    pg_api_store(url)
+    close_pools(url)
+    monkeypatch.setenv("POLARWATCH_PG_POOL", "1")
+    compare = analysis.compare
+
+    def slow(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        time.sleep(1.0)  # holding the pool's only connection
+        return compare(*a, **k)
+
+    monkeypatch.setattr(analysis, "compare", slow)
+    try:
+        with TestClient(create_app(url)) as client:
+            got: dict[str, tuple[int, float]] = {}
+            t0 = time.monotonic()
+
+            def get(name: str, path: str) -> None:
+                got[name] = (client.get(path).status_code, time.monotonic() - t0)
+
+            first = threading.Thread(target=get, args=("compare", "/api/compare?side=NO&side=RU"))
+            first.start()
+            time.sleep(0.3)
+            lists = [threading.Thread(target=get, args=(p, f"/api/{p}?limit=2")) for p in ("articles", "quotes", "events", "stories")]
+            for t in lists:
+                t.start()
+            for t in (first, *lists):
+                t.join(60)
+    finally:
+        close_pools(url)
+    assert {k: v[0] for k, v in got.items()} == dict.fromkeys(("compare", "articles", "quotes", "events", "stories"), 200)
+    assert max(v[1] for v in got.values()) < 10, got  # each waited for the one connection, not for the pool's timeout
 
 
 # -- daily aggregates per outlet (migration 014) ---------------------------------------------------------

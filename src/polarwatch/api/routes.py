@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from .. import analysis
 from ..analysis import queries as q
@@ -102,17 +103,35 @@ def _marks(snippet: str) -> tuple[str, list[list[int]]]:
     return "".join(out), marks
 
 
+async def _cheap(request: Request, work: Any, on_loop: bool = True) -> Any:
+    """*work()*, a list page of a few milliseconds, on the event loop when that is safe and cheaper, else
+    in the thread pool.
+
+    On the loop (SQLite, a JSON page): the hand-over to the pool and the pool's contention with the loop
+    for the GIL cost more than such a request under twenty clients. It is safe because *work* never
+    awaits: it runs to its end on the loop thread's own read connection, so no other request can use that
+    connection meanwhile, and a SQLite read does not normally wait for writers (WAL). In the pool: on PostgreSQL,
+    where borrowing a connection blocks while the pool is empty and the connections come back only when
+    other responses finish, on the loop (a wait on the loop would stop those responses, a deadlock until
+    the pool's timeout); and exports (*on_loop* false), whose CSV or Parquet pages take longer."""
+    if on_loop and not request.app.state.stores.pg:
+        return work()
+    return await run_in_threadpool(work)
+
+
 router = APIRouter(prefix="/api", responses=ERRORS)
-# The lists and search cost a few milliseconds each: they run on the event loop (``async def``) rather
-# than being handed to the thread pool, whose hand-over and contention with the loop for the GIL, under
-# twenty concurrent clients, cost more than the request itself. The costly endpoints (compare, network,
-# trends, themes, actors) stay in the pool so that they never hold the loop up.
+# The costly endpoints (compare, network, trends, themes, actors) and search (up to 1,000 hits ranked,
+# then narrowed) are plain functions, run in the thread pool so that they never hold the loop up; the
+# cheap lists go through _cheap.
 
 
 @router.get("/articles", response_model=models.Page[models.ArticleSummary], summary="Articles, newest first")
 async def list_articles(request: Request, f: Flt, cursor: Cursor = None, limit: Limit = 50, format: Format = "json") -> Any:  # noqa: A002
-    rows, nxt = q.articles(_store(request), f, cursor, limit)
-    return _listing([_summary(r) for r in rows], nxt, format, "articles")
+    def work() -> Any:
+        rows, nxt = q.articles(_store(request), f, cursor, limit)
+        return _listing([_summary(r) for r in rows], nxt, format, "articles")
+
+    return await _cheap(request, work, format == "json")
 
 
 @router.get("/articles/{article_id}", response_model=models.ArticleDetail, summary="One article with all that was extracted")
@@ -138,7 +157,7 @@ def get_article(request: Request, article_id: Annotated[str, Path(max_length=64)
 
 
 @router.get("/search", response_model=models.Page[models.SearchHit], summary="Full-text search, best first")
-async def search(request: Request, f: Flt, q_: Annotated[str, Query(alias="q", min_length=1, max_length=500)],
+def search(request: Request, f: Flt, q_: Annotated[str, Query(alias="q", min_length=1, max_length=500)],
            cursor: Cursor = None, limit: Limit = 20) -> Any:  # fmt: skip
     cur = q.decode_cursor(cursor, 2)
     offset = int(cur[1]) if cur else 0
@@ -169,8 +188,11 @@ async def list_quotes(
     request: Request, f: Flt, speaker: Text = None, about: Text = None, quote_kind: Literal["direct", "indirect"] | None = None,
     cursor: Cursor = None, limit: Limit = 50, format: Format = "json",  # noqa: A002
 ) -> Any:  # fmt: skip
-    rows, nxt = q.quotes(_store(request), f, speaker=speaker, about=about, kind=quote_kind, cursor=cursor, limit=limit)
-    return _listing(_strip(rows), nxt, format, "quotes")
+    def work() -> Any:
+        rows, nxt = q.quotes(_store(request), f, speaker=speaker, about=about, kind=quote_kind, cursor=cursor, limit=limit)
+        return _listing(_strip(rows), nxt, format, "quotes")
+
+    return await _cheap(request, work, format == "json")
 
 
 @router.get("/events", response_model=models.Page[models.Event], summary="Actor-to-actor events, newest first")
@@ -178,8 +200,11 @@ async def list_events(
     request: Request, f: Flt, source: Text = None, target: Text = None, type: Annotated[str | None, Query(max_length=20)] = None,  # noqa: A002
     cursor: Cursor = None, limit: Limit = 50, format: Format = "json",  # noqa: A002
 ) -> Any:  # fmt: skip
-    rows, nxt = q.events(_store(request), f, source=source, target=target, type=type, cursor=cursor, limit=limit)
-    return _listing(_strip(rows), nxt, format, "events")
+    def work() -> Any:
+        rows, nxt = q.events(_store(request), f, source=source, target=target, type=type, cursor=cursor, limit=limit)
+        return _listing(_strip(rows), nxt, format, "events")
+
+    return await _cheap(request, work, format == "json")
 
 
 @router.get("/actors", response_model=models.Items[models.Actor], summary="Actors by the articles mentioning them")
@@ -201,8 +226,11 @@ def list_themes(request: Request, f: Flt) -> Any:
 
 @router.get("/stories", response_model=models.Page[models.Story], summary="Same-event stories, most recently seen first")
 async def list_stories(request: Request, f: Flt, cursor: Cursor = None, limit: Limit = 50) -> Any:
-    rows, nxt = q.stories(_store(request), f, cursor, limit)
-    return {"items": rows, "next_cursor": nxt}
+    def work() -> Any:
+        rows, nxt = q.stories(_store(request), f, cursor, limit)
+        return {"items": rows, "next_cursor": nxt}
+
+    return await _cheap(request, work)
 
 
 @router.get("/stories/{story_id}", response_model=models.StoryDetail, summary="One story: outlets, articles, quoted, events")
