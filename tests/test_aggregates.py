@@ -303,13 +303,13 @@ def analysis_of(a: Article, k: int) -> tuple[str, Analysis]:
 
 
 def agg_rows(store) -> dict[str, list[tuple]]:  # noqa: ANN001
-    """Every aggregate row, with its cell written out (day, day of the periods, outlet), sorted."""
+    """Every aggregate row, with its cell written out (day, bucket of undated rowids, outlet), sorted."""
     out = {}
     for t in AGG_TABLES:
         rows = store.db.execute(
-            f"SELECT c.day, c.pday, o.okey, x.* FROM {t} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets o ON o.id = c.oid"  # noqa: S608
+            f"SELECT c.day, c.ckey, o.okey, x.* FROM {t} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets o ON o.id = c.oid"  # noqa: S608
         ).fetchall()
-        out[t] = sorted((tuple(r[:3]) + tuple(r[4:]) for r in rows), key=repr)
+        out[t] = sorted(((r[0], r[1].split("\x1f")[1], r[2], *r[4:]) for r in rows), key=repr)
     return out
 
 
@@ -380,13 +380,21 @@ def test_aggregates_equal_a_recount_after_ingest_reprocess_delete_and_reingest(u
             s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
             assert agg_rows(s) == recount(s) == first
         same_as_rows()
-        # An ingest that moves an article to another day and outlet: the readers count the rows until a write recounts its cells.
+        # An ingest that moves an article to another day and outlet recounts its old and new cells in its own transaction.
         moved = article(0, TEXTS[0] + " Later.", "RU", "state-controlled")
         assert moved.id == arts[0].id
         moved.published, moved.outlet = "2025-01-20T23:30:00+01:00", Outlet("example.se", "Outlet SE", "SE", "public-broadcaster")
         s.put_articles([moved])
+        assert aggregates.usable(s.db) and agg_rows(s) == recount(s)
+        same_as_rows()
+        # A delete behind the store's back: the readers count the rows until the next write recounts its cell.
+        s.db.execute("BEGIN IMMEDIATE")
+        s.db.execute("DELETE FROM articles WHERE id = ?", (arts[3].id,))
+        s.db.execute("COMMIT")
         assert not aggregates.usable(s.db)
         assert aggregates.scope(s, aggregates.Filters(since="2025-01-01")) is None
+        s.put_articles([])
+        assert aggregates.usable(s.db) and agg_rows(s) == recount(s)
         s.put_analyses([analysis_of(moved, 3)], "v1")
         assert agg_rows(s) == recount(s)
         same_as_rows()
@@ -477,5 +485,56 @@ def test_the_network_evidence_walk_binds_at_most_a_capped_slice_of_articles(tmp_
         monkeypatch.setattr(queries, "SLICE_MAX", 64)
         s.db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 200)
         assert json.dumps(network(s, max_edges=2000), sort_keys=True) == want
+    finally:
+        s.close()
+
+
+def test_trend_periods_start_from_the_day_as_written_on_both_backends_and_paths(url, monkeypatch):  # noqa: ANN001
+    """A UTC offset across midnight: the article counts on the day its ``published`` names (as the day
+    filters read it), from the rows and from the aggregates, on SQLite as on PostgreSQL."""
+    from polarwatch.analysis import aggregates, trends
+
+    stamps = ["2025-01-20T00:30:00+01:00", "2025-01-26T23:00:00-01:00", "2025-01-27T00:15:00+02:00", "2025-02-01T00:10:00+03:00"]
+    s = open_store(url)
+    try:
+        arts = []
+        for i, stamp in enumerate(stamps):
+            a = article(i, TEXTS[i])
+            a.published = stamp
+            arts.append(a)
+        s.put_articles(arts)
+        s.put_analyses([(a.id, analysis_of(a, 0)[1]) for a in arts], "v1")
+        for rows in (False, True):
+            if rows:
+                monkeypatch.setattr(aggregates, "usable", lambda db: False)
+            periods = {p: [x["period"] for x in trends(s, "actor", p, keys=["nato"])["series"][0]["points"]] for p in ("day", "week", "month")}
+            assert periods == {"day": ["2025-01-20", "2025-01-26", "2025-01-27", "2025-02-01"],
+                               "week": ["2025-01-20", "2025-01-27"], "month": ["2025-01-01", "2025-02-01"]}, rows  # fmt: skip
+            since = trends(s, "actor", "day", keys=["nato"], since="2025-01-20", until="2025-01-20")["series"][0]["points"]
+            assert [x["period"] for x in since] == ["2025-01-20"]
+    finally:
+        s.close()
+
+
+def test_undated_articles_of_an_outlet_fill_bounded_cells(url, monkeypatch):  # noqa: ANN001
+    from polarwatch.analysis import aggregates
+
+    monkeypatch.setattr(aggregates, "UNDATED_BUCKET", 4)
+    s = open_store(url)
+    try:
+        arts = []
+        for i in range(20):
+            a = article(i, TEXTS[i % 5] + f" Undated {i}.", "NO")
+            a.published = None
+            arts.append(a)
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        sizes = [n for (n,) in s.db.execute(
+            "SELECT COUNT(*) FROM agg_article_cell ac JOIN agg_cells c ON c.id = ac.cell WHERE c.day IS NULL GROUP BY ac.cell")]  # fmt: skip
+        assert len(sizes) >= 5 and max(sizes) <= 4 and sum(sizes) == 20
+        assert agg_rows(s) == recount(s)
+        with_aggs = readings(s)
+        monkeypatch.setattr(aggregates, "usable", lambda db: False)
+        assert readings(s) == with_aggs
     finally:
         s.close()

@@ -2,7 +2,8 @@
 network and the trends sum instead of reading every child row of the period.
 
 A *cell* is one outlet (name, domain, country and kind) on one day (the first ten characters of
-``published``; NULL for an undated article). Each ``agg_*`` table holds, per cell, what one of the
+``published``, on both backends; migration 016), or for undated articles (day NULL) one of an outlet's
+buckets of ``UNDATED_BUCKET`` rowids, so that a write recounts a bounded cell however large the backlog. Each ``agg_*`` table holds, per cell, what one of the
 readers groups child rows by: speakers, quote origins, themes, tone per actor, mentions per actor,
 events (as the comparison names them, as network edges, per actor), co-quoted speaker pairs and quotes
 about another actor. Counts of distinct articles add up over cells because an article lies in one cell.
@@ -28,7 +29,8 @@ from .queries import Filters, db_of, where
 CHUNK = 500  # values per IN (...) list
 _NULL, _SEP = "\x01", "\x1f"  # how a NULL and the field separator are written in a cell's or an outlet's key
 OUTLET_COLS = ("outlet_name", "outlet_domain", "outlet_country", "outlet_kind")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only, nothing after (fullmatch)
+UNDATED_BUCKET = 1024  # rowids per cell of an outlet's undated articles
 
 # A stored tone or score in millionths, as an integer: sums of them are exact, so a mean is the same
 # whether summed from the rows or from the cells, in any order (the store keeps 2-3 decimals).
@@ -126,27 +128,25 @@ def _ids(db: Any, table: str, key_col: str, rows: dict[str, tuple[Any, ...]], co
 def refresh(db: Any, rowids: list[int]) -> int:
     """Recompute every cell that the articles *rowids*, or those listed stale, lie in now or were counted
     in before (within the caller's transaction); returns how many cells were recomputed."""
-    stale = [int(r[0]) for r in db.execute("SELECT DISTINCT article_rowid FROM agg_stale")]
-    if stale:
-        db.execute("DELETE FROM agg_stale")
+    # Only the markers read are removed (another writer's, added meanwhile on PostgreSQL, stay listed).
+    stale = [int(r[0]) for r in db.execute("DELETE FROM agg_stale RETURNING article_rowid").fetchall()]
     todo = list(dict.fromkeys([*map(int, rowids), *stale]))
     if not todo:
         return 0
     cells: set[int] = set()
-    now: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []  # rowid, (day, pday), outlet
-    pday = "substr(published, 1, 10)" if _pg(db) else "date(published)"
+    now: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []  # rowid, (day, bucket), outlet
     for part in _chunks(todo):
         marks = _in(len(part))
         cells.update(int(r[0]) for r in db.execute(f"SELECT cell FROM agg_article_cell WHERE article_rowid IN ({marks})", part))  # noqa: S608
         for r in db.execute(
-            f"SELECT rowid, substr(published, 1, 10), {pday}, {', '.join(OUTLET_COLS)} FROM articles WHERE rowid IN ({marks})", part  # noqa: S608
+            f"SELECT rowid, substr(published, 1, 10), {', '.join(OUTLET_COLS)} FROM articles WHERE rowid IN ({marks})", part  # noqa: S608
         ):  # fmt: skip
-            now.append((int(r[0]), (r[1], r[2]), tuple(r[3:7])))
+            now.append((int(r[0]), (r[1], None if r[1] is not None else int(r[0]) // UNDATED_BUCKET), tuple(r[2:6])))
         db.execute(f"DELETE FROM agg_article_cell WHERE article_rowid IN ({marks})", part)  # noqa: S608
     if now:
         oids = _ids(db, "agg_outlets", "okey", {_key(o): o for _, _, o in now}, OUTLET_COLS)
-        keyed = [(rowid, (*c, oids[_key(o)])) for rowid, c, o in now]
-        cids = _ids(db, "agg_cells", "ckey", {_key(c): c for _, c in keyed}, ("day", "pday", "oid"))
+        keyed = [(rowid, (*c, oids[_key(o)])) for rowid, c, o in now]  # (day, bucket, outlet id): the bucket is only in the key
+        cids = _ids(db, "agg_cells", "ckey", {_key(c): (c[0], c[2]) for _, c in keyed}, ("day", "oid"))
         mapping = [(rowid, cids[_key(c)]) for rowid, c in keyed]
         db.executemany("INSERT INTO agg_article_cell (article_rowid, cell) VALUES (?, ?)", mapping)
         cells.update(c for _, c in mapping)
@@ -217,7 +217,7 @@ def scope(store: Any, f: Filters, sides: list[Any] | None = None) -> list[tuple[
     usable now."""
     if f.actor or f.theme or f.story is not None or f.thread is not None:
         return None
-    if any(d is not None and not _DATE.match(d) for d in (f.since, f.until)):
+    if any(d is not None and not _DATE.fullmatch(d) for d in (f.since, f.until)):
         return None
     db = db_of(store)
     if not usable(db):

@@ -16,10 +16,13 @@ from . import aggregates
 from .aggregates import MICRO, mean
 from .queries import Filters, actor_ids, db_of, where
 
+# A period starts from the article's day as written, the first ten characters of ``published`` (as the
+# day filters and the daily aggregates read it), not from its UTC day: the same on both backends.
+_DAY = "substr(a.published, 1, 10)"
 PERIODS = {
-    "day": "date(a.published)",
-    "week": "date(a.published, 'weekday 0', '-6 days')",
-    "month": "strftime('%Y-%m-01', a.published)",
+    "day": f"date({_DAY})",
+    "week": f"date({_DAY}, 'weekday 0', '-6 days')",
+    "month": f"strftime('%Y-%m-01', {_DAY})",
 }
 # The same periods in PostgreSQL's date functions (SQLite's date modifiers have no translation, docs/storage.md).
 _PG_DAY = "CAST(substr(a.published, 1, 10) AS date)"
@@ -69,9 +72,9 @@ def trends(
     cond += " AND a.published IS NOT NULL"
     p = (PERIODS if isinstance(db, sqlite3.Connection) else PG_PERIODS)[period]
     agg = (aggregates.scope(store, f) or [None])[0]
-    if agg:  # sums of the daily aggregates: the period from each cell's day as SQLite or PostgreSQL reads the date
+    if agg:  # sums of the daily aggregates: the period from each cell's day
         agg = (agg[0] + " AND c.day IS NOT NULL", agg[1])
-        return _agg_trends(db, agg, p.replace("a.published", "c.pday"), what, period, _keys(store, what, keys) if keys else None, top, f)
+        return _agg_trends(db, agg, p.replace("a.published", "c.day"), what, period, _keys(store, what, keys) if keys else None, top, f)
     series: list[dict[str, Any]] = []
     # With the dates (or outlets, a story…) narrowing the articles, walk those articles and their rows
     # (CROSS JOIN keeps that order); over the whole store, let the planner start from the actor's index.

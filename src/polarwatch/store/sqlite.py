@@ -83,11 +83,14 @@ class SQLiteStore(ThreadsSQL, Store):
 
     # -- writes -------------------------------------------------------------
     def put_articles(self, articles: list[Article]) -> list[str]:
+        from ..analysis.aggregates import refresh as keep_aggregates
+
         out: list[str] = []
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for a in articles:
                 out.append(self._put(a))
+            keep_aggregates(self.db, [])  # the cells of articles moved to another day or outlet (agg_stale), recounted now
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
