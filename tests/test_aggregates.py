@@ -538,3 +538,26 @@ def test_undated_articles_of_an_outlet_fill_bounded_cells(url, monkeypatch):  # 
         assert readings(s) == with_aggs
     finally:
         s.close()
+
+
+def test_speakers_with_the_same_name_and_count_rank_by_their_key_on_both_paths(url, monkeypatch):  # noqa: ANN001
+    from polarwatch.analysis import aggregates
+    from polarwatch.records import Quote
+
+    s = open_store(url)
+    try:
+        arts = [article(i, TEXTS[i], ("RU", "NO")[i % 2]) for i in range(4)]
+        s.put_articles(arts)
+        ids = ["zz:1", "aa:2", "mm:3", "bb:4"]
+        s.put_analyses([(a.id, Analysis(text=a.body, quotes=[Quote(0, 5, "text", "direct", "said", None, "Same Name", 0, 3, sid, "Same Name",
+                                                                     None, []) for sid in ids])) for a in arts], "v1")  # fmt: skip
+        sides = [Side("ru", countries=("RU",)), Side("no", countries=("NO",))]
+        got = []
+        for rows in (False, True):
+            if rows:
+                monkeypatch.setattr(aggregates, "usable", lambda db: False)
+            out = compare(s, sides=sides, since="2025-01-01", top=3)
+            got.append([[x["speaker_id"] for x in side["quoted"]["speakers"]] for side in out["sides"]])
+        assert got[0] == got[1] == [["aa:2", "bb:4", "mm:3"]] * 2
+    finally:
+        s.close()

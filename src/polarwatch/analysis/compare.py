@@ -59,7 +59,7 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) ->
         rows = [dict(r) for r in db.execute(
             "SELECT MAX(x.speaker_id) AS speaker_id, MAX(x.speaker_name) AS speaker, MAX(x.speaker_country) AS country, "  # noqa: S608
             f"SUM(x.quotes) AS quotes, SUM(x.articles) AS articles {aggregates.source('agg_speakers', agg[0])} "
-            "GROUP BY x.skey ORDER BY quotes DESC, speaker LIMIT ?", [*agg[1], top],
+            "GROUP BY x.skey ORDER BY quotes DESC, speaker, x.skey LIMIT ?", [*agg[1], top],  # the key: a full order for equal names
         )]  # fmt: skip
         origins = db.execute(f"SELECT x.speaker_id, x.speaker_country, SUM(x.quotes) {aggregates.source('agg_quote_origins', agg[0])} "  # noqa: S608
                              "GROUP BY 1, 2", agg[1])  # fmt: skip
@@ -67,7 +67,8 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) ->
         rows = [dict(r) for r in db.execute(
             "SELECT MAX(q.speaker_id) AS speaker_id, MAX(q.speaker_name) AS speaker, MAX(q.speaker_country) AS country, "  # noqa: S608
             f"COUNT(*) AS quotes, COUNT(DISTINCT q.article_rowid) AS articles {base} AND q.speaker_name IS NOT NULL "
-            "GROUP BY COALESCE(q.speaker_id, q.speaker_name) ORDER BY quotes DESC, speaker LIMIT ?", [*args, top],
+            "GROUP BY COALESCE(q.speaker_id, q.speaker_name) ORDER BY quotes DESC, speaker, COALESCE(q.speaker_id, q.speaker_name) LIMIT ?",
+            [*args, top],
         )]  # fmt: skip
         origins = db.execute(f"SELECT q.speaker_id, q.speaker_country, COUNT(*) {base} GROUP BY 1, 2", args)  # noqa: S608
     roles: dict[str, tuple[str, str | None]] = {}
