@@ -12,8 +12,9 @@ about another actor. Counts of distinct articles add up over cells because an ar
 lay) in, inside the writer's transaction: a cell is always equal to a recount of its articles' rows,
 however often the same batch is written. The store's writers call it (``put_analyses``) and so does
 ``queries.delete_article``; an article whose date or outlet is changed by an ingest, or that is deleted
-some other way, is listed in ``agg_stale`` by a trigger, and :func:`usable` is false (the readers count
-from the child rows) until the next write recomputes its cells. A store from before migration 014 is
+some other way, is listed in ``agg_stale`` by a trigger: ``put_articles`` recomputes the listed cells
+before it commits, and otherwise :func:`usable` is false (the readers count from the child rows) until
+the next write does. A store from before migration 014 is
 filled by :func:`fill_aggregates`.
 """
 
