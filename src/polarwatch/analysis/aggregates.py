@@ -25,7 +25,7 @@ import sqlite3
 from fractions import Fraction
 from typing import Any
 
-from .queries import Filters, db_of, where
+from .queries import Filters, _in, db_of, where
 
 CHUNK = 500  # values per IN (...) list
 _NULL, _SEP = "\x01", "\x1f"  # how a NULL and the field separator are written in a cell's or an outlet's key
@@ -103,10 +103,6 @@ def _key(values: tuple[Any, ...]) -> str:
     return _SEP.join(_NULL if v is None else str(v) for v in values)
 
 
-def _in(n: int) -> str:
-    return ", ".join("?" * n)
-
-
 def _chunks(values: list[Any]) -> list[list[Any]]:
     return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
 
@@ -116,13 +112,13 @@ def _ids(db: Any, table: str, key_col: str, rows: dict[str, tuple[Any, ...]], co
     keys = list(rows)
     out: dict[str, int] = {}
     for part in _chunks(keys):
-        out.update((k, int(i)) for i, k in db.execute(f"SELECT id, {key_col} FROM {table} WHERE {key_col} IN ({_in(len(part))})", part))  # noqa: S608
+        out.update((k, int(i)) for i, k in db.execute(f"SELECT id, {key_col} FROM {table} WHERE {key_col} IN ({_in(part)})", part))  # noqa: S608
     missing = [k for k in keys if k not in out]
     if missing:
-        db.executemany(f"INSERT OR IGNORE INTO {table} ({key_col}, {', '.join(cols)}) VALUES ({_in(len(cols) + 1)})",  # noqa: S608
+        db.executemany(f"INSERT OR IGNORE INTO {table} ({key_col}, {', '.join(cols)}) VALUES ({_in([key_col, *cols])})",  # noqa: S608
                        [(k, *rows[k]) for k in missing])  # fmt: skip
         for part in _chunks(missing):
-            out.update((k, int(i)) for i, k in db.execute(f"SELECT id, {key_col} FROM {table} WHERE {key_col} IN ({_in(len(part))})", part))  # noqa: S608
+            out.update((k, int(i)) for i, k in db.execute(f"SELECT id, {key_col} FROM {table} WHERE {key_col} IN ({_in(part)})", part))  # noqa: S608
     return out
 
 
@@ -137,7 +133,7 @@ def refresh(db: Any, rowids: list[int]) -> int:
     cells: set[int] = set()
     now: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []  # rowid, (day, bucket), outlet
     for part in _chunks(todo):
-        marks = _in(len(part))
+        marks = _in(part)
         cells.update(int(r[0]) for r in db.execute(f"SELECT cell FROM agg_article_cell WHERE article_rowid IN ({marks})", part))  # noqa: S608
         for r in db.execute(
             f"SELECT rowid, substr(published, 1, 10), {', '.join(OUTLET_COLS)} FROM articles WHERE rowid IN ({marks})", part  # noqa: S608
@@ -158,7 +154,7 @@ def refresh(db: Any, rowids: list[int]) -> int:
 def _recount(db: Any, cells: list[int]) -> None:
     """Replace the aggregates of *cells* with a recount of their articles' child rows."""
     for part in _chunks(cells):
-        marks = _in(len(part))
+        marks = _in(part)
         for table in dict.fromkeys(t for t, _, _ in TABLES):
             db.execute(f"DELETE FROM {table} WHERE cell IN ({marks})", part)  # noqa: S608
         for table, cols, select in TABLES:
