@@ -561,3 +561,38 @@ def test_speakers_with_the_same_name_and_count_rank_by_their_key_on_both_paths(u
         assert got[0] == got[1] == [["aa:2", "bb:4", "mm:3"]] * 2
     finally:
         s.close()
+
+
+def test_cells_sum_to_a_count_in_python_of_the_child_rows(url):  # noqa: ANN001
+    """Independent of aggregates.refresh's SQL: mentions, theme articles and events counted here in Python
+    per (day as written, outlet, key), against the cells summed over the same."""
+    from collections import defaultdict
+
+    s = open_store(url)
+    try:
+        arts = awkward()[:90]
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        outlet = "a.published, a.outlet_name, a.outlet_domain, a.outlet_country, a.outlet_kind"
+        cell = "c.day, o.outlet_name, o.outlet_domain, o.outlet_country, o.outlet_kind"
+        agg = "FROM {} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets o ON o.id = c.oid GROUP BY 1, 2, 3, 4, 5, 6"
+        for child, key, table, sums in (
+            ("mentions m", "m.actor_id", "agg_mentions", "x.actor_id, SUM(x.mentions), SUM(x.articles)"),
+            ("article_themes m", "m.theme", "agg_themes", "x.theme, SUM(x.articles), SUM(x.articles)"),
+            ("events m", "m.type || ':' || COALESCE(m.source_name, m.source_country, '?')", "agg_events",
+             "x.type || ':' || x.source, SUM(x.events), SUM(x.articles)"),
+        ):  # fmt: skip
+            rows, articles = Counter(), defaultdict(set)
+            for rowid, pub, *rest in s.db.execute(f"SELECT a.rowid, {outlet}, {key} FROM {child} JOIN articles a ON a.rowid = m.article_rowid"):  # noqa: S608
+                if rest[-1] is None:
+                    continue
+                k = (pub[:10] if pub else None, *rest)
+                rows[k] += 1
+                articles[k].add(rowid)
+            want = {k: (n, len(articles[k])) for k, n in rows.items()}
+            if table == "agg_themes":
+                want = {k: (len(articles[k]),) * 2 for k in rows}  # a theme once per article
+            got = {tuple(r[:6]): (int(r[6]), int(r[7])) for r in s.db.execute(f"SELECT {cell}, {sums} {agg.format(table)}")}  # noqa: S608
+            assert got == want and want, table
+    finally:
+        s.close()
