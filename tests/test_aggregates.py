@@ -596,3 +596,34 @@ def test_cells_sum_to_a_count_in_python_of_the_child_rows(url):  # noqa: ANN001
             assert got == want and want, table
     finally:
         s.close()
+
+
+def test_migration_016_counts_a_filled_store_again_by_the_day_as_written(url, monkeypatch):  # noqa: ANN001
+    from polarwatch.analysis import aggregates
+    from polarwatch.store import postgres, sqlite
+
+    known = sqlite.migrations()
+    before = [m for m in known if m[0] < 16]
+    for module in (sqlite, postgres):
+        monkeypatch.setattr(module, "migrations", lambda: before)
+    s = open_store(url)
+    try:
+        arts = awkward()[:40]
+        s.put_articles(arts)
+        s.db.execute("BEGIN IMMEDIATE")  # as migration 014's code counted them: cells keyed by day and pday
+        s.db.execute("INSERT INTO agg_cells (ckey, day, pday, oid) VALUES ('old', '2025-01-19', '2025-01-19', 1)")
+        s.db.execute("INSERT INTO agg_mentions (cell, actor_id, mentions, articles) SELECT id, 'nato', 5, 5 FROM agg_cells")
+        s.db.execute("UPDATE agg_state SET complete = 1")
+        s.db.execute("COMMIT")
+    finally:
+        s.close()
+    monkeypatch.undo()
+    s = open_store(url)
+    try:
+        assert s.schema_version() == known[-1][0] and not aggregates.usable(s.db)
+        assert s.db.execute("SELECT COUNT(*) FROM agg_mentions").fetchone()[0] == 0
+        assert aggregates.fill_aggregates(s) == len(arts) and aggregates.usable(s.db)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        assert agg_rows(s) == recount(s)
+    finally:
+        s.close()
