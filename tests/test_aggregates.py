@@ -448,19 +448,25 @@ def awkward() -> list[Article]:
 
 
 def test_aggregates_answer_like_the_rows_for_undated_outletless_and_offset_articles(url, monkeypatch):  # noqa: ANN001
-    from polarwatch.analysis import aggregates
-
     s = open_store(url)
     try:
         arts = awkward()
         s.put_articles(arts)
         s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
-        assert aggregates.usable(s.db) and agg_rows(s) == recount(s)
-        with_aggs = readings(s)
-        monkeypatch.setattr(aggregates, "usable", lambda db: False)
-        assert readings(s) == with_aggs
+        assert_cells_read_like_the_rows(s, monkeypatch)
     finally:
         s.close()
+
+
+def assert_cells_read_like_the_rows(s, monkeypatch) -> None:  # noqa: ANN001
+    """The aggregates are usable, equal a recount, and every reading is the same from them as from the rows."""
+    from polarwatch.analysis import aggregates
+
+    assert aggregates.usable(s.db) and agg_rows(s) == recount(s)
+    with_aggs = readings(s)
+    monkeypatch.setattr(aggregates, "usable", lambda db: False)
+    assert readings(s) == with_aggs
+    monkeypatch.undo()
 
 
 def test_the_network_evidence_walk_binds_at_most_a_capped_slice_of_articles(tmp_path, monkeypatch):  # noqa: ANN001
@@ -532,10 +538,7 @@ def test_undated_articles_of_an_outlet_fill_bounded_cells(url, monkeypatch):  # 
         sizes = [n for (n,) in s.db.execute(
             "SELECT COUNT(*) FROM agg_article_cell ac JOIN agg_cells c ON c.id = ac.cell WHERE c.day IS NULL GROUP BY ac.cell")]  # fmt: skip
         assert len(sizes) >= 5 and max(sizes) <= 4 and sum(sizes) == 20
-        assert agg_rows(s) == recount(s)
-        with_aggs = readings(s)
-        monkeypatch.setattr(aggregates, "usable", lambda db: False)
-        assert readings(s) == with_aggs
+        assert_cells_read_like_the_rows(s, monkeypatch)
     finally:
         s.close()
 
