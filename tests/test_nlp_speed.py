@@ -216,3 +216,35 @@ def test_event_and_outlet_patterns_factored_by_prefix_match_as_the_flat_alternat
         assert rx.pattern.startswith(head) and rx.pattern.endswith(tail)
         old = re.compile(rf"{head}({flat}){tail}")
         assert _same_spans(old, rx, texts + [_competing(sorted(forms))]) > 3 * len(forms)
+
+
+def _fresh_model():
+    from polarwatch.nlp import model as m
+
+    nlp = m.load_model()
+    m.use_numpy_blas(nlp)
+    return nlp
+
+
+def test_first_layer_folded_in_the_three_tok2vec_networks():
+    from polarwatch.nlp import model as m
+
+    # the shared tok2vec, NER's and the senter's: 0 would mean thinc or the model renamed the layers
+    assert m.fold_embeddings(_fresh_model()) == 3
+
+
+def test_a_fold_the_probe_disagrees_with_is_undone_and_logged(monkeypatch, caplog):
+    import numpy
+
+    from polarwatch.nlp import model as m
+
+    text = "Norway's foreign minister said on Monday that Russia would send two ships to Svalbard."
+    plain = _fresh_model()
+    want = [(t.tag_, t.dep_, t.head.i, t.ent_type_) for t in plain(text)]
+    real = m._products
+    monkeypatch.setattr(m, "_products", lambda embeds, Wp: [P + numpy.float32(0.5) for P in real(embeds, Wp)])
+    nlp = _fresh_model()
+    with caplog.at_level("WARNING", logger=m.__name__):
+        assert m.fold_embeddings(nlp) == 0
+    assert sum("left unfolded" in r.getMessage() for r in caplog.records) == 3
+    assert [(t.tag_, t.dep_, t.head.i, t.ent_type_) for t in nlp(text)] == want

