@@ -245,6 +245,52 @@ def test_referred_dates_take_their_missing_year_from_the_article():
     assert referred_dates("the vote in December", None) == ()  # no year to give it
 
 
+def test_a_date_missing_its_year_may_lie_in_next_year_or_on_the_side_its_words_say():
+    from datetime import date
+
+    from polarwatch.stories.features import referred_dates
+
+    def days(text: str, day: date) -> list[tuple[str, str]]:
+        return [(str(a), str(b)) for a, b in referred_dates(text, day)]
+
+    assert days("the trial set for January 15", date(2009, 12, 20)) == [("2010-01-15", "2010-01-15")]
+    assert days("elections in January", date(2009, 11, 15)) == [("2010-01-01", "2010-01-31")]
+    assert days("talks until March 20", date(2011, 1, 15)) == [("2011-03-20", "2011-03-20")]
+    assert days("closed since last March", date(2011, 2, 10)) == [("2010-03-01", "2010-03-31")]
+    assert days("a vote next March", date(2011, 4, 1)) == [("2012-03-01", "2012-03-31")]
+    assert days("the raid on Feb. 29", date(2012, 3, 10)) == [("2012-02-29", "2012-02-29")]
+    assert days("the attack of Dec. 7", date(2011, 10, 1)) == []  # ten months back: an anniversary, no event
+
+
+def test_what_only_looks_like_a_date_is_none_and_ranges_and_years_are_kept():
+    from datetime import date
+
+    from polarwatch.stories.features import referred_dates
+
+    day = date(2011, 7, 1)
+    for text in ("In June 1,500 people marched", "Chapter 11 May filings", "Theresa May 10 Downing Street",
+                 "since Marché Central", "in Augustów", "MAY 5 people"):
+        assert [s for s in referred_dates(text, day) if s[0].month in (3, 5, 8)] == [], text
+    assert referred_dates("In June 1,500 people marched", day) == ((date(2011, 6, 1), date(2011, 6, 30)),)
+    assert referred_dates("the Nov 30th of 2008 raid", day) == ((date(2008, 11, 30), date(2008, 11, 30)),)
+    assert referred_dates("fighting in May-June 2009", day) == ((date(2009, 5, 1), date(2009, 5, 31)),
+                                                                  (date(2009, 6, 1), date(2009, 6, 30)))
+    assert referred_dates("the summit of 12-14 March", day) == ((date(2011, 3, 12), date(2011, 3, 14)),)
+    assert referred_dates("On 11 May and Friday, May 20", day) == ((date(2011, 5, 11), date(2011, 5, 11)),
+                                                                     (date(2011, 5, 20), date(2011, 5, 20)))
+
+
+def test_long_runs_of_spaces_after_a_month_cost_no_time():
+    import time
+    from datetime import date
+
+    from polarwatch.stories.features import referred_dates
+
+    t = time.perf_counter()
+    assert referred_dates("in March" + " " * 20000 + "x", date(2011, 4, 1)) == ((date(2011, 3, 1), date(2011, 3, 31)),)
+    assert time.perf_counter() - t < 0.5
+
+
 SINKING = (
     "The trawler Nordstjerne sank off Hammerfest {when}, and the skipper Arvid Lunde was charged with negligence. "
     "Prosecutors in Hammerfest said the Nordstjerne left port with a damaged hull and Lunde ignored a storm warning. "

@@ -10,6 +10,7 @@ the text ("May 2, 2013", "2013-05-02"), else none.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,24 +34,38 @@ http https www com html htm org net co uk article articles news story stories pu
 MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}  # fmt: skip
 MONTHS.update({m[:3]: n for m, n in list(MONTHS.items())})
-_MON = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"|sept)\b\s?\.?"
+MONTHS["sept"] = 9
+_MON = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b[ \t]?\.?"
+_YEAR = r"(?:19|20)\d\d\b"
+# Full dates: ISO ("2013-05-02"), month first ("May 2, 2013") or day first ("2 May 2013"). No scan opens with a
+# word boundary or a look-behind, which would keep the regex engine from skipping ahead to the possible first
+# characters; what precedes a hit is checked by hand (``_opens``).
+_ISO_DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s{0,2}[-/]\s{0,2}(?P<m>\d\d?)\s{0,2}[-/]\s{0,2}(?P<d>\d\d?)\b")
 _DATES = (
-    re.compile(r"\b(?P<y>(?:19|20)\d\d)\s*[-/]\s*(?P<m>\d\d?)\s*[-/]\s*(?P<d>\d\d?)\b"),
-    re.compile(rf"\b(?P<mon>{_MON})\s*(?P<d>\d\d?)(?:st|nd|rd|th)?\s*,?\s*(?P<y>(?:19|20)\d\d)\b", re.I),
-    re.compile(rf"\b(?P<d>\d\d?)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MON})\s*,?\s*(?P<y>(?:19|20)\d\d)\b", re.I),
+    _ISO_DATE,
+    re.compile(rf"(?P<mon>{_MON})\s{{0,3}}(?P<d>\d\d?)(?:st|nd|rd|th)?\s{{0,3}},?\s{{0,3}}(?P<y>{_YEAR})", re.I),
+    re.compile(rf"(?P<d>\d\d?)(?:st|nd|rd|th)?\s{{1,3}}(?:of\s{{1,3}})?(?P<mon>{_MON})\s{{0,3}},?\s{{0,3}}(?P<y>{_YEAR})", re.I),
 )
 DATELINE_CHARS = 400  # how far into the text a dateline date is looked for
 # Dates an article refers to without a full date: a day of a month ("Nov. 30", "14 December"), a month of a
-# year ("April 2007") or a month after a preposition ("in September"). Found from the capitalised month
-# words (one scan), then what stands right after and before each.
-# (Neither scan opens with a word boundary or a look-behind, which would keep the regex engine from
-# skipping ahead to the possible first characters; what precedes a hit is checked by hand.)
+# year ("April 2007") or a month after a preposition ("in September"). Found from the month words (one scan),
+# then what stands right after and before each. Quantifiers are bounded: raw text may hold long runs of spaces.
 _MONTH_WORD = re.compile(r"[JFMASOND](?:an|AN|un|UN|ul|UL|eb|EB|ar|AR|ay|AY|pr|PR|ug|UG|ep|EP|ct|CT|ov|OV|ec|EC)[a-zA-Z]*")
-_ISO_DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*[-/]\s*(?P<m>\d\d?)\s*[-/]\s*(?P<d>\d\d?)\b")
-_AFTER_MONTH = re.compile(r"\s?\.?\s*(?:(?P<d>\d\d?)(?:st|nd|rd|th)?\b(?:\s*,?\s*(?P<dy>(?:19|20)\d\d)\b)?|,?\s*(?:of\s+)?(?P<y>(?:19|20)\d\d)\b)")
-_BEFORE_MONTH = re.compile(r"\b(?P<d>\d\d?)(?:st|nd|rd|th)?\s+(?:of\s+)?$")
-_PREPOSITION = re.compile(r"(?:\b(?:in|since|during|until|by|from|last|early|late|mid)\s+|\bmid-)$", re.I)
-FUTURE_DAYS = 60  # a date missing its year may lie this far after the article; further, it is last year's
+_DAY_END = r"(?:st|nd|rd|th)?\b(?![,.]\d)"  # "June 1,500 people" holds no day
+_AFTER_MONTH = re.compile(
+    rf"[ \t]?\.?\s{{0,3}}(?:(?P<d>\d\d?){_DAY_END}(?:\s{{0,2}}[-–]\s{{0,2}}(?P<d2>\d\d?){_DAY_END})?"
+    rf"(?:\s{{0,3}},?\s{{0,3}}(?:of\s{{1,3}})?(?P<dy>{_YEAR}))?"
+    rf"|,?\s{{0,3}}(?:of\s{{1,3}})?(?P<y>{_YEAR})"
+    rf"|[-–/]\s{{0,2}}(?i:{_MON})\s{{0,3}},?\s{{0,3}}(?P<ry>{_YEAR}))")  # a range to another month: "May-June 2009"
+_BEFORE_MONTH = re.compile(r"(?:\b(?P<d0>\d\d?)(?:st|nd|rd|th)?\s{0,2}[-–]\s{0,2})?\b(?P<d>\d\d?)(?:st|nd|rd|th)?\s{1,3}(?:of\s{1,3})?$")
+_PREPOSITION = re.compile(r"(?:\b(?:in|since|during|until|by|from|last|next|early|late|mid)\s{1,3}|\bmid-)$", re.I)
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)\W{1,3}$")
+# Words before a date missing its year that say which side of the article's day it lies on.
+_PAST = re.compile(r"\b(?:last|since)\s{1,3}(?:the\s{1,3})?$", re.I)
+_FUTURE = re.compile(r"\b(?:next|until|till|by)\s{1,3}(?:the\s{1,3})?$", re.I)
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+FUTURE_DAYS = 60  # a date missing its year may lie this far after the article; further, it is an earlier year's
+PAST_DAYS = 270  # a date missing its year that resolves further back than this is dropped (an anniversary)
 
 
 def actor_weight(actor: str, country: float) -> float:
@@ -103,9 +118,13 @@ class ArticleFeatures:
         return self.repeated_terms
 
 
+def _opens(text: str, i: int) -> bool:
+    return i == 0 or not text[i - 1].isalnum()
+
+
 def _parse_date(m: re.Match[str]) -> date | None:
     g = m.groupdict()
-    month = int(g["m"]) if g.get("m") else MONTHS.get(g["mon"].lower()[:3])
+    month = int(g["m"]) if g.get("m") else MONTHS.get(g["mon"].lower().rstrip(" \t."))
     try:
         return date(int(g["y"]), month or 0, int(g["d"]))
     except (TypeError, ValueError):
@@ -115,61 +134,75 @@ def _parse_date(m: re.Match[str]) -> date | None:
 def dateline(text: str) -> date | None:
     """The first full date (day, month and year) written in the first ``DATELINE_CHARS`` characters, if any."""
     head = text[:DATELINE_CHARS]
-    found = []
-    for rx in _DATES:
-        for m in rx.finditer(head):
-            d = _parse_date(m)
-            if d is not None:
-                found.append((m.start(), d))
+    found = [(m.start(), d) for rx in _DATES for m in rx.finditer(head)
+             if _opens(head, m.start()) and (d := _parse_date(m)) is not None]
     return min(found)[1] if found else None
 
 
 def _month_span(year: int, month: int) -> tuple[date, date]:
-    end = date(year + (month == 12), month % 12 + 1, 1)
-    return date(year, month, 1), date.fromordinal(end.toordinal() - 1)
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _before(day: date, month: int, dom: int | None) -> int:
-    """The year that puts *month* (and day *dom*) before *day*, or at most ``FUTURE_DAYS`` after it."""
-    y = day.year
-    try:
-        if (date(y, month, dom or 1) - day).days > FUTURE_DAYS:
-            y -= 1
-    except ValueError:
-        pass
-    return y
+def _year(day: date, month: int, first: int | None, last: int | None, side: int) -> int | None:
+    """The year of a date written without one (a day *first*..*last* of *month*, or the whole month): the
+    latest of next year, this and the three before that puts it at most ``FUTURE_DAYS`` after *day*; with
+    *side* < 0 ("last March", "since May 4") the latest that ends by *day*, with *side* > 0 ("next March",
+    "until May 4") the earliest that ends after it. None when, with no *side*, it lies over ``PAST_DAYS`` before
+    *day* (an anniversary, not an event the article reports on) or the day exists in no such year."""
+    for y in range(day.year + 1, day.year - 4, -1) if side <= 0 else range(day.year, day.year + 2):
+        try:
+            a, b = (date(y, month, first), date(y, month, last or first)) if first else _month_span(y, month)
+        except ValueError:
+            continue  # February 29 of a year that has none
+        if side < 0 and b <= day or side > 0 and b >= day or side == 0 and (a - day).days <= FUTURE_DAYS:
+            return y if side or (day - b).days <= PAST_DAYS else None
+    return None
 
 
 def referred_dates(text: str, day: date | None) -> tuple[tuple[date, date], ...]:
-    """The spans (first and last day) of the dates *text* refers to: full dates, days of a month, months of a
-    year, and months after a preposition ("in September"); a date missing its year takes the one that puts it
-    before *day* (none without a *day*). Month names count capitalised only ("may 3 people" is no date), and
-    May or an abbreviation alone, with no day or year, not at all."""
+    """The spans (first and last day) of the dates *text* refers to: full dates, days of a month ("12-14 March"
+    a span), months of a year, and months after a preposition ("in September"); a date missing its year takes
+    one from *day* (``_year``; none without a *day*). Month words count capitalised or in capitals ("may 3
+    people" is no date, nor "MAY 5"), and May or an abbreviation alone, with no day or year, not at all; May
+    with a day after a capitalised name ("Theresa May 10", "Chapter 11 May") is a name, not a date."""
     spans: set[tuple[date, date]] = set()
     for m in _ISO_DATE.finditer(text):
-        if (m.start() == 0 or not text[m.start() - 1].isalnum()) and (d := _parse_date(m)) is not None:
+        if _opens(text, m.start()) and (d := _parse_date(m)) is not None:
             spans.add((d, d))
     for m in _MONTH_WORD.finditer(text):
-        if m.start() and text[m.start() - 1].isalnum():
+        start, end = m.span()
+        if not _opens(text, start) or end < len(text) and text[end].isalpha():  # "Marché", "Augustów"
             continue
-        word = m.group().lower()
-        month = MONTHS.get(word) or (9 if word == "sept" else 0)
-        if not month:
+        word = m.group()
+        month = MONTHS.get(word.lower())
+        if not month or word == "MAY":
             continue
-        dom, year = None, None
-        if after := _AFTER_MONTH.match(text, m.end()):
-            dom, year = after["d"], after["dy"] or after["y"]
-        if dom is None and (before := _BEFORE_MONTH.search(text, max(0, m.start() - 12), m.start())):
-            dom = before["d"]
-        if dom is None and year is None and (
-                len(word) <= 3 or word == "may" or not _PREPOSITION.search(text, max(0, m.start() - 8), m.start())):
+        first = last = year = None
+        opening = start  # where the date opens (before a day written first)
+        if after := _AFTER_MONTH.match(text, end):
+            first, last, year = after["d"], after["d2"], after["dy"] or after["y"] or after["ry"]
+        if first is None and (before := _BEFORE_MONTH.search(text, max(0, start - 24), start)):
+            first, last, opening = before["d0"] or before["d"], before["d"], before.start()
+        if first is None and year is None and (
+                len(word) <= 3 or month == 5 or not _PREPOSITION.search(text, max(0, start - 8), start)):
             continue
-        dom = int(dom) if dom else None
-        y = int(year) if year else _before(day, month, dom) if day else None
+        if month == 5 and first and (name := _WORD_BEFORE.search(text, max(0, opening - 30), opening)) and \
+                name[1][0].isupper() and name[1].lower() not in STOPWORDS and name[1].lower() not in _WEEKDAYS:
+            continue
+        first, last = (int(first), int(last or first)) if first else (None, None)
+        if last is not None and last < first:
+            last = first
+        if year:
+            y: int | None = int(year)
+        elif day is None:
+            continue
+        else:
+            lead = text[max(0, opening - 12):opening]
+            y = _year(day, month, first, last, -1 if _PAST.search(lead) else 1 if _FUTURE.search(lead) else 0)
         if y is None:
             continue
         try:
-            spans.add((date(y, month, dom), date(y, month, dom)) if dom else _month_span(y, month))
+            spans.add((date(y, month, first), date(y, month, last)) if first else _month_span(y, month))
         except ValueError:
             continue
     return tuple(sorted(spans))
