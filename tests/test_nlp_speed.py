@@ -248,3 +248,16 @@ def test_a_fold_the_probe_disagrees_with_is_undone_and_logged(monkeypatch, caplo
         assert m.fold_embeddings(nlp) == 0
     assert sum("left unfolded" in r.getMessage() for r in caplog.records) == 3
     assert [(t.tag_, t.dep_, t.head.i, t.ent_type_) for t in nlp(text)] == want
+
+
+def test_the_fast_lemmatizer_leaves_the_model_serialisable():
+    from polarwatch.nlp import model as m
+    from polarwatch.nlp.lemmas import FastLemmatizer
+
+    shipped = m.load_model().get_pipe("lemmatizer")
+    before = shipped.to_bytes()
+    FastLemmatizer(shipped)
+    assert shipped.to_bytes() == before
+    index = shipped.lookups.get_table("lemma_index")
+    forms = index.get("noun")
+    assert "ship" in forms and "shipx" not in forms

@@ -14,7 +14,8 @@ A cache miss costs the lemmatizer's own rule lookup, whose table of known
 base forms ("lemma_index") is a list per part of speech (57,528 nouns): each
 candidate form was looked for by a scan of that list, about 60 µs a miss,
 and a fresh process misses on most words of its first few hundred articles.
-The lists become sets once, at start: membership answers the same.
+Each list gets a set once, at start, that answers its membership tests: the
+same answers, and the list itself is unchanged.
 """
 
 from __future__ import annotations
@@ -60,15 +61,29 @@ class FastLemmatizer:
 
 
 def _index_as_sets(lemmatizer: Any) -> None:
-    """Turn the lemmatizer's per-part-of-speech lists of base forms into sets (it only tests membership)."""
+    """Give the lemmatizer's per-part-of-speech lists of base forms a set for its membership tests.
+
+    Each list stays a list (``_IndexedForms``), so the model's lookups still serialise (``to_bytes``)
+    to what was shipped."""
     lookups = getattr(lemmatizer, "lookups", None)
     if lookups is None or not lookups.has_table("lemma_index"):
         return
     table = lookups.get_table("lemma_index")  # keyed by the hash of a lower-case universal tag
     for pos in _UNIVERSAL_TAGS:
         forms = table.get(pos)
-        if isinstance(forms, list):
-            table[pos] = frozenset(forms)
+        if isinstance(forms, list) and not isinstance(forms, _IndexedForms):
+            table[pos] = _IndexedForms(forms)
+
+
+class _IndexedForms(list):
+    """A list of base forms whose ``in`` asks a set made from it once (the list must not change afterwards)."""
+
+    def __init__(self, forms: list[str]) -> None:
+        super().__init__(forms)
+        self._members = frozenset(forms)
+
+    def __contains__(self, form: object) -> bool:
+        return form in self._members
 
 
 _UNIVERSAL_TAGS = ("adj", "adp", "adv", "aux", "cconj", "conj", "det", "intj", "noun", "num", "part", "pron", "propn",
