@@ -14,6 +14,7 @@ the ruler's own, token for token (``tests/test_nlp_speed.py`` compares them).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 _SIMPLE_KEYS = {"TAG", "LOWER", "IS_SPACE"}
@@ -97,6 +98,7 @@ class FastAttributeRuler:
         # (``Doc.from_array`` sets the same token fields as ``set_token_attrs`` does for these attributes).
         self._sets: list[dict[int, Any]] = [{}]
         self._set_ids: dict[int, int] = {}
+        self._numbering = threading.Lock()
         self._keyed: dict[tuple[int, int, int], int] = {}
         self._written = _struct_columns(self.attrs)
         self._ids: dict[tuple[int, int, bool], tuple[int, ...]] = {}
@@ -233,8 +235,11 @@ class FastAttributeRuler:
             return 0
         k = self._set_ids.get(id(merged))
         if k is None:
-            k = self._set_ids[id(merged)] = len(self._sets)
-            self._sets.append(merged)
+            with self._numbering:  # two threads numbering at once must not both take the same number
+                k = self._set_ids.get(id(merged))
+                if k is None:
+                    self._sets.append(merged)
+                    k = self._set_ids[id(merged)] = len(self._sets) - 1
         return k
 
     def __call__(self, doc: Any) -> Any:
