@@ -298,6 +298,36 @@ SINKING = (
 )
 
 
+def test_a_report_months_later_joins_a_story_whose_member_named_its_date():
+    # The story's first report announces the trial date; the trial report, months on, names no date of the story.
+    def later(trial_day: str) -> bool:
+        c = Clusterer()
+        first = c.add(build("sink", "Trawler sinks off Hammerfest",
+                            SINKING.format(when="on Monday") + " The trial of Lunde opens on April 20.",
+                            published="2025-03-04"))
+        return c.add(build("trial", "Nordstjerne skipper on trial", SINKING.format(when="last winter"),
+                           published=trial_day)) == first
+
+    assert later("2025-04-20")  # 47 days on, beyond the 30-day window
+    assert not later("2025-05-20")  # the same text on a day no member named: the window keeps it out
+
+
+def test_a_story_keeps_the_referred_dates_nearest_its_span():
+    from datetime import date, timedelta
+
+    from polarwatch.stories.cluster import MAX_REFS, Story
+
+    s = Story(1)
+    s.add(build("a", "Sinking", SINKING.format(when="on March 3"), published="2025-03-04"))
+    event = (date(2025, 3, 3), date(2025, 3, 3))
+    far = [(date(2027, 1, 1) + timedelta(days=i), date(2027, 1, 1) + timedelta(days=i)) for i in range(MAX_REFS)]
+    later = build("b", "Sinking", SINKING.format(when="on Monday"), published="2025-03-05")
+    later.referred = tuple(far)
+    s.add(later)
+    assert len(s.refs) == MAX_REFS
+    assert event in s.refs and far[-1] not in s.refs  # the event's day stays, the furthest date goes
+
+
 def test_a_report_months_later_joins_the_story_only_if_it_names_the_event_date():
     def later(when: str) -> bool:
         c = Clusterer()

@@ -64,7 +64,7 @@ KEYS = 20  # an article's heaviest terms that index its story and look up its ca
 MAX_CANDIDATES = 20  # stories scored for one article, those sharing most keys first
 REF_TEXT = 0.28  # the text similarity an article needs to join a story beyond the window
 REF_SLACK = 7  # days a referred date may miss a story's span by (a dateline is the day of writing, not of the event)
-MAX_REFS = 64  # referred date spans a story keeps, the latest
+MAX_REFS = 64  # referred date spans a story keeps, those nearest its own span (``_nearest_refs``)
 
 
 @dataclass(slots=True)
@@ -123,7 +123,7 @@ class Story:
             self.last = max(self.last or f.day, f.day)
         self.refs.update(f.referred)
         if len(self.refs) > MAX_REFS:
-            self.refs = set(sorted(self.refs)[-MAX_REFS:])
+            self.refs = _nearest_refs(self.refs, self.first, self.last)
 
     def weigh(self, df: DocFreq) -> tuple[np.ndarray, np.ndarray]:
         """The recent members' unit vectors under *df*'s current counts, end to end: (columns, values). Their
@@ -312,6 +312,15 @@ def _gap(day: date | None, s: Story) -> int | None:
     return max(0, (day - s.last).days)
 
 
+def _nearest_refs(refs: set[tuple[date, date]], first: date | None, last: date | None) -> set[tuple[date, date]]:
+    """The ``MAX_REFS`` of a story's referred spans nearest its own span *first*..*last* (ties: the earlier), so
+    the event's day stays and dates far in the future or past go first."""
+    if first is None or last is None:
+        return set(sorted(refs)[:MAX_REFS])
+    lo, hi = first.toordinal(), last.toordinal()
+    return set(sorted(refs, key=lambda r: (max(0, lo - r[1].toordinal(), r[0].toordinal() - hi), r))[:MAX_REFS])
+
+
 def _refers(f: ArticleFeatures, s: Story) -> bool:
     """Whether the article refers to a date in the story's span, or a member to the article's date: a
     report written weeks or months later (the trial, the fallout) names the day of the event."""
@@ -332,6 +341,11 @@ def _window(f: ArticleFeatures, s: Story) -> tuple[int | None, bool] | None:
     if gap is None or gap <= WINDOW_DAYS:
         return gap, False
     return (None, True) if _refers(f, s) else None
+
+
+def _short_of_refs(far: bool, text: float) -> bool:
+    """Whether an article beyond the window (*far*) falls short of the text similarity it needs there."""
+    return far and text < REF_TEXT
 
 
 def _core(s: Story) -> frozenset[str]:
@@ -378,7 +392,7 @@ def score(f: ArticleFeatures, vec: ArticleVector, s: Story, df: DocFreq, dense: 
             vec.clear(dense)
     else:
         text = _text(dense, s, df)
-    if far and text < REF_TEXT:
+    if _short_of_refs(far, text):
         return None
     return text + _beyond_text(f, s, gap)
 
@@ -428,7 +442,7 @@ def assign(f: ArticleFeatures, stories: list[Story], df: DocFreq, threshold: flo
                 continue
             gap, far = w
             text = _text(dense, s, df)
-            if far and text < REF_TEXT:
+            if _short_of_refs(far, text):
                 continue
             if text + BEYOND_TEXT + 1e-9 < best_score:
                 continue  # cannot overtake the best (the margin covers rounding)
