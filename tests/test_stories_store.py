@@ -160,6 +160,23 @@ def test_a_storys_referred_dates_are_kept_in_its_stored_state():
     assert _story({**row, "state": json.dumps(old)}).refs == set()
 
 
+def test_a_storys_stored_events_and_actors_do_not_depend_on_the_order_they_came_in():
+    from polarwatch.stories.cluster import Story
+    from polarwatch.stories.service import _state
+
+    def state(order: list[tuple[str, str, str]]) -> dict:
+        s = Story(3)
+        s.events.update(order + [("protest", "no", "ru")])
+        s.actors.update(e[1] for e in order)
+        return json.loads(_state(s))
+
+    events = [("protest", "no", "ru"), ("consult", "fi", "ru"), ("consult", "dk", "ru")]
+    one, two = state(events), state(list(reversed(events)))
+    assert one == two
+    assert list(one["actors"]) == ["dk", "fi", "no"]
+    assert one["events"] == [["protest", "no", "ru", 2], ["consult", "dk", "ru", 1], ["consult", "fi", "ru", 1]]
+
+
 def test_a_report_months_later_naming_the_event_day_joins_its_story_at_ingest(tmp_path, db):
     from test_stories_cluster import SINKING  # a sinking; months later the skipper's trial names its day
 

@@ -108,6 +108,12 @@ def _json(x: Any) -> str:
     return json.dumps(x, ensure_ascii=False, separators=(",", ":"))
 
 
+def _by_count(counts: Counter[Any]) -> list[tuple[Any, int]]:
+    """*counts* most frequent first, then by key: the order they were added in follows set iteration, which
+    differs from one process to the next (string hashing), and the stored state should not."""
+    return sorted(counts.items(), key=lambda kc: (-kc[1], kc[0]))
+
+
 def _state(s: Any) -> str:
     """The story's stored state: ``{"terms", "actors", "events", "refs", "recent"}`` as JSON. A recent member's terms
     never change, so each is encoded once and kept on the story (``Story.encoded``) for its later writes."""
@@ -117,7 +123,7 @@ def _state(s: Any) -> str:
     for i, t in enumerate(s.recent):
         if enc[i] is None:
             enc[i] = _json(t)
-    head = _json({"terms": s.terms, "actors": s.actors, "events": [[*e, c] for e, c in s.events.items()],
+    head = _json({"terms": s.terms, "actors": dict(_by_count(s.actors)), "events": [[*e, c] for e, c in _by_count(s.events)],
                   "refs": [[str(a), str(b)] for a, b in sorted(s.refs)]})
     return head[:-1] + ',"recent":[' + ",".join(enc) + "]}"
 
