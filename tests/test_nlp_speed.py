@@ -261,3 +261,34 @@ def test_the_fast_lemmatizer_leaves_the_model_serialisable():
     index = shipped.lookups.get_table("lemma_index")
     forms = index.get("noun")
     assert "ship" in forms and "shipx" not in forms
+
+
+def test_the_collector_is_on_again_after_a_batch_that_raised():
+    import gc
+
+    from polarwatch.nlp.model import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with collector_paused():
+            assert not gc.isenabled()
+            raise ValueError("a batch failed")
+    assert gc.isenabled()
+
+
+def test_extraction_left_alone_neither_pauses_nor_freezes_the_collector(monkeypatch):
+    import gc
+
+    from polarwatch.nlp import model as m
+
+    seen = []
+    monkeypatch.setattr(gc, "freeze", lambda: seen.append("freeze"))
+    with m.collector_left_alone():
+        with m.collector_paused():
+            seen.append(gc.isenabled())
+        m._settle()
+    assert seen == [True]
+    with m.collector_paused():
+        seen.append(gc.isenabled())
+    m._settle()
+    assert seen == [True, False, "freeze"]

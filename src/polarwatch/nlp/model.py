@@ -28,6 +28,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -42,6 +43,8 @@ class ModelMissing(RuntimeError):
 
 @lru_cache(maxsize=1)
 def nlp() -> Any:
+    """The process's pipeline, loaded on the first call; then the objects alive are frozen (``_settle``),
+    except when the first call comes inside ``collector_left_alone``."""
     model = load_model()
     if os.environ.get("POLARWATCH_BLIS", "").strip().lower() not in ("1", "true", "yes", "on"):
         use_numpy_blas(model)
@@ -50,15 +53,35 @@ def nlp() -> Any:
     return model
 
 
+_HANDS_OFF: ContextVar[bool] = ContextVar("polarwatch_collector_left_alone", default=False)
+
+
+@contextmanager
+def collector_left_alone() -> Iterator[None]:
+    """Inside the block neither ``_settle`` nor ``collector_paused`` touches the garbage collector.
+
+    For a process that does more than extract (the API server: its write path analyses articles in a
+    thread of its pool while other threads serve requests); the ingest and reprocess commands and the
+    worker processes keep both."""
+    token = _HANDS_OFF.set(True)
+    try:
+        yield
+    finally:
+        _HANDS_OFF.reset(token)
+
+
 def _settle() -> None:
-    """Move the objects alive now (the model's ~130,000, what was imported) out of the cyclic collector's sight.
+    """Move the objects alive now (the model's ~100,000, what was imported) out of the cyclic collector's sight.
 
     They live as long as the process, yet every full collection walked them
     again: about 2 % of an ingest's time. Garbage made before this point is
-    collected first; what is made later is collected as usual.
+    collected first; what is made later is collected as usual. Nothing is
+    done inside ``collector_left_alone``.
     """
     import gc
 
+    if _HANDS_OFF.get():
+        return
     gc.collect()
     gc.freeze()
 
@@ -69,9 +92,13 @@ def collector_paused() -> Iterator[None]:
 
     A batch of annotation allocates hundreds of thousands of objects that stay alive until its rules
     have run, and the collector walked them again and again (about 1 % of extraction); what became
-    cyclic garbage in between is collected as usual once the block ends."""
+    cyclic garbage in between is collected as usual once the block ends. The collector is process-wide:
+    inside ``collector_left_alone`` the block leaves it as it is."""
     import gc
 
+    if _HANDS_OFF.get():
+        yield
+        return
     was_on = gc.isenabled()
     gc.disable()
     try:
