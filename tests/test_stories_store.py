@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from polarwatch import lib
@@ -193,3 +194,23 @@ def test_a_report_months_later_naming_the_event_day_joins_its_story_at_ingest(tm
         s.close()
     assert sinking == lost == trial  # three months on, but it names the day of the sinking
     assert len(lib.stories(db)) == 1
+
+
+
+@pytest.mark.parametrize("when", ["on March 3", "last winter"])
+def test_a_report_in_a_later_batch_naming_the_event_day_joins_its_story(tmp_path, db, when):
+    from test_stories_cluster import SINKING
+
+    _write(tmp_path / "a.jsonl", [
+        ("nrk.no", "2031-03-04", "Trawler sinks off Hammerfest", SINKING.format(when="on Monday")),
+        ("thebarentsobserver.com", "2031-03-05", "Nordstjerne lost", SINKING.format(when="on Monday night")),
+    ])  # fmt: skip
+    _write(tmp_path / "b.jsonl", [("highnorthnews.com", "2031-06-10", "Nordstjerne skipper on trial", SINKING.format(when=when))])
+    first = lib.ingest([tmp_path / "a.jsonl"], db)
+    second = lib.ingest([tmp_path / "b.jsonl"], db)  # months later: only the named day brings the March story
+    s = open_store(db)
+    try:
+        sinking, trial = s.story_of(first.new_ids[0]), s.story_of(second.new_ids[0])  # type: ignore[attr-defined]
+    finally:
+        s.close()
+    assert (trial == sinking) == (when == "on March 3")

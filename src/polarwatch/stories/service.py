@@ -104,6 +104,32 @@ def link_duplicates(store: Any, articles: list[Article]) -> int:
 RECENT_STORIES = 200
 
 
+# A batch also loads the stories of the days its articles name outside its window (a trial report names the
+# day of the sinking, months back): this many ranges at most, the days named by most articles.
+REF_RANGES = 20
+REF_DAY_SPAN = 7  # a referred span this short or shorter names days (a month named alone is not asked for)
+
+
+def _referred_ranges(feats: list[Any], since: str | None, until: str | None) -> list[tuple[str, str]]:
+    """The date ranges (ISO, ``REF_SLACK`` around each, overlapping ones merged) of the day-level dates the
+    batch's dated articles refer to outside [*since*, *until*]."""
+    from .cluster import REF_SLACK
+
+    slack = timedelta(days=REF_SLACK)
+    named: Counter[tuple[date, date]] = Counter(
+        (a - slack, b + slack) for f in feats if f.day for a, b in f.referred if (b - a).days < REF_DAY_SPAN)
+    inside = (date.fromisoformat(since), date.fromisoformat(until)) if since and until else None
+    spans = sorted(r for r, _ in _by_count(Counter({r: c for r, c in named.items()
+                                                    if inside is None or r[1] < inside[0] or r[0] > inside[1]}))[:REF_RANGES])
+    merged: list[list[date]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(str(a), str(b)) for a, b in merged]
+
+
 def _json(x: Any) -> str:
     return json.dumps(x, ensure_ascii=False, separators=(",", ":"))
 
@@ -203,7 +229,10 @@ def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
     since, until = (str(min(days) - window), str(max(days) + window)) if days else (None, None)
     recent = RECENT_STORIES if len(days) < len(feats) else 0
     mem = _OPEN.setdefault(store, _Open())
-    loaded = mem.sync(store, store.story_heads(since, until, recent))
+    heads = store.story_heads(since, until, recent)
+    for lo, hi in _referred_ranges(feats, since, until):  # the stories of the days the batch names
+        heads.update(store.story_heads(lo, hi))
+    loaded = mem.sync(store, heads)
     mem.learn(store, {t[2:] for s in loaded for rt in s.recent for t in rt} | {w for f in feats for w in f.words})
     df, index = mem.df, mem.index
     added: Counter[str] = Counter()
