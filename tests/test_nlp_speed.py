@@ -292,3 +292,36 @@ def test_extraction_left_alone_neither_pauses_nor_freezes_the_collector(monkeypa
         seen.append(gc.isenabled())
     m._settle()
     assert seen == [True, False, "freeze"]
+
+
+def _first_layers(nlp):
+    """(branch of hash embeddings, the maxout after it) of the shared tok2vec."""
+    from polarwatch.nlp import model as m
+
+    for node in nlp.get_pipe("tok2vec").model.walk():
+        kids = getattr(node, "layers", [])
+        for a, b in zip(kids, kids[1:]):
+            if m._embedding_branches(a) is not None and m._first_maxout(b) is not None:
+                return a, m._first_maxout(b)
+    raise AssertionError("no first layer found")
+
+
+def test_the_folded_layer_follows_replaced_embeddings_and_copies_keep_their_own_weights():
+    import numpy
+
+    from polarwatch.nlp import model as m
+
+    plain, folded = _fresh_model(), _fresh_model()
+    assert m.fold_embeddings(folded) == 3
+    (pa, pm), (fa, fm) = _first_layers(plain), _first_layers(folded)
+    probe = m._probe_ids(m._embedding_branches(fa))
+    fm.predict(fa.predict(probe))  # the tables are made for the shipped weights
+    for branch in (pa, fa):
+        emb = branch.layers[0].layers[2].layers[1]
+        emb.set_param("E", emb.get_param("E") * numpy.float32(1.5))
+    want = pm.predict(pa.predict(probe))
+    assert numpy.allclose(fm.predict(fa.predict(probe)), want, rtol=1e-4, atol=1e-5)
+    twin = fa.copy(), fm.copy()  # new ids, the same weights: thinc's own layers
+    twin[0].layers[0].layers[0].layers[1].set_param("E", numpy.zeros_like(twin[0].layers[0].layers[0].layers[1].get_param("E")))
+    assert numpy.allclose(fm.predict(fa.predict(probe)), want, rtol=1e-4, atol=1e-5)
+    assert not numpy.allclose(twin[1].predict(twin[0].predict(probe)), want, rtol=1e-4, atol=1e-5)

@@ -285,22 +285,25 @@ def _fold(branch: Any, embeds: list[tuple[Any, Any]], maxout: Any) -> bool:
 
     concat = branch.layers[0]
 
-    tables: dict[str, Any] = {}
+    tables: dict[str, Any] = {"key": ()}
 
-    def products() -> list[Any]:
+    def products(parts: list[tuple[Any, Any]]) -> list[Any]:
+        """The tables for the weights and embeddings as they are now (made again if any was replaced)."""
         Wp = _by_piece(maxout)[0]
-        if tables.get("W") is not Wp:
-            tables["W"], tables["P"] = Wp, _products(embeds, Wp)
+        key = (Wp, *(emb.get_param("E") for _, emb in parts))
+        if len(key) != len(tables["key"]) or any(a is not b for a, b in zip(key, tables["key"])):
+            tables["key"], tables["P"] = key, _products(parts, Wp)
         return tables["P"]
 
     train_concat, train_maxout = concat._func, maxout._func
 
     def concat_forward(model: Any, X: Any, is_train: bool) -> Any:
-        if is_train:
+        if is_train or model.id != concat.id:  # a copy of the network (new ids) runs thinc's layers: its own weights
             return train_concat(model, X, is_train)
         ops = model.ops
+        parts = [(br.layers[0], br.layers[1]) for br in model.layers]
         Y = None
-        for (get, emb), P in zip(embeds, products()):
+        for (get, emb), P in zip(parts, products(parts)):
             ids = ops.as_contig(get.predict(X), dtype="uint64")
             if not len(ids):
                 return ops.alloc2f(0, P.shape[1]), _no_backprop
@@ -309,7 +312,7 @@ def _fold(branch: Any, embeds: list[tuple[Any, Any]], maxout: Any) -> bool:
         return Y, _no_backprop
 
     def maxout_forward(model: Any, X: Any, is_train: bool) -> Any:
-        if is_train:
+        if is_train or model.id != maxout.id:
             return train_maxout(model, X, is_train)
         return _largest_piece(model, X), _no_backprop  # X: the pre-activations concat_forward summed
 
