@@ -325,3 +325,38 @@ def test_the_folded_layer_follows_replaced_embeddings_and_copies_keep_their_own_
     twin[0].layers[0].layers[0].layers[1].set_param("E", numpy.zeros_like(twin[0].layers[0].layers[0].layers[1].get_param("E")))
     assert numpy.allclose(fm.predict(fa.predict(probe)), want, rtol=1e-4, atol=1e-5)
     assert not numpy.allclose(twin[1].predict(twin[0].predict(probe)), want, rtol=1e-4, atol=1e-5)
+
+
+def test_the_fast_maxout_and_layer_norm_give_thincs_values_bit_for_bit():
+    import numpy
+    from thinc.layers import layernorm, maxout
+
+    nlp = _fresh_model()
+    rng = numpy.random.default_rng(7)
+    checked = {"maxout": 0, "layernorm": 0}
+    thincs = {"maxout": maxout.forward, "layernorm": layernorm.forward}
+    for _, proc in nlp.components:
+        for node in getattr(getattr(proc, "model", None), "walk", lambda: [])():
+            if node.name in checked and node.attrs.get("pw_fast"):
+                for n in (1, 7, 300):
+                    X = rng.standard_normal((n, node.get_dim("nI")), dtype=numpy.float32)
+                    assert numpy.array_equal(node._func(node, X.copy(), False)[0], thincs[node.name](node, X.copy(), False)[0])
+                checked[node.name] += 1
+    assert checked["maxout"] >= 6 and checked["layernorm"] >= 6, checked
+
+
+def test_the_ruler_token_by_token_writes_what_the_arrays_write():
+    from polarwatch.nlp import model as m
+    from polarwatch.nlp.ruler import FastAttributeRuler
+
+    texts = [a.paragraphs[0] for a in _articles(GOLD)[:40]]
+    nlp = m.load_model()
+    before = [nlp.get_pipe("tagger")(nlp.get_pipe("tok2vec")(nlp.make_doc(t))) for t in texts]
+    arrays, by_token = FastAttributeRuler(nlp.get_pipe("attribute_ruler")), FastAttributeRuler(nlp.get_pipe("attribute_ruler"))
+    by_token._written = None  # as when an attribute cannot go through the arrays
+    a = [arrays(d.copy()) for d in before]
+    b = [by_token(d.copy()) for d in before]
+    shipped = [nlp.get_pipe("attribute_ruler")(d.copy()) for d in before]
+    key = lambda docs: [[(t.pos_, str(t.morph), t.lemma_) for t in d] for d in docs]  # noqa: E731
+    assert key(a) == key(b) == key(shipped)
+    assert sum(1 for d in b for t in d if t.pos_) > 500 and sum(1 for d in b for t in d if t.lemma_) > 20
