@@ -48,7 +48,9 @@ def trie_alternation(forms: Iterable[str]) -> str:
     factored one reads each character once per position. The two match the same: forms that can both
     match at one position are prefixes of one another, and the trie tries the longer one first (a
     greedy optional tail), as the flat alternation sorted by length does, falling back to the shorter
-    one when what follows rejects the longer.
+    one when what follows rejects the longer. That holds for a pattern compiled case-sensitively, as
+    every caller's is: under ``re.IGNORECASE``, forms that differ only in case would share a position
+    without being prefixes of one another in the trie, and could be tried in another order.
     """
     trie: dict[str, Any] = {}
     for f in forms:
