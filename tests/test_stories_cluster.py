@@ -92,6 +92,19 @@ def test_own_story_gold_stays_above_its_floor():
     assert r["ari"] >= OWN_FLOOR["ari"], r
 
 
+def test_eval_stories_scores_shuffled_orders_as_the_benchmark_script_does():
+    from polarwatch.stories.evaluate import run_stories_eval
+
+    res = CliRunner().invoke(main, ["eval", "stories", "--gold", str(OWN_GOLD), "--shuffle", "2", "--json"],
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    r = json.loads(res.output)
+    bare = run_stories_eval(OWN_GOLD, (2,), details=False)
+    assert "errors" in r and "errors" not in bare and "threads" not in bare
+    assert list(r["orders"]) == ["2"] and r["orders"] == bare["orders"]
+    assert r["orders"]["2"]["bcubed"] != r["bcubed"]  # another order, other stories
+
+
 @pytest.mark.slow
 def test_ecbplus_dev_stays_above_its_floor():
     r = _eval(shared_dir("ecbplus-dev") / "ecbplus_dev_clusters.jsonl")

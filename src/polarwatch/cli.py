@@ -433,14 +433,15 @@ def themes(ctx: click.Context, db: str | None, as_json: bool, **flt: str | None)
 @click.argument("what", type=click.Choice(["quotes", "entities", "events", "stories"]))
 @click.option("--gold", "gold", required=True, type=click.Path(exists=True), help="Gold folder: seeds-style (articles + gold.json) or PolNeAR brat (text/ + attributions/); for events also a PLOVER file or a folder of them; for stories a JSONL file (id, cluster, text or sentences).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def eval_cmd(what: str, gold: str, as_json: bool) -> None:
+@click.option("--shuffle", "shuffles", type=int, multiple=True, metavar="SEED", help="stories: also score the order of random.Random(SEED).shuffle of the lines (repeatable).")
+def eval_cmd(what: str, gold: str, as_json: bool, shuffles: tuple[int, ...]) -> None:
     """Score extraction against a gold folder, in a temporary store (yours is never touched)."""
     from .evaluate import GoldError, format_table
     from .evaluate.events import format_events, run_events_eval
     from .evaluate.run import run_eval
 
     if what == "stories":
-        _eval_stories(gold, as_json)
+        _eval_stories(gold, as_json, shuffles)
         return
     if what != "events" and not Path(gold).is_dir():
         _fail(f"{gold}: eval {what} needs a gold folder")
@@ -466,14 +467,14 @@ def eval_cmd(what: str, gold: str, as_json: bool) -> None:
         click.echo(format_table(result))
 
 
-def _eval_stories(gold: str, as_json: bool) -> None:
+def _eval_stories(gold: str, as_json: bool, shuffles: tuple[int, ...] = ()) -> None:
     from .evaluate import GoldError
     from .stories.evaluate import run_stories_eval
 
     if Path(gold).is_dir():
         _fail(f"{gold}: eval stories needs a JSONL file")
     try:
-        r = run_stories_eval(gold)
+        r = run_stories_eval(gold, shuffles)
     except GoldError as exc:
         _fail(str(exc))
     if as_json:
@@ -488,6 +489,9 @@ def _eval_stories(gold: str, as_json: bool) -> None:
         t = r["threads"]
         click.echo(f"threads: {t['threads']} predicted ({t['gold_threads']} gold)  B-cubed  P {t['bcubed']['precision']:.3f}  "
                    f"R {t['bcubed']['recall']:.3f}  F1 {t['bcubed']['f1']:.3f}   ARI {t['ari']:.3f}")
+    for seed, o in r.get("orders", {}).items():
+        click.echo(f"shuffle {seed}: {o['clusters']} stories  B-cubed  P {o['bcubed']['precision']:.3f}  "
+                   f"R {o['bcubed']['recall']:.3f}  F1 {o['bcubed']['f1']:.3f}   ARI {o['ari']:.3f}")
 
 
 def _or_fail(fn: Any, *args: Any, **kw: Any) -> Any:

@@ -138,18 +138,26 @@ def cluster_in_order(feats: list[ArticleFeatures], order: list[int]) -> list[int
     return pred
 
 
-def run_stories_eval(path: str | Path, shuffles: tuple[int, ...] = ()) -> dict[str, Any]:
+def run_stories_eval(path: str | Path, shuffles: tuple[int, ...] = (), details: bool = True) -> dict[str, Any]:
     """Cluster the gold file's articles online and score them: ``{bcubed, ari, clusters, gold_clusters, articles,
-    errors}``; with *shuffles*, also ``orders``: the scores of each ``arrival_order(gold, seed)``, by seed."""
+    errors}`` (and ``threads`` when the lines carry a thread); with *shuffles*, also ``orders``: the scores of
+    each ``arrival_order(gold, seed)``, by seed. Without *details*, no ``errors`` or ``threads``."""
     gold = load_gold(path)
     feats = gold_features(gold, str(path))
     pred = cluster_in_order(feats, arrival_order(gold))
     result = score_clusters(gold, pred)
+    if not details:
+        return _shuffled(result, gold, feats, shuffles)
     result["errors"] = per_cluster(gold, pred)
     from .threads import score_threads  # when the gold lines carry `thread`: the stories linked into threads, scored
 
     if (threads := score_threads(path, gold, feats, arrival_order(gold), pred)) is not None:
         result["threads"] = threads
+    return _shuffled(result, gold, feats, shuffles)
+
+
+def _shuffled(result: dict[str, Any], gold: list[GoldStory], feats: list[ArticleFeatures], shuffles: tuple[int, ...]) -> dict[str, Any]:
+    """*result* with ``orders``: the scores of each shuffled arrival order of *shuffles*, by seed."""
     if shuffles:
         result["orders"] = {
             str(seed): score_clusters(gold, cluster_in_order(feats, arrival_order(gold, seed))) for seed in shuffles
