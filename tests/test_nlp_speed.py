@@ -360,3 +360,27 @@ def test_the_ruler_token_by_token_writes_what_the_arrays_write():
     key = lambda docs: [[(t.pos_, str(t.morph), t.lemma_) for t in d] for d in docs]  # noqa: E731
     assert key(a) == key(b) == key(shipped)
     assert sum(1 for d in b for t in d if t.pos_) > 500 and sum(1 for d in b for t in d if t.lemma_) > 20
+
+
+def test_the_apis_write_path_neither_pauses_nor_freezes_the_collector(tmp_path, monkeypatch):
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from polarwatch import nlp
+    from polarwatch.api import create_app
+
+    db = str(tmp_path / "api.db")
+    open_store(db).close()
+    seen = []
+    real = nlp.analyse_batch
+    monkeypatch.setattr(gc, "freeze", lambda: seen.append("freeze"))
+    monkeypatch.setattr(nlp, "analyse_batch", lambda *a, **k: (seen.append(gc.isenabled()), real(*a, **k))[1])
+    from polarwatch.nlp import model as m
+
+    m.nlp.cache_clear()  # the first load in this process happens in the request
+    rec = {"articles": [{"title": "Patrol", "text": "Norway's coast guard said on Monday it began a patrol near Svalbard.",
+                         "url": "https://nrk.no/test/gc", "published": "2025-04-01"}], "analyse": True}  # fmt: skip
+    r = TestClient(create_app(db, token="t")).post("/api/articles", json=rec, headers={"Authorization": "Bearer t"})
+    assert r.status_code == 201 and r.json()["new"] == 1
+    assert seen == [True]

@@ -33,12 +33,13 @@ Auth = Annotated[str | None, Header(max_length=1000)]
 def ingest(request: Request, body: models.IngestIn, authorization: Auth = None) -> Any:
     _authorise(request, authorization)
     from .. import lib
+    from ..nlp.model import collector_left_alone
 
     lock, store = request.app.state.stores.write()
     with tempfile.TemporaryDirectory(prefix="polarwatch-api-") as tmp:
         path = Path(tmp) / "articles.jsonl"
         path.write_text("".join(json.dumps(r.model_dump(exclude_none=True), ensure_ascii=False) + "\n" for r in body.articles), "utf-8")
-        with lock:
+        with lock, collector_left_alone():  # the collector is the whole server's: no freeze, no pause
             rep = lib.ingest([path], store=store, nlp=body.analyse)
     return {"read": rep.read, "new": rep.new, "duplicate": rep.duplicate, "updated": rep.updated, "failed": len(rep.failed),
             "ids": rep.new_ids, "failures": [{"source": r.source.locator, "reason": r.reason} for r in rep.failed]}  # fmt: skip
