@@ -264,3 +264,48 @@ def test_evidence_rows_keep_the_first_rows_of_each_key_and_one_per_article_when_
         assert {k: [(d["article"], d["seq"]) for d in v] for k, v in got.items()} == {"a": [("x", 1), ("x", 2)], "b": [("x", 5)]}
     once = evidence_rows(db, "k", cols, base, "seq", [], ["a"], "walk-all", n=2, per_article=True)
     assert [(d["article"], d["seq"]) for d in once["a"]] == [("x", 1), ("y", 3)]
+
+
+def test_evidence_walk_stops_once_a_rare_key_has_all_its_rows():
+    """With *rows_of*, a key counting fewer rows than the evidence shown is complete once it has them all:
+    the slice walk then stops instead of reading every slice of the scope for it."""
+    import sqlite3
+
+    from polarwatch.analysis.queries import evidence_rows
+
+    db = sqlite3.connect(":memory:")
+    db.row_factory = sqlite3.Row
+    db.execute("CREATE TABLE r (art INTEGER, k TEXT, seq INTEGER)")
+    rows = [(a, "common", 0) for a in range(1, 2001)] + [(1990, "rare", 1)]
+    db.executemany("INSERT INTO r VALUES (?, ?, ?)", rows)
+    seen: list[str] = []
+
+    class Counting:
+        def execute(self, sql: str, args: object = ()) -> object:
+            seen.append(sql)
+            return db.execute(sql, args)
+
+    rowids = list(range(2000, 0, -1))
+    args = ("k", "art AS article, seq", "FROM r WHERE 1", "art DESC, seq", [], ["common", "rare"])
+    got = evidence_rows(Counting(), *args, "walk-all", n=3, by=("art", rowids), rows_of={"common": 2000, "rare": 1})
+    assert [d["article"] for d in got["rare"]] == [1990] and [d["article"] for d in got["common"]] == [2000, 1999, 1998]
+    assert len(seen) == 1  # the first slice (256 articles) holds both keys' share
+    seen.clear()
+    again = evidence_rows(Counting(), *args, "walk-all", n=3, by=("art", rowids))  # without the counts: to the end
+    assert again == got and len(seen) > 1
+
+
+def test_first_match_finds_what_the_pattern_finds():
+    """The comparison's word evidence: first_match gives rx.search's match, ASCII fast path or not."""
+    import random
+
+    from polarwatch.analysis.words import first_match, pattern
+
+    rng = random.Random(3)
+    pieces = ["cod", "Cod", "COD", "xcod", "cod's", "cods", "1cod", "_cod", "é", "cod’s", " ", ".", "-", "'", "ſ", "K", "o'neil"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 7)))
+        word = rng.choice(["cod", "k", "co", "cod's", "o'neil", "ſ", "é"])
+        rx = pattern(word)
+        a, b = rx.search(text), first_match(rx, word, text)
+        assert (a.span() if a else None) == (b.span() if b else None), (word, text)

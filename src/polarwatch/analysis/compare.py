@@ -11,16 +11,22 @@ from ..nlp.actors import registry as actor_registry
 from . import aggregates
 from .queries import Filters, db_of, evidence_rows, where
 from .sides import Side
-from .counts import side_words
+from .counts import stored_words
 from .words import distinctive
 
 # Evidence items kept per figure (the API and the dashboard link to them; the full list is one query away).
 EVIDENCE = 5
 
 
-def _evidence(*args: Any, **kw: Any) -> dict[Any, list[dict[str, Any]]]:
-    """``queries.evidence_rows`` with this module's share of rows per figure."""
-    return evidence_rows(*args, n=EVIDENCE, **kw)
+def _evidence(db: Any, key: str, cols: str, joined: str, order: str, keys: list[Any], rows_of: dict[Any, int], rowids: list[int],
+              how: str = "walk-all") -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
+    """The first EVIDENCE rows of each of *keys* among the rows of *joined* (``FROM`` a child table aliased
+    as *order*'s first column names it, joined to ``articles a``) of the side's articles *rowids*, newest
+    stored first (*order* starts with the child's ``article_rowid DESC``). *rows_of*: each key's row count
+    in scope, so that a walk stops once a rare key has all its rows. The rowids already carry the side's
+    conditions, so the slices read only their own rows (``queries.evidence_rows`` with *by*)."""
+    col = order.split()[0]
+    return evidence_rows(db, key, cols, f"{joined} WHERE 1", order, [], keys, how, n=EVIDENCE, rows_of=rows_of, by=(col, rowids))
 
 
 def speaker_role(db: Any, speaker_id: str | None, cache: dict[str, tuple[str, str | None]] | None = None) -> tuple[str, str | None]:
@@ -50,11 +56,17 @@ def actor_name(db: Any, actor_id: str) -> str:
     return r[0] if r else actor_id
 
 
+# The child tables joined to their articles (the counts add the side's conditions; the evidence, its rowids).
+_QUOTES = "FROM quotes q JOIN articles a ON a.rowid = q.article_rowid"
+_THEMES = "FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid"
+_TONE = "FROM actor_tone t JOIN articles a ON a.rowid = t.article_rowid"
+_EVENTS = "FROM events e JOIN articles a ON a.rowid = e.article_rowid"
+
 Agg = tuple[str, list[Any]] | None  # the aggregates' condition for a side (aggregates.scope), or None: count the rows
 
 
-def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) -> dict[str, Any]:
-    base = f"FROM quotes q JOIN articles a ON a.rowid = q.article_rowid WHERE {cond}"
+def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: list[int]) -> dict[str, Any]:
+    base = f"{_QUOTES} WHERE {cond}"
     if agg:
         rows = [dict(r) for r in db.execute(
             "SELECT MAX(x.speaker_id) AS speaker_id, MAX(x.speaker_name) AS speaker, MAX(x.speaker_country) AS country, "  # noqa: S608
@@ -73,7 +85,8 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) ->
         origins = db.execute(f"SELECT q.speaker_id, q.speaker_country, COUNT(*) {base} GROUP BY 1, 2", args)  # noqa: S608
     roles: dict[str, tuple[str, str | None]] = {}
     ev = _evidence(db, "COALESCE(q.speaker_id, q.speaker_name)", "a.id AS article, q.start AS start, q.end AS end, q.in_title AS in_title",
-                   base, "a.published DESC, a.rowid DESC, q.seq", args, [r["speaker_id"] or r["speaker"] for r in rows], "walk-all")  # fmt: skip
+                   _QUOTES, "q.article_rowid DESC, q.seq", [r["speaker_id"] or r["speaker"] for r in rows],
+                   {r["speaker_id"] or r["speaker"]: r["quotes"] for r in rows}, rowids)  # fmt: skip
     for r in rows:
         r["type"], r["role"] = speaker_role(db, r["speaker_id"], roles)
         r["evidence"] = ev[r["speaker_id"] or r["speaker"]]
@@ -94,17 +107,18 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) ->
     }  # fmt: skip
 
 
-def _themes(db: Any, cond: str, args: list[Any], n_articles: int, agg: Agg = None) -> list[dict[str, Any]]:
+def _themes(db: Any, cond: str, args: list[Any], n_articles: int, agg: Agg, rowids: list[int]) -> list[dict[str, Any]]:
     from ..themes import taxonomy
 
     tax = taxonomy()
-    base = f"FROM article_themes t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond}"
+    base = f"{_THEMES} WHERE {cond}"
     if agg:
         groups = db.execute(f"SELECT x.theme, SUM(x.articles), SUM(x.score_micro) {aggregates.source('agg_themes', agg[0])} "  # noqa: S608
                             "GROUP BY x.theme ORDER BY 2 DESC, 1", agg[1]).fetchall()  # fmt: skip
     else:
         groups = db.execute(f"SELECT t.theme, COUNT(*), SUM({aggregates.MICRO.format('t.score')}) {base} GROUP BY t.theme ORDER BY 2 DESC, 1", args).fetchall()  # noqa: S608
-    ev = _evidence(db, "t.theme", "a.id AS article, t.evidence AS spans", base, "t.score DESC, a.rowid", args, [g[0] for g in groups], "walk-all")
+    ev = _evidence(db, "t.theme", "a.id AS article, t.evidence AS spans", _THEMES, "t.article_rowid DESC", [g[0] for g in groups],
+                   {g[0]: g[1] for g in groups}, rowids)  # fmt: skip
     out = []
     for theme, n, score in groups:
         items = []
@@ -117,8 +131,8 @@ def _themes(db: Any, cond: str, args: list[Any], n_articles: int, agg: Agg = Non
     return out
 
 
-def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) -> list[dict[str, Any]]:
-    base = f"FROM actor_tone t JOIN articles a ON a.rowid = t.article_rowid WHERE {cond}"
+def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: list[int]) -> list[dict[str, Any]]:
+    base = f"{_TONE} WHERE {cond}"
     if agg:
         groups = db.execute(
             f"SELECT x.actor_id, SUM(x.tone_micro), SUM(x.mentions), SUM(x.articles) {aggregates.source('agg_tone', agg[0])} "  # noqa: S608
@@ -129,7 +143,8 @@ def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) -> lis
             f"SELECT t.actor_id, SUM({aggregates.MICRO.format('t.tone')}), SUM(t.mentions), COUNT(*) {base} GROUP BY t.actor_id ORDER BY 4 DESC, 1 LIMIT ?",
             [*args, top],  # noqa: S608
         ).fetchall()
-    ev = _evidence(db, "t.actor_id", "a.id AS article, t.sentences AS sentences", base, "abs(t.tone) DESC, a.rowid", args, [g[0] for g in groups], "walk-all")
+    ev = _evidence(db, "t.actor_id", "a.id AS article, t.sentences AS sentences", _TONE, "t.article_rowid DESC", [g[0] for g in groups],
+                   {g[0]: g[3] for g in groups}, rowids)  # fmt: skip
     out = []
     for aid, tone, mentions, n in groups:
         items = [{"article": r["article"], "start": s["start"], "end": s["end"], "compound": s.get("compound")}
@@ -139,7 +154,7 @@ def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg = None) -> lis
 
 
 def _events(db: Any, cond: str, args: list[Any], agg: Agg = None) -> dict[tuple[str, str, str], dict[str, Any]]:
-    base = f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}"
+    base = f"{_EVENTS} WHERE {cond}"
     src, tgt = "COALESCE(e.source_name, e.source_country, '?')", "COALESCE(e.target_name, e.target_country, '?')"
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
     if agg:
@@ -155,10 +170,10 @@ def _events(db: Any, cond: str, args: list[Any], agg: Agg = None) -> dict[tuple[
 _EVENT_KEY = "e.type || '|' || COALESCE(e.source_name, e.source_country, '?') || '|' || COALESCE(e.target_name, e.target_country, '?')"
 
 
-def _event_evidence(db: Any, cond: str, args: list[Any], keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
-    ev = _evidence(db, _EVENT_KEY, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end",
-                   f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}", "a.published DESC, a.rowid DESC, e.seq",
-                   args, ["|".join(k) for k in keys], "walk")  # fmt: skip
+def _event_evidence(db: Any, cond: str, args: list[Any], rowids: list[int], counts: dict[tuple[str, str, str], dict[str, Any]],
+                    keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:  # fmt: skip
+    ev = _evidence(db, _EVENT_KEY, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end", _EVENTS, "e.article_rowid DESC, e.seq",
+                   ["|".join(k) for k in keys], {"|".join(k): counts[k]["events"] for k in keys}, rowids, "walk")  # fmt: skip
     return {k: ev["|".join(k)] for k in keys}
 
 
@@ -188,24 +203,28 @@ def compare(
     for side, agg in zip(sides, aggs):
         sc, sargs = side.sql("a")
         cond, args = f"{scope_cond} AND {sc}", [*scope_args, *sargs]
-        conds.append((cond, args))
-        outlets = [dict(r) for r in db.execute(
-            "SELECT a.outlet_name AS name, a.outlet_country AS country, a.outlet_kind AS kind, COUNT(*) AS articles "  # noqa: S608
-            f"FROM articles a WHERE {cond} GROUP BY 1, 2, 3 ORDER BY articles DESC, name", args,
-        )]  # fmt: skip
-        n = sum(o["articles"] for o in outlets)  # every article of the side lies in one outlet group: no second count
-        wc = side_words(store, cond, args, word_articles)
+        # The side's articles, most recent first, read once: its outlets, its words and its evidence come from them.
+        arts = db.execute(f"SELECT a.rowid, a.id, a.outlet_name, a.outlet_country, a.outlet_kind FROM articles a WHERE {cond} "  # noqa: S608
+                          "ORDER BY a.published DESC, a.rowid DESC", args).fetchall()  # fmt: skip
+        rowids = sorted((int(r[0]) for r in arts), reverse=True)  # the evidence: newest stored first
+        conds.append((cond, args, rowids))
+        groups: dict[tuple[Any, Any, Any], int] = {}
+        for r in arts:
+            groups[(r[2], r[3], r[4])] = groups.get((r[2], r[3], r[4]), 0) + 1
+        outlets = [{"name": k[0], "country": k[1], "kind": k[2], "articles": v}
+                   for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0][0] is not None, kv[0][0] or ""))]  # fmt: skip
+        n = len(arts)
+        wc = stored_words(store, [(int(r[0]), r[1]) for r in arts[:word_articles]])
         word_counts.append(wc)
         ev = _events(db, cond, args, agg)
         event_sets.append(ev)
         out_sides.append({
-            "side": side.as_dict(), "articles": n, "outlets": outlets, "quoted": _speakers(db, cond, args, top, agg),
-            "themes": _themes(db, cond, args, n, agg), "tone": _tone(db, cond, args, top, agg), "words_from": wc.articles,
+            "side": side.as_dict(), "articles": n, "outlets": outlets, "quoted": _speakers(db, cond, args, top, agg, rowids),
+            "themes": _themes(db, cond, args, n, agg, rowids), "tone": _tone(db, cond, args, top, agg, rowids), "words_from": wc.articles,
         })  # fmt: skip
     for i, (out, ev) in enumerate(zip(out_sides, event_sets)):
-        cond, args = conds[i]
         reported = sorted(ev.values(), key=lambda r: (-r["events"], r["type"], r["source"], r["target"]))[:top]
-        ev_reported = _event_evidence(db, cond, args, [(r["type"], r["source"], r["target"]) for r in reported])
+        ev_reported = _event_evidence(db, *conds[i], ev, [(r["type"], r["source"], r["target"]) for r in reported])
         for r in reported:
             r["evidence"] = ev_reported[(r["type"], r["source"], r["target"])]
         out["events"] = reported
@@ -225,7 +244,7 @@ def compare(
         for r in left_out:
             key = (r["type"], r["source"], r["target"])
             by_side.setdefault(first[key], []).append(key)
-        found = {k: v for j, keys in by_side.items() for k, v in _event_evidence(db, *conds[j], keys).items()}
+        found = {k: v for j, keys in by_side.items() for k, v in _event_evidence(db, *conds[j], event_sets[j], keys).items()}
         for r in left_out:
             r["evidence"] = found[(r["type"], r["source"], r["target"])]
         out["events_left_out"] = left_out

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .words import _TOKEN, STOP_WORDS, WordCounts, _normal, pattern
+from .words import _TOKEN, STOP_WORDS, WordCounts, _normal, first_match, pattern
 
 _PAIR = np.dtype("<i4")
 CHUNK = 500  # values per IN (...) list
@@ -248,7 +248,7 @@ class StoredWords(WordCounts):
             part = cands[i : i + step]
             bodies = self._read(part)
             for p in part:
-                m = rx.search(bodies[p])
+                m = first_match(rx, word, bodies[p])
                 if m:
                     out.append((self.order[p][0], m.start(), m.end()))
                     if len(out) >= keep:
@@ -265,3 +265,17 @@ def side_words(store: Any, cond: str, args: list[Any], limit: int) -> WordCounts
         [*args, limit],
     ).fetchall()
     return StoredWords(db).load(vocabulary(store), [(r[0], r[1], r[2]) for r in rows])
+
+
+def stored_words(store: Any, articles: list[tuple[int, str]]) -> WordCounts:
+    """The word counts of *articles*, (rowid, article id) pairs in the side's order, that the caller has
+    already selected (a comparison reads its side's articles once for its outlets, evidence and words)."""
+    db = store.db
+    blobs: dict[int, Any] = {}
+    for i in range(0, len(articles), CHUNK):
+        part = [r for r, _ in articles[i : i + CHUNK]]
+        blobs.update((int(r), b) for r, b in db.execute(
+            "SELECT w.article_rowid, w.counts FROM article_words w JOIN articles a ON a.rowid = w.article_rowid "  # noqa: S608
+            f"WHERE w.article_rowid IN ({', '.join('?' * len(part))}) AND w.content_hash = a.content_hash", part,
+        ))  # fmt: skip
+    return StoredWords(db).load(vocabulary(store), [(r, aid, blobs.get(r)) for r, aid in articles])

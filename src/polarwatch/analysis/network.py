@@ -85,8 +85,8 @@ def network(
     edges = edges[:max_edges]
     # The articles in scope, newest stored first: the evidence walks them a slice at a time.
     rowids = [int(r[0]) for r in db.execute(f"SELECT a.rowid FROM articles a WHERE {cond} ORDER BY a.rowid DESC", args)] if edges else []  # noqa: S608
-    _event_edge_evidence(db, cond, args, [e for e in edges if e["kind"] == "event"], rowids)
-    _quote_edge_evidence(db, cond, args, edges, rowids)
+    _event_edge_evidence(db, [e for e in edges if e["kind"] == "event"], rowids)
+    _quote_edge_evidence(db, edges, rowids)
     reg = actor_registry().actors
     nodes: dict[str, dict[str, Any]] = {}
     for e in edges:
@@ -110,31 +110,34 @@ _TOP_EVENTS = "ORDER BY 5 DESC, COALESCE({}.type, ''), 1, 2, 4 LIMIT ?"
 _TOP = "ORDER BY 3 DESC, 1, 2 LIMIT ?"
 
 
-def _event_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]], rowids: list[int]) -> None:
+# The evidence walks read the rows of the scope's articles by rowid (which carry every condition of the
+# scope, so the slices need no other), stopping once each edge has its share or all its rows (its weight).
+def _event_edge_evidence(db: Any, edges: list[dict[str, Any]], rowids: list[int]) -> None:
     """Evidence of every event edge, keyed like the edges are grouped, walking the articles *rowids*."""
     key = f"{_LOW} || '|' || {_HIGH} || '|' || e.type || '|' || e.symmetric"
     keys = [f"{e['source']}|{e['target']}|{e['type']}|{0 if e['directed'] else 1}" for e in edges]
     ev = evidence_rows(db, key, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end",
-                       f"FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE {cond}", "e.article_rowid DESC, e.seq DESC", args, keys,
-                       "walk", n=EVIDENCE, by=("e.article_rowid", rowids))  # fmt: skip
+                       "FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE 1", "e.article_rowid DESC, e.seq DESC", [], keys,
+                       "walk", n=EVIDENCE, by=("e.article_rowid", rowids), rows_of=dict(zip(keys, (e["weight"] for e in edges))))  # fmt: skip
     for e, k in zip(edges, keys):
         e["evidence"] = ev[k]
 
 
-def _quote_edge_evidence(db: Any, cond: str, args: list[Any], edges: list[dict[str, Any]], rowids: list[int]) -> None:
+def _quote_edge_evidence(db: Any, edges: list[dict[str, Any]], rowids: list[int]) -> None:
     """Evidence of the co-quoted and quoted-about edges, per kind, walking the articles *rowids*."""
     for kind, key, cols, base, order in (
         ("co-quoted", "x.speaker_id || '|' || y.speaker_id",
          "a.id AS article, x.start AS start, x.end AS end, y.start AS other_start, y.end AS other_end",
          "FROM quotes x JOIN quotes y ON y.article_rowid = x.article_rowid AND x.speaker_id < y.speaker_id "
-         f"JOIN articles a ON a.rowid = x.article_rowid WHERE {cond}", "x.article_rowid DESC, x.seq, y.seq"),
+         "JOIN articles a ON a.rowid = x.article_rowid WHERE 1", "x.article_rowid DESC, x.seq, y.seq"),
         ("quoted-about", "q.speaker_id || '|' || j.value", "a.id AS article, q.start AS start, q.end AS end",
-         f"FROM quotes q JOIN articles a ON a.rowid = q.article_rowid, json_each(q.about) j WHERE q.about != '[]' AND {cond}",
+         "FROM quotes q JOIN articles a ON a.rowid = q.article_rowid, json_each(q.about) j WHERE q.about != '[]'",
          "q.article_rowid DESC, q.seq"),
     ):  # fmt: skip
         mine = [e for e in edges if e["kind"] == kind]
         # co-quoted: one pair of quotes per article, as the edge counts articles
-        ev = evidence_rows(db, key, cols, base, order, args, [f"{e['source']}|{e['target']}" for e in mine], "walk", n=EVIDENCE,
-                           per_article=kind == "co-quoted", by=(f"{key[:1]}.article_rowid", rowids))  # fmt: skip
+        keys = [f"{e['source']}|{e['target']}" for e in mine]  # co-quoted weighs articles, quoted-about quotes: the rows shown
+        ev = evidence_rows(db, key, cols, base, order, [], keys, "walk", n=EVIDENCE, per_article=kind == "co-quoted",
+                           by=(f"{key[:1]}.article_rowid", rowids), rows_of=dict(zip(keys, (e["weight"] for e in mine))))  # fmt: skip
         for e in mine:
             e["evidence"] = ev[f"{e['source']}|{e['target']}"]

@@ -88,7 +88,7 @@ class WordCounts:
         rx = pattern(word)
         out = []
         for aid, text in self.texts:
-            m = rx.search(text)
+            m = first_match(rx, word, text)
             if m:
                 out.append((aid, m.start(), m.end()))
                 if len(out) >= keep:
@@ -100,6 +100,23 @@ def pattern(word: str) -> re.Pattern[str]:
     """Where *word* occurs in a text: as a whole word, any case, either apostrophe, possessive 's allowed."""
     body = re.escape(word).replace("'", "['’]")
     return re.compile(r"(?<![^\W\d_])" + body + r"(?:['’]s)?(?![^\W\d_])", re.I)
+
+
+def first_match(rx: re.Pattern[str], word: str, text: str) -> re.Match[str] | None:
+    """``rx.search(text)`` for *rx* = ``pattern(word)``, faster: when *word* and *text* are both ASCII, a
+    match can only start where the lower-cased text holds the lower-cased word (same length, same
+    positions), so the pattern is tried at those places alone instead of at every character (a regular
+    expression opening with a look-behind gets no literal-prefix scan: ~46 against ~3 µs on a 2 kB body)."""
+    if not (word.isascii() and text.isascii()):
+        return rx.search(text)
+    low, w = text.lower(), word.lower()
+    i = low.find(w)
+    while i >= 0:
+        m = rx.match(text, i)  # the look-behind still sees the character before i
+        if m:
+            return m
+        i = low.find(w, i + 1)
+    return None
 
 
 def _log_odds(groups: list[Counter[str]], alpha0: float, min_count: int) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
