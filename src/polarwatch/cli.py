@@ -431,7 +431,7 @@ def themes(ctx: click.Context, db: str | None, as_json: bool, **flt: str | None)
 
 @main.command("eval")
 @click.argument("what", type=click.Choice(["quotes", "entities", "events", "stories"]))
-@click.option("--gold", "gold", required=True, type=click.Path(exists=True), help="Gold folder: seeds-style (articles + gold.json) or PolNeAR brat (text/ + attributions/); for events also a PLOVER file or a folder of them; for stories a JSONL file (id, cluster, text or sentences).")
+@click.option("--gold", "gold", required=True, type=click.Path(exists=True), help="Gold folder: seeds-style (articles + gold.json), offsets into ../shared/corpus CSV rows (a gold.json with a corpus field: tests/gold/wikinews) or PolNeAR brat (text/ + attributions/); for events also a PLOVER file or a folder of them; for stories a JSONL file (id, cluster, text or sentences).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--shuffle", "shuffles", type=int, multiple=True, metavar="SEED", help="stories: also score the order of random.Random(SEED).shuffle of the lines (repeatable).")
 def eval_cmd(what: str, gold: str, as_json: bool, shuffles: tuple[int, ...]) -> None:

@@ -5,6 +5,10 @@
   (``../shared/corpus/seeds``, ``tests/gold/quotes``).
 * **PolNeAR format** -- brat standoff: ``text/NAME.txt`` and
   ``attributions/NAME_<annotator>.ann`` (``../shared/corpus/polnear-dev``).
+* **offsets format** -- a ``gold.json`` with a ``corpus`` field: the articles are
+  rows of CSV files in ``../shared/corpus`` (found by URL, pinned by the sha256 of
+  their text) and every quote is character offsets into them, so the folder holds
+  no one else's text (``tests/gold/wikinews``).
 
 :func:`load_gold` tells them apart and returns a list of :class:`GoldArticle`.
 Everything here is plain data: no NLP, no store. See ``docs/eval.md``.
@@ -26,10 +30,12 @@ __all__ = [
     "detect_format",
     "is_direct",
     "load_gold",
+    "load_offsets_gold",
     "load_polnear_gold",
     "load_seeds_gold",
     "parse_ann",
     "quoted_segments",
+    "shared_corpus_dir",
     "source_head",
     "split_content",
 ]
@@ -37,6 +43,7 @@ __all__ = [
 GOLD_FILE = "gold.json"
 TEXT_SOURCE_READER = "reader"  # read the file with polarwatch's readers (title line, header...)
 TEXT_SOURCE_PLAIN = "plain"  # raw text, no dump header; its first line is the headline: see article_text()
+TEXT_SOURCE_CSV_ROW = "csv-row"  # the row of the CSV file ``path`` whose url is the article's key
 
 # Marks that open or close a quotation (straight, curly, NYT-style '' doubles, guillemets).
 QUOTE_MARKS = "\"'“”‘’„‟«»‹›"
@@ -76,7 +83,8 @@ class GoldArticle:
 
     ``text_source`` says how to get its text: ``"reader"`` -- read ``path`` with
     :func:`polarwatch.ingest.read_paths` like any input; ``"plain"`` -- the raw
-    text of ``path`` is the article, with no dump header, its first line the headline (use :func:`article_text`).
+    text of ``path`` is the article, with no dump header, its first line the headline (use :func:`article_text`);
+    ``"csv-row"`` -- read the CSV file ``path`` with the readers and take the row whose url is ``key``.
     """
 
     key: str  # the file name as gold.json names it, or the PolNeAR article name
@@ -91,12 +99,13 @@ class GoldArticle:
 
 
 def detect_format(folder: str | Path) -> str:
-    """``"seeds"`` (a gold.json), ``"polnear"`` (text/ and attributions/), else :class:`GoldError`."""
+    """``"seeds"`` (a gold.json), ``"offsets"`` (a gold.json with a ``corpus`` field),
+    ``"polnear"`` (text/ and attributions/), else :class:`GoldError`."""
     d = Path(folder)
     if not d.is_dir():
         raise GoldError(f"{d}: no such gold folder")
     if (d / GOLD_FILE).is_file():
-        return "seeds"
+        return "offsets" if "corpus" in _read_gold_json(d / GOLD_FILE) else "seeds"
     if (d / "text").is_dir() and (d / "attributions").is_dir():
         return "polnear"
     raise GoldError(f"{d}: not a gold folder (expected {GOLD_FILE}, or text/ and attributions/ for PolNeAR)")
@@ -105,6 +114,8 @@ def detect_format(folder: str | Path) -> str:
 def load_gold(folder: str | Path) -> list[GoldArticle]:
     """All annotated articles of a gold folder, in either format, sorted by key."""
     fmt = detect_format(folder)
+    if fmt == "offsets":
+        return load_offsets_gold(folder)
     return load_seeds_gold(folder) if fmt == "seeds" else load_polnear_gold(folder)
 
 
@@ -176,17 +187,24 @@ def _quote(q: object, where: str, by_name: dict[str, GoldEntity]) -> GoldQuote:
     )
 
 
-def load_seeds_gold(folder: str | Path) -> list[GoldArticle]:
-    """Articles of a seeds-style folder (``gold.json`` beside the article files)."""
-    d = Path(folder)
-    gpath = d / GOLD_FILE
+def _read_gold_json(gpath: Path) -> dict:
     try:
         data = json.loads(gpath.read_text("utf-8"))
     except FileNotFoundError as exc:
         raise GoldError(f"{gpath}: no such file") from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GoldError(f"{gpath}: cannot read: {exc}") from exc
-    arts = data.get("articles") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise GoldError(f"{gpath}: expected an object with an 'articles' object")
+    return data
+
+
+def load_seeds_gold(folder: str | Path) -> list[GoldArticle]:
+    """Articles of a seeds-style folder (``gold.json`` beside the article files)."""
+    d = Path(folder)
+    gpath = d / GOLD_FILE
+    data = _read_gold_json(gpath)
+    arts = data.get("articles")
     if not isinstance(arts, dict):
         raise GoldError(f"{gpath}: expected an object with an 'articles' object")
     out: list[GoldArticle] = []
@@ -528,4 +546,139 @@ def load_polnear_gold(folder: str | Path) -> list[GoldArticle]:
                 annotator=annotator,
             )
         )
+    return out
+
+
+# --- offsets into a shared corpus (tests/gold/wikinews) ------------------------------
+
+SHARED_CORPUS = Path("shared") / "corpus"
+_REPO_ROOT = Path(__file__).resolve().parents[3]  # src/polarwatch/evaluate/gold.py -> the checkout
+
+
+def shared_corpus_dir() -> Path | None:
+    """``../shared/corpus`` beside the repository root, else beside the current directory; None if neither exists."""
+    for base in (_REPO_ROOT, Path.cwd().resolve()):
+        candidate = base.parent / SHARED_CORPUS
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _csv_rows(path: Path) -> dict[str, tuple[str, str]]:
+    """``{url: (title, text)}`` of a CSV file with url, title and text columns (the first row of a url wins)."""
+    import csv
+
+    csv.field_size_limit(1 << 28)
+    rows: dict[str, tuple[str, str]] = {}
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                url = (row.get("url") or "").strip()
+                if url:
+                    rows.setdefault(url, (row.get("title") or "", row.get("text") or ""))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise GoldError(f"{path}: cannot read: {exc}") from exc
+    return rows
+
+
+def _sha256(s: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(s.encode("utf-8")).hexdigest()
+
+
+def _offset_span(v: object, text: str, where: str) -> tuple[int, int]:
+    if not (isinstance(v, list) and len(v) == 2 and all(type(x) is int for x in v) and 0 <= v[0] < v[1] <= len(text)):
+        raise GoldError(f"{where}: expected [start, end] with 0 <= start < end <= {len(text)}, not {v!r}")
+    return v[0], v[1]
+
+
+def _offsets_quote(q: object, fields: dict[str, str], speakers: dict[str, dict], where: str) -> GoldQuote:
+    if not isinstance(q, dict):
+        raise GoldError(f"{where}: a quote must be an object")
+    kind = q.get("kind")
+    if kind not in ("direct", "indirect"):
+        raise GoldError(f"{where}: 'kind' must be 'direct' or 'indirect', not {kind!r}")
+    name = q.get("field", "text")
+    if name not in fields:
+        raise GoldError(f"{where}: 'field' must be 'text' or 'title', not {name!r}")
+    text = fields[name]
+    start, end = _offset_span([q.get("start"), q.get("end")], text, where)
+    parts = [_offset_span(p, text, f"{where} parts") for p in q.get("parts") or [[start, end]]]
+    if parts[0][0] != start or parts[-1][1] != end or any(a[1] > b[0] for a, b in zip(parts, parts[1:])):
+        raise GoldError(f"{where}: 'parts' must be in order, from 'start' to 'end'")
+    speaker = _opt_str(q.get("speaker"), f"{where} speaker")
+    found: dict[str, str | None] = {}
+    for key in ("speaker_mention", "cue"):
+        v = q.get(key)
+        if v is None:
+            found[key] = None
+        else:
+            s, e = _offset_span(v, text, f"{where} {key}")
+            found[key] = text[s:e]
+    info = speakers.get(speaker or "") or {}
+    return GoldQuote(
+        kind=kind,
+        text=" ".join(text[s:e] for s, e in parts),
+        speaker=speaker,
+        speaker_mention=found["speaker_mention"],
+        cue=found["cue"],
+        aliases_of_speaker=_str_list(info.get("aliases"), f"{where} speaker aliases"),
+        speaker_type=_opt_str(info.get("type"), f"{where} speaker type"),
+    )
+
+
+def load_offsets_gold(folder: str | Path, shared: str | Path | None = None) -> list[GoldArticle]:
+    """Articles of an offsets-format folder: ``gold.json`` names CSV files of the shared corpus.
+
+    Each article is the CSV row whose ``url`` is its key, in the file its ``file`` names (relative to
+    ``shared``, by default :func:`shared_corpus_dir`); the row's ``text`` (and ``title``) must have the
+    recorded sha256, and every quote's strings are cut from them by the offsets. Raises
+    :class:`GoldError` naming the URL when a text has changed, and when the shared corpus is missing.
+    """
+    d = Path(folder)
+    gpath = d / GOLD_FILE
+    data = _read_gold_json(gpath)
+    corpus = _str_list(data.get("corpus"), f"{gpath} corpus")
+    arts = data.get("articles")
+    if not corpus or not isinstance(arts, dict):
+        raise GoldError(f"{gpath}: an offsets gold needs a 'corpus' list of CSV files and an 'articles' object")
+    root = Path(shared) if shared is not None else shared_corpus_dir()
+    if root is None or not root.is_dir():
+        raise GoldError(
+            f"{gpath}: its articles are rows of {', '.join(corpus)} in ../shared/corpus, which exists neither beside "
+            f"the repository ({_REPO_ROOT.parent / SHARED_CORPUS}) nor beside the current directory"
+        )
+    tables: dict[str, dict[str, tuple[str, str]]] = {}
+    for rel in corpus:
+        p = root / rel
+        if not p.is_file():
+            raise GoldError(f"{gpath}: corpus file {p} not found")
+        tables[rel] = _csv_rows(p)
+    out: list[GoldArticle] = []
+    for url in sorted(arts):
+        a = arts[url]
+        where = f"{gpath} articles[{url!r}]"
+        if not isinstance(a, dict) or a.get("file") not in tables:
+            raise GoldError(f"{where}: 'file' must name one of the corpus files {corpus}")
+        row = tables[a["file"]].get(url)
+        if row is None:
+            raise GoldError(f"{where}: {root / a['file']} has no row with this url")
+        title, text = row
+        for field_name, value, key in (("text", text, "sha256"), ("title", title, "title_sha256")):
+            want = a.get(key)
+            if key == "sha256" and not isinstance(want, str):
+                raise GoldError(f"{where}: 'sha256' of the annotated text is required")
+            if want is not None and _sha256(value) != want:
+                raise GoldError(
+                    f"{url}: the {field_name} in {root / a['file']} is not the annotated one "
+                    f"(sha256 {_sha256(value)}, gold.json has {want}); its offsets cannot be trusted"
+                )
+        speakers = a.get("speakers") or {}
+        quotes_raw = a.get("quotes") or []
+        if not isinstance(speakers, dict) or not isinstance(quotes_raw, list):
+            raise GoldError(f"{where}: 'speakers' must be an object and 'quotes' a list")
+        fields = {"text": text, "title": title}
+        quotes = [_offsets_quote(q, fields, speakers, f"{where} quotes[{i}]") for i, q in enumerate(quotes_raw)]
+        out.append(GoldArticle(key=url, path=str(root / a["file"]), text_source=TEXT_SOURCE_CSV_ROW, quotes=quotes))
     return out

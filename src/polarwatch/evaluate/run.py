@@ -33,7 +33,28 @@ def _plain_title(raw: str) -> tuple[str | None, str]:
     return head, lines[1]
 
 
+def _csv_docs(path: str) -> dict[str, RawDoc]:
+    """The documents of a CSV file as ``ingest`` reads them, by url (read once per file and run)."""
+    key = (path, Path(path).stat().st_mtime_ns)
+    if key not in _CSV_DOCS:
+        if len(_CSV_DOCS) >= 8:
+            _CSV_DOCS.clear()
+        docs: dict[str, RawDoc] = {}
+        for item in read_paths([path], Settings()):
+            if isinstance(item, RawDoc) and item.url:
+                docs.setdefault(item.url.strip(), item)
+        _CSV_DOCS[key] = docs
+    return _CSV_DOCS[key]
+
+
+_CSV_DOCS: dict[tuple[str, int], dict[str, RawDoc]] = {}
+
+
 def _article(g: GoldArticle) -> Article | None:
+    if g.text_source == "csv-row":  # offsets gold: the row of a shared CSV, read by the CSV reader like any ingest
+        doc = _csv_docs(g.path).get(g.key)
+        art = to_article(doc) if doc is not None else None
+        return art if isinstance(art, Article) else None
     if g.text_source == "plain":
         from ..ingest.text import split_paragraphs
 
