@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -80,11 +81,13 @@ def _cue_rows() -> tuple[dict[str, str], ...]:
     return tuple(csv.DictReader(text.splitlines()))
 
 
+@lru_cache(maxsize=1)
 def speech_lemmas() -> frozenset[str]:
     """Cue lemmas that can introduce a quotation (not the verbs of belief or intent: "think", "want")."""
     return frozenset(r["lemma"] for r in _cue_rows() if r["direct"] == "yes")
 
 
+@lru_cache(maxsize=1)
 def object_lemmas() -> frozenset[str]:
     """Cue lemmas whose noun object states the speaker's position (convention 14 of our gold, as in PARC and
     PolNeAR): verbs of criticism and praise, and "cite" ("criticized the plan as reckless", "cited the report").
@@ -92,6 +95,7 @@ def object_lemmas() -> frozenset[str]:
     return frozenset(r["lemma"] for r in _cue_rows() if r.get("object") in ("yes", "complement"))
 
 
+@lru_cache(maxsize=1)
 def complement_lemmas() -> frozenset[str]:
     """Cue lemmas that report their noun object only together with an object complement or an "as" phrase:
     "called the plan “reckless”", "described the plan as reckless" (not "called the minister", a telephone call)."""
@@ -106,6 +110,7 @@ def cue_nouns() -> dict[str, tuple[bool, bool]]:
     return {r["lemma"]: (r["clause"] == "yes", r["infinitive"] == "yes") for r in csv.DictReader(text.splitlines())}
 
 
+@lru_cache(maxsize=1)
 def infinitive_lemmas() -> frozenset[str]:
     """Cue lemmas that report with an infinitive ("vowed to …", "urged X to …") or "call for/on"."""
     return frozenset(r["lemma"] for r in _cue_rows() if r["infinitive"] == "yes")
@@ -171,6 +176,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     indirect_cues = cue_lemmas()[1]
     cues, infinitive_cues, object_cues, noun_cues = speech_lemmas(), infinitive_lemmas(), object_lemmas(), cue_nouns()
     res = _Resolver(reg)
+    noun_ids, report_ids = _string_ids(frozenset(noun_cues)), _string_ids(indirect_cues | object_cues | cues)
     an = Analysis(text="\n\n".join(paragraphs))
     offsets = []
     pos = 0
@@ -285,9 +291,11 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 prev_speaker = para_speaker = q
                 _note_speaker(res, base + qs, sid, scountry, sname)
 
-        # 3. indirect speech
+        # 3. indirect speech. Each pass below looks only at the tokens its first test lets through (read from the
+        # doc's arrays once, instead of making every token of the sentence four times); the tests stay in place.
+        verbs, nouns, reports, according = _pass_heads(doc, noun_ids, report_ids)
         for sent in doc.sents:
-            for tok in sent:
+            for tok in _within(doc, verbs, sent):
                 if tok.pos_ not in ("VERB", "AUX"):
                     continue  # only a verb or auxiliary is taken whatever the checks below find, so it is tested first
                 listed = tok.lemma_ in indirect_cues or tok.lemma_ in infinitive_cues or tok.lemma_ in object_cues
@@ -379,7 +387,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if how in ("registry", "name") and toks[0].lower_ in ("he", "she") and toks[0].dep_ == "nsubj":
                     res.learn_pronoun(sid, toks[0].lower_)  # "Berg said she would …": Berg is "she"
             # "Oslo's claim that …", "X repeated his warning that …", "Moscow's threat to …"
-            for tok in sent:
+            for tok in _within(doc, nouns, sent):
                 if tok.pos_ != "NOUN" or tok.lemma_ not in noun_cues or any(qs - 1 <= tok.idx < qe + 1 for qs, qe, _ in spans):
                     continue
                 if any(a.dep_ == "ccomp" and a.head.lemma_ in indirect_cues for a in tok.ancestors) or _fronted(tok.head):
@@ -397,7 +405,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
             # "The plan was criticized by the council as reckless": a passive report with its agent
-            for tok in sent:
+            for tok in _within(doc, reports, sent):
                 if tok.pos_ != "VERB" or not (tok.lemma_ in indirect_cues or tok.lemma_ in object_cues or tok.lemma_ in cues):
                     continue
                 found = _passive_report(tok)
@@ -411,7 +419,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
             # "according to X, …", "in the words of X, …", "in X's words, …"
-            for tok in sent:
+            for tok in _within(doc, according, sent):
                 found = _according_to(tok)
                 if found is None:
                     continue
@@ -439,6 +447,36 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     for d in docs:
         d.user_data.pop("polarwatch_ents", None)  # the entity cache of _doc_ents stays out of what later stages see
     return an
+
+
+@lru_cache(maxsize=16)
+def _string_ids(words: frozenset[str]) -> frozenset[int]:
+    """The spaCy string ids (hashes) of *words*: a token's LEMMA or LOWER array value is the id of its string."""
+    from spacy.strings import get_string_id
+
+    return frozenset(get_string_id(w) for w in words)
+
+
+def _pass_heads(doc: Any, noun_ids: frozenset[int], report_ids: frozenset[int]) -> tuple[list[int], ...]:
+    """Indices of the tokens of *doc* that can pass the first test of each indirect-speech pass of ``analyse``: a
+    verb or auxiliary; a noun with a cue noun's lemma; a verb with a cue lemma; the word "according" or "in". A
+    superset of what each test takes (equal ids for equal strings), so the passes find what they found before."""
+    from spacy.attrs import LEMMA, LOWER, POS
+    from spacy.parts_of_speech import AUX, NOUN, VERB
+
+    if not len(doc):
+        return [], [], [], []
+    pos, lemma, lower = doc.to_array([POS, LEMMA, LOWER]).T.tolist()
+    words = _string_ids(frozenset({"according", "in"}))
+    verbs = [i for i, p in enumerate(pos) if p == VERB or p == AUX]
+    nouns = [i for i, p in enumerate(pos) if p == NOUN and lemma[i] in noun_ids]
+    reports = [i for i in verbs if pos[i] == VERB and lemma[i] in report_ids]
+    return verbs, nouns, reports, [i for i, w in enumerate(lower) if w in words]
+
+
+def _within(doc: Any, heads: list[int], sent: Any) -> list[Any]:
+    """The tokens of *heads* (ascending indices) inside the sentence *sent*, in order."""
+    return [doc[i] for i in heads[bisect_left(heads, sent.start) : bisect_left(heads, sent.end)]]
 
 
 # Verbs that take a clause without reporting anything: perception, causation, seeming, becoming, and the light
