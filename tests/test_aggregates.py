@@ -634,3 +634,30 @@ def test_migration_016_counts_a_filled_store_again_by_the_day_as_written(url, mo
         assert agg_rows(s) == recount(s)
     finally:
         s.close()
+
+
+def test_a_comparison_reads_its_sides_from_the_cells_only_when_every_article_lies_in_one(url, monkeypatch):  # noqa: ANN001
+    """An article stored but never analysed has no cell: the comparison then lists the sides' articles
+    from their rows, so its article and outlet counts still hold it; once analysed, from the cells."""
+    from polarwatch.analysis import aggregates
+
+    s = open_store(url)
+    try:
+        arts = [article(i, TEXTS[i % 5], ("RU", "NO")[i % 2]) for i in range(6)]
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts[:-1])], "v1")  # the last one, NO, not analysed
+        sides = [Side("ru", countries=("RU",)), Side("no", countries=("NO",))]
+        assert aggregates.usable(s.db) and not aggregates.every_article_counted(s.db)
+        before = compare(s, sides=sides, since="2025-01-01")
+        assert [side["articles"] for side in before["sides"]] == [3, 3]
+        monkeypatch.setattr(aggregates, "usable", lambda db: False)
+        assert compare(s, sides=sides, since="2025-01-01") == before
+        monkeypatch.undo()
+        s.put_analyses([analysis_of(arts[-1], 5)], "v1")
+        assert aggregates.every_article_counted(s.db)
+        after = compare(s, sides=sides, since="2025-01-01")
+        assert [side["articles"] for side in after["sides"]] == [3, 3] and after["sides"][1]["outlets"] == before["sides"][1]["outlets"]
+        monkeypatch.setattr(aggregates, "usable", lambda db: False)
+        assert compare(s, sides=sides, since="2025-01-01") == after
+    finally:
+        s.close()

@@ -188,7 +188,7 @@ def compare(
     tone toward each actor; the events it reports (type, source, target) and those another side
     reports that it does not; and its *words* most distinctive words against the other sides
     (log-odds with an informative Dirichlet prior). Distinctive words are counted over the side's
-    *word_articles* most recent articles (all of them when fewer); ``words_from`` says how many.
+    *word_articles* most recently stored articles (all of them when fewer); ``words_from`` says how many.
     Every list item carries ``evidence``: article ids with character spans into the article body."""
     if len(sides) < 2:
         raise ValueError("compare needs at least two sides")
@@ -203,18 +203,21 @@ def compare(
     for side, agg in zip(sides, aggs):
         sc, sargs = side.sql("a")
         cond, args = f"{scope_cond} AND {sc}", [*scope_args, *sargs]
-        # The side's articles, most recent first, read once: its outlets, its words and its evidence come from them.
-        arts = db.execute(f"SELECT a.rowid, a.id, a.outlet_name, a.outlet_country, a.outlet_kind FROM articles a WHERE {cond} "  # noqa: S608
-                          "ORDER BY a.published DESC, a.rowid DESC", args).fetchall()  # fmt: skip
-        rowids = sorted((int(r[0]) for r in arts), reverse=True)  # the evidence: newest stored first
+        # The side's articles, read once: its outlets, its words and its evidence come from them. Over whole days
+        # of outlets (a period, sides by outlet, country or kind) from the cells' index when every article lies in one.
+        if agg and aggregates.every_article_counted(db):
+            arts = db.execute(aggregates.side_articles(agg[0]), agg[1]).fetchall()
+        else:
+            arts = db.execute(f"SELECT a.rowid, a.outlet_name, a.outlet_country, a.outlet_kind FROM articles a WHERE {cond}", args).fetchall()  # noqa: S608
+        rowids = sorted((int(r[0]) for r in arts), reverse=True)  # newest stored first: the evidence and the words
         conds.append((cond, args, rowids))
         groups: dict[tuple[Any, Any, Any], int] = {}
         for r in arts:
-            groups[(r[2], r[3], r[4])] = groups.get((r[2], r[3], r[4]), 0) + 1
-        outlets = [{"name": k[0], "country": k[1], "kind": k[2], "articles": v}
-                   for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0][0] is not None, kv[0][0] or ""))]  # fmt: skip
+            groups[(r[1], r[2], r[3])] = groups.get((r[1], r[2], r[3]), 0) + 1
+        outlets = [{"name": k[0], "country": k[1], "kind": k[2], "articles": v}  # most articles first, then by name (NULL first), country, kind
+                   for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], *((x is not None, x or "") for x in kv[0])))]  # fmt: skip
         n = len(arts)
-        wc = stored_words(store, [(int(r[0]), r[1]) for r in arts[:word_articles]])
+        wc = stored_words(store, rowids[:word_articles])
         word_counts.append(wc)
         ev = _events(db, cond, args, agg)
         event_sets.append(ev)

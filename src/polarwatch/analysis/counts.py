@@ -157,7 +157,7 @@ class StoredWords(WordCounts):
     def __init__(self, db: Any) -> None:
         super().__init__()
         self.db = db
-        self.order: list[tuple[str, int]] = []  # (article id, rowid), the side's order
+        self.order: list[tuple[str | None, int]] = []  # (article id, rowid), the side's order; an id read with its body when not given
         self.bodies: dict[int, str] = {}  # position -> body, read so far
         self.uncounted: list[int] = []  # positions counted from their body
         self.ids: np.ndarray = np.empty(0, dtype=np.int64)  # every stored (word id, position) pair, in position order
@@ -168,8 +168,8 @@ class StoredWords(WordCounts):
         self.word_id: dict[str, int] = {}
         self.compounds: list[str] = []
 
-    def load(self, vocab: Vocabulary, rows: list[tuple[int, str, Any]]) -> "StoredWords":
-        """*rows*: (rowid, article id, counts blob or None) in the side's order."""
+    def load(self, vocab: Vocabulary, rows: list[tuple[int, str | None, Any]]) -> "StoredWords":
+        """*rows*: (rowid, article id or None, counts blob or None) in the side's order."""
         self.order = [(aid, int(rowid)) for rowid, aid, _ in rows]
         self.uncounted = [pos for pos, (_, _, blob) in enumerate(rows) if blob is None]
         stored = [(pos, bytes(blob)) for pos, (_, _, blob) in enumerate(rows) if blob is not None]
@@ -206,10 +206,12 @@ class StoredWords(WordCounts):
         for i in range(0, len(want), CHUNK):
             part = want[i : i + CHUNK]
             rowid_pos = {self.order[p][1]: p for p in part}
-            for rowid, body in self.db.execute(
-                f"SELECT rowid, body FROM articles WHERE rowid IN ({', '.join('?' * len(part))})", list(rowid_pos)  # noqa: S608
+            for rowid, aid, body in self.db.execute(
+                f"SELECT rowid, id, body FROM articles WHERE rowid IN ({', '.join('?' * len(part))})", list(rowid_pos)  # noqa: S608
             ):
-                self.bodies[rowid_pos[int(rowid)]] = body or ""
+                p = rowid_pos[int(rowid)]
+                self.bodies[p] = body or ""
+                self.order[p] = (aid, int(rowid))
         return {p: self.bodies.get(p, "") for p in positions}
 
     def _related(self, word: str) -> list[int]:
@@ -267,15 +269,17 @@ def side_words(store: Any, cond: str, args: list[Any], limit: int) -> WordCounts
     return StoredWords(db).load(vocabulary(store), [(r[0], r[1], r[2]) for r in rows])
 
 
-def stored_words(store: Any, articles: list[tuple[int, str]]) -> WordCounts:
-    """The word counts of *articles*, (rowid, article id) pairs in the side's order, that the caller has
-    already selected (a comparison reads its side's articles once for its outlets, evidence and words)."""
+def stored_words(store: Any, rowids: list[int]) -> WordCounts:
+    """The word counts of the articles *rowids*, in the side's order, that the caller has already selected
+    (a comparison reads its side's articles once for its outlets, evidence and words). The counts are
+    read without the articles' rows: whether an article's body is still the one counted is checked
+    on the unique index of the content hashes (an article's row is a page of its own, body and all)."""
     db = store.db
     blobs: dict[int, Any] = {}
-    for i in range(0, len(articles), CHUNK):
-        part = [r for r, _ in articles[i : i + CHUNK]]
+    for i in range(0, len(rowids), CHUNK):
+        part = rowids[i : i + CHUNK]
         blobs.update((int(r), b) for r, b in db.execute(
-            "SELECT w.article_rowid, w.counts FROM article_words w JOIN articles a ON a.rowid = w.article_rowid "  # noqa: S608
-            f"WHERE w.article_rowid IN ({', '.join('?' * len(part))}) AND w.content_hash = a.content_hash", part,
+            f"SELECT w.article_rowid, w.counts FROM article_words w WHERE w.article_rowid IN ({', '.join('?' * len(part))}) "  # noqa: S608
+            "AND EXISTS (SELECT 1 FROM articles x WHERE x.content_hash = w.content_hash AND x.rowid = w.article_rowid)", part,
         ))  # fmt: skip
-    return StoredWords(db).load(vocabulary(store), [(r, aid, blobs.get(r)) for r, aid in articles])
+    return StoredWords(db).load(vocabulary(store), [(r, None, blobs.get(r)) for r in rowids])
