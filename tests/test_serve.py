@@ -2,7 +2,8 @@
 
 With ``--workers N`` uvicorn binds the listening socket itself without naming TCP, so asyncio leaves
 Nagle on and every response waited ~40 ms for the client's delayed acknowledgement. The socket here is
-bound the same way; plain h11 shows the problem, our protocol does not.
+bound the same way; plain h11 shows the problem, our protocols (httptools on uvloop, which serve runs when
+both are installed, and h11 on asyncio otherwise) do not.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import httpx
 import pytest
 import uvicorn
 
-from polarwatch.api.server import PROTOCOL
+from polarwatch.api.server import FAST, LOOP, PROTOCOL
 
 
 async def _app(scope, receive, send):  # noqa: ANN001, ANN202
@@ -23,13 +24,14 @@ async def _app(scope, receive, send):  # noqa: ANN001, ANN202
     await send({"type": "http.response.body", "body": b"ok"})
 
 
-@pytest.mark.parametrize(("http", "nodelay"), [(PROTOCOL, True), ("h11", False)])
-def test_accepted_connections_have_nagle_off(http: str, nodelay: bool):
+@pytest.mark.parametrize(("http", "loop", "nodelay"), [
+    (PROTOCOL, LOOP, True), ("polarwatch.api.server:NoDelayH11Protocol", "asyncio", True), ("h11", "asyncio", False)])
+def test_accepted_connections_have_nagle_off(http: str, loop: str, nodelay: bool):
     sock = socket.socket(socket.AF_INET)  # as uvicorn binds it for several workers: protocol 0
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(_app, http=http, lifespan="off", log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(_app, http=http, loop=loop, lifespan="off", log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -64,5 +66,6 @@ def test_serve_runs_our_protocol_with_one_worker_and_with_several(tmp_path, monk
     for workers in ("1", "2"):
         res = CliRunner().invoke(main, ["--db", str(db), "serve", "--workers", workers])
         assert res.exit_code == 0, res.output
-    assert [kw["http"] for kw in seen] == [PROTOCOL, PROTOCOL]
+    assert [kw["http"] for kw in seen] == [PROTOCOL, PROTOCOL] and [kw["loop"] for kw in seen] == [LOOP, LOOP]
+    assert FAST and LOOP == "uvloop" and "HttpTools" in PROTOCOL  # the pinned uvloop and httptools are installed
     assert seen[1]["workers"] == 2

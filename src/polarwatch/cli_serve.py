@@ -23,7 +23,7 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
 
     import uvicorn
 
-    from .api.server import PROTOCOL
+    from .api.server import LOOP, PROTOCOL
 
     path = _db(ctx, db)
     try:
@@ -34,11 +34,11 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
         _fail(str(exc))
     click.echo(f"polarwatch: serving {path} at http://{host}:{port}/ (API at /api, Ctrl-C to stop)", err=True)
     if workers == 1:
-        uvicorn.run(create_app(path), host=host, port=port, log_level="warning", server_header=False, http=PROTOCOL)
+        uvicorn.run(create_app(path), host=host, port=port, log_level="warning", server_header=False, http=PROTOCOL, loop=LOOP)
     else:
         os.environ["POLARWATCH_SERVE_DB"] = path
         uvicorn.run("polarwatch.cli_serve:_app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", server_header=False, http=PROTOCOL)  # fmt: skip
+                    log_level="warning", server_header=False, http=PROTOCOL, loop=LOOP)  # fmt: skip
 
 
 def _app_from_env():  # noqa: ANN202  (uvicorn factory for several worker processes)
