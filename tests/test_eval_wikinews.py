@@ -11,7 +11,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from polarwatch.cli import main
 from polarwatch.evaluate import gold as gold_mod
 from polarwatch.evaluate.gold import GoldError, detect_format, load_gold, load_offsets_gold, shared_corpus_dir
 from polarwatch.evaluate.run import _article, run_eval
@@ -141,6 +143,9 @@ def test_shared_corpus_is_found_beside_the_repo_or_the_current_directory(tmp_pat
     monkeypatch.chdir(work)
     assert shared_corpus_dir() == shared
     assert [a.key for a in load_gold(folder)] == ["https://news.example/talks"]
+    monkeypatch.setattr(gold_mod, "_REPO_ROOT", work)  # the repository's ../shared/corpus comes first
+    monkeypatch.chdir(tmp_path / "gold")
+    assert shared_corpus_dir() == shared
 
 
 def test_a_missing_shared_corpus_is_a_clear_error(tmp_path, monkeypatch):
@@ -152,6 +157,8 @@ def test_a_missing_shared_corpus_is_a_clear_error(tmp_path, monkeypatch):
     assert shared_corpus_dir() is None
     with pytest.raises(GoldError, match=r"rows of news/a\.csv in \.\./shared/corpus, which exists neither"):
         load_gold(folder)
+    r = CliRunner().invoke(main, ["eval", "quotes", "--gold", str(folder)])
+    assert r.exit_code != 0 and "which exists neither" in r.output, r.output
 
 
 # --- the real held-out set ------------------------------------------------------------------------------------

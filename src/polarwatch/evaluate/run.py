@@ -34,7 +34,7 @@ def _plain_title(raw: str) -> tuple[str | None, str]:
 
 
 def _csv_docs(path: str) -> dict[str, RawDoc]:
-    """The documents of a CSV file as ``ingest`` reads them, by url (read once per file and run)."""
+    """The documents of a CSV file as ``ingest`` reads them, by url (read again only when the file changes)."""
     key = (path, Path(path).stat().st_mtime_ns)
     if key not in _CSV_DOCS:
         if len(_CSV_DOCS) >= 8:
