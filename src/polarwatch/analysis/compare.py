@@ -21,12 +21,14 @@ EVIDENCE = 5
 def _evidence(db: Any, key: str, cols: str, joined: str, order: str, keys: list[Any], rows_of: dict[Any, int], rowids: list[int],
               how: str = "walk-all") -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
     """The first EVIDENCE rows of each of *keys* among the rows of *joined* (``FROM`` a child table aliased
-    as *order*'s first column names it, joined to ``articles a``) of the side's articles *rowids*, newest
-    stored first (*order* starts with the child's ``article_rowid DESC``). *rows_of*: each key's row count
-    in scope, so that a walk stops once a rare key has all its rows. The rowids already carry the side's
-    conditions, so the slices read only their own rows (``queries.evidence_rows`` with *by*)."""
+    as *order*'s first column names it) of the side's articles *rowids*, newest stored first (*order*
+    starts with the child's ``article_rowid DESC``). *rows_of*: each key's row count in scope, so that a
+    walk stops once a rare key has all its rows. The rowids already carry the side's conditions, so the
+    slices read only their own rows, and the articles' ids are read for the rows kept alone
+    (``queries.evidence_rows`` with *by* and *by_rowid*)."""
     col = order.split()[0]
-    return evidence_rows(db, key, cols, f"{joined} WHERE 1", order, [], keys, how, n=EVIDENCE, rows_of=rows_of, by=(col, rowids))
+    return evidence_rows(db, key, f"{col} AS article, {cols}", f"{joined} WHERE 1", order, [], keys, how, n=EVIDENCE, rows_of=rows_of,
+                         by=(col, rowids), by_rowid=True)  # fmt: skip
 
 
 def speaker_role(db: Any, speaker_id: str | None, cache: dict[str, tuple[str, str | None]] | None = None) -> tuple[str, str | None]:
@@ -84,8 +86,8 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: l
         )]  # fmt: skip
         origins = db.execute(f"SELECT q.speaker_id, q.speaker_country, COUNT(*) {base} GROUP BY 1, 2", args)  # noqa: S608
     roles: dict[str, tuple[str, str | None]] = {}
-    ev = _evidence(db, "COALESCE(q.speaker_id, q.speaker_name)", "a.id AS article, q.start AS start, q.end AS end, q.in_title AS in_title",
-                   _QUOTES, "q.article_rowid DESC, q.seq", [r["speaker_id"] or r["speaker"] for r in rows],
+    ev = _evidence(db, "COALESCE(q.speaker_id, q.speaker_name)", "q.start AS start, q.end AS end, q.in_title AS in_title", "FROM quotes q",
+                   "q.article_rowid DESC, q.seq", [r["speaker_id"] or r["speaker"] for r in rows],
                    {r["speaker_id"] or r["speaker"]: r["quotes"] for r in rows}, rowids)  # fmt: skip
     for r in rows:
         r["type"], r["role"] = speaker_role(db, r["speaker_id"], roles)
@@ -117,7 +119,7 @@ def _themes(db: Any, cond: str, args: list[Any], n_articles: int, agg: Agg, rowi
                             "GROUP BY x.theme ORDER BY 2 DESC, 1", agg[1]).fetchall()  # fmt: skip
     else:
         groups = db.execute(f"SELECT t.theme, COUNT(*), SUM({aggregates.MICRO.format('t.score')}) {base} GROUP BY t.theme ORDER BY 2 DESC, 1", args).fetchall()  # noqa: S608
-    ev = _evidence(db, "t.theme", "a.id AS article, t.evidence AS spans", _THEMES, "t.article_rowid DESC", [g[0] for g in groups],
+    ev = _evidence(db, "t.theme", "t.evidence AS spans", "FROM article_themes t", "t.article_rowid DESC", [g[0] for g in groups],
                    {g[0]: g[1] for g in groups}, rowids)  # fmt: skip
     out = []
     for theme, n, score in groups:
@@ -143,7 +145,7 @@ def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: list[
             f"SELECT t.actor_id, SUM({aggregates.MICRO.format('t.tone')}), SUM(t.mentions), COUNT(*) {base} GROUP BY t.actor_id ORDER BY 4 DESC, 1 LIMIT ?",
             [*args, top],  # noqa: S608
         ).fetchall()
-    ev = _evidence(db, "t.actor_id", "a.id AS article, t.sentences AS sentences", _TONE, "t.article_rowid DESC", [g[0] for g in groups],
+    ev = _evidence(db, "t.actor_id", "t.sentences AS sentences", "FROM actor_tone t", "t.article_rowid DESC", [g[0] for g in groups],
                    {g[0]: g[3] for g in groups}, rowids)  # fmt: skip
     out = []
     for aid, tone, mentions, n in groups:
@@ -172,7 +174,7 @@ _EVENT_KEY = "e.type || '|' || COALESCE(e.source_name, e.source_country, '?') ||
 
 def _event_evidence(db: Any, cond: str, args: list[Any], rowids: list[int], counts: dict[tuple[str, str, str], dict[str, Any]],
                     keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:  # fmt: skip
-    ev = _evidence(db, _EVENT_KEY, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end", _EVENTS, "e.article_rowid DESC, e.seq",
+    ev = _evidence(db, _EVENT_KEY, "e.evidence_start AS start, e.evidence_end AS end", "FROM events e", "e.article_rowid DESC, e.seq",
                    ["|".join(k) for k in keys], {"|".join(k): counts[k]["events"] for k in keys}, rowids, "walk")  # fmt: skip
     return {k: ev["|".join(k)] for k in keys}
 

@@ -116,9 +116,9 @@ def _event_edge_evidence(db: Any, edges: list[dict[str, Any]], rowids: list[int]
     """Evidence of every event edge, keyed like the edges are grouped, walking the articles *rowids*."""
     key = f"{_LOW} || '|' || {_HIGH} || '|' || e.type || '|' || e.symmetric"
     keys = [f"{e['source']}|{e['target']}|{e['type']}|{0 if e['directed'] else 1}" for e in edges]
-    ev = evidence_rows(db, key, "a.id AS article, e.evidence_start AS start, e.evidence_end AS end",
-                       "FROM events e JOIN articles a ON a.rowid = e.article_rowid WHERE 1", "e.article_rowid DESC, e.seq DESC", [], keys,
-                       "walk", n=EVIDENCE, by=("e.article_rowid", rowids), rows_of=dict(zip(keys, (e["weight"] for e in edges))))  # fmt: skip
+    ev = evidence_rows(db, key, "e.article_rowid AS article, e.evidence_start AS start, e.evidence_end AS end",
+                       "FROM events e WHERE 1", "e.article_rowid DESC, e.seq DESC", [], keys, "walk", n=EVIDENCE,
+                       by=("e.article_rowid", rowids), rows_of=dict(zip(keys, (e["weight"] for e in edges))), by_rowid=True)  # fmt: skip
     for e, k in zip(edges, keys):
         e["evidence"] = ev[k]
 
@@ -127,17 +127,17 @@ def _quote_edge_evidence(db: Any, edges: list[dict[str, Any]], rowids: list[int]
     """Evidence of the co-quoted and quoted-about edges, per kind, walking the articles *rowids*."""
     for kind, key, cols, base, order in (
         ("co-quoted", "x.speaker_id || '|' || y.speaker_id",
-         "a.id AS article, x.start AS start, x.end AS end, y.start AS other_start, y.end AS other_end",
-         "FROM quotes x JOIN quotes y ON y.article_rowid = x.article_rowid AND x.speaker_id < y.speaker_id "
-         "JOIN articles a ON a.rowid = x.article_rowid WHERE 1", "x.article_rowid DESC, x.seq, y.seq"),
-        ("quoted-about", "q.speaker_id || '|' || j.value", "a.id AS article, q.start AS start, q.end AS end",
-         "FROM quotes q JOIN articles a ON a.rowid = q.article_rowid, json_each(q.about) j WHERE q.about != '[]'",
+         "x.article_rowid AS article, x.start AS start, x.end AS end, y.start AS other_start, y.end AS other_end",
+         "FROM quotes x JOIN quotes y ON y.article_rowid = x.article_rowid AND x.speaker_id < y.speaker_id WHERE 1",
+         "x.article_rowid DESC, x.seq, y.seq"),
+        ("quoted-about", "q.speaker_id || '|' || j.value", "q.article_rowid AS article, q.start AS start, q.end AS end",
+         "FROM quotes q, json_each(q.about) j WHERE q.about != '[]'",
          "q.article_rowid DESC, q.seq"),
     ):  # fmt: skip
         mine = [e for e in edges if e["kind"] == kind]
         # co-quoted: one pair of quotes per article, as the edge counts articles
         keys = [f"{e['source']}|{e['target']}" for e in mine]  # co-quoted weighs articles, quoted-about quotes: the rows shown
         ev = evidence_rows(db, key, cols, base, order, [], keys, "walk", n=EVIDENCE, per_article=kind == "co-quoted",
-                           by=(f"{key[:1]}.article_rowid", rowids), rows_of=dict(zip(keys, (e["weight"] for e in mine))))  # fmt: skip
+                           by=(f"{key[:1]}.article_rowid", rowids), rows_of=dict(zip(keys, (e["weight"] for e in mine))), by_rowid=True)  # fmt: skip
         for e in mine:
             e["evidence"] = ev[f"{e['source']}|{e['target']}"]

@@ -400,7 +400,8 @@ def delete_article(store: Any, article_id: str) -> bool:
 
 def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: list[Any], keys: list[Any],
                   how: str = "window", *, n: int, per_article: bool = False,
-                  by: tuple[str, list[int]] | None = None, rows_of: dict[Any, int] | None = None) -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
+                  by: tuple[str, list[int]] | None = None, rows_of: dict[Any, int] | None = None,
+                  by_rowid: bool = False) -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
     """The first *n* rows (by *order*, which must order the rows of a key completely) of each of *keys*
     (values of the SQL expression *key*) among the rows of *base* (``FROM … WHERE …`` with *args*), in one
     query: key -> rows of *cols*. Three ways, the same rows, the fastest depending on the section
@@ -421,7 +422,11 @@ def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: lis
 
     *rows_of* (a walk only): how many rows of *base* each key has (the count the figure shows, when it
     counts exactly those rows; for *per_article*, their articles). A key with fewer than *n* is complete
-    once it has them all, so the walk stops there instead of reading to the end for a rare key."""
+    once it has them all, so the walk stops there instead of reading to the end for a rare key.
+
+    *by_rowid* (with *by*): *cols* name the child row's article rowid ``AS article`` and *base* need not
+    join the articles; the kept rows' rowids become article ids at the end, in one query, instead of
+    each row read fetching its article's page (a month's slices: ~30-40 % less)."""
     out: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
     if not keys:
         return out
@@ -476,4 +481,17 @@ def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: lis
         if take(rows):
             break
         start, size = start + size, min(size * 2, SLICE_MAX)
+    if by_rowid:
+        _article_ids(db, [d for got in out.values() for d in got])
     return out
+
+
+def _article_ids(db: Any, rows: list[dict[str, Any]]) -> None:
+    """Replace each row's ``article`` (an article rowid) with the article's id, in one query a slice."""
+    want = sorted({int(d["article"]) for d in rows})
+    ids: dict[int, str] = {}
+    for i in range(0, len(want), SLICE_MAX):
+        part = want[i : i + SLICE_MAX]
+        ids.update((int(r), aid) for r, aid in db.execute(f"SELECT rowid, id FROM articles WHERE rowid IN ({_in(part)})", part))  # noqa: S608
+    for d in rows:
+        d["article"] = ids[int(d["article"])]
