@@ -52,7 +52,7 @@ def extract(store: Store, articles: list[Article]) -> None:
         return
     with collector_paused():
         analyses = nlp.analyse_batch([a.paragraphs for a in articles], titles=[a.title for a in articles])
-    _store_analyses(store, [a.id for a in articles], analyses)
+        _store_analyses(store, [a.id for a in articles], analyses)
 
 
 def _store_analyses(store: Store, ids: list[str], analyses: list[Any]) -> None:
@@ -89,7 +89,10 @@ class Extractor:
             self.pool = ExtractPool(workers, on_done=self._put)
 
     def _put(self, ids: list[str], analyses: list[Any]) -> None:
-        _store_analyses(self.store, ids, analyses)
+        from .nlp.model import collector_paused
+
+        with collector_paused():
+            _store_analyses(self.store, ids, analyses)
 
     def add(self, articles: list[Article]) -> None:
         if not articles:
@@ -197,6 +200,7 @@ def ingest(
             # A duplicate stored without a current analysis (an ingest killed mid-extraction, --no-nlp
             # earlier, older rules) is extracted now, so re-running the same ingest completes it.
             from .nlp import VERSION
+            from .nlp.model import collector_paused
 
             ids = {a.id for a in changed}
             stale = store.unanalysed_among([a.id for a in batch if a.id not in ids], VERSION)  # type: ignore[attr-defined]
@@ -205,7 +209,8 @@ def ingest(
             todo = changed + [a for a in batch if a.id in stale and a.id not in ids]
             # Near-duplicate links are part of the analysis (the stories stage), not of storing: --no-nlp skips them
             # and a later ingest with extraction makes them.
-            link_duplicates(store, todo)
+            with collector_paused():  # the batch's shingle sets, as in extraction (see ``collector_paused``)
+                link_duplicates(store, todo)
             ex.add(todo)
         batch.clear()
 
