@@ -4,6 +4,7 @@ distinctive words. Every figure carries the articles and character spans behind 
 
 from __future__ import annotations
 
+import heapq
 import json
 from typing import Any
 
@@ -155,27 +156,26 @@ def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: list[
     return out
 
 
-def _events(db: Any, cond: str, args: list[Any], agg: Agg = None) -> dict[tuple[str, str, str], dict[str, Any]]:
+def _events(db: Any, cond: str, args: list[Any], agg: Agg = None) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """(type, source, target) -> (events, articles) of every event group the side reports (a month of a bloc:
+    ~1,800; only the shown ones become dicts)."""
     base = f"{_EVENTS} WHERE {cond}"
     src, tgt = "COALESCE(e.source_name, e.source_country, '?')", "COALESCE(e.target_name, e.target_country, '?')"
-    out: dict[tuple[str, str, str], dict[str, Any]] = {}
     if agg:
         groups = db.execute(f"SELECT x.type, x.source, x.target, SUM(x.events), SUM(x.articles) {aggregates.source('agg_events', agg[0])} "  # noqa: S608
                             "GROUP BY 1, 2, 3", agg[1])  # fmt: skip
     else:
         groups = db.execute(f"SELECT e.type, {src}, {tgt}, COUNT(*), COUNT(DISTINCT e.article_rowid) {base} GROUP BY 1, 2, 3", args)  # noqa: S608
-    for typ, s, t, n, arts in groups:
-        out[(typ, s, t)] = {"type": typ, "source": s, "target": t, "events": n, "articles": arts}
-    return out
+    return {(typ, s, t): (n, arts) for typ, s, t, n, arts in groups}
 
 
 _EVENT_KEY = "e.type || '|' || COALESCE(e.source_name, e.source_country, '?') || '|' || COALESCE(e.target_name, e.target_country, '?')"
 
 
-def _event_evidence(db: Any, cond: str, args: list[Any], rowids: list[int], counts: dict[tuple[str, str, str], dict[str, Any]],
+def _event_evidence(db: Any, cond: str, args: list[Any], rowids: list[int], counts: dict[tuple[str, str, str], tuple[int, int]],
                     keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:  # fmt: skip
     ev = _evidence(db, _EVENT_KEY, "e.evidence_start AS start, e.evidence_end AS end", "FROM events e", "e.article_rowid DESC, e.seq",
-                   ["|".join(k) for k in keys], {"|".join(k): counts[k]["events"] for k in keys}, rowids, "walk")  # fmt: skip
+                   ["|".join(k) for k in keys], {"|".join(k): counts[k][0] for k in keys}, rowids, "walk")  # fmt: skip
     return {k: ev["|".join(k)] for k in keys}
 
 
@@ -228,31 +228,26 @@ def compare(
             "themes": _themes(db, cond, args, n, agg, rowids), "tone": _tone(db, cond, args, top, agg, rowids), "words_from": wc.articles,
         })  # fmt: skip
     for i, (out, ev) in enumerate(zip(out_sides, event_sets)):
-        reported = sorted(ev.values(), key=lambda r: (-r["events"], r["type"], r["source"], r["target"]))[:top]
-        ev_reported = _event_evidence(db, *conds[i], ev, [(r["type"], r["source"], r["target"]) for r in reported])
-        for r in reported:
-            r["evidence"] = ev_reported[(r["type"], r["source"], r["target"])]
-        out["events"] = reported
-        missing: dict[tuple[str, str, str], dict[str, Any]] = {}
-        first: dict[tuple[str, str, str], int] = {}  # the first other side reporting each: its evidence is shown
+        # Most events first, then type, source and target: the key tuple orders as those three do.
+        top_keys = heapq.nsmallest(top, ev, key=lambda k: (-ev[k][0], k))
+        ev_reported = _event_evidence(db, *conds[i], ev, top_keys)
+        out["events"] = [{"type": k[0], "source": k[1], "target": k[2], "events": ev[k][0], "articles": ev[k][1], "evidence": ev_reported[k]}
+                         for k in top_keys]  # fmt: skip
+        missing: dict[tuple[str, str, str], list[Any]] = {}  # key -> [events, reporting sides, the first of them]
         for j, other in enumerate(event_sets):
             if j == i:
                 continue
-            for key, r in other.items():
-                if key not in ev:
-                    m = missing.setdefault(key, {**{k: r[k] for k in ("type", "source", "target")}, "events": 0, "reported_by": []})
-                    m["events"] += r["events"]
-                    m["reported_by"].append(sides[j].name)
-                    first.setdefault(key, j)
-        left_out = sorted(missing.values(), key=lambda r: (-r["events"], r["type"], r["source"], r["target"]))[:top]
-        by_side: dict[int, list[tuple[str, str, str]]] = {}
-        for r in left_out:
-            key = (r["type"], r["source"], r["target"])
-            by_side.setdefault(first[key], []).append(key)
+            for key in other.keys() - ev.keys():
+                m = missing.setdefault(key, [0, [], j])
+                m[0] += other[key][0]
+                m[1].append(sides[j].name)
+        left_keys = heapq.nsmallest(top, missing, key=lambda k: (-missing[k][0], k))
+        by_side: dict[int, list[tuple[str, str, str]]] = {}  # the first other side reporting each: its evidence is shown
+        for key in left_keys:
+            by_side.setdefault(missing[key][2], []).append(key)
         found = {k: v for j, keys in by_side.items() for k, v in _event_evidence(db, *conds[j], event_sets[j], keys).items()}
-        for r in left_out:
-            r["evidence"] = found[(r["type"], r["source"], r["target"])]
-        out["events_left_out"] = left_out
+        out["events_left_out"] = [{"type": k[0], "source": k[1], "target": k[2], "events": missing[k][0], "reported_by": missing[k][1],
+                                   "evidence": found[k]} for k in left_keys]  # fmt: skip
     for out, ws in zip(out_sides, distinctive(word_counts, words)):
         out["words"] = ws
     return {"scope": scope.as_dict(), "sides": out_sides}
