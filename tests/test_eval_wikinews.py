@@ -21,6 +21,7 @@ from polarwatch.evaluate.run import _article, run_eval
 from conftest import shared_dir
 
 GOLD = Path(__file__).parent / "gold" / "wikinews"
+DEV = Path(__file__).parent / "gold" / "wikinews-dev"  # development set: articles 41-80 of the same permutation
 
 TITLE = "Minister says talks will resume"
 TEXT = (
@@ -170,9 +171,11 @@ def _eligible(text: str) -> bool:
     return marks + cues >= 3
 
 
-def test_the_selection_rule_gives_the_gold_articles_in_order():
+@pytest.mark.parametrize("folder,first", [(GOLD, 1), (DEV, 41)], ids=["heldout", "dev"])
+def test_the_selection_rule_gives_the_gold_articles_in_order(folder, first):
+    """The held-out set is entries 1-40 of the permutation, the development set the entries from 41 on."""
     data = shared_dir("wikinews") / "data"
-    gold = json.loads((GOLD / "gold.json").read_text("utf-8"))
+    gold = json.loads((folder / "gold.json").read_text("utf-8"))
     rows = []
     csv.field_size_limit(1 << 28)
     for rel in gold["corpus"]:
@@ -181,7 +184,9 @@ def test_the_selection_rule_gives_the_gold_articles_in_order():
     pool = [r["url"] for r in rows if _eligible(r["text"])]
     assert (len(rows), len(pool)) == (gold["selection"]["rows"], gold["selection"]["eligible"])
     order = random.Random(2026).sample(range(len(pool)), len(pool))
-    assert [pool[i] for i in order[:40]] == list(gold["articles"])
+    assert gold["selection"].get("first", 1) == first
+    taken = gold["selection"]["taken"]
+    assert [pool[i] for i in order[first - 1 : first - 1 + taken]] == list(gold["articles"])
 
 
 def _plain(s: str) -> str:
