@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .words import _TOKEN, STOP_WORDS, WordCounts, _normal, first_match, pattern
+from .words import _TOKEN, STOP_WORDS, WordCounts, WordFinder, _normal
 
 _PAIR = np.dtype("<i4")
 CHUNK = 500  # values per IN (...) list
@@ -105,12 +105,16 @@ def fill_word_counts(store: Any, batch: int = 2000) -> int:
         after = rows[-1]
 
 
+_JOINED = re.compile("['’-]")  # a token joined by an apostrophe or a hyphen (a compound or a possessive)
+
+
 class Vocabulary:
     """The ``words`` table of one store, read once and then extended with the ids added since. The word of
     the last id known is checked on every use, so a store file replaced by another is read afresh."""
 
     def __init__(self) -> None:
         self.words: list[str | None] = []
+        self.joined: np.ndarray = np.empty(0, dtype=np.int64)  # ids of the words joined by an apostrophe or a hyphen
         self.lock = threading.Lock()
 
     def names(self, db: Any, ids: np.ndarray) -> list[str]:
@@ -120,14 +124,15 @@ class Vocabulary:
             if last >= 0:
                 r = db.execute("SELECT word FROM words WHERE id = ?", (last,)).fetchone()
                 if r is None or r[0] != self.words[last]:
-                    self.words = []
+                    self.words, self.joined = [], np.empty(0, dtype=np.int64)
             if top >= len(self.words):
                 rows = db.execute("SELECT id, word FROM words WHERE id >= ? ORDER BY id", (len(self.words),)).fetchall()
                 if rows:
                     grown = self.words + [None] * (int(rows[-1][0]) + 1 - len(self.words))
                     for k, w in rows:
                         grown[int(k)] = w
-                    self.words = grown
+                    new = np.array([int(k) for k, w in rows if _JOINED.search(w)], dtype=np.int64)
+                    self.words, self.joined = grown, np.concatenate([self.joined, new])
             words = self.words
         return [words[int(i)] for i in ids]  # type: ignore[misc]
 
@@ -143,9 +148,6 @@ def vocabulary(store: Any) -> Vocabulary:
         key = f"object {id(store.db)}"
     with _vocab_lock:
         return _vocabularies.setdefault(key, Vocabulary())
-
-
-_JOINED = re.compile("['’-]")  # a token joined by an apostrophe or a hyphen (a compound or a possessive)
 
 
 class StoredWords(WordCounts):
@@ -174,8 +176,6 @@ class StoredWords(WordCounts):
         self.uncounted = [pos for pos, (_, _, blob) in enumerate(rows) if blob is None]
         stored = [(pos, bytes(blob)) for pos, (_, _, blob) in enumerate(rows) if blob is not None]
         self.articles = len(rows)
-        for pos, body in self._read([p for p in self.uncounted]).items():
-            self.counts.update(raw_counts(body))
         if stored:  # every blob read as one array; each pair's article position repeated from the blob lengths
             pairs = np.frombuffer(b"".join(blob for _, blob in stored), dtype=_PAIR)
             ids, counts = pairs[0::2].astype(np.int64), pairs[1::2]
@@ -185,10 +185,11 @@ class StoredWords(WordCounts):
             present = np.flatnonzero(totals)
             names = vocab.names(self.db, present)
             self.word_id = dict(zip(names, present.tolist()))
-            for w, n in zip(names, totals[present].astype(np.int64).tolist()):
-                self.counts[w] += n
+            self.counts.update(dict(zip(names, totals[present].astype(np.int64).tolist())))  # into an empty Counter: dict.update
             self.ids, self.positions = ids, positions
-            self.compounds = [w for w in names if _JOINED.search(w)]
+            self.compounds = vocab.names(self.db, present[np.isin(present, vocab.joined)])
+        for pos, body in self._read([p for p in self.uncounted]).items():
+            self.counts.update(raw_counts(body))
         return self
 
     def finish(self) -> "StoredWords":
@@ -242,7 +243,7 @@ class StoredWords(WordCounts):
         return sorted(pos)
 
     def where(self, word: str, keep: int = 3) -> list[tuple[str, int, int]]:
-        rx = pattern(word)
+        find = WordFinder(word)
         out: list[tuple[str, int, int]] = []
         cands = self._candidates(word)
         step = keep + 2
@@ -250,9 +251,9 @@ class StoredWords(WordCounts):
             part = cands[i : i + step]
             bodies = self._read(part)
             for p in part:
-                m = first_match(rx, word, bodies[p])
+                m = find.span(bodies[p])
                 if m:
-                    out.append((self.order[p][0], m.start(), m.end()))
+                    out.append((self.order[p][0], *m))  # type: ignore[arg-type]
                     if len(out) >= keep:
                         return out
         return out
