@@ -227,12 +227,19 @@ class _Linker:
         # a lone word counts as a speaker only when it heads the speaker mention ("Holmgaard told"), not
         # when it hangs off it ("herders near Salla say")
         self.speakers = {q.speaker_id for q in self.an.quotes if q.speaker_id and (" " in (q.speaker_name or "") or _heads(q.speaker_text or "", q.speaker_name or ""))}
-        keep = []
+        keep, bodies = [], []
         for m in self.an.mentions:
             if m.kind == "person" and m.how == "ner" and m.actor_id not in self.speakers and not self._real_person(m):
+                if " " in (m.actor_name or "") and _words(m.actor_name or "")[-1] in _ORG_WORDS and m.text == m.actor_name:
+                    bodies.append(m)  # "Aurora Minerals", "Hudson Bay Watch": an organisation NER read as a person
                 continue
             keep.append(m)
         self.an.mentions = keep
+        for m in bodies:
+            oid = self.add_org(m.start, m.end, m.text, "ner")
+            for q in self.an.quotes:
+                if not q.speaker_id and q.speaker_name == m.text:
+                    q.speaker_id = oid  # "the company" resolved to it by name (speakers.note_names)
         used = {m.actor_id for m in keep} | self.speakers
         for pid in [pid for pid in self.res.persons if pid not in used]:
             del self.res.persons[pid]

@@ -52,6 +52,7 @@ from .speakers import (
     _note_speaker,
     _resolve,
     _Resolver,
+    note_names,
     _role_of,
     _span_text,
     _surname_clash,
@@ -226,6 +227,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             res.note(base + ent.start_char, "person", p.id, p.country, p.name)
             if _is_subject(ent.root):
                 res.note(base + ent.start_char, "subject-person", p.id, p.country, p.name)
+        note_names(res, doc, base, reg, reg_spans)  # organisations, persons NER took for them, documents (speakers.py)
 
         # 2. direct quotes
         spans = _quote_spans(para)

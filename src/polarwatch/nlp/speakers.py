@@ -20,8 +20,15 @@ _ANON_NOUNS = {
     "source": "sources", "insider": "sources", "critic": "sources", "opponent": "sources", "report": "sources", "media": "sources", "people": "sources", "person": "sources",
     "official": "officials", "diplomat": "officials", "spokesperson": "officials", "authority": "officials",
     "expert": "experts", "analyst": "experts", "observer": "experts", "specialist": "experts", "scholar": "experts",
-    "commentator": "experts",
+    "commentator": "experts", "scientist": "experts", "researcher": "experts", "economist": "experts",
+    "investigator": "officials", "lawmaker": "officials", "legislator": "officials", "mp": "officials", "politician": "officials",
+    "resident": "sources", "villager": "sources", "local": "sources", "witness": "sources", "herder": "sources", "victim": "sources",
+    "survivor": "sources", "worker": "sources", "employee": "sources", "activist": "sources", "protester": "sources",
+    "campaigner": "sources", "organisation": "sources", "organization": "sources", "group": "sources",
 }  # fmt: skip
+# Voices that are anonymous only in the plural or with a quantifier ("residents", "one of the victims", "some
+# groups"); "the group" and "a researcher" at the university are descriptions of someone named nearby.
+_PLURAL_ONLY = frozenset("organisation organization group local".split())
 _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any", "we": "any"}
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "its": "it", "their": "they", "him": "he", "them": "they"}
 
@@ -59,6 +66,7 @@ class _Resolver:
         self.events: list[tuple[int, str, str, str | None, str]] = []  # (offset, kind, id, country, name)
         self.anonymous: list[tuple[int, str]] = []
         self.pronoun: dict[str, str] = {}  # person id -> "he" or "she", where the text says which
+        self.documents: list[tuple[int, tuple[str | None, str | None, str | None, str]]] = []  # documents' issuers
 
     def learn_pronoun(self, pid: str | None, words: str | None) -> None:
         """Note the pronoun a person takes, from a gendered title or role ("Mrs.", "spokeswoman") or from a
@@ -79,6 +87,13 @@ class _Resolver:
 
     def note(self, offset: int, kind: str, actor_id: str, country: str | None, name: str) -> None:
         self.events.append((offset, kind, actor_id, country, name))
+
+    def note_in_order(self, offset: int, kind: str, actor_id: str, country: str | None, name: str) -> None:
+        """Note a name found after the paragraph's other mentions were noted, before those that follow it."""
+        i = len(self.events)
+        while i and self.events[i - 1][0] > offset:
+            i -= 1
+        self.events.insert(i, (offset, kind, actor_id, country, name))
 
     def person(self, name: str, offset: int, role: str | None = None, country: str | None = None) -> Person:
         name = " ".join(name.split())
@@ -130,11 +145,34 @@ class _Resolver:
 _SHE_WORDS = frozenset({"she", "mrs", "ms", "miss", "madam", "madame", "lady"})
 _HE_WORDS = frozenset({"he", "mr", "sir", "lord"})
 _ORG_KINDS = {"government", "ministry", "military", "agency", "company", "legislature", "international", "indigenous", "organization"}
+_BODIES = {"organization", "international", "indigenous", "government", "agency", "legislature", "party"}
+# A description of a body and the kinds of body it can stand for (registry types; for a body the registry does
+# not know, the kind its institution word gives, entities.org_kind): "the company" is the last company named.
 _DESCRIPTIONS = {
-    "ministry": _ORG_KINDS, "department": _ORG_KINDS, "agency": _ORG_KINDS, "report": _ORG_KINDS, "statement": _ORG_KINDS,
-    "government": _ORG_KINDS | {"country"}, "company": _ORG_KINDS, "office": _ORG_KINDS, "embassy": _ORG_KINDS,
-    "alliance": _ORG_KINDS, "council": _ORG_KINDS, "fleet": _ORG_KINDS, "command": _ORG_KINDS, "service": _ORG_KINDS,
+    "ministry": {"ministry"}, "department": {"ministry", "agency"}, "agency": {"agency", "ministry"},
+    "regulator": {"agency", "ministry"}, "service": {"agency", "ministry", "military"}, "report": _ORG_KINDS, "statement": _ORG_KINDS,
+    "government": {"government", "country"}, "company": {"company"}, "firm": {"company"}, "operator": {"company"},
+    "carrier": {"company"}, "airline": {"company"}, "miner": {"company"}, "office": _ORG_KINDS, "embassy": {"government"},
+    "consulate": {"government"}, "alliance": {"international", "military"}, "council": _BODIES, "commission": _BODIES,
+    "committee": _BODIES, "board": _BODIES, "fleet": {"military"}, "command": {"military"}, "military": {"military"},
+    "navy": {"military"}, "army": {"military"}, "police": {"military"}, "court": {"organization"}, "tribunal": {"organization"},
+    "university": {"organization"}, "institute": {"organization", "agency"}, "party": {"party", "legislature"},
+    "parliament": {"legislature"}, "union": _BODIES, "association": _BODIES, "organisation": _BODIES, "organization": _BODIES,
+    "group": _BODIES | {"company"}, "municipality": {"government"},
 }  # fmt: skip
+
+
+def _body_kind(reg: ActorRegistry, actor_id: str, name: str) -> str | None:
+    a = reg.actors.get(actor_id) if actor_id else None
+    return a.type if a is not None else (org_kind(name) or ("country" if actor_id and len(actor_id) == 2 else None))
+
+
+def _government_of(reg: ActorRegistry, country_id: str) -> Actor | None:
+    """The registry's government of a country ("Government of Canada"), if it has one."""
+    for a in reg.actors.values():
+        if a.type == "government" and a.parent == country_id and any("government" in f.lower() for f in (a.name, *a.aliases, a.role or "")):
+            return a
+    return None
 
 
 def _doc_ents(doc: Any) -> list[Any]:
@@ -327,10 +365,94 @@ def _surname_clash(doc: Any, start: int, actor: Actor) -> bool:
     return False
 
 
+_DOCUMENTS = frozenset("report study poll survey estimate analysis statement assessment review document memo letter release communique paper".split())
+
+
+def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str] | None:
+    """Who speaks through a document or a spokesperson (*head*), or None to go on as before: the body after
+    "by/for/from/of" ("a report by the Swedish EPA"), its possessor ("the federal government's policy document",
+    "its report"), a name before it ("a Greenpeace study"), or for "the report"/"the study" the issuer of the
+    last document that had one, else the body that last spoke. Documents whose issuer is found are noted, so a
+    later "the study" finds it."""
+    issuer = _issuer(head, inside)
+    if not issuer:
+        poss = next((c for c in head.children if c.dep_ == "poss" and c.i in inside), None)
+        if poss is not None:
+            issuer = [t for t in poss.subtree if t.i in inside and t.dep_ != "case" and t.lower_ not in ("'s", "’s")]
+    if not issuer:
+        names = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod") and c.pos_ == "PROPN" and c.i in inside and c.ent_type_ != "DATE"]
+        if names and head.lemma_.lower() in _DOCUMENTS and head.tag_ == "NN":
+            first = min(x.i for x in names[0].subtree if x.i in inside)
+            issuer = [t for t in stoks if first <= t.i <= names[-1].i and t.lower_ != "the"]
+    if issuer:
+        got = _resolve(issuer, offset, res, reg)
+        if got[1] and not got[1].startswith("unnamed ") and head.lemma_.lower() in _DOCUMENTS:
+            res.documents.append((offset, got))
+        return got
+    if head.lemma_.lower() in _DOCUMENTS and head.tag_ == "NN" and stoks[0].lower_ in ("the", "this", "that"):
+        # "the report said": the document the article spoke of, through its issuer
+        prior = next((got for off, got in reversed(res.documents) if off < offset), None)
+        if prior is not None:
+            return prior[0], prior[1], prior[2], "description"
+        spoke = res.last_at(offset, {"org-speaker"}) or res.last_at(offset, {"org"})
+        if spoke is not None and spoke[4]:
+            return (spoke[2] or None), spoke[4], spoke[3], "description"
+    return None
+
+
+def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: list[tuple[int, int]]) -> None:
+    """Note what a paragraph names besides registry actors and NER persons, for descriptions and pronouns
+    read later: a NER organisation that reads as a person ("Opposition MP Maja Holmqvist"), an organisation
+    the registry does not know ("Norrmalm Minerals"), and a document whose issuer the registry knows ("The
+    Pentagon's latest strategy report", "a report by NATO"), so that "the report said" finds its issuer.
+    *taken* holds the paragraph's registry spans (character offsets)."""
+    from .entities import _HONORIFICS, _ORG_WORDS, _ROLE_WORDS, _name_like, _widen
+
+    for ent in _doc_ents(doc):
+        if ent.label_ == "PERSON" and ent.text.split()[-1] in _ORG_WORDS and len(ent.text.split()) > 1:
+            res.note_in_order(base + ent.start_char, "org", "", None, ent.text)  # "Norrmalm Minerals" read as a person
+            continue
+        if ent.label_ != "ORG" or any(s < ent.end_char and ent.start_char < e for s, e in taken):
+            continue
+        start, end = _widen(doc.text, ent.start_char, ent.end_char)  # "the Russian Embassy in Reykjavik"
+        name = re.sub(r"^(?:[Tt]he|[Aa]n?)\s+", "", re.sub(r"['’]s$", "", doc.text[start:end])).strip()
+        if not name[:1].isupper():
+            continue
+        prev = doc[ent.start - 1] if ent.start > 0 else None
+        if prev is not None and prev.lower_.rstrip(".") in _ROLE_WORDS | _HONORIFICS and _name_like(name, reg):
+            p = res.person(name, base + ent.start_char, prev.text)
+            res.note_in_order(base + ent.start_char, "person", p.id, p.country, p.name)
+            if _is_subject(ent.root):
+                res.note_in_order(base + ent.start_char, "subject-person", p.id, p.country, p.name)
+        elif org_kind(name):
+            res.note_in_order(base + ent.start_char, "org", "", reg.demonym_country(name), name)
+    for tok in doc:
+        if tok.tag_ != "NN" or tok.lemma_.lower() not in _DOCUMENTS:
+            continue
+        by = _issuer(tok, {t.i for t in tok.subtree})
+        poss = [c for c in tok.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
+        issuer = by or (list(poss[0].subtree) if poss else [])
+        if issuer and (found := reg.find(_span_text(issuer))):
+            a = found[0].actor
+            if not a.is_person:
+                res.documents.append((base + tok.idx, (a.id, a.name, a.country, "registry")))
+
+
+def _modifies_a_thing(ent: Any, root: Any) -> bool:
+    """A name that only modifies the mention's head noun, which names no person ("the Sieggajavri Sami village")."""
+    return ent.root.head.i == root.i and ent.root.dep_ in ("compound", "amod", "nmod") and root.pos_ == "NOUN" \
+        and root.lemma_.lower() not in _SPEAKER_NOUNS and root.lemma_.lower() not in _ANON_NOUNS  # fmt: skip
+
+
 def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str]:
     """(actor id, canonical name, country, how) for a speaker mention."""
     if not stoks:
         return None, None, None, "none"
+    if len(stoks) == 1 and stoks[0].lower_ in ("which", "who", "that") and stoks[0].head.dep_ == "relcl":
+        # "the Sami village, which said …": the noun the relative clause belongs to
+        stoks = _mention_tokens(stoks[0].head.head)
+        if not stoks or stoks[0].lower_ in ("which", "who", "that"):
+            return None, None, None, "none"
     stoks = _core(stoks)
     text = _span_text(stoks)
     low = text.lower().strip()
@@ -349,15 +471,17 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
                 continue  # another person named further in ("Don Fowler, who … during Bill Clinton's presidency")
             p = res.person(m.actor.name, offset)
             return p.id, p.name, p.country, "registry"
-    ents = [e for e in ents if e.start <= root.i < e.end] or ents[:1]
+    ents = [e for e in ents if e.start <= root.i < e.end] or [e for e in ents[:1] if not _modifies_a_thing(e, root)]
     if ents and (name := _clean_name(_given_name(ents[0]))):
         p = res.person(name, offset)
         return p.id, p.name, p.country, "name"
     head = stoks[-1] if len(stoks) == 1 else next((t for t in stoks if t.dep_ in ("nsubj", "nsubjpass", "pobj", "dobj", "attr")), stoks[-1])
     # a document or spokesperson of a named body speaks for it: "A report by the Swedish Environmental
     # Protection Agency", "a poll published by the newspaper Sermitsiaq", "A spokesperson for the ministry"
-    if head.lemma_.lower() in _ISSUED_HEADS and (issuer := _issuer(head, inside)):
-        return _resolve(issuer, offset, res, reg)
+    if head.lemma_.lower() in _ISSUED_HEADS and head.pos_ == "NOUN":
+        got = _document_issuer(head, stoks, inside, offset, res, reg)
+        if got is not None:
+            return got
     # anonymous voices: "Sources", "an industry insider", "Chinese experts", "Analysts in Oslo", "US media reports"
     found = reg.find(text)
     base = stoks[0].idx
@@ -365,6 +489,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     owner = [m for m in found if base + m.start <= head.idx < base + m.end
              or text[m.end : m.end + 2] in ("'s", "’s") and head.pos_ != "PROPN"]
     anon = _ANON_NOUNS.get(head.lemma_.lower())
+    if anon and head.lemma_.lower() in _PLURAL_ONLY and (head.tag_ != "NNS" or any(c.pos_ == "PROPN" for c in head.children)):
+        anon = None  # "the group" is the group named before; "Greenpeace groups" are named
     if anon and head.pos_ == "NOUN" and not owner:
         if stoks[0].lower_ in ("the", "this", "that"):
             expertish = head.lemma_.lower() in ("expert", "analyst", "scholar", "specialist") and head.tag_ == "NN"
@@ -422,13 +548,26 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     words = [t.lower_ for t in stoks if t.pos_ in ("NOUN", "PROPN")]
     if words:
         noun = words[-1]
+        poss = next((t for t in stoks if t.dep_ == "poss" and t.lower_ in _POSSESSIVE_PRONOUNS and t.head.i == head.i), None)
+        if poss is not None and noun in _DESCRIPTIONS and _PRONOUNS.get(_POSSESSIVE_PRONOUNS[poss.lower_]) == "person":
+            # "his office", "her ministry": the body of the person the pronoun stands for, when the registry knows it
+            pid = _resolve([poss], offset, res, reg)[0]
+            a = reg.actors.get(pid or "")
+            body = reg.actors.get(a.parent or "") if a is not None else None
+            if body is not None and body.type != "country":
+                return body.id, body.name, body.country, "description"
         if noun in _DESCRIPTIONS:
             # "the ministry": the last body whose name says so ("Ministry of Natural Resources"), else the last body
+            # of a kind the word fits ("the company": the last company named)
+            fits = _DESCRIPTIONS[noun]
             hit = next(((aid, country, name) for off, kind, aid, country, name in reversed(res.events) if kind in ("org", "org-speaker")
                         and off < offset and noun in name.lower().split()), None) or \
-                res.last(offset, {"org"} | ({"country"} if noun == "government" else set()))
+                next(((aid, country, name) for off, kind, aid, country, name in reversed(res.events) if off < offset
+                      and kind in ("org", "org-speaker", "country") and _body_kind(reg, aid, name) in fits), None)
+            if hit and noun == "government" and hit[0] and len(hit[0]) == 2 and (gov := _government_of(reg, hit[0])):
+                return gov.id, gov.name, gov.country, "description"  # "the federal government" after "Canada"
             if hit:
-                return hit[0], hit[2], hit[1], "description"
+                return (hit[0] or None), hit[2], hit[1], "description"
         hit = res.last(offset, {"person"}, role_word=noun)
         if hit:
             return hit[0], hit[2], hit[1], "description"
