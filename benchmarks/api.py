@@ -5,7 +5,8 @@
 Builds (once; reused when the file exists with enough articles) a synthetic store written directly through
 the store's own writers — articles with outlets from the registry, mentions, quotes, events, themes, tone
 and stories, no spaCy — then starts ``polarwatch serve`` on loopback and sends each endpoint's requests
-from 20 concurrent keep-alive connections (a minimal HTTP/1.1 client, see Connection). Targets: p95 < 100 ms for list/search, < 300 ms for compare/network.
+from 20 concurrent keep-alive connections (a minimal HTTP/1.1 client, see Connection). Targets: p95 < 100 ms
+for list/search, < 300 ms for compare/network.
 """
 
 from __future__ import annotations
