@@ -46,6 +46,7 @@ code and writes the changes back (``store.threads_sql``).
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import weakref
@@ -130,7 +131,7 @@ def profile(s: Story, themes: Mapping[str, float], df: DocFreq, title: str | Non
         t: tf * df.idf(t) * (NAME_WEIGHT if t[0] == "n" else 1.0)
         for t, tf in s.terms.items() if t[2:] not in _NOT_WHAT
     }  # fmt: skip
-    top = dict(sorted(weighted.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TERMS])
+    top = dict(heapq.nsmallest(TOP_TERMS, weighted.items(), key=lambda kv: (-kv[1], kv[0])))  # = sorted(...)[:TOP_TERMS]
     actors = {a: w for a in s.actors if (w := actor_weight(a, COUNTRY_WEIGHT)) > 0}
     pairs, answers, dyads = set(), set(), set()
     for typ, src, tgt in s.events:
@@ -173,17 +174,21 @@ def _replies(a: Profile, b: Profile) -> bool:
 
 def similarity(a: Profile, b: Profile) -> Link | None:
     """The link from story *a* to story *b* (None: too far apart in time), with its reasons."""
+    scored = _score(a, b)
+    return None if scored is None else _link(a, b, *scored)
+
+
+def _score(a: Profile, b: Profile) -> tuple[float, int | None, float, list[str], float, float | None, str | None] | None:
+    """(score, and what ``_link`` reuses for the reasons) of the link from *a* to *b*; None: too far apart."""
     gap = _gap(a, b)
     if gap is not None and gap > WINDOW_DAYS:
         return None
     text = _cosine(a.vec, b.vec)
-    shared_terms = sorted(a.vec.keys() & b.vec.keys(), key=lambda t: (-a.vec[t] * b.vec[t], t))
     shared_actors = sorted(a.actors.keys() & b.actors.keys(), key=lambda x: (-a.actors[x], x))
     smaller = min(sum(a.actors.values()), sum(b.actors.values()))
     actors = sum(a.actors[x] for x in shared_actors) / smaller if smaller else 0.0
-    shared_dyads = sorted(a.dyads & b.dyads)
     fewer = min(len(a.dyads), len(b.dyads))
-    score = text + ACTOR_WEIGHT * actors + (DYAD_WEIGHT * len(shared_dyads) / fewer if fewer else 0.0)
+    score = text + ACTOR_WEIGHT * actors + (DYAD_WEIGHT * len(a.dyads & b.dyads) / fewer if fewer else 0.0)
     theme = None
     if a.themes and b.themes:
         theme = _cosine(a.themes, b.themes)
@@ -193,6 +198,14 @@ def similarity(a: Profile, b: Profile) -> Link | None:
         score += REPLY_WEIGHT
     if gap is not None:
         score += TIME_WEIGHT * (1.0 - gap / WINDOW_DAYS)
+    return score, gap, text, shared_actors, actors, theme, reply
+
+
+def _link(a: Profile, b: Profile, score: float, gap: int | None, text: float, shared_actors: list[str], actors: float,
+          theme: float | None, reply: str | None) -> Link:
+    """The link ``_score`` scored, with its reasons (made only for a link that is kept)."""
+    shared_terms = sorted(a.vec.keys() & b.vec.keys(), key=lambda t: (-a.vec[t] * b.vec[t], t))
+    shared_dyads = sorted(a.dyads & b.dyads)
     shared_themes = sorted(a.themes.keys() & b.themes.keys(), key=lambda k: (-a.themes[k] * b.themes[k], k))
     reasons = {
         "text": round(text, 4),
@@ -257,8 +270,8 @@ class Threader:
         out = []
         for sid in self.candidates(p):
             other = self.profiles.get(sid)
-            if other is not None and (lk := similarity(p, other)) is not None and lk.score >= THRESHOLD:
-                out.append(lk)
+            if other is not None and (sc := _score(p, other)) is not None and round(sc[0], 4) >= THRESHOLD:
+                out.append(_link(p, other, *sc))  # the reasons only for a link that is kept
         return sorted(out, key=lambda lk: (-lk.score, lk.other))
 
     def _new_thread(self) -> int:
