@@ -244,15 +244,29 @@ FLOORS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def heldout_scores():
-    shared_dir("wikinews")
-    return run_eval("quotes", GOLD)
+# The development set (tests/gold/wikinews-dev), measured on 2026-11-24 (machine clock) with the extractor as
+# committed at 7d849f3: quotes P 0.761 R 0.709; speakers P 0.539 R 0.502; direct quotes P 0.808 R 0.849, direct
+# speakers P 0.587 R 0.616; indirect quotes F1 0.702, indirect speakers F1 0.492. Floors a little under; the
+# "speakers" work tunes on this set and may raise them (never lower them).
+DEV_FLOORS = dict(zip(FLOORS, [0.74, 0.69, 0.52, 0.48, 0.79, 0.83, 0.57, 0.60, 0.68, 0.47]))  # FLOORS' keys, in order
 
 
-@pytest.mark.parametrize("path,floor", FLOORS.items(), ids=["/".join(k) for k in FLOORS])
-def test_heldout_floors(heldout_scores, path, floor):
-    d = heldout_scores
+_SCORES: dict[Path, dict] = {}  # one eval per gold folder for the whole module
+
+
+def _scores(folder: Path) -> dict:
+    if folder not in _SCORES:
+        shared_dir("wikinews")
+        _SCORES[folder] = run_eval("quotes", folder)
+    return _SCORES[folder]
+
+
+_ALL_FLOORS = [("heldout", GOLD, k, v) for k, v in FLOORS.items()] + [("dev", DEV, k, v) for k, v in DEV_FLOORS.items()]
+
+
+@pytest.mark.parametrize("folder,path,floor", [a[1:] for a in _ALL_FLOORS], ids=[f"{a[0]}-{'/'.join(a[2])}" for a in _ALL_FLOORS])
+def test_floors(folder, path, floor):
+    d = _scores(folder)
     for k in path:
         d = d[k]
-    assert d >= floor, heldout_scores
+    assert d >= floor, _scores(folder)
