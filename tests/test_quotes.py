@@ -295,7 +295,7 @@ def test_a_passive_report_with_its_agent():
     ("Anna Berg asked whether the ministry had read the report.",
      [("indirect", "whether the ministry had read the report", "Anna Berg")]),
     ("Several fishermen questioned how the quota could be enforced.",
-     [("indirect", "how the quota could be enforced", "Several fishermen")]),
+     [("indirect", "how the quota could be enforced", "unnamed sources")]),  # a quantified crowd (convention 9)
     # any verb with an object and the object's infinitive is a request, unless it causes or lets
     ("Anna Berg exhorted Norwegian lawmakers to reject the quota.",
      [("indirect", "Norwegian lawmakers to reject the quota", "Anna Berg")]),
@@ -477,3 +477,12 @@ def test_a_person_ner_took_for_an_organisation_is_an_antecedent():
     qs = _quotes("Claes Lindqvist says the town has been preparing for years.",
                  "Opposition MP Maja Holmqvist is more critical. She argues that the government has not explained the plan.")
     assert qs[-1][2] == "Maja Holmqvist"
+
+
+def test_a_quantified_crowd_and_a_notice_have_their_speakers():
+    qs = _quotes("Several residents said the water had turned brown. Police said the pipe burst on Sunday.")
+    assert [s for _, _, s in qs] == ["unnamed sources", "unnamed officials"]
+    qs = _quotes("Some of them said the vote was unfair.")
+    assert qs[0][2] != "unnamed sources"  # "them" are people named before, not a new voice
+    qs = _quotes("NATO's notice said the exercise would start on Monday.")
+    assert qs[0][2] == "NATO"  # a notice speaks for its issuer

@@ -25,10 +25,16 @@ _ANON_NOUNS = {
     "resident": "sources", "villager": "sources", "local": "sources", "witness": "sources", "herder": "sources", "victim": "sources",
     "survivor": "sources", "worker": "sources", "employee": "sources", "activist": "sources", "protester": "sources",
     "campaigner": "sources", "organisation": "sources", "organization": "sources", "group": "sources",
+    "police": "officials", "prosecutor": "officials", "officer": "officials", "clerk": "officials", "firefighter": "officials",
+    "eyewitness": "sources", "rumor": "sources", "rumour": "sources", "outlet": "sources", "organizer": "sources",
+    "organiser": "sources", "classmate": "sources", "neighbour": "sources", "neighbor": "sources",
+    "forecaster": "experts",
 }  # fmt: skip
+# A quantifier standing alone for people ("Others said", "Most agreed", "some of them argue"): anonymous voices.
+_QUANTIFIER_VOICES = frozenset("others some many most all several few both".split())
 # Voices that are anonymous only in the plural or with a quantifier ("residents", "one of the victims", "some
 # groups"); "the group" and "a researcher" at the university are descriptions of someone named nearby.
-_PLURAL_ONLY = frozenset("organisation organization group local".split())
+_PLURAL_ONLY = frozenset("organisation organization group local officer".split())
 _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any", "we": "any"}
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "its": "it", "their": "they", "him": "he", "them": "they"}
 
@@ -365,7 +371,11 @@ def _surname_clash(doc: Any, start: int, actor: Actor) -> bool:
     return False
 
 
-_DOCUMENTS = frozenset("report study poll survey estimate analysis statement assessment review document memo letter release communique paper".split())
+_DOCUMENTS = frozenset(
+    "report study poll polling survey estimate analysis statement assessment review document memo letter release communique "
+    "paper notice announcement warning guideline guidance website record filing motion lawsuit complaint bulletin advisory "
+    "press-release post tweet".split()
+)
 
 
 def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str] | None:
@@ -381,7 +391,7 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
             issuer = [t for t in poss.subtree if t.i in inside and t.dep_ != "case" and t.lower_ not in ("'s", "’s")]
     if not issuer:
         names = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod") and c.pos_ == "PROPN" and c.i in inside and c.ent_type_ != "DATE"]
-        if names and head.lemma_.lower() in _DOCUMENTS and head.tag_ == "NN":
+        if names and head.lemma_.lower() in _DOCUMENTS and (head.tag_ == "NN" or names[0].ent_type_ == "ORG"):
             first = min(x.i for x in names[0].subtree if x.i in inside)
             issuer = [t for t in stoks if first <= t.i <= names[-1].i and t.lower_ != "the"]
     if issuer:
@@ -389,7 +399,7 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
         if got[1] and not got[1].startswith("unnamed ") and head.lemma_.lower() in _DOCUMENTS:
             res.documents.append((offset, got))
         return got
-    if head.lemma_.lower() in _DOCUMENTS and head.tag_ == "NN" and stoks[0].lower_ in ("the", "this", "that"):
+    if head.lemma_.lower() in _DOCUMENTS and head.tag_ in ("NN", "NNS") and stoks[0].lower_ in ("the", "this", "that", "these"):
         # "the report said": the document the article spoke of, through its issuer
         prior = next((got for off, got in reversed(res.documents) if off < offset), None)
         if prior is not None:
@@ -438,6 +448,25 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
                 res.documents.append((base + tok.idx, (a.id, a.name, a.country, "registry")))
 
 
+def _crowd(head: Any, stoks: list[Any]) -> str | None:
+    """The anonymous class of a quantified crowd: "Others", "some of them", "Most candidates", "Several residents",
+    "other forecasters" ("sources" unless the noun says officials or experts); None if the mention names anyone."""
+    if any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in stoks):
+        return None
+    low = head.lower_
+    if low in _QUANTIFIER_VOICES and head.pos_ in ("PRON", "DET", "ADJ", "NOUN") or low == "others":
+        of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        noun = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        if noun is not None and noun.pos_ == "PRON":
+            return None  # "some of them": the people named before, not a new voice
+        if noun is not None:
+            return _ANON_NOUNS.get(noun.lemma_.lower(), "sources")
+        return "sources"
+    if head.tag_ == "NNS" and head.pos_ == "NOUN" and any(c.lower_ in _QUANTIFIER_VOICES | {"other", "multiple"} and c.i < head.i for c in head.children):
+        return _ANON_NOUNS.get(head.lemma_.lower(), "sources")
+    return None
+
+
 def _modifies_a_thing(ent: Any, root: Any) -> bool:
     """A name that only modifies the mention's head noun, which names no person ("the Sieggajavri Sami village")."""
     return ent.root.head.i == root.i and ent.root.dep_ in ("compound", "amod", "nmod") and root.pos_ == "NOUN" \
@@ -478,7 +507,7 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     head = stoks[-1] if len(stoks) == 1 else next((t for t in stoks if t.dep_ in ("nsubj", "nsubjpass", "pobj", "dobj", "attr")), stoks[-1])
     # a document or spokesperson of a named body speaks for it: "A report by the Swedish Environmental
     # Protection Agency", "a poll published by the newspaper Sermitsiaq", "A spokesperson for the ministry"
-    if head.lemma_.lower() in _ISSUED_HEADS and head.pos_ == "NOUN":
+    if (head.lemma_.lower() in _ISSUED_HEADS or head.lemma_.lower() in _DOCUMENTS) and head.pos_ == "NOUN":
         got = _document_issuer(head, stoks, inside, offset, res, reg)
         if got is not None:
             return got
@@ -489,6 +518,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     owner = [m for m in found if base + m.start <= head.idx < base + m.end
              or text[m.end : m.end + 2] in ("'s", "’s") and head.pos_ != "PROPN"]
     anon = _ANON_NOUNS.get(head.lemma_.lower())
+    if not owner and (crowd := _crowd(head, stoks)):
+        res.anonymous.append((offset, crowd))
+        return None, f"unnamed {crowd}", None, "anonymous"
     if anon and head.lemma_.lower() in _PLURAL_ONLY and (head.tag_ != "NNS" or any(c.pos_ == "PROPN" for c in head.children)):
         anon = None  # "the group" is the group named before; "Greenpeace groups" are named
     if anon and head.pos_ == "NOUN" and not owner:
