@@ -17,6 +17,7 @@ Signatures are plain bytes (``signature_bytes``) for storing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -52,7 +53,7 @@ def shingles(text: str, k: int = SHINGLE) -> set[str]:
     words = _WORD.findall(text.lower())
     if len(words) <= k:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+    return set(map(" ".join, zip(*[words[j:] for j in range(k)])))  # the k-word windows, without a slice each
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -64,10 +65,15 @@ def jaccard(a: set[str], b: set[str]) -> float:
 _PERMUTATIONS: list[Any] = []  # the seed's permutations, drawn once (a fresh draw cost ~0.1 ms a signature)
 
 
+def _sha1_32(data: bytes, sha1: Callable[[bytes], Any] = hashlib.sha1, from_bytes: Callable[..., int] = int.from_bytes) -> int:
+    """datasketch's default hash (the first 4 bytes of SHA-1, little-endian) with one call fewer per shingle."""
+    return from_bytes(sha1(data).digest()[:4], "little")
+
+
 def signature(sh: Iterable[str]) -> MinHash:
     if not _PERMUTATIONS:
         _PERMUTATIONS.append(MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations)
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_PERMUTATIONS[0])
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_sha1_32, permutations=_PERMUTATIONS[0])
     m.update_batch([s.encode("utf-8") for s in sh])
     return m
 
