@@ -486,3 +486,21 @@ def test_a_quantified_crowd_and_a_notice_have_their_speakers():
     assert qs[0][2] != "unnamed sources"  # "them" are people named before, not a new voice
     qs = _quotes("NATO's notice said the exercise would start on Monday.")
     assert qs[0][2] == "NATO"  # a notice speaks for its issuer
+
+
+def test_a_common_given_name_tells_he_from_she_and_titles_leave_the_name():
+    qs = _quotes("Gloria Mendes said the port was ready. Constable Gary Gray said the road was closed.",
+                 "She added that the ferry would run on Sunday.")
+    assert [s for _, _, s in qs] == ["Gloria Mendes", "Gary Gray", "Gloria Mendes"]
+    qs = _quotes("Anna Berg said the plan was late. Mark Dahl disagreed.", "She said that the vote would decide it.")
+    assert qs[-1][2] == "Anna Berg"
+
+
+def test_the_text_beats_a_given_name_guess():
+    from polarwatch.nlp.actors import registry
+    from polarwatch.nlp.speakers import _Resolver
+
+    res = _Resolver(registry())
+    p = res.person("Mark Dahl", 0, "spokeswoman")  # the text says "she"; the given name would say "he"
+    assert res.gender(p.id) == "she"
+    assert res.gender(res.person("Mark Lund", 10).id) == "he"

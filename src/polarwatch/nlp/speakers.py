@@ -10,8 +10,12 @@ last spoke, else the last organisation or country named).
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from .actors import Actor, ActorRegistry
@@ -39,6 +43,14 @@ _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any", "we": 
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "its": "it", "their": "they", "him": "he", "them": "they"}
 
 
+@lru_cache(maxsize=1)
+def given_names() -> dict[str, str]:
+    """Common given names and the pronoun they usually take, from ``data/given_names.csv`` (names common to
+    both left out). A clue only: what the text says of a person (a title, "Berg said she …") comes first."""
+    text = resources.files("polarwatch").joinpath("data/given_names.csv").read_text("utf-8")
+    return {row["name"]: row["pronoun"] for row in csv.DictReader(io.StringIO(text))}
+
+
 @dataclass(slots=True)
 class Person:
     """A person of this article: from the registry or known only from the text."""
@@ -56,7 +68,13 @@ def _clean_name(name: str) -> str:
     toks = name.split()
     while toks and not toks[0][:1].isupper():
         toks = toks[1:]
+    while len(toks) > 2 and toks[0].lower().rstrip(".") in _TITLES | _RANKS:
+        toks = toks[1:]  # "Constable Gary Gray", "Representative Brett Simmons": the name without its title
     return " ".join(toks)
+
+
+# Titles NER sometimes keeps at the head of a person's name, besides those of _TITLES.
+_RANKS = frozenset("representative constable sergeant detective inspector officer superintendent corporal private lieutenant major reverend rev father sister brother sheikh rabbi imam councillor councilman councilwoman congressman congresswoman assemblyman assemblywoman".split())
 
 
 def _slug(name: str) -> str:
@@ -72,6 +90,7 @@ class _Resolver:
         self.events: list[tuple[int, str, str, str | None, str]] = []  # (offset, kind, id, country, name)
         self.anonymous: list[tuple[int, str]] = []
         self.pronoun: dict[str, str] = {}  # person id -> "he" or "she", where the text says which
+        self.name_pronoun: dict[str, str] = {}  # the same, guessed from a common given name
         self.documents: list[tuple[int, tuple[str | None, str | None, str | None, str]]] = []  # documents' issuers
 
     def learn_pronoun(self, pid: str | None, words: str | None) -> None:
@@ -101,12 +120,19 @@ class _Resolver:
             i -= 1
         self.events.insert(i, (offset, kind, actor_id, country, name))
 
+    def learn_given_name(self, pid: str, name: str) -> None:
+        """Note the pronoun a common given name suggests ("Gloria La Riva" is "she"), unless the text said."""
+        toks = [t for t in name.split() if t.lower().rstrip(".") not in _TITLES | _RANKS]
+        if len(toks) > 1 and (found := given_names().get(toks[0])):
+            self.name_pronoun.setdefault(pid, found)
+
     def person(self, name: str, offset: int, role: str | None = None, country: str | None = None) -> Person:
         name = " ".join(name.split())
         reg = self.reg.lookup(name)
         if reg is not None and reg.is_person:
             p = self.persons.setdefault(reg.id, Person(reg.id, reg.name, reg.role, reg.country, offset))
             self.learn_pronoun(p.id, role)
+            self.learn_given_name(p.id, p.name)
             return p
         parts = name.split()
         if len(parts) == 1:
@@ -123,7 +149,22 @@ class _Resolver:
             p.role = p.role or role
             p.country = p.country or country
         self.learn_pronoun(pid, role)
+        self.learn_given_name(pid, p.name)
         return p
+
+    def gender(self, pid: str) -> str | None:
+        return self.pronoun.get(pid) or self.name_pronoun.get(pid)
+
+    def known_near(self, before: int, pronoun: str, other: str, slack: int = 300) -> tuple[str, str | None, str] | None:
+        """The last person known to take *pronoun* named after *other* was last named (or at most *slack*
+        characters before that), before *before*."""
+        since = before - self.gap(other, before) - slack
+        for off, kind, aid, country, name in reversed(self.events):
+            if off < since:
+                return None
+            if off < before and kind in ("person", "subject-person") and self.gender(aid) == pronoun:
+                return aid, country, name
+        return None
 
     def gap(self, actor_id: str, offset: int) -> int:
         """Characters since *actor_id* was last noted before *offset*."""
@@ -138,7 +179,7 @@ class _Resolver:
 
     def last(self, before: int, kinds: set[str], role_word: str | None = None, pronoun: str | None = None) -> tuple[str, str | None, str] | None:
         for off, kind, aid, country, name in reversed(self.events):
-            if off >= before or kind not in kinds or pronoun and self.pronoun.get(aid, pronoun) != pronoun:
+            if off >= before or kind not in kinds or pronoun and self.pronoun.get(aid, self.name_pronoun.get(aid, pronoun)) != pronoun:
                 continue
             if role_word:
                 p = self.persons.get(aid)
@@ -568,6 +609,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             hit = None
         if gender and hit is None:
             hit = res.last(offset, want, pronoun=gender)
+        if gender and hit and res.gender(hit[0]) is None and (sure := res.known_near(offset, gender, hit[0])):
+            hit = sure  # a person known to take the pronoun, named since or just before, beats one not known to
         if low == "it" and (spoke := res.last_at(offset, {"org-speaker"})) and spoke[0] > offset - 2000:
             # "it added": the body that last spoke, unless another body was named since ("…, the Border Guard said.
             # It added …"; a country named in between is not what "it" says)
