@@ -260,6 +260,8 @@ def every_article_counted(db: Any) -> bool:
     seen = _every.get(id(db))
     if seen is None or seen[0] != at:
         seen = (at, at[1] == db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+        if len(_every) >= 256:  # connections come and go (the Python API opens a store per call): keep it bounded
+            _every.clear()
         _every[id(db)] = seen
     return seen[1]
 
