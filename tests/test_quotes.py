@@ -504,3 +504,10 @@ def test_the_text_beats_a_given_name_guess():
     p = res.person("Mark Dahl", 0, "spokeswoman")  # the text says "she"; the given name would say "he"
     assert res.gender(p.id) == "she"
     assert res.gender(res.person("Mark Lund", 10).id) == "he"
+
+
+def test_an_unknown_body_is_named_without_its_description_short_form_or_a_country_inside_a_word():
+    qs = _quotes("Environmental group Hudson Bay Watch said more shipping would raise the risk of spills.",
+                 "The Philippine Institute of Volcanology and Seismology (Phivolcs) said the alert level was raised.",
+                 "Agence France-Presse said 32 people were taken to hospital.")
+    assert [s for _, _, s in qs] == ["Hudson Bay Watch", "Philippine Institute of Volcanology and Seismology", "AFP"]

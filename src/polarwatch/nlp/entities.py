@@ -140,6 +140,7 @@ def _clean(text: str) -> str:
     if "," in text:
         text = text.rsplit(",", 1)[1].strip()
     text = re.sub(r"^(?:[Tt]he|[Aa]n?)\s+", "", text)
+    text = re.sub(r"\s*\([^)]*$", "", text)  # a bracketed short form NER cut open: "… Seismology (Phivolcs"
     text = re.sub(r"['’]s?$", "", text).strip(" .;:-–—")
     return text
 

@@ -347,11 +347,15 @@ def _trim_mention(stoks: list[Any], head: Any) -> str:
     """The mention as a name: no leading determiner, nothing after a comma or a relative clause."""
     toks = list(stoks)
     for k, t in enumerate(toks):
-        if t.i > head.i and t.text in (",", "(", "—", "–", ";"):
-            toks = toks[:k]
+        if k and (t.i > head.i and t.text in (",", "(", "—", "–", ";") or t.text == "("):
+            toks = toks[:k]  # also a bracketed short form after the name: "The Philippine Institute … (Phivolcs)"
             break
     while toks and toks[0].lower_ in ("the", "a", "an"):
         toks = toks[1:]
+    desc = max((k for k, t in enumerate(toks) if t.pos_ == "NOUN" and t.is_lower and t.i < head.i), default=-1)
+    if desc >= 0 and all(t.pos_ == "PROPN" or t.text in ("-", "&") for t in toks[desc + 1 : head.i - toks[0].i + 1]) \
+            and toks[desc + 1 :] and toks[desc + 1].pos_ == "PROPN":  # fmt: skip
+        toks = toks[desc + 1 :]  # a description before the name: "wrestling promotion World Wonder Ring Stardom"
     return _span_text(toks) if toks else _span_text(stoks)
 
 
@@ -589,7 +593,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             return p.id, p.name, p.country, "name"
         name = _trim_mention(stoks, head)
         possessor = any(text[m.end : m.end + 2] in ("'s", "’s") for m in found)  # "Finland's Border Guard" is no Finland
-        if found and all(m.text in name for m in found) and not re.search(r"\b(in|of|to)\b", name) and not possessor:
+        inside_word = any(re.search(rf"[\w-]{re.escape(m.text)}|{re.escape(m.text)}-\w", name) for m in found)  # "Agence France-Presse"
+        if found and all(m.text in name for m in found) and not re.search(r"\b(in|of|to)\b", name) and not possessor and not inside_word:
             a = found[0].actor
             return a.id, a.name, a.country, "registry"
         return None, name, reg.demonym_country(name), "unresolved"
