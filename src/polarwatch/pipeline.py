@@ -208,10 +208,14 @@ def ingest(
 
             todo = changed + [a for a in batch if a.id in stale and a.id not in ids]
             # Near-duplicate links are part of the analysis (the stories stage), not of storing: --no-nlp skips them
-            # and a later ingest with extraction makes them.
+            # and a later ingest with extraction makes them. Nothing extraction stores reads them, so with workers
+            # the batch is handed to them first and linked while they parse (they sat idle through it before).
+            if ex.pool is not None:
+                ex.add(todo)
             with collector_paused():  # the batch's shingle sets, as in extraction (see ``collector_paused``)
                 link_duplicates(store, todo)
-            ex.add(todo)
+            if ex.pool is None:
+                ex.add(todo)
         batch.clear()
 
     try:
