@@ -511,3 +511,9 @@ def test_an_unknown_body_is_named_without_its_description_short_form_or_a_countr
                  "The Philippine Institute of Volcanology and Seismology (Phivolcs) said the alert level was raised.",
                  "Agence France-Presse said 32 people were taken to hospital.")
     assert [s for _, _, s in qs] == ["Hudson Bay Watch", "Philippine Institute of Volcanology and Seismology", "AFP"]
+
+
+def test_a_campaign_speaks_as_itself_and_the_first_of_names_side_by_side():
+    qs = _quotes("The Trump campaign said the ad was misleading.", "Lund and Berg said the vote should be held in May.",
+                 "Norway's Ministry of Justice and Public Security said the cable was repaired.")
+    assert [s for _, _, s in qs] == ["Trump campaign", "Lund", "Norway's Ministry of Justice and Public Security"]

@@ -378,7 +378,12 @@ def _core(stoks: list[Any]) -> list[Any]:
         app = [c for c in root.children if c.dep_ == "appos" and c.i in inside and (c.ent_type_ == "PERSON" or root.pos_ == "NOUN" and c.pos_ == "PROPN")]
         if app:
             root = app[0]
-    drop = {x.i for c in root.children if c.dep_ in _SIDE_DEPS or (c.dep_ == "punct" and c.text in ",;()—–") for x in c.subtree}
+    # "Pierce and Carroll", "La Riva, Hawkins and Carroll": names side by side, the first speaks (not the parts of
+    # one name: "Ministry of Justice and Public Security")
+    names = root.pos_ == "PROPN" and any(c.dep_ == "conj" and c.pos_ == "PROPN" for c in root.children) \
+        and not any(c.dep_ == "prep" for c in root.children)  # fmt: skip
+    side = _SIDE_DEPS | ({"conj", "cc"} if names else set())
+    drop = {x.i for c in root.children if c.dep_ in side or (c.dep_ == "punct" and c.text in ",;()—–") for x in c.subtree}
     core = [t for t in root.subtree if t.i in inside and t.i not in drop]
     while core and (core[-1].is_punct or core[-1].dep_ == "case" and core[-1].head.i not in inside):
         core = core[:-1]
@@ -540,6 +545,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
         if m.actor.is_person and not _surname_clash(stoks[0].doc, start, m.actor):
             last = stoks[0].doc.char_span(start, stoks[0].idx + m.end, alignment_mode="expand")
             if last is not None and last[-1].dep_ in ("compound", "amod", "nmod") and last[-1].head.pos_ == "NOUN":
+                if last[-1].head.lemma_.lower() == "campaign" and last[-1].head.i == root.i:
+                    return None, _trim_mention(stoks, root), None, "unresolved"  # "The Trump campaign" speaks as such
                 continue  # a name that only modifies a noun ("a Trump surrogate", "the Clinton campaign")
             if named_root and last is not None and not last.start <= root.i < last.end:
                 continue  # another person named further in ("Don Fowler, who … during Bill Clinton's presidency")
