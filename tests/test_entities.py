@@ -154,9 +154,9 @@ def test_entities_gold_set_floors():
 
 
 def test_quotes_gold_set_entity_floors():
-    """The quote gold set's entity lists, written without looking at the extractor; measured P 0.929, R 0.907."""
+    """The quote gold set's entity lists, written without looking at the extractor; measured P 0.932, R 0.912 (extract-7)."""
     r = run_eval("entities", QUOTES_GOLD)["entities"]
-    assert r["precision"] >= 0.90 and r["recall"] >= 0.88, r
+    assert r["precision"] >= 0.925 and r["recall"] >= 0.905, r
 
 
 def test_entities_gold_files_are_consistent():
