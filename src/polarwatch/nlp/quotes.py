@@ -227,7 +227,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             res.note(base + ent.start_char, "person", p.id, p.country, p.name)
             if _is_subject(ent.root):
                 res.note(base + ent.start_char, "subject-person", p.id, p.country, p.name)
-        note_names(res, doc, base, reg, reg_spans)  # organisations, persons NER took for them, documents (speakers.py)
+        note_names(res, doc, base, reg, reg_spans, para)  # organisations, persons NER took for them, documents (speakers.py)
 
         # 2. direct quotes
         spans = _quote_spans(para)

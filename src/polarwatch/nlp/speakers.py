@@ -460,13 +460,18 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
     return None
 
 
-def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: list[tuple[int, int]]) -> None:
+_DOCUMENT_RX = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(_DOCUMENTS, key=len, reverse=True)) + r")(?![\w-])", re.IGNORECASE)
+
+
+def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: list[tuple[int, int]], text: str | None = None) -> None:
     """Note what a paragraph names besides registry actors and NER persons, for descriptions and pronouns
     read later: a NER organisation that reads as a person ("Opposition MP Maja Holmqvist"), an organisation
     the registry does not know ("Norrmalm Minerals"), and a document whose issuer the registry knows ("The
     Pentagon's latest strategy report", "a report by NATO"), so that "the report said" finds its issuer.
-    *taken* holds the paragraph's registry spans (character offsets)."""
+    *taken* holds the paragraph's registry spans (character offsets); *text* is the paragraph (``doc.text``)."""
     from .entities import _HONORIFICS, _ORG_WORDS, _ROLE_WORDS, _name_like, _widen
+
+    text = doc.text if text is None else text  # doc.text joins the paragraph's tokens on every access
 
     for ent in _doc_ents(doc):
         if ent.label_ == "PERSON" and ent.text.split()[-1] in _ORG_WORDS and len(ent.text.split()) > 1:
@@ -474,8 +479,8 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             continue
         if ent.label_ != "ORG" or any(s < ent.end_char and ent.start_char < e for s, e in taken):
             continue
-        start, end = _widen(doc.text, ent.start_char, ent.end_char)  # "the Russian Embassy in Reykjavik"
-        name = re.sub(r"^(?:[Tt]he|[Aa]n?)\s+", "", re.sub(r"['’]s$", "", doc.text[start:end])).strip()
+        start, end = _widen(text, ent.start_char, ent.end_char)  # "the Russian Embassy in Reykjavik"
+        name = re.sub(r"^(?:[Tt]he|[Aa]n?)\s+", "", re.sub(r"['’]s$", "", text[start:end])).strip()
         if not name[:1].isupper():
             continue
         prev = doc[ent.start - 1] if ent.start > 0 else None
@@ -486,8 +491,10 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
                 res.note_in_order(base + ent.start_char, "subject-person", p.id, p.country, p.name)
         elif org_kind(name):
             res.note_in_order(base + ent.start_char, "org", "", reg.demonym_country(name), name)
-    for tok in doc:
-        if tok.tag_ != "NN" or tok.lemma_.lower() not in _DOCUMENTS:
+    for mt in _DOCUMENT_RX.finditer(text):  # the singular document nouns, found in the text, not token by token
+        span = doc.char_span(mt.start(), mt.end())
+        tok = span[0] if span is not None and len(span) == 1 else None
+        if tok is None or tok.tag_ != "NN" or tok.lemma_.lower() not in _DOCUMENTS:
             continue
         by = _issuer(tok, {t.i for t in tok.subtree})
         poss = [c for c in tok.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
