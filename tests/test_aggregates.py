@@ -661,3 +661,33 @@ def test_a_comparison_reads_its_sides_from_the_cells_only_when_every_article_lie
         assert compare(s, sides=sides, since="2025-01-01") == after
     finally:
         s.close()
+
+
+def test_every_article_counted_never_hands_one_store_s_answer_to_another(monkeypatch):  # noqa: ANN001
+    """The answer is kept per store object, not per id(): CPython gives a new object a freed one's id, and
+    a store whose generation, flag and highest rowids read the same as that freed one's must be asked
+    afresh. Every object is given the same id() here, which is what that reuse amounts to."""
+    import sqlite3
+
+    from polarwatch.analysis import aggregates
+
+    class Store:  # a store (.db), that also takes SQL itself as a connection does
+        def __init__(self, articles: list[int], cells: list[int]) -> None:
+            self.db = sqlite3.connect(":memory:")
+            self.db.executescript("CREATE TABLE store_generation (id INTEGER PRIMARY KEY, generation INTEGER);"
+                                  "INSERT INTO store_generation VALUES (1, 7);"
+                                  "CREATE TABLE agg_state (id INTEGER PRIMARY KEY, complete INTEGER);"
+                                  "INSERT INTO agg_state VALUES (1, 1);"
+                                  "CREATE TABLE articles (id TEXT);"
+                                  "CREATE TABLE agg_article_cell (article_rowid INTEGER PRIMARY KEY, cell INTEGER);")  # fmt: skip
+            self.db.executemany("INSERT INTO articles (rowid, id) VALUES (?, ?)", [(r, f"a{r}") for r in articles])
+            self.db.executemany("INSERT INTO agg_article_cell VALUES (?, 1)", [(r,) for r in cells])
+
+        def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:  # type: ignore[type-arg]
+            return self.db.execute(sql, args)
+
+    monkeypatch.setattr(aggregates, "id", lambda obj: 1, raising=False)
+    a, b = Store([1, 3], [1, 3]), Store([1, 2, 3], [1, 3])  # b: article 2 never analysed
+    assert aggregates.every_article_counted(a)
+    assert not aggregates.every_article_counted(b)
+    assert aggregates.every_article_counted(a) and not aggregates.every_article_counted(b.db)  # a bare SQLite connection: asked each time

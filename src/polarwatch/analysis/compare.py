@@ -207,7 +207,7 @@ def compare(
         cond, args = f"{scope_cond} AND {sc}", [*scope_args, *sargs]
         # The side's articles, read once: its outlets, its words and its evidence come from them. Over whole days
         # of outlets (a period, sides by outlet, country or kind) from the cells' index when every article lies in one.
-        if agg and aggregates.every_article_counted(db):
+        if agg and aggregates.every_article_counted(store):
             arts = db.execute(aggregates.side_articles(agg[0]), agg[1]).fetchall()
         else:
             arts = db.execute(f"SELECT a.rowid, a.outlet_name, a.outlet_country, a.outlet_kind FROM articles a WHERE {cond}", args).fetchall()  # noqa: S608
