@@ -691,3 +691,38 @@ def test_every_article_counted_never_hands_one_store_s_answer_to_another(monkeyp
     assert aggregates.every_article_counted(a)
     assert not aggregates.every_article_counted(b)
     assert aggregates.every_article_counted(a) and not aggregates.every_article_counted(b.db)  # a bare SQLite connection: asked each time
+
+
+def test_a_side_s_words_come_from_its_most_recently_published_articles_whatever_the_storage_order(url, monkeypatch):  # noqa: ANN001
+    """An archive stored newest news first (a backfill): with *word_articles* fewer than a side's articles,
+    the words are counted over its most recently published ones, not its last stored, from the cells'
+    index and from the rows alike; an undated article comes last."""
+    from polarwatch.analysis import aggregates
+
+    texts = {5: "walrus walrus walrus tundra", 3: "narwhal narwhal narwhal tundra", 1: "puffin puffin puffin tundra",
+             7: "lemming lemming lemming tundra"}  # fmt: skip
+    s = open_store(url)
+    try:
+        arts = [article(i, texts.get(i, "kremlin kremlin kremlin convoy"), ("RU", "NO")[i % 2]) for i in (7, 5, 4, 3, 2, 1, 0)]
+        arts[0].published = None  # 7: undated, stored first
+        arts = [*arts[1:], arts[0]]  # stored: 5 (newest), 4, 3, 2, 1, 0, then the undated 7
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        by_id = {a.id: i for i, a in zip((5, 4, 3, 2, 1, 0, 7), arts)}
+        sides = [Side("ru", countries=("RU",)), Side("no", countries=("NO",))]
+        assert aggregates.usable(s.db) and aggregates.every_article_counted(s)
+        got = []
+        for cells in (True, False):
+            if not cells:
+                monkeypatch.setattr(aggregates, "usable", lambda db: False)
+            out = compare(s, sides=sides, word_articles=2)
+            no = out["sides"][1]
+            words = {w["word"] for w in no["words"]}
+            cited = {by_id[e["article"]] for w in no["words"] for e in w["evidence"]}
+            assert no["articles"] == 4 and no["words_from"] == 2 and {"walrus", "narwhal"} <= words, words
+            assert not words & {"puffin", "lemming"} and cited and cited <= {5, 3}, (words, cited)
+            got.append(out)
+            assert compare(s, sides=sides, word_articles=4)["sides"][1]["words_from"] == 4
+        assert got[0] == got[1]
+    finally:
+        s.close()

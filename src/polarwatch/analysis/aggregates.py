@@ -283,7 +283,7 @@ def every_article_counted(store: Any) -> bool:
 
 
 def side_articles(cond: str) -> str:
-    """SQL for (rowid, outlet name, country, kind) of the articles in the cells *cond* selects (see
-    :func:`scope`); only exact when :func:`every_article_counted` and :func:`usable` hold."""
-    return ("SELECT ac.article_rowid, a.outlet_name, a.outlet_country, a.outlet_kind FROM agg_cells c "  # noqa: S608
+    """SQL for (rowid, outlet name, country, kind, day published) of the articles in the cells *cond*
+    selects (see :func:`scope`); only exact when :func:`every_article_counted` and :func:`usable` hold."""
+    return ("SELECT ac.article_rowid, a.outlet_name, a.outlet_country, a.outlet_kind, c.day FROM agg_cells c "  # noqa: S608
             f"JOIN agg_outlets a ON a.id = c.oid JOIN agg_article_cell ac ON ac.cell = c.id WHERE {cond}")  # fmt: skip

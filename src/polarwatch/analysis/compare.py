@@ -190,7 +190,8 @@ def compare(
     tone toward each actor; the events it reports (type, source, target) and those another side
     reports that it does not; and its *words* most distinctive words against the other sides
     (log-odds with an informative Dirichlet prior). Distinctive words are counted over the side's
-    *word_articles* most recently stored articles (all of them when fewer); ``words_from`` says how many.
+    *word_articles* most recently published articles (by publication day, then newest stored; undated
+    ones last), all of them when fewer; ``words_from`` says how many.
     Every list item carries ``evidence``: article ids with character spans into the article body."""
     if len(sides) < 2:
         raise ValueError("compare needs at least two sides")
@@ -210,8 +211,11 @@ def compare(
         if agg and aggregates.every_article_counted(store):
             arts = db.execute(aggregates.side_articles(agg[0]), agg[1]).fetchall()
         else:
-            arts = db.execute(f"SELECT a.rowid, a.outlet_name, a.outlet_country, a.outlet_kind FROM articles a WHERE {cond}", args).fetchall()  # noqa: S608
-        rowids = sorted((int(r[0]) for r in arts), reverse=True)  # newest stored first: the evidence and the words
+            arts = db.execute("SELECT a.rowid, a.outlet_name, a.outlet_country, a.outlet_kind, substr(a.published, 1, 10) "  # noqa: S608
+                              f"FROM articles a WHERE {cond}", args).fetchall()  # fmt: skip
+        rowids = sorted((int(r[0]) for r in arts), reverse=True)  # newest stored first: the evidence
+        # The words: the most recently published (by day, the cells' day; then newest stored; undated last).
+        recent = [int(r[0]) for r in heapq.nlargest(word_articles, arts, key=lambda r: (r[4] or "", int(r[0])))]
         conds.append((cond, args, rowids))
         groups: dict[tuple[Any, Any, Any], int] = {}
         for r in arts:
@@ -219,7 +223,7 @@ def compare(
         outlets = [{"name": k[0], "country": k[1], "kind": k[2], "articles": v}  # most articles first, then by name (NULL first), country, kind
                    for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], *((x is not None, x or "") for x in kv[0])))]  # fmt: skip
         n = len(arts)
-        wc = stored_words(store, rowids[:word_articles])
+        wc = stored_words(store, recent)
         word_counts.append(wc)
         ev = _events(db, cond, args, agg)
         event_sets.append(ev)
