@@ -295,6 +295,53 @@ def test_evidence_walk_stops_once_a_rare_key_has_all_its_rows():
     assert again == got and len(seen) > 1
 
 
+
+def test_evidence_of_an_article_deleted_after_the_walk_is_dropped_not_an_error():
+    """The walk keeps rows by article rowid and looks their ids up in a second statement: an article
+    another process deletes in between loses its evidence rows (no KeyError, no 500)."""
+    import sqlite3
+
+    from polarwatch.analysis.queries import evidence_rows
+
+    db = sqlite3.connect(":memory:")
+    db.row_factory = sqlite3.Row
+    db.execute("CREATE TABLE articles (id TEXT)")
+    db.executemany("INSERT INTO articles (rowid, id) VALUES (?, ?)", [(i, f"a{i}") for i in (1, 2, 3)])
+    db.execute("CREATE TABLE r (art INTEGER, k TEXT, seq INTEGER)")
+    db.executemany("INSERT INTO r VALUES (?, ?, ?)", [(1, "x", 0), (2, "x", 0), (3, "x", 0), (2, "y", 1)])
+
+    class Racing:  # the other process's delete commits just before the ids are read
+        def execute(self, sql: str, args: object = ()) -> object:
+            if sql.startswith("SELECT rowid, id FROM articles"):
+                db.execute("DELETE FROM articles WHERE rowid = 2")
+            return db.execute(sql, args)
+
+    got = evidence_rows(Racing(), "k", "art AS article, seq", "FROM r WHERE 1", "art DESC, seq", [], ["x", "y"], "walk", n=5,
+                        by=("art", [3, 2, 1]), rows_of={"x": 3, "y": 1}, by_rowid=True)  # fmt: skip
+    assert {k: [d["article"] for d in v] for k, v in got.items()} == {"x": ["a3", "a1"], "y": []}
+
+
+def test_a_word_s_evidence_never_names_a_deleted_article(tmp_path_factory, tmp_path):
+    """Stored word counts are summed without the articles' rows; an article deleted before its body is
+    read for a shown word's evidence gives no evidence, never one with no article."""
+    from _api_corpus import copy
+
+    from polarwatch.analysis.counts import stored_words
+    from polarwatch.analysis.queries import delete_article
+
+    s = open_store(copy(corpus(tmp_path_factory), tmp_path / "copy.db"))
+    try:
+        rows = [(int(r), aid) for r, aid in s.db.execute("SELECT a.rowid, a.id FROM articles a JOIN article_words w ON w.article_rowid = a.rowid ORDER BY a.rowid")]
+        wc = stored_words(s, [r for r, _ in rows])
+        word = wc.counts.most_common(1)[0][0]
+        wc.expect([word])
+        for _, aid in rows:
+            delete_article(s, aid)
+        assert wc.where(word) == []
+    finally:
+        s.close()
+
+
 def test_the_word_finder_finds_what_the_pattern_finds():
     """The comparison's word evidence: WordFinder gives pattern(word).search's span, by hand in ASCII or not."""
     import random

@@ -252,7 +252,7 @@ class StoredWords(WordCounts):
             bodies = self._read(part)
             for p in part:
                 m = find.span(bodies[p])
-                if m:
+                if m and self.order[p][0] is not None:  # None: the article was deleted before its body was read
                     out.append((self.order[p][0], *m))  # type: ignore[arg-type]
                     if len(out) >= keep:
                         return out

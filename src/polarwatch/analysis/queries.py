@@ -482,16 +482,21 @@ def evidence_rows(db: Any, key: str, cols: str, base: str, order: str, args: lis
             break
         start, size = start + size, min(size * 2, SLICE_MAX)
     if by_rowid:
-        _article_ids(db, [d for got in out.values() for d in got])
+        _article_ids(db, out)
     return out
 
 
-def _article_ids(db: Any, rows: list[dict[str, Any]]) -> None:
-    """Replace each row's ``article`` (an article rowid) with the article's id, in one query a slice."""
-    want = sorted({int(d["article"]) for d in rows})
+def _article_ids(db: Any, out: dict[Any, list[dict[str, Any]]]) -> None:
+    """Replace each kept row's ``article`` (an article rowid) with the article's id, in one query a slice.
+    A row whose article another process deleted after the walk read it is dropped (the walk and this
+    look-up are two statements), as a join would not have read it."""
+    want = sorted({int(d["article"]) for got in out.values() for d in got})
     ids: dict[int, str] = {}
     for i in range(0, len(want), SLICE_MAX):
         part = want[i : i + SLICE_MAX]
         ids.update((int(r), aid) for r, aid in db.execute(f"SELECT rowid, id FROM articles WHERE rowid IN ({_in(part)})", part))  # noqa: S608
-    for d in rows:
-        d["article"] = ids[int(d["article"])]
+    for k, got in out.items():
+        kept = [d for d in got if int(d["article"]) in ids]
+        for d in kept:
+            d["article"] = ids[int(d["article"])]
+        out[k] = kept
