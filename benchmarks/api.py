@@ -23,6 +23,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = ("icebreaker route shipping cargo convoy tanker port harbour fleet submarine patrol exercise drills radar base "
@@ -175,46 +176,73 @@ class Connection:
     """One keep-alive HTTP/1.1 connection that sends GET requests and reads whole responses, and nothing
     else. The benchmark's clients share this process and the machine's two cores with the server: httpx
     spent 3.2-3.8 ms of this process's CPU a request (as much as a list request costs the server), so
-    twenty of them queued behind each other on the client side and the timers counted it."""
+    twenty of them queued behind each other on the client side and the timers counted it.
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
+    A request that gets no whole response within *timeout* seconds, or whose connection the server
+    closed, is answered with status 0 (counted with the non-200s) and the connection is opened again for
+    the next one, so that one bad answer does not end the run."""
+
+    def __init__(self, host: str, port: int, timeout: float = 120.0) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.opened = 0  # times a connection was made (the first included)
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.opened += 1
         sock = self.writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     async def get(self, path: str) -> tuple[int, bytes]:
-        """(status, body) of GET *path*; the connection stays open for the next request."""
+        """(status, body) of GET *path* (percent-encoded where it is not already: spaces, non-ASCII); the
+        connection stays open for the next request unless the server said it closes it. (0, b"") when
+        the request timed out or the connection failed; the next request then opens a new one."""
+        target = quote(path, safe="/?#[]@!$&'()*+,;=:%~")
+        try:
+            status, body, keep = await asyncio.wait_for(self._exchange(target), self.timeout)
+        except (OSError, EOFError, asyncio.LimitOverrunError, ValueError, IndexError):  # TimeoutError is an OSError
+            await self.close()
+            return 0, b""
+        if not keep:
+            await self.close()
+        return status, body
+
+    async def _exchange(self, target: str) -> tuple[int, bytes, bool]:
+        if self.writer is None:
+            await self.open()
         assert self.reader is not None and self.writer is not None
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept: */*\r\n\r\n".encode("latin-1"))
+        self.writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept: */*\r\n\r\n".encode("ascii"))
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
         headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        keep = headers.get("connection", "").lower() != "close"
         if "content-length" in headers:
-            return status, await self.reader.readexactly(int(headers["content-length"]))
+            return status, await self.reader.readexactly(int(headers["content-length"])), keep
         if headers.get("transfer-encoding", "").lower() == "chunked":
             parts = []
             while True:
                 size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
                 parts.append(await self.reader.readexactly(size + 2))
                 if not size:
-                    return status, b"".join(p[:-2] for p in parts)
-        raise RuntimeError("a response with neither a length nor chunks")  # uvicorn always sends one
+                    return status, b"".join(p[:-2] for p in parts), keep
+        raise ValueError("a response with neither a length nor chunks")  # uvicorn always sends one
 
     async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            await self.writer.wait_closed()
+        writer, self.reader, self.writer = self.writer, None, None
+        if writer is not None:
+            writer.close()
+            try:
+                await writer.wait_closed()
+            except OSError:  # already reset by the server
+                pass
 
 
-async def run(base: str, urls: list[str], clients: int) -> tuple[list[float], int]:
-    """Send *urls* from *clients* concurrent keep-alive connections; the response times and the non-200s."""
+async def run(base: str, urls: list[str], clients: int, timeout: float = 120.0) -> tuple[list[float], int]:
+    """Send *urls* from *clients* concurrent keep-alive connections; the response times and the non-200s
+    (a request that timed out or lost its connection included, timed until it failed)."""
     host, port = base.split("//", 1)[1].rsplit(":", 1)
     queue = list(urls)
     times: list[float] = []
@@ -231,7 +259,7 @@ async def run(base: str, urls: list[str], clients: int) -> tuple[list[float], in
 
     # The connections are opened before any request is timed (opened inside the workers, they held up
     # the first responses of the others, which the timers counted).
-    made = [Connection(host, int(port)) for _ in range(clients)]
+    made = [Connection(host, int(port), timeout) for _ in range(clients)]
     await asyncio.gather(*(c.open() for c in made))
     try:
         await asyncio.gather(*(worker(c) for c in made))
@@ -247,6 +275,7 @@ def main() -> None:
     ap.add_argument("--db", "--store", dest="db", default="/tmp/pw-api-bench.db", help="The benchmark store (built once, then reused).")
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--timeout", type=float, default=120.0, help="Seconds a request may take before it counts as failed.")
     ap.add_argument("--workers", type=int, default=2, help="Server processes (polarwatch serve --workers).")
     ap.add_argument("--only", default="", help="Comma-separated scenario names to run (default all).")
     ap.add_argument("--server-src", default="", metavar="DIR",
@@ -298,7 +327,7 @@ def main() -> None:
             for u in warm[name]:  # warm the page cache for this endpoint's tables, outside the measure
                 httpx.get(f"http://127.0.0.1:{port}{u}", timeout=120)
             cpu, own = server_cpu(server.pid), time.process_time()
-            times, errors = asyncio.run(run(f"http://127.0.0.1:{port}", urls, args.clients))
+            times, errors = asyncio.run(run(f"http://127.0.0.1:{port}", urls, args.clients, args.timeout))
             cpu, own = (server_cpu(server.pid) - cpu) / len(times), (time.process_time() - own) / len(times)
             q = statistics.quantiles(times, n=20)
             print(f"| {name} | {len(times)} | {args.clients} | {statistics.median(times) * 1000:.0f} | {q[18] * 1000:.0f} | {errors} "
