@@ -69,3 +69,27 @@ def test_serve_runs_our_protocol_with_one_worker_and_with_several(tmp_path, monk
     assert [kw["http"] for kw in seen] == [PROTOCOL, PROTOCOL] and [kw["loop"] for kw in seen] == [LOOP, LOOP]
     assert FAST and LOOP == "uvloop" and "HttpTools" in PROTOCOL  # the pinned uvloop and httptools are installed
     assert seen[1]["workers"] == 2
+
+
+@pytest.mark.parametrize("missing", [("uvloop",), ("httptools",), ("uvloop", "httptools")])
+def test_serve_falls_back_to_h11_on_asyncio_without_uvloop_or_httptools(missing: tuple[str, ...], monkeypatch):  # noqa: ANN001
+    """Where uvloop or httptools cannot be installed (uvloop has no Windows build), the server module
+    picks our h11 protocol on asyncio, which uvicorn loads and which still answers with Nagle off."""
+    import importlib
+    import sys
+
+    import polarwatch.api.server as server
+
+    for name in missing:
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed: find_spec gives None, import fails
+    try:
+        importlib.reload(server)
+        assert not server.FAST and server.LOOP == "asyncio" and server.PROTOCOL == "polarwatch.api.server:NoDelayH11Protocol"
+        config = uvicorn.Config(_app, http=server.PROTOCOL, loop=server.LOOP, lifespan="off")
+        config.load()
+        assert config.http_protocol_class is server.NoDelayH11Protocol
+        test_accepted_connections_have_nagle_off(server.PROTOCOL, server.LOOP, True)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(server)
+    assert server.FAST and server.LOOP == "uvloop"
