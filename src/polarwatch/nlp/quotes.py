@@ -289,7 +289,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             )  # fmt: skip
             an.quotes.append(q)
             covered.append((qs, qe))
-            if sid or sname:
+            if (sid or sname) and (cue_tok.lemma_ in cues or cue_tok.is_punct):
+                # a partial quote given to its sentence's subject (no speech verb) is not followed by the next quote
                 prev_speaker = para_speaker = q
                 _note_speaker(res, base + qs, sid, scountry, sname)
 
@@ -900,8 +901,19 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
         last = sents[-1]
         if last.end < len(doc):
             sents.append(doc[last.end].sent)
+    # a quotation that does not open its sentence is a partial quote: with no cue in its own sentence, the
+    # subject of that sentence's main verb ("X attacked the “macho culture” …") speaks, not the next sentence's
+    opens = not sents or not doc.text[sents[0].start_char : max(sents[0].start_char, qs - 1)].strip(" \t\n\"“‘'([—–-")
     best = None
-    for s in sents:
+    for k, s in enumerate(sents):
+        if k and s.start_char >= qe + 2 and not opens:
+            root = sents[0].root
+            # a person (by name or "he"/"she"), never a body or a document: those scare-quote terms far more often
+            subj = [c for c in root.children if c.dep_ == "nsubj" and not inside(c) and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she"))]
+            if root.pos_ == "VERB" and subj and not (qs <= root.idx < qe) and not doc.text[qs:qe].rstrip(" ,.\"”").endswith("?"):
+                stoks = [t for t in _mention_tokens(subj[0], qs, qe) if not inside(t)]
+                if stoks:
+                    return root, stoks
         for t in s:
             if t.lemma_ in cues and t.pos_ in ("VERB", "AUX") and not inside(t):
                 dist = t.idx - qe if t.idx >= qe else qs - t.idx + 1000
