@@ -260,6 +260,19 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             if cue_tok is None and (phrase := _attributing_phrase(doc, qs, qe, spans, cues)) is not None:
                 # "As one diplomat put it, “…”", "In the words of X: “…”"
                 cue_tok, spk_tokens = phrase
+            if cue_tok is None and (intro := _colon_intro(doc, para, qs, docs[pi - 1] if pi else None)) is not None:
+                # "X released a statement: “…”", or a paragraph ending "… Robinson writes:" and the next one
+                # opening the quotation: the subject of the clause the colon closes speaks
+                idoc, cue_tok, spk_tokens = intro
+                ibase = base if idoc is doc else offsets[pi - 1]
+                sid, sname, scountry, how = _resolve(spk_tokens, ibase + spk_tokens[0].idx, res, reg)
+                q = Quote(base + qs, base + qe, qtext, "direct", cue_tok.text, ibase + cue_tok.idx, _span_text(spk_tokens),
+                          ibase + spk_tokens[0].idx, ibase + spk_tokens[-1].idx + len(spk_tokens[-1].text), sid, sname, scountry)  # fmt: skip
+                an.quotes.append(q)
+                covered.append((qs, qe))
+                if sid or sname:
+                    prev_speaker = para_speaker = q
+                continue
             if cue_tok is None:
                 starts_para = para[: qs - 1].strip() == ""
                 # a new sentence that opens with a quote continues the paragraph's speaker
@@ -869,6 +882,33 @@ def _label_speaker(doc: Any, para: str, qs: int) -> tuple[Any, list[Any]] | None
     cue = verb or (next((t for t in punct if not t.is_space), None) if punct is not None else None)
     toks = [t for t in span if not t.is_punct]
     return (cue, toks) if cue is not None and toks else None
+
+
+def _colon_intro(doc: Any, para: str, qs: int, prev: Any) -> tuple[Any, Any, list[Any]] | None:
+    """(doc, verb, subject tokens) of the clause a colon closes right before the quotation: in this paragraph
+    ("X released a statement: “…”"), or, for a paragraph that opens with the quotation, at the end of the
+    previous one (*prev*, its parse)."""
+    before = para[: qs - 1].rstrip()
+    if before.endswith(":"):
+        sents = [s for s in doc.sents if s.start_char <= len(before) - 1 < s.end_char]
+        d = doc
+    elif not before and prev is not None and prev.text.rstrip().endswith(":"):
+        sents = list(prev.sents)[-1:]
+        d = prev
+    else:
+        return None
+    if not sents:
+        return None
+    root = sents[0].root
+    if root.pos_ not in ("VERB", "AUX") or root.idx >= len(before) and d is doc:
+        return None
+    if any(c in root.sent.text for c in "“”\""):
+        return None  # the clause quotes someone itself
+    subj = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and _can_name_speaker(c)]
+    if not subj:
+        return None
+    toks = _mention_tokens(subj[0])
+    return (d, root, toks) if toks else None
 
 
 _SIGNATURE = re.compile(r"[”\"]\s*(―|—|–|--)\s*([^!?:;“”\"]{2,60}?)[\s.]*$")
