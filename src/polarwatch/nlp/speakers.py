@@ -141,6 +141,12 @@ class _Resolver:
                 toks = p.name.split()
                 if len(toks) > 1 and parts[0] in (toks[-1], toks[0]):
                     return p
+        else:
+            # a surname of several words ("La Riva", "Van der Berg", "Los Huertos") closing a full name seen before
+            for p in reversed(list(self.persons.values())):
+                toks = p.name.split()
+                if len(toks) > len(parts) and toks[-len(parts) :] == parts:
+                    return p
         pid = _slug(name)
         p = self.persons.get(pid)
         if p is None:
@@ -151,6 +157,14 @@ class _Resolver:
         self.learn_pronoun(pid, role)
         self.learn_given_name(pid, p.name)
         return p
+
+    def by_surname(self, text: str) -> Person | None:
+        """The person named in full before whose surname (last word or words) *text* is, if exactly one."""
+        parts = text.split()
+        if not parts or not all(w[:1].isupper() for w in parts):
+            return None
+        fits = [p for p in self.persons.values() if len(p.name.split()) > len(parts) and p.name.split()[-len(parts) :] == parts]
+        return fits[0] if len(fits) == 1 else None
 
     def gender(self, pid: str) -> str | None:
         return self.pronoun.get(pid) or self.name_pronoun.get(pid)
@@ -189,6 +203,7 @@ class _Resolver:
         return None
 
 
+_NOT_PERSON = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART"})  # NER labels a surname can get wrongly
 _SHE_WORDS = frozenset({"she", "mrs", "ms", "miss", "madam", "madame", "lady"})
 _HE_WORDS = frozenset({"he", "mr", "sir", "lord"})
 _ORG_KINDS = {"government", "ministry", "military", "agency", "company", "legislature", "international", "indigenous", "organization"}
@@ -477,6 +492,14 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
         if ent.label_ == "PERSON" and ent.text.split()[-1] in _ORG_WORDS and len(ent.text.split()) > 1:
             res.note_in_order(base + ent.start_char, "org", "", None, ent.text)  # "Norrmalm Minerals" read as a person
             continue
+        if ent.label_ in _NOT_PERSON and not any(s < ent.end_char and ent.start_char < e for s, e in taken):
+            p = res.by_surname(ent.text)
+            if p is not None:
+                # "La Riva disagreed" with NER reading "La Riva" as a body: the surname of a person named in full
+                res.note_in_order(base + ent.start_char, "person", p.id, p.country, p.name)
+                if _is_subject(ent.root):
+                    res.note_in_order(base + ent.start_char, "subject-person", p.id, p.country, p.name)
+                continue
         if ent.label_ != "ORG" or any(s < ent.end_char and ent.start_char < e for s, e in taken):
             continue
         start, end = _widen(text, ent.start_char, ent.end_char)  # "the Russian Embassy in Reykjavik"
