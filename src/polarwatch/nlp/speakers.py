@@ -526,6 +526,14 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             a = found[0].actor
             if not a.is_person:
                 res.documents.append((base + tok.idx, (a.id, a.name, a.country, "registry")))
+    for t in doc:
+        # "Carroll argued …" with no entity on "Carroll": a subject that is the surname of a person named in full
+        if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and not t.ent_type_ and res.persons:
+            words = [c.text for c in t.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [t.text]
+            p = res.by_surname(" ".join(words))
+            if p is not None:
+                res.note_in_order(base + t.idx, "person", p.id, p.country, p.name)
+                res.note_in_order(base + t.idx, "subject-person", p.id, p.country, p.name)
 
 
 def _crowd(head: Any, stoks: list[Any]) -> str | None:
