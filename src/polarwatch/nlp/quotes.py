@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -451,6 +451,16 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", cue, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
 
+    # In an interview (two or more paragraphs ask "you" a question), a paragraph whose own words speak in the
+    # first person is the interviewee's answer: what it reports is inside that speech, not the article's
+    # attribution. (An opinion piece says "I" too, and there its reports are the article's.)
+    interview = sum(1 for p in paragraphs if _asks_you(p)) >= 2
+    contents: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
+    for q in an.quotes:  # the reported words ("X said we must …") do not make the narration first-person
+        k = _para_of(offsets, q.start)
+        contents[k].append((q.start - offsets[k] + 1, q.end - offsets[k] - 1))
+    first = [interview and _first_person(p, contents[k]) for k, p in enumerate(paragraphs)]
+    an.quotes = [q for q in an.quotes if q.kind != "indirect" or q.cue == ":" or not first[_para_of(offsets, q.start)]]
     # An indirect quote inside another one ("it said it feared that X could…") is part of the outer claim.
     ind = [q for q in an.quotes if q.kind == "indirect"]
     nested = {id(q) for q in ind for o in ind if o is not q and o.start <= q.start and q.end <= o.end and (o.end - o.start) > (q.end - q.start)}
@@ -463,6 +473,32 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     for d in docs:
         d.user_data.pop("polarwatch_ents", None)  # the entity cache of _doc_ents stays out of what later stages see
     return an
+
+
+_FIRST = re.compile(r"\b(?:I|me|my|we|We|our|Our|My)\b")
+
+
+def _first_person(para: str, reported: list[tuple[int, int]]) -> bool:
+    """Whether the paragraph's words outside quotation marks and outside the *reported* content spans say "I",
+    "me", "my", "we" or "our"."""
+    if not _FIRST.search(para):
+        return False
+    spans = [(qs, qe) for qs, qe, _ in _quote_spans(para)] + reported
+    return bool(_FIRST.search(" ".join(_words_outside(para, 0, len(para), spans))))
+
+
+_YOU = re.compile(r"\b(?:you|your|You|Your)\b")
+
+
+def _asks_you(para: str) -> bool:
+    """A question put to "you" in the paragraph's own words (an interviewer's)."""
+    if not para.rstrip().rstrip("\"”").endswith("?") or not _YOU.search(para):
+        return False
+    return bool(_YOU.search(" ".join(_words_outside(para, 0, len(para), [(qs, qe) for qs, qe, _ in _quote_spans(para)]))))
+
+
+def _para_of(offsets: list[int], pos: int) -> int:
+    return bisect_right(offsets, pos) - 1
 
 
 @lru_cache(maxsize=16)
