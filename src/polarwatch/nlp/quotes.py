@@ -452,15 +452,15 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
 
     # In an interview (two or more paragraphs ask "you" a question), a paragraph whose own words speak in the
-    # first person is the interviewee's answer: what it reports is inside that speech, not the article's
-    # attribution. (An opinion piece says "I" too, and there its reports are the article's.)
+    # first person is the interviewee's answer: what it reports or quotes is inside that speech, not the
+    # article's attribution. (An opinion piece says "I" too, and there its reports are the article's.)
     interview = sum(1 for p in paragraphs if _asks_you(p)) >= 2
     contents: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
     for q in an.quotes:  # the reported words ("X said we must …") do not make the narration first-person
         k = _para_of(offsets, q.start)
         contents[k].append((q.start - offsets[k] + 1, q.end - offsets[k] - 1))
     first = [interview and _first_person(p, contents[k]) for k, p in enumerate(paragraphs)]
-    an.quotes = [q for q in an.quotes if q.kind != "indirect" or q.cue == ":" or not first[_para_of(offsets, q.start)]]
+    an.quotes = [q for q in an.quotes if q.cue == ":" or not first[_para_of(offsets, q.start)]]
     # An indirect quote inside another one ("it said it feared that X could…") is part of the outer claim.
     ind = [q for q in an.quotes if q.kind == "indirect"]
     nested = {id(q) for q in ind for o in ind if o is not q and o.start <= q.start and q.end <= o.end and (o.end - o.start) > (q.end - q.start)}
