@@ -984,8 +984,9 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     for k, s in enumerate(sents):
         if k and s.start_char >= qe + 2 and not opens:
             root = sents[0].root
-            # a person (by name or "he"/"she"), never a body or a document: those scare-quote terms far more often
-            subj = [c for c in root.children if c.dep_ == "nsubj" and not inside(c) and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she"))]
+            # a person (by name, a proper noun NER left untagged, or "he"/"she"), never a body or a document:
+            # those scare-quote terms far more often
+            subj = [c for c in root.children if c.dep_ == "nsubj" and not inside(c) and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she") or c.pos_ == "PROPN" and not c.ent_type_)]
             if root.pos_ == "VERB" and subj and not (qs <= root.idx < qe) and not doc.text[qs:qe].rstrip(" ,.\"”").endswith("?"):
                 stoks = [t for t in _mention_tokens(subj[0], qs, qe) if not inside(t)]
                 if stoks:
