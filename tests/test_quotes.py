@@ -517,3 +517,35 @@ def test_a_campaign_speaks_as_itself_and_the_first_of_names_side_by_side():
     qs = _quotes("The Trump campaign said the ad was misleading.", "Lund and Berg said the vote should be held in May.",
                  "Norway's Ministry of Justice and Public Security said the cable was repaired.")
     assert [s for _, _, s in qs] == ["Trump campaign", "Lund", "Norway's Ministry of Justice and Public Security"]
+
+
+def test_a_colon_hands_the_quotation_to_the_subject_of_the_clause_it_closes():
+    qs = _quotes("Mayor Ingrid Solheim spoke after the vote. Harbour director Tor Aasen posted a statement on the port's site:",
+                 "“The terminal stays open through the winter and no jobs will be lost.”",
+                 "Fisheries minister Kari Dahl released a statement: “We will take the company to court over the quotas.”")  # fmt: skip
+    assert [s for k, _, s in qs if k == "direct"] == ["Tor Aasen", "Kari Dahl"]
+
+
+def test_a_partial_quote_is_its_own_sentence_subjects_not_the_next_sentences_speakers():
+    qs = _quotes("Lena Holm attacked the “reckless spending” of the council. Per Nilsen recalled that the budget had doubled.")
+    assert ("direct", "reckless spending", "Lena Holm") in qs
+
+
+def test_a_surname_the_parser_reads_as_a_body_stays_the_person_for_a_pronoun():
+    qs = _quotes("Gloria La Riva, the presidential nominee, spoke first. Moderator Anna Berg then asked about housing.",
+                 "La Riva disagreed, stating that the college should be abolished. She said that rents should be cancelled.")
+    assert [s for k, t, s in qs if "rents" in t] == ["Gloria La Riva"]
+
+
+def test_in_an_interview_the_answers_reports_are_not_the_articles():
+    interview = ["Wikinews interviewed the activist Sara Lind about her campaign.",
+                 "((WN)) Why did you start the campaign?",
+                 "((Sara Lind)) My brother told me that the school would close, and I said “we cannot let that happen”.",
+                 "((WN)) What do you expect from the council?",
+                 "((Sara Lind)) I hope they listen."]  # fmt: skip
+    assert not [q for q in _quotes(*interview) if "school" in q[1] or "let that happen" in q[1]]
+    # an opinion piece says "I" but puts no questions to "you": its reports stay
+    column = ["I have followed the council for years. The mayor said that the school would close.",
+              "I think that is a mistake, and the teachers said “we cannot let that happen”."]  # fmt: skip
+    kept = _quotes(*column)
+    assert any("school would close" in t for _, t, _ in kept) and any("let that happen" in t for _, t, _ in kept)

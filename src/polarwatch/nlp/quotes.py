@@ -938,7 +938,7 @@ def _colon_intro(doc: Any, para: str, qs: int, prev: Any) -> tuple[Any, Any, lis
     root = sents[0].root
     if root.pos_ not in ("VERB", "AUX") or root.idx >= len(before) and d is doc:
         return None
-    if any(c in root.sent.text for c in "“”\""):
+    if any(c in d.text[sents[0].start_char : len(before) if d is doc else sents[0].end_char] for c in "“”\""):
         return None  # the clause quotes someone itself
     subj = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and _can_name_speaker(c)]
     if not subj:
