@@ -17,14 +17,15 @@ GOLD = Path(__file__).parent / "gold" / "quotes"
 # Floors measured on tests/gold/quotes (34 fictional articles, 462 quotes) after the speaker round of 2026-11-24
 # (extract-7: P 0.987 R 0.974, speakers P 0.890 R 0.879; direct quotes F1 0.985, direct speakers F1 0.871,
 # indirect quotes F1 0.977, indirect speakers F1 0.895); raise them as extraction improves, never lower them.
+# (Speaker round 2, 24ddf56: P 0.987 R 0.974, speakers P 0.901 R 0.890, direct 0.985 / 0.896, indirect 0.977 / 0.895.)
 # (Round 7 measured speakers P 0.851 R 0.840, direct speakers F1 0.834, indirect speakers F1 0.853. Round 6 measured P 0.978 R 0.952, speakers P 0.842 R 0.820, direct 0.985 / 0.834, indirect 0.951 / 0.829;
 # round 5 P 0.978 R 0.948, speakers P 0.819 R 0.794, direct 0.979 / 0.828, indirect 0.951 / 0.791.)
 # (The 2026-11-24 convention change added 9 belief/intent/request quotes to the gold; convention 14 of round 4 added none;
 # conventions 15 and 16 of round 5 added 12 and 3 indirect quotes: objects of naming verbs and of other verbs of communication.)
 FLOORS = {
     ("quotes", "precision"): 0.98, ("quotes", "recall"): 0.965,
-    ("speakers", "precision"): 0.885, ("speakers", "recall"): 0.874,
-    ("direct", "quotes", "f1"): 0.98, ("direct", "speakers", "f1"): 0.865,
+    ("speakers", "precision"): 0.895, ("speakers", "recall"): 0.885,
+    ("direct", "quotes", "f1"): 0.98, ("direct", "speakers", "f1"): 0.89,
     ("indirect", "quotes", "f1"): 0.972, ("indirect", "speakers", "f1"): 0.89,
 }  # fmt: skip
 
