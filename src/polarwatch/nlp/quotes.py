@@ -260,7 +260,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             if cue_tok is None and (phrase := _attributing_phrase(doc, qs, qe, spans, cues)) is not None:
                 # "As one diplomat put it, “…”", "In the words of X: “…”"
                 cue_tok, spk_tokens = phrase
-            if cue_tok is None and (intro := _colon_intro(doc, para, qs, docs[pi - 1] if pi else None)) is not None:
+            if cue_tok is None and (intro := _colon_intro(doc, para, qs, (docs[pi - 1], paragraphs[pi - 1]) if pi else None)) is not None:
                 # "X released a statement: “…”", or a paragraph ending "… Robinson writes:" and the next one
                 # opening the quotation: the subject of the clause the colon closes speaks
                 idoc, cue_tok, spk_tokens = intro
@@ -920,17 +920,17 @@ def _label_speaker(doc: Any, para: str, qs: int) -> tuple[Any, list[Any]] | None
     return (cue, toks) if cue is not None and toks else None
 
 
-def _colon_intro(doc: Any, para: str, qs: int, prev: Any) -> tuple[Any, Any, list[Any]] | None:
+def _colon_intro(doc: Any, para: str, qs: int, prev: tuple[Any, str] | None) -> tuple[Any, Any, list[Any]] | None:
     """(doc, verb, subject tokens) of the clause a colon closes right before the quotation: in this paragraph
     ("X released a statement: “…”"), or, for a paragraph that opens with the quotation, at the end of the
-    previous one (*prev*, its parse)."""
+    previous one (*prev*: its parse and text)."""
     before = para[: qs - 1].rstrip()
     if before.endswith(":"):
         sents = [s for s in doc.sents if s.start_char <= len(before) - 1 < s.end_char]
-        d = doc
-    elif not before and prev is not None and prev.text.rstrip().endswith(":"):
-        sents = list(prev.sents)[-1:]
-        d = prev
+        d, text = doc, para
+    elif not before and prev is not None and prev[1].rstrip().endswith(":"):
+        sents = list(prev[0].sents)[-1:]
+        d, text = prev
     else:
         return None
     if not sents:
@@ -938,7 +938,7 @@ def _colon_intro(doc: Any, para: str, qs: int, prev: Any) -> tuple[Any, Any, lis
     root = sents[0].root
     if root.pos_ not in ("VERB", "AUX") or root.idx >= len(before) and d is doc:
         return None
-    if any(c in d.text[sents[0].start_char : len(before) if d is doc else sents[0].end_char] for c in "“”\""):
+    if any(c in text[sents[0].start_char : len(before) if d is doc else sents[0].end_char] for c in "“”\""):
         return None  # the clause quotes someone itself
     subj = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and _can_name_speaker(c)]
     if not subj:
@@ -979,7 +979,7 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
             sents.append(doc[last.end].sent)
     # a quotation that does not open its sentence is a partial quote: with no cue in its own sentence, the
     # subject of that sentence's main verb ("X attacked the “macho culture” …") speaks, not the next sentence's
-    opens = not sents or not doc.text[sents[0].start_char : max(sents[0].start_char, qs - 1)].strip(" \t\n\"“‘'([—–-")
+    opens = not sents or all(t.is_punct or t.is_space for t in sents[0] if t.idx < qs - 1)
     best = None
     for k, s in enumerate(sents):
         if k and s.start_char >= qe + 2 and not opens:
@@ -987,7 +987,7 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
             # a person (by name, a proper noun NER left untagged, or "he"/"she"), never a body or a document:
             # those scare-quote terms far more often
             subj = [c for c in root.children if c.dep_ == "nsubj" and not inside(c) and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she") or c.pos_ == "PROPN" and not c.ent_type_)]
-            if root.pos_ == "VERB" and subj and not (qs <= root.idx < qe) and not doc.text[qs:qe].rstrip(" ,.\"”").endswith("?"):
+            if root.pos_ == "VERB" and subj and not (qs <= root.idx < qe) and not any(t.text == "?" and qs <= t.idx < qe for t in sents[0]):
                 stoks = [t for t in _mention_tokens(subj[0], qs, qe) if not inside(t)]
                 if stoks:
                     return root, stoks
