@@ -214,3 +214,99 @@ def test_a_report_in_a_later_batch_naming_the_event_day_joins_its_story(tmp_path
     finally:
         s.close()
     assert (trial == sinking) == (when == "on March 3")
+
+
+_STATE = '{"terms":{},"actors":{},"events":[],"refs":[],"recent":[]}'
+
+
+def _three_stories(store) -> tuple[int, int, int]:
+    """Stories A (a0, a1), B (a2) and C (a3) of four stored articles, all three in one thread."""
+    _stored(store, [ICEBREAKER[0], ICEBREAKER[1], ICEBREAKER[2], PATROL[0]], "a")
+    days = {"a0": "2031-03-03", "a1": "2031-03-04", "a2": "2031-03-06", "a3": "2031-03-10"}
+    ids = store.put_stories(
+        [{"id": -1, "title": "A", "first_seen": days["a0"], "last_seen": days["a1"], "size": 2, "state": _STATE, "grown": 2},
+         {"id": -2, "title": "B", "first_seen": days["a2"], "last_seen": days["a2"], "size": 1, "state": _STATE, "grown": 3},
+         {"id": -3, "title": "C", "first_seen": days["a3"], "last_seen": days["a3"], "size": 1, "state": _STATE, "grown": 4}],
+        [(-1, "a0", None), (-1, "a1", 0.5), (-2, "a2", None), (-3, "a3", None)], {},
+    )  # fmt: skip
+    a, b, c = ids[-1], ids[-2], ids[-3]
+    store.put_threads(
+        [{"story_id": x, "first_seen": None, "last_seen": None, "size": 1, "profile": "{}", "keys": ["n:zarya"]} for x in (a, b, c)],
+        {a: (-1, 0.5, b, "{}"), b: (-1, 0.5, a, "{}"), c: (-1, 0.45, b, "{}")}, {-1},
+    )  # fmt: skip
+    return a, b, c
+
+
+def test_a_story_moved_into_another_takes_its_articles_record_and_thread_along(db):
+    s = open_store(db)
+    try:
+        a, b, c = _three_stories(s)
+        (tid,) = {r["id"] for r in s.list_threads()}  # type: ignore[attr-defined]
+        s.move_stories([(b, a, [("a2", 0.31)])])  # type: ignore[attr-defined]
+        assert s.story_of("a2") == a and s.story_rows([b]) == []  # type: ignore[attr-defined]
+        got = s.get_story(a)  # type: ignore[attr-defined]
+        assert (got["first_seen"], got["last_seen"], len(got["articles"])) == ("2031-03-03", "2031-03-06", 3)
+        assert {x["id"]: x["similarity"] for x in got["articles"]}["a2"] == pytest.approx(0.31)
+        assert s.story_rows([a])[0]["size"] == 3  # type: ignore[attr-defined]
+        assert s.story_profile_rows([b]) == [] and s.thread_memberships([a, b, c]) == {a: tid, c: tid}  # type: ignore[attr-defined]
+        t = s.get_thread(tid)  # type: ignore[attr-defined]
+        assert (len(t["stories"]), t["articles"]) == (2, 4)
+        assert {x["id"]: x["linked_to"] for x in t["stories"]}[c] == a  # it linked to B, whose articles are in A now
+        assert s.story_count() == 4  # type: ignore[attr-defined]
+
+        s.move_stories([(c, a, [])])  # type: ignore[attr-defined]
+        assert s.get_story(a)["last_seen"] == "2031-03-10"  # type: ignore[attr-defined]
+        assert s.list_threads() == [] and s.thread_memberships([a]) == {}  # type: ignore[attr-defined]  # one story left: no thread
+        assert [r["articles"] for r in lib.stories(db)] == [4]
+    finally:
+        s.close()
+
+
+def test_migration_018_fills_when_each_stored_story_last_grew(db):
+    s = open_store(db)
+    try:
+        a, b, c = _three_stories(s)
+        for sql in ("DROP INDEX stories_grown", "ALTER TABLE stories DROP COLUMN grown_at", "DELETE FROM schema_migrations WHERE version = 18"):
+            s.db.execute(sql)  # type: ignore[attr-defined]  # a store from before the migration
+    finally:
+        s.close()
+    s = open_store(db)
+    try:
+        grown = {r["id"]: r["grown_at"] for r in s.story_rows([a, b, c])}  # type: ignore[attr-defined]
+        assert grown == {a: 2, b: 3, c: 4}  # the rank of its latest article among those placed
+        assert [r["id"] for r in s.settled_stories(2, 3, 3)] == [b]  # type: ignore[attr-defined]
+        assert [r["id"] for r in s.settled_stories(0, 4, 1)] == [b, c]  # type: ignore[attr-defined]
+    finally:
+        s.close()
+
+
+def test_the_store_path_places_and_moves_small_stories_as_the_clusterer_does(db, monkeypatch):
+    """Article by article (batches of one), ingest's placement gives the in-memory clusterer's stories, small
+    stories placed again included (``SETTLE`` lowered so that our 72 articles see some)."""
+    from types import SimpleNamespace
+
+    from polarwatch.stories import cluster
+    from polarwatch.stories.evaluate import _article, arrival_order, load_gold
+    from polarwatch.stories.features import build
+    from polarwatch.stories.metrics import bcubed
+    from polarwatch.stories.service import place_stories
+    from test_stories_cluster import OWN_GOLD
+
+    monkeypatch.setattr(cluster, "SETTLE", 5)
+    gold = load_gold(OWN_GOLD)
+    arts = [_article(g, "gold") for g in gold]
+    feats = [build(a.id, a.title, "\n\n".join(a.paragraphs), [], [], g.date) for g, a in zip(gold, arts)]
+    order = arrival_order(gold)
+    mem = cluster.Clusterer()
+    first = {feats[i].id: mem.add(feats[i]) for i in order}
+    assert len(mem.moves) >= 2
+    none = SimpleNamespace(mentions=[], events=[])
+    s = open_store(db)
+    try:
+        s.put_articles([arts[i] for i in order])
+        moved = [aid for i in order for aid in place_stories(s, [arts[i].id], [none]).moved]
+        stored = [s.story_of(a.id) for a in arts]  # type: ignore[attr-defined]
+    finally:
+        s.close()
+    assert set(moved) == {aid for aid, sid in first.items() if mem.story_of[aid] != sid}
+    assert bcubed([mem.story_of[f.id] for f in feats], stored)["f1"] == 1.0

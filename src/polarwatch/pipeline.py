@@ -59,12 +59,12 @@ def _store_analyses(store: Store, ids: list[str], analyses: list[Any]) -> None:
     """Store the analyses, then place the articles in same-event stories (which read what was stored) and
     their stories in threads."""
     from . import nlp
-    from .stories.service import assign_stories
+    from .stories.service import place_stories
     from .stories.threads import update_threads_of_articles
 
     store.put_analyses(list(zip(ids, analyses)), nlp.VERSION)  # type: ignore[attr-defined]
-    assign_stories(store, ids, analyses)
-    update_threads_of_articles(store, ids)
+    placed = place_stories(store, ids, analyses)
+    update_threads_of_articles(store, ids + placed.moved)  # a small story moved: its articles' new story too
 
 
 class Extractor:

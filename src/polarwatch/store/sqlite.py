@@ -678,15 +678,23 @@ class SQLiteStore(ThreadsSQL, Store):
         return out
 
     def story_rows(self, story_ids: list[int]) -> list[dict[str, Any]]:
-        """``{id, title, first_seen, last_seen, size, state}`` of the stories *story_ids*, by id."""
+        """``{id, title, first_seen, last_seen, size, state, grown_at}`` of the stories *story_ids*, by id."""
         rows: list[dict[str, Any]] = []
         for i in range(0, len(story_ids), 500):
             chunk = story_ids[i : i + 500]
             rows.extend(dict(r) for r in self.db.execute(
-                f"SELECT id, title, first_seen, last_seen, size, state FROM stories WHERE id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                f"SELECT id, title, first_seen, last_seen, size, state, grown_at FROM stories WHERE id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
                 chunk,
             ))  # fmt: skip
         return sorted(rows, key=lambda r: r["id"])
+
+    def settled_stories(self, after: int, upto: int, size: int) -> list[dict[str, Any]]:
+        """``{id, size, first_seen, last_seen}`` of the stories of at most *size* articles that last grew when the
+        count of clustered articles (``story_count``) was over *after* and at most *upto*, by that count and id."""
+        return [dict(r) for r in self.db.execute(
+            "SELECT id, size, first_seen, last_seen FROM stories WHERE grown_at > ? AND grown_at <= ? AND size <= ? "
+            "ORDER BY grown_at, id", (after, upto, size),
+        )]  # fmt: skip
 
     def story_count(self) -> int:
         """Articles placed in stories (the N of the clusterer's document frequencies)."""
@@ -709,10 +717,12 @@ class SQLiteStore(ThreadsSQL, Store):
             out.update((r[0], r[1]) for r in self.db.execute(f"SELECT term, df FROM story_df WHERE term IN ({marks})", chunk))  # noqa: S608
         return n, out
 
-    def put_stories(self, stories: list[dict[str, Any]], joins: list[tuple[int, str, float | None]], df: dict[str, int]) -> dict[int, int]:
+    def put_stories(self, stories: list[dict[str, Any]], joins: list[tuple[int, str, float | None]], df: dict[str, int],
+                    moves: list[tuple[int, int, list[tuple[str, float | None]]]] | None = None) -> dict[int, int]:
         """Write the clusterer's results in one transaction: *stories* (``{id, title, first_seen, last_seen, size,
-        state}``; a negative id is a new story), *joins* (story id, article id, score) and the document-frequency
-        increments *df*. An article already in a story is left where it is. Returns new ids by the negative ones."""
+        state, grown}``; a negative id is a new story; grown: ``grown_at``), *joins* (story id, article id, score),
+        the document-frequency increments *df* and the *moves* (``move_stories``; a negative target is a story of
+        *stories*). An article already in a story is left where it is. Returns new ids by the negative ones."""
         now = _now()
         ids: dict[int, int] = {}
         self.db.execute("BEGIN IMMEDIATE")
@@ -724,14 +734,15 @@ class SQLiteStore(ThreadsSQL, Store):
                     ids[s["id"]] = nxt
                     nxt += 1
             self.db.executemany(
-                "INSERT INTO stories (id, title, first_seen, last_seen, size, state, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(ids[s["id"]], s["title"], s["first_seen"], s["last_seen"], s["size"], s["state"], now, now)
+                "INSERT INTO stories (id, title, first_seen, last_seen, size, state, grown_at, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(ids[s["id"]], s["title"], s["first_seen"], s["last_seen"], s["size"], s["state"], s.get("grown", 0), now, now)
                  for s in stories if s["id"] < 0],
             )  # fmt: skip
             self.db.executemany(  # the title stays the first article's
-                "UPDATE stories SET first_seen = ?, last_seen = ?, size = ?, state = ?, updated_at = ? WHERE id = ?",
-                [(s["first_seen"], s["last_seen"], s["size"], s["state"], now, s["id"]) for s in stories if s["id"] >= 0],
+                "UPDATE stories SET first_seen = ?, last_seen = ?, size = ?, state = ?, grown_at = COALESCE(?, grown_at), "
+                "updated_at = ? WHERE id = ?",
+                [(s["first_seen"], s["last_seen"], s["size"], s["state"], s.get("grown"), now, s["id"]) for s in stories if s["id"] >= 0],
             )
             self.db.executemany(
                 "INSERT OR IGNORE INTO story_articles SELECT rowid, ?, ?, ? FROM articles WHERE id = ?",
@@ -740,11 +751,54 @@ class SQLiteStore(ThreadsSQL, Store):
             self.db.executemany(
                 "INSERT INTO story_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df", sorted(df.items())
             )
+            self._move_stories([(src, ids.get(dst, dst), scores) for src, dst, scores in moves or ()], now)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         return ids
+
+    def move_stories(self, moves: list[tuple[int, int, list[tuple[str, float | None]]]]) -> None:
+        """Move each story's articles into another, in one transaction: (source, target, scores), scores being the
+        similarity each moved article is kept with in the target (article id, score; an article not named keeps
+        its own). The target's size, first and last seen are counted again from the rows (its outlets follow
+        its articles); the emptied source is dropped with its thread profile and membership, and its thread
+        with it when one story or none is left; a member of the target's thread linked to the source is
+        linked to the target."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._move_stories(moves, _now())
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _move_stories(self, moves: list[tuple[int, int, list[tuple[str, float | None]]]], now: str) -> None:
+        for src, dst, scores in moves:
+            self.db.executemany(
+                "UPDATE story_articles SET similarity = ? WHERE story_id = ? AND article_rowid = (SELECT rowid FROM articles WHERE id = ?)",
+                [(sim, src, aid) for aid, sim in scores],
+            )
+            self.db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (dst, src))
+            self.db.execute(
+                "UPDATE stories SET size = (SELECT COUNT(*) FROM story_articles WHERE story_id = ?), "
+                "first_seen = (SELECT MIN(first_seen) FROM stories WHERE id IN (?, ?)), "
+                "last_seen = (SELECT MAX(last_seen) FROM stories WHERE id IN (?, ?)), updated_at = ? WHERE id = ?",
+                (dst, src, dst, src, dst, now, dst),
+            )  # fmt: skip
+            of = dict(self.db.execute("SELECT story_id, thread_id FROM thread_stories WHERE story_id IN (?, ?)", (src, dst)).fetchall())
+            self.db.execute("DELETE FROM stories WHERE id = ?", (src,))  # its profile, keys and membership go with it
+            if (mine := of.get(src)) is not None:
+                self.db.execute("UPDATE thread_stories SET linked_to = CASE WHEN thread_id = ? THEN ? END WHERE linked_to = ?",
+                                (of.get(dst), dst, src))
+                left = [r[0] for r in self.db.execute("SELECT story_id FROM thread_stories WHERE thread_id = ?", (mine,))]
+                if len(left) <= 1:  # a thread of one story is no thread
+                    self.db.execute("DELETE FROM thread_stories WHERE thread_id = ?", (mine,))
+                    self.db.execute("DELETE FROM threads WHERE id = ?", (mine,))
+                else:
+                    self._refresh_thread(mine, now)
+            if (theirs := of.get(dst)) is not None and theirs != mine:
+                self._refresh_thread(theirs, now)
 
     def story_of(self, article_id: str) -> int | None:
         r = self.db.execute(

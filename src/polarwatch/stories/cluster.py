@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,6 +65,8 @@ MAX_CANDIDATES = 20  # stories scored for one article, those sharing most keys f
 REF_TEXT = 0.28  # the text similarity an article needs to join a story beyond the window
 REF_SLACK = 7  # days a referred date may miss a story's span by (a dateline is the day of writing, not of the event)
 MAX_REFS = 64  # referred date spans a story keeps, those nearest its own span (``_nearest_refs``)
+SMALL = 3  # a story of at most this many members that has not grown ...
+SETTLE = 100  # ... while this many more articles were clustered is placed again as a whole (``replacement``)
 
 
 @dataclass(slots=True)
@@ -92,6 +94,8 @@ class Story:
     keys: set[int] = field(default_factory=set)  # the columns it is indexed under (StoryIndex)
     encoded: list[str | None] | None = None  # each recent member's terms as stored (JSON), once made (service)
     refs: set[tuple[date, date]] = field(default_factory=set)  # the dates its members' texts refer to (spans)
+    grown: int = 0  # the count of clustered articles when it last took a new article
+    feats: list[ArticleFeatures] | None = field(default_factory=list)  # its members' features while it has at most SMALL
 
     def add(self, f: ArticleFeatures, vec: ArticleVector | None = None, terms: Counter[str] | None = None) -> None:
         """Add article *f* (with its ``terms_of`` and its ``vector``, if already made)."""
@@ -124,6 +128,11 @@ class Story:
         self.refs.update(f.referred)
         if len(self.refs) > MAX_REFS:
             self.refs = _nearest_refs(self.refs, self.first, self.last)
+        if self.feats is not None:
+            if self.size <= SMALL:
+                self.feats.append(f)
+            else:
+                self.feats = None
 
     def weigh(self, df: DocFreq) -> tuple[np.ndarray, np.ndarray]:
         """The recent members' unit vectors under *df*'s current counts, end to end: (columns, values). Their
@@ -456,6 +465,53 @@ def assign(f: ArticleFeatures, stories: list[Story], df: DocFreq, threshold: flo
     return best, best_score
 
 
+@dataclass(slots=True)
+class Move:
+    """A small story to be placed again as a whole: *source* goes into *target*; per member of the source,
+    its vector and its score against the target (None: the dates rule it out)."""
+
+    source: Story
+    target: Story
+    vectors: list[ArticleVector]
+    scores: list[float | None]
+
+
+def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
+    """Where the small story *s* would go now: each member is scored as a new article against the other
+    stories of *index*, and the story most of them would join (more than half) takes them all; None when no
+    story has a majority. A story of one or two articles that opened while its event's story was young (a
+    report that shared little with the first ones) may fit that story once it has grown."""
+    if s.feats is None or not s.feats or s.size > SMALL or len(s.feats) != s.size:
+        return None
+    members = list(zip(s.feats, s.recent[-s.size :]))
+    votes: Counter[int] = Counter()
+    found: dict[int, Story] = {}
+    vecs = []
+    for f, terms in members:
+        vec = vector(f, df, terms)
+        vecs.append(vec)
+        cands = [c for c in index.candidates(keys_of(vec), MAX_CANDIDATES + 1) if c is not s][:MAX_CANDIDATES]
+        target, _ = assign(f, cands, df, vec=vec)
+        if target is not None:
+            votes[target.id] += 1
+            found[target.id] = target
+    best = max(votes.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
+    if best is None or 2 * best[1] <= s.size:
+        return None
+    target = found[best[0]]
+    return Move(s, target, vecs, [score(f, v, target, df) for (f, _), v in zip(members, vecs)])
+
+
+def apply_move(m: Move, index: StoryIndex) -> None:
+    """Add the source's members to the target, in their order, and take the source out of *index*."""
+    src, dst = m.source, m.target
+    assert src.feats is not None
+    for f, terms, vec in zip(src.feats, src.recent[-src.size :], m.vectors):
+        dst.add(f, vec, terms)
+        index.joined(dst, keys_of(vec))
+    index.drop(src.id)
+
+
 class StoryIndex:
     """Stories by key: each is indexed under the ``KEYS`` heaviest terms (columns) of each of its recent
     members, and an article's candidates are the stories sharing one of its own keys, those sharing most first."""
@@ -516,13 +572,24 @@ class StoryIndex:
 
 
 class Clusterer:
-    """Stories kept in memory; ``add`` places one article and returns its story id."""
+    """Stories kept in memory; ``add`` places one article and returns its story id, then places again as a
+    whole each small story that has just gone ``SETTLE`` articles without growing (``replacement``; not with
+    *settle* false), so an article's story may change later: ``story_of`` gives the current one."""
 
-    def __init__(self, threshold: float = THRESHOLD) -> None:
+    def __init__(self, threshold: float = THRESHOLD, settle: bool = True) -> None:
         self.threshold = threshold
-        self.stories: list[Story] = []
+        self.settle = settle
+        self.created = 0
         self.index = StoryIndex()
         self.df = DocFreq()
+        self.story_of: dict[str, int] = {}
+        self.moves: list[tuple[int, int]] = []  # (source, target) of each story placed again, in order
+        self._aging: deque[tuple[int, Story]] = deque()  # (its count when it grew, the story), oldest first
+
+    @property
+    def stories(self) -> list[Story]:
+        """The stories, oldest first (one moved into another is gone)."""
+        return sorted(self.index.stories.values(), key=lambda s: s.id)
 
     def add(self, f: ArticleFeatures) -> int:
         self.df.add(f)
@@ -531,8 +598,27 @@ class Clusterer:
         keys = keys_of(vec)
         story, _ = assign(f, self.index.candidates(keys), self.df, self.threshold, vec)
         if story is None:
-            story = Story(len(self.stories) + 1, cols=[], space=self.df)
-            self.stories.append(story)
+            self.created += 1
+            story = Story(self.created, cols=[], space=self.df)
         story.add(f, vec, terms)
+        story.grown = self.df.n
         self.index.joined(story, keys)
+        self.story_of[f.id] = story.id
+        if self.settle:
+            self._aging.append((story.grown, story))
+            self._settle()
         return story.id
+
+    def _settle(self) -> None:
+        """Place again the small stories that have not grown since ``SETTLE`` articles ago."""
+        due = self.df.n - SETTLE
+        while self._aging and self._aging[0][0] <= due:
+            grown, s = self._aging.popleft()
+            if s.grown != grown or s.id not in self.index.stories:
+                continue  # it grew since (a later entry stands for it), or it was moved away
+            if (m := replacement(s, self.index, self.df)) is not None:
+                apply_move(m, self.index)
+                assert s.feats is not None
+                for f in s.feats:
+                    self.story_of[f.id] = m.target.id
+                self.moves.append((s.id, m.target.id))

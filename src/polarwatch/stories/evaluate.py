@@ -130,12 +130,12 @@ def per_cluster(gold: list[GoldStory], pred: list[int]) -> list[dict[str, Any]]:
 
 
 def cluster_in_order(feats: list[ArticleFeatures], order: list[int]) -> list[int]:
-    """Each article's story when the articles arrive in *order* (indices into *feats*), from an empty clusterer."""
+    """Each article's story once the articles have arrived in *order* (indices into *feats*), from an empty
+    clusterer (a small story placed again later counts where it went)."""
     clusterer = Clusterer()
-    pred = [0] * len(feats)
     for i in order:
-        pred[i] = clusterer.add(feats[i])
-    return pred
+        clusterer.add(feats[i])
+    return [clusterer.story_of[feats[i].id] for i in range(len(feats))]
 
 
 def run_stories_eval(path: str | Path, shuffles: tuple[int, ...] = (), details: bool = True) -> dict[str, Any]:

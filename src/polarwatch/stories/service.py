@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import weakref
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -119,8 +121,12 @@ def _referred_ranges(feats: list[Any], since: str | None, until: str | None) -> 
     named: Counter[tuple[date, date]] = Counter(
         (a - slack, b + slack) for f in feats if f.day for a, b in f.referred if (b - a).days < REF_DAY_SPAN)
     inside = (date.fromisoformat(since), date.fromisoformat(until)) if since and until else None
-    spans = sorted(r for r, _ in _by_count(Counter({r: c for r, c in named.items()
-                                                    if inside is None or r[1] < inside[0] or r[0] > inside[1]}))[:REF_RANGES])
+    return _merged(sorted(r for r, _ in _by_count(Counter({r: c for r, c in named.items()
+                                                           if inside is None or r[1] < inside[0] or r[0] > inside[1]}))[:REF_RANGES]))
+
+
+def _merged(spans: list[tuple[date, date]]) -> list[tuple[str, str]]:
+    """Sorted date *spans* with the overlapping ones merged, as ISO dates."""
     merged: list[list[date]] = []
     for a, b in spans:
         if merged and a <= merged[-1][1]:
@@ -141,16 +147,22 @@ def _by_count(counts: Counter[Any]) -> list[tuple[Any, int]]:
 
 
 def _state(s: Any) -> str:
-    """The story's stored state: ``{"terms", "actors", "events", "refs", "recent"}`` as JSON. A recent member's terms
-    never change, so each is encoded once and kept on the story (``Story.encoded``) for its later writes."""
+    """The story's stored state: ``{"terms", "actors", "events", "refs", "recent"}`` as JSON, and while it has at
+    most ``cluster.SMALL`` articles ``"feats"``: what each member is scored by besides its terms (id, date,
+    actors, events, referred dates), so it can be placed again (``cluster.replacement``). A recent member's
+    terms never change, so each is encoded once and kept on the story (``Story.encoded``) for its later writes."""
     enc = s.encoded
     if enc is None or len(enc) != len(s.recent):
         enc = s.encoded = [None] * len(s.recent)
     for i, t in enumerate(s.recent):
         if enc[i] is None:
             enc[i] = _json(t)
-    head = _json({"terms": s.terms, "actors": dict(_by_count(s.actors)), "events": [[*e, c] for e, c in _by_count(s.events)],
-                  "refs": [[str(a), str(b)] for a, b in sorted(s.refs)]})
+    d = {"terms": s.terms, "actors": dict(_by_count(s.actors)), "events": [[*e, c] for e, c in _by_count(s.events)],
+         "refs": [[str(a), str(b)] for a, b in sorted(s.refs)]}
+    if s.feats is not None:
+        d["feats"] = [{"id": f.id, "day": f.day and str(f.day), "actors": sorted(f.actors), "events": sorted(f.events),
+                       "refs": [[str(a), str(b)] for a, b in f.referred]} for f in s.feats]  # fmt: skip
+    head = _json(d)
     return head[:-1] + ',"recent":[' + ",".join(enc) + "]}"
 
 
@@ -158,12 +170,31 @@ def _story(row: dict[str, Any]) -> Any:
     from .cluster import Story
 
     d = json.loads(row["state"])
+    recent = [Counter(t) for t in d["recent"]]
+    feats = d.get("feats")  # none stored before small stories were placed again, nor for a larger story
     return Story(
         row["id"], row["size"], Counter(d["terms"]), Counter(d["actors"]),
         Counter({(e[0], e[1], e[2]): e[3] for e in d["events"]}),
         parse_published(row["first_seen"]), parse_published(row["last_seen"]),
-        recent=[Counter(t) for t in d["recent"]],
+        recent=recent,
         refs={(date.fromisoformat(a), date.fromisoformat(b)) for a, b in d.get("refs", ())},  # none stored before
+        grown=row.get("grown_at") or 0,
+        feats=[_member(m, t) for m, t in zip(feats, recent[-len(feats):])] if feats is not None and len(feats) == row["size"] else None,
+    )  # fmt: skip
+
+
+def _member(m: dict[str, Any], terms: Counter[str]) -> Any:
+    """A member's features back from its stored ``feats`` entry and its terms (sublinear counts, made whole)."""
+    from .features import ArticleFeatures
+
+    words: Counter[str] = Counter()
+    names: Counter[str] = Counter()
+    for t, tf in terms.items():
+        (names if t[0] == "n" else words)[t[2:]] = round(math.exp(tf - 1.0))
+    return ArticleFeatures(
+        m["id"], words, names, set(m["actors"]), events={(e[0], e[1], e[2]) for e in m["events"]},
+        day=date.fromisoformat(m["day"]) if m["day"] else None,
+        referred=tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in m["refs"]),
     )  # fmt: skip
 
 
@@ -183,9 +214,9 @@ class _Open:
         self.index = StoryIndex()
         self.df = DocFreq(n)
 
-    def sync(self, store: Any, heads: dict[int, int]) -> list[Any]:
-        """Keep the stories of *heads* (id: size) only, reading those missing or changed; returns the read ones."""
-        n = store.story_count()
+    def sync(self, store: Any, heads: dict[int, int], n: int) -> list[Any]:
+        """Keep the stories of *heads* (id: size) only, reading those missing or changed; returns the read ones.
+        *n*: the store's count of clustered articles."""
         if n != self.df.n:  # another writer (or a first batch): nothing kept can be trusted
             self.reset(n)
         for sid in [sid for sid in self.index.stories if sid not in heads]:
@@ -204,17 +235,33 @@ class _Open:
 _OPEN: "weakref.WeakKeyDictionary[Any, _Open]" = weakref.WeakKeyDictionary()
 
 
+@dataclass(slots=True)
+class Placed:
+    """What a batch's placement did: how many articles were placed, and the articles moved with their small
+    story into another (whose threads change too)."""
+
+    placed: int = 0
+    moved: list[str] = field(default_factory=list)
+
+
 def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
+    """``place_stories``; returns how many articles were placed."""
+    return place_stories(store, ids, analyses).placed
+
+
+def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
     """Place each stored article of *ids* (with its extraction *analyses*, in the same order) in a same-event
     story: the best open story in its date window, or a new one. The stories that can be joined (dated
     ones whose span is near the batch's dates, and the most recently updated) are kept in memory between
     batches, checked against the store; each article is scored only against those sharing one of its key
-    terms (``cluster.StoryIndex``). The assignments, the changed story states and the document frequencies
-    are written in one transaction. An article already in a story stays there; returns how many articles
-    were placed."""
+    terms (``cluster.StoryIndex``). Then the small stories that have gone ``cluster.SETTLE`` clustered
+    articles without growing by the end of this batch (counted in the store, ``grown_at``) are placed again
+    as a whole where most of their members would now go (``cluster.replacement``), as ``Clusterer`` does
+    after each article. The assignments, the changed story states, the moves and the document frequencies
+    are written in one transaction. An article already in a story stays there (unless its story moves)."""
     if not ids or not hasattr(store, "put_stories"):
-        return 0
-    from .cluster import WINDOW_DAYS, Story, assign, keys_of, terms_of, vector
+        return Placed()
+    from .cluster import SETTLE, SMALL, WINDOW_DAYS, Story, apply_move, assign, keys_of, replacement, terms_of, vector
 
     by_id = dict(zip(ids, analyses))
     feats = [
@@ -223,16 +270,21 @@ def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
         for r in store.story_inputs(list(by_id))
     ]  # fmt: skip
     if not feats:
-        return 0
+        return Placed()
     days = [f.day for f in feats if f.day]
     window = timedelta(days=WINDOW_DAYS)
     since, until = (str(min(days) - window), str(max(days) + window)) if days else (None, None)
-    recent = RECENT_STORIES if len(days) < len(feats) else 0
+    n = store.story_count()
+    settled = store.settled_stories(n - SETTLE, n + len(feats) - SETTLE, SMALL)
+    recent = RECENT_STORIES if len(days) < len(feats) or any(r["last_seen"] is None for r in settled) else 0
     mem = _OPEN.setdefault(store, _Open())
     heads = store.story_heads(since, until, recent)
-    for lo, hi in _referred_ranges(feats, since, until):  # the stories of the days the batch names
+    heads.update((r["id"], r["size"]) for r in settled)
+    near = _merged(sorted({(d0 - window, d1 + window) for r in settled
+                           if (d0 := parse_published(r["first_seen"])) and (d1 := parse_published(r["last_seen"]))}))  # fmt: skip
+    for lo, hi in _referred_ranges(feats, since, until) + near[:REF_RANGES]:  # the days the batch names; the settled stories' windows
         heads.update(store.story_heads(lo, hi))
-    loaded = mem.sync(store, heads)
+    loaded = mem.sync(store, heads, n)
     mem.learn(store, {t[2:] for s in loaded for rt in s.recent for t in rt} | {w for f in feats for w in f.words})
     df, index = mem.df, mem.index
     added: Counter[str] = Counter()
@@ -256,18 +308,29 @@ def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
         else:
             sim = round(sc, 4)
         story.add(f, vec, terms)
+        story.grown = df.n
         index.joined(story, keys)
         changed[story.id] = story
         joins.append((story.id, f.id, sim))
+    moves, out = [], Placed(len(joins))
+    for r in settled:
+        s = index.stories.get(r["id"])
+        if s is None or s.id in changed or s.feats is None:
+            continue  # moved away, grown (or taken others) in this batch, or stored before features were kept
+        if (m := replacement(s, index, df)) is not None:
+            apply_move(m, index)
+            changed[m.target.id] = m.target
+            moves.append((s.id, m.target.id, [(f.id, sc if sc is None else round(sc, 4)) for f, sc in zip(s.feats, m.scores)]))
+            out.moved.extend(f.id for f in s.feats)
     try:
         new_ids = store.put_stories(
-            [{"id": s.id, "title": titles.get(s.id), "first_seen": s.first and str(s.first),
-              "last_seen": s.last and str(s.last), "size": s.size, "state": _state(s)} for s in changed.values()],
-            joins, dict(added),
+            [{"id": s.id, "title": titles.get(s.id), "first_seen": s.first and str(s.first), "last_seen": s.last and str(s.last),
+              "size": s.size, "state": _state(s), "grown": s.grown} for s in changed.values()],
+            joins, dict(added), moves,
         )  # fmt: skip
     except BaseException:
         _OPEN.pop(store, None)  # what was kept ran ahead of the store
         raise
     for old, new in new_ids.items():
         index.rename(old, new)
-    return len(joins)
+    return out
