@@ -352,3 +352,47 @@ def test_a_report_months_later_joins_the_story_only_if_it_names_the_event_date()
     assert later("in March")
     assert not later("last week")  # the same words without the date: the window keeps it out
     assert not later("on May 3")  # a date, but not the story's
+
+
+def test_a_small_story_that_stopped_growing_is_placed_again_where_its_members_now_go(monkeypatch):
+    from polarwatch.stories import cluster
+
+    monkeypatch.setattr(cluster, "SETTLE", 2)
+    c = Clusterer(threshold=2.0)  # no article joins a story on arrival: each starts its own
+    a1 = c.add(_quake("a1", "Petropavlovsk", "Kamchatka", "6.8"))
+    a2 = c.add(_quake("a2", "Petropavlovsk", "Kamchatka", "6.9"))
+    assert a1 != a2 and c.moves == []
+    b1 = c.add(_quake("b1", "Húsavík", "Iceland", "5.9"))  # two articles on, the first story has not grown ...
+    assert c.moves == [(a1, a2)] and c.story_of["a1"] == a2  # ... and its one member now joins the second
+    assert [s.id for s in c.stories] == [a2, b1] and c.index.stories[a2].size == 2
+    c.add(build("x", "Budget vote", "The parliament in Oslo approved the fisheries budget after a long debate on quotas."))
+    assert c.moves == [(a1, a2)]  # the two Kamchatka reports are not placed with the Icelandic quake
+    assert c.story_of["a2"] == a2 != c.story_of["b1"]
+    off = Clusterer(threshold=2.0, settle=False)
+    for aid in ("a1", "a2", "b1"):
+        off.add(_quake(aid, "Petropavlovsk" if aid[0] == "a" else "Húsavík", "Kamchatka" if aid[0] == "a" else "Iceland", "6.8"))
+    assert off.moves == [] and len(off.stories) == 3
+
+
+def test_a_small_story_moves_as_a_whole_only_where_most_of_its_members_would_go():
+    from polarwatch.stories.cluster import Story, replacement, vector
+
+    c = Clusterer(threshold=2.0, settle=False)
+    kam = c.index.stories[c.add(_quake("a1", "Petropavlovsk", "Kamchatka", "6.8"))]
+    ice = c.index.stories[c.add(_quake("b1", "Húsavík", "Iceland", "5.9"))]
+
+    def small(*feats) -> Story:  # noqa: ANN002
+        s = Story(90 + len(feats), cols=[], space=c.df)
+        for f in feats:
+            c.df.add(f)
+            s.add(f, vector(f, c.df))
+        return s
+
+    a2, b2, b3 = _quake("a2", "Petropavlovsk", "Kamchatka", "6.9"), _quake("b2", "Húsavík", "Iceland", "6.0"), _quake("b3", "Húsavík", "Iceland", "6.1")
+    assert replacement(small(a2, b2), c.index, c.df) is None  # one vote each: no majority
+    m = replacement(small(a2, b2, b3), c.index, c.df)
+    assert m is not None and m.target is ice and len(m.scores) == 3  # two of three: all three go
+    assert m.scores[0] is not None and m.scores[0] < m.scores[1]  # the Kamchatka report goes along, at a lower score
+    assert kam.size == 1
+    big = small(*[_quake(f"b{i}", "Húsavík", "Iceland", "6.0") for i in range(4, 8)])
+    assert big.feats is None and replacement(big, c.index, c.df) is None  # four members: not a small story
