@@ -550,3 +550,14 @@ def test_in_an_interview_the_answers_reports_are_not_the_articles():
               "I think that is a mistake, and the teachers said “we cannot let that happen”."]  # fmt: skip
     kept = _quotes(*column)
     assert any("school would close" in t for _, t, _ in kept) and any("let that happen" in t for _, t, _ in kept)
+
+
+def test_a_reported_clause_the_parser_cut_open_is_taken_whole():
+    # no "that": the parser makes the clause's subject the verb's object
+    qs = _quotes("Barents Observer reported the ferry from Kirkenes to Murmansk has been cancelled for the winter.")
+    assert [t for k, t, _ in qs if k == "indirect"] == ["the ferry from Kirkenes to Murmansk has been cancelled for the winter"]
+    # "that" read as the verb's object, the clause hung under it
+    qs = _quotes("Anna Berg of the Fram Centre writes in a Nordlys essay that the term “blue ice” derived from the Sami "
+                 "“ice roads” which included all routes within the fjord.")  # fmt: skip
+    assert [(t, s) for k, t, s in qs if k == "indirect"] == [
+        ("the term “blue ice” derived from the Sami “ice roads” which included all routes within the fjord", "Anna Berg")]

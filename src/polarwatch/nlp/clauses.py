@@ -137,3 +137,32 @@ def second_clause(tok: Any, comp: list[Any], toks: list[Any], second: set[int], 
     if any(m.dep_ == "mark" and m.lower_ != "that" for m in nxt.children):
         return []  # "said A, because B": not a second claim
     return [t for t in nxt.subtree if t.i not in second and not (t.dep_ == "mark" and t.head == nxt)]
+
+
+_OBJECT_PRONOUNS = frozenset("me you him her us them it".split())
+
+
+def subject_read_as_object(tok: Any, c: Any) -> list[Any]:
+    """The subject of a reported clause with no "that", which the parser made the report verb's object
+    ("Rappler reported [three malls] were damaged", "announced [the recorder] has been recovered"): a
+    finite clausal complement with no subject of its own, right after the verb's noun object. Not an
+    addressee pronoun ("told them …")."""
+    if c.dep_ != "ccomp" or c.i < tok.i or any(x.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for x in c.children):
+        return []
+    if not (c.tag_ in FINITE or any(a.dep_ in ("aux", "auxpass") and a.tag_ in FINITE for a in c.children)):
+        return []
+    obj = next((x for x in tok.children if x.dep_ == "dobj" and tok.i < x.i < c.i), None)
+    if obj is None or obj.lower_ in _OBJECT_PRONOUNS or obj.right_edge.i + 1 != c.left_edge.i:
+        return []
+    return list(obj.subtree)
+
+
+def that_read_as_noun(tok: Any) -> Any:
+    """The complementiser "that" of a reported clause which the parser took for the verb's object or subject
+    ("writes in an essay [that] the term … derived from …": "that" as dobj, the clause hung under it): the
+    "that" token (a subordinating conjunction, after the verb, not the demonstrative "said that"), or None.
+    The clause is then the rest of the sentence."""
+    for x in tok.children:
+        if x.lower_ == "that" and x.i > tok.i and x.tag_ == "IN" and x.dep_ in ("dobj", "nsubj", "attr", "npadvmod") and x.i + 3 < x.sent.end:
+            return x
+    return None

@@ -35,9 +35,11 @@ from .clauses import (
     after_colon,
     clause_behind_a_phrase,
     second_clause,
+    subject_read_as_object,
     that_clause_as_advcl,
     that_clause_coordinated,
     that_clause_in_phrase,
+    that_read_as_noun,
     without_concession,
 )
 from .entities import link_entities
@@ -328,6 +330,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if not comp and tok.lemma_ in indirect_cues:
                     # "insisted during a visit to Kirkenes [that Oslo was …]", "said after the vote [he would resign]"
                     comp = that_clause_in_phrase(tok, noun_cues) or clause_behind_a_phrase(tok)
+                    if not comp and (that := that_read_as_noun(tok)) is not None:
+                        comp = [that]  # "writes in an essay [that] the term …" with "that" parsed as the object
                 elif comp:
                     comp += that_clause_coordinated(tok, comp[0])  # "said that A, but [that B]": one report (convention 3)
                 if comp and not question and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
@@ -345,6 +349,10 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     toks.sort(key=lambda t: t.i)  # a subtree is not in text order when the parse crosses itself
                     if toks and toks[0].lower_ == "that" and toks[0].head == c and (toks[0].dep_ in ("advmod", "mark") or toks[0].tag_ == "IN"):
                         toks = toks[1:]  # the complementiser, when the parser took it for an adverb or an object
+                    if c.lower_ == "that" and c.head == tok:
+                        toks = [t for t in sent if t.i > c.i and t.i not in second]  # the clause the parser hung under it
+                    elif lead := subject_read_as_object(tok, c):
+                        toks = sorted(lead + toks, key=lambda t: t.i)  # "reported [three malls] were damaged"
                     if c.dep_ == "advcl" and (subj_of_c := next((x for x in c.children if x.dep_ == "nsubj"), None)) is not None:
                         toks = [t for t in toks if t.i >= subj_of_c.left_edge.i]  # not the phrase the parser put in it
                     toks = without_concession(c, toks)  # "claimed A was routine, although it had …": the writer's aside
