@@ -130,7 +130,7 @@ class Story:
             self.refs = _nearest_refs(self.refs, self.first, self.last)
         if self.feats is not None:
             if self.size <= SMALL:
-                self.feats.append(f)
+                self.feats.append(_slim(f))
             else:
                 self.feats = None
 
@@ -167,6 +167,12 @@ class Story:
         for a, b in zip(self.starts, np.append(self.starts[1:], len(ids))):
             out.update(_top(ids[a:b], vals[a:b]))
         return out
+
+
+def _slim(f: ArticleFeatures) -> ArticleFeatures:
+    """What a member of a small story is scored by when it is placed again, besides its terms (``recent``):
+    its words are left out (they count in the document frequencies only, and its terms hold them)."""
+    return ArticleFeatures(f.id, Counter(), f.names, f.actors, events=f.events, day=f.day, referred=f.referred)
 
 
 _NO_COLS = np.zeros(0, dtype=np.int64)

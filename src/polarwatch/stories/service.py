@@ -184,15 +184,13 @@ def _story(row: dict[str, Any]) -> Any:
 
 
 def _member(m: dict[str, Any], terms: Counter[str]) -> Any:
-    """A member's features back from its stored ``feats`` entry and its terms (sublinear counts, made whole)."""
+    """A member's features back from its stored ``feats`` entry and the names of its terms (sublinear counts, made
+    whole); no words, as ``cluster._slim`` keeps none."""
     from .features import ArticleFeatures
 
-    words: Counter[str] = Counter()
-    names: Counter[str] = Counter()
-    for t, tf in terms.items():
-        (names if t[0] == "n" else words)[t[2:]] = round(math.exp(tf - 1.0))
+    names = Counter({t[2:]: round(math.exp(tf - 1.0)) for t, tf in terms.items() if t[0] == "n"})
     return ArticleFeatures(
-        m["id"], words, names, set(m["actors"]), events={(e[0], e[1], e[2]) for e in m["events"]},
+        m["id"], Counter(), names, set(m["actors"]), events={(e[0], e[1], e[2]) for e in m["events"]},
         day=date.fromisoformat(m["day"]) if m["day"] else None,
         referred=tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in m["refs"]),
     )  # fmt: skip
