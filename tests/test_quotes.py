@@ -561,3 +561,11 @@ def test_a_reported_clause_the_parser_cut_open_is_taken_whole():
                  "“ice roads” which included all routes within the fjord.")  # fmt: skip
     assert [(t, s) for k, t, s in qs if k == "indirect"] == [
         ("the term “blue ice” derived from the Sami “ice roads” which included all routes within the fjord", "Anna Berg")]
+
+
+def test_a_noun_object_of_a_report_verb_is_what_it_reports():
+    qs = _quotes("The Norwegian health ministry confirmed four new cases of the virus in Tromsø on Sunday.")
+    assert ("indirect", "four new cases of the virus in Tromsø", "The Norwegian health ministry") in [
+        (k, t.removesuffix(" on Sunday"), s) for k, t, s in qs]  # fmt: skip
+    qs = _quotes("Anna Berg regarded the agreement as a step back for the fishing towns.")
+    assert [(k, t) for k, t, _ in qs] == [("indirect", "the agreement as a step back for the fishing towns")]
