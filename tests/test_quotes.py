@@ -569,3 +569,11 @@ def test_a_noun_object_of_a_report_verb_is_what_it_reports():
         (k, t.removesuffix(" on Sunday"), s) for k, t, s in qs]  # fmt: skip
     qs = _quotes("Anna Berg regarded the agreement as a step back for the fishing towns.")
     assert [(k, t) for k, t, _ in qs] == [("indirect", "the agreement as a step back for the fishing towns")]
+
+
+def test_a_verb_reports_the_object_of_its_preposition():
+    qs = _quotes("Anna Berg argued for a second icebreaker and for a larger fuel depot in Longyearbyen.")
+    assert [(k, t, s) for k, t, s in qs] == [("indirect", "a second icebreaker and for a larger fuel depot in Longyearbyen", "Anna Berg")]
+    qs = _quotes("The Norwegian Meteorological Institute warned of a storm surge along the coast of Finnmark.")
+    assert [t for _, t, _ in qs] == ["a storm surge along the coast of Finnmark"]
+    assert not _quotes("Anna Berg argued for it on Monday.")  # a lone pronoun says nothing

@@ -106,6 +106,13 @@ def complement_lemmas() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def prep_lemmas() -> dict[str, frozenset[str]]:
+    """Cue lemmas that report the object of a preposition right after them ("argued [for] checks on big tech",
+    "warned [of] a storm surge", "commented [on] the ruling"): lemma -> those prepositions (``prep`` column)."""
+    return {r["lemma"]: frozenset(r["prep"].split()) for r in _cue_rows() if (r.get("prep") or "").strip()}
+
+
+@lru_cache(maxsize=1)
 def cue_nouns() -> dict[str, tuple[bool, bool]]:
     """Nouns of speech, belief and intent that report their own clause or infinitive, from ``data/cue_nouns.csv``:
     lemma -> (reports a that-clause: "Oslo's claim that …", reports an infinitive: "Moscow's threat to …")."""
@@ -178,6 +185,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         docs = list(nlp().pipe(paragraphs))
     indirect_cues = cue_lemmas()[1]
     cues, infinitive_cues, object_cues, noun_cues = speech_lemmas(), infinitive_lemmas(), object_lemmas(), cue_nouns()
+    prep_cues = prep_lemmas()
     res = _Resolver(reg)
     noun_ids, report_ids = _string_ids(frozenset(noun_cues)), _string_ids(indirect_cues | object_cues | cues)
     an = Analysis(text="\n\n".join(paragraphs))
@@ -316,7 +324,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             for tok in _within(doc, verbs, sent):
                 if tok.pos_ not in ("VERB", "AUX"):
                     continue  # only a verb or auxiliary is taken whatever the checks below find, so it is tested first
-                listed = tok.lemma_ in indirect_cues or tok.lemma_ in infinitive_cues or tok.lemma_ in object_cues
+                listed = tok.lemma_ in indirect_cues or tok.lemma_ in infinitive_cues or tok.lemma_ in object_cues or tok.lemma_ in prep_cues
                 clausal = tok.lemma_ not in indirect_cues and _clausal_report(tok)  # "demanding that …", "felt …"
                 question = _asked(tok)  # "asked whether …", "wondered how …"
                 clausal = clausal or question
@@ -366,6 +374,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                         toks = _gerund(tok)  # "proposed dropping the levy", "admitted using the loophole"
                     if not toks and tok.lemma_ in object_cues and not _withheld(tok):
                         toks = _object(tok)  # "criticized the plan as reckless", "cited the report"
+                    if not toks and tok.lemma_ in prep_cues and not _withheld(tok):
+                        toks = _prep_object(tok, prep_cues[tok.lemma_])  # "argued for checks on big tech"
                     if not toks:
                         continue
                     own_span = {t.i for t in tok.subtree}
@@ -759,6 +769,21 @@ def _object(tok: Any) -> list[Any]:
         elif c.i > obj.i and c.dep_ == "dobj" and any(x.dep_ == "cc" and obj.i < x.i < c.i for x in kids):
             end = max(end, c.right_edge.i)  # "condemned the test as … and a “grave threat” to …": a second object
     return list(tok.doc[obj.left_edge.i : end + 1])
+
+
+def _prep_object(tok: Any, preps: frozenset[str]) -> list[Any]:
+    """The object of a preposition the verb reports through, with what is coordinated with it ("argued [for
+    checks and balances and for a new agency]", "warned [of a storm surge]"); the preposition must follow the
+    verb (a particle may come between: "spoke out against"), and a lone pronoun ("commented on it") says nothing."""
+    doc = tok.doc
+    for prep in tok.children:
+        if prep.dep_ != "prep" or prep.lower_ not in preps or not (prep.i == tok.i + 1 or prep.i == tok.i + 2 and doc[tok.i + 1].dep_ in ("prt", "advmod")):
+            continue
+        obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+        if obj is None or obj.pos_ == "PRON" and obj.left_edge.i == obj.right_edge.i:
+            return []
+        return list(doc[obj.left_edge.i : prep.right_edge.i + 1])
+    return []
 
 
 def _second_object_complement(tok: Any, obj: Any, c: Any) -> bool:
