@@ -577,3 +577,14 @@ def test_a_verb_reports_the_object_of_its_preposition():
     qs = _quotes("The Norwegian Meteorological Institute warned of a storm surge along the coast of Finnmark.")
     assert [t for _, t, _ in qs] == ["a storm surge along the coast of Finnmark"]
     assert not _quotes("Anna Berg argued for it on Monday.")  # a lone pronoun says nothing
+
+
+def test_unnamed_voices_and_documents_no_one_is_named_as_issuing():
+    qs = _quotes("The fire spread through the old hotel in Tromsø overnight. A fire officer said the wooden panels burned quickly.",
+                 "Polls showed the mayor trailing her challenger by six points.",
+                 "According to local news, schools across the county will stay closed on Monday.",
+                 "According to official statements, the ferry will resume sailing next week.")  # fmt: skip
+    assert [s for _, _, s in qs] == ["unnamed officials", "unnamed sources", "unnamed sources", "unnamed officials"]
+    # a document inside the speaker's sentence ("in a statement") is not the speaker
+    qs = _quotes("The Norwegian Coastal Administration has, in a statement, called on skippers to “stay out of the fjord until the ice clears.”")
+    assert {s for _, _, s in qs} == {"Norwegian Coastal Administration"}

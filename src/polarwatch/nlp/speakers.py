@@ -32,7 +32,8 @@ _ANON_NOUNS = {
     "police": "officials", "prosecutor": "officials", "officer": "officials", "clerk": "officials", "firefighter": "officials",
     "eyewitness": "sources", "rumor": "sources", "rumour": "sources", "outlet": "sources", "organizer": "sources",
     "organiser": "sources", "classmate": "sources", "neighbour": "sources", "neighbor": "sources",
-    "forecaster": "experts",
+    "forecaster": "experts", "news": "sources", "doctor": "officials", "physician": "officials",
+    "participant": "sources", "respondent": "sources", "voter": "sources", "statistic": "sources",
 }  # fmt: skip
 # A quantifier standing alone for people ("Others said", "Most agreed", "some of them argue"): anonymous voices.
 _QUANTIFIER_VOICES = frozenset("others some many most all several few both".split())
@@ -611,8 +612,13 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     if not owner and (crowd := _crowd(head, stoks)):
         res.anonymous.append((offset, crowd))
         return None, f"unnamed {crowd}", None, "anonymous"
-    if anon and head.lemma_.lower() in _PLURAL_ONLY and (head.tag_ != "NNS" or any(c.pos_ == "PROPN" for c in head.children)):
-        anon = None  # "the group" is the group named before; "Greenpeace groups" are named
+    indefinite = head.tag_ == "NN" and stoks[0].lower_ in ("a", "an", "one") and stoks[0].head.i == head.i
+    if anon and head.lemma_.lower() in _PLURAL_ONLY and (head.tag_ != "NNS" and not indefinite or any(c.pos_ == "PROPN" for c in head.children)):
+        anon = None  # "the group" is the group named before ("a fire officer" is no one named); "Greenpeace groups" are named
+    if not anon and not owner and head.pos_ == "NOUN" and head.lemma_.lower() in _DOCUMENTS | {"e-mail", "email"} \
+            and (head.tag_ == "NNS" or indefinite and head.dep_ == "nsubj") and not any(t.pos_ == "PROPN" or t.dep_ == "poss" for t in stoks):
+        # a document no one is named as issuing: "Polls showed", "official statements", "an e-mail alluded to"
+        anon = "officials" if any(c.lower_ in ("official", "government") for c in head.children) else "sources"
     if anon and head.pos_ == "NOUN" and not owner:
         if stoks[0].lower_ in ("the", "this", "that"):
             expertish = head.lemma_.lower() in ("expert", "analyst", "scholar", "specialist") and head.tag_ == "NN"
