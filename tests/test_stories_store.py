@@ -315,7 +315,7 @@ def test_the_store_path_places_and_moves_small_stories_as_the_clusterer_does(db,
 def test_a_small_storys_members_are_kept_in_its_stored_state_to_be_placed_again():
     from types import SimpleNamespace as NS
 
-    from polarwatch.stories.cluster import SMALL, Story
+    from polarwatch.stories.cluster import SMALL, Story, _member
     from polarwatch.stories.features import build
     from polarwatch.stories.service import _state, _story
 
@@ -328,9 +328,9 @@ def test_a_small_storys_members_are_kept_in_its_stored_state_to_be_placed_again(
     row = {"id": 5, "size": s.size, "state": _state(s), "first_seen": "2031-03-01", "last_seen": "2031-03-03", "grown_at": 40}
     back = _story(row)
     assert back.grown == 40 and back.feats is not None and [f.id for f in back.feats] == ["m0", "m1", "m2"]
-    for f, g in zip(feats, back.feats):
+    for f, g, t in zip(feats, back.feats, back.recent):
         assert (g.actors, g.events, g.day, g.referred) == (f.actors, f.events, f.day, f.referred)
-        assert g.names == f.names and g.repeated_names() == f.repeated_names() and not g.words
+        assert _member(g, t).names == f.names and _member(g, t).repeated_names() == f.repeated_names()
     s.add(feats[SMALL])  # one more: no longer small, its members' features are no longer kept
     assert s.feats is None and "feats" not in json.loads(_state(s))
     assert _story({**row, "size": s.size, "state": _state(s)}).feats is None

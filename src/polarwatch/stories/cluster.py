@@ -66,6 +66,7 @@ REF_TEXT = 0.28  # the text similarity an article needs to join a story beyond t
 REF_SLACK = 7  # days a referred date may miss a story's span by (a dateline is the day of writing, not of the event)
 MAX_REFS = 64  # referred date spans a story keeps, those nearest its own span (``_nearest_refs``)
 SMALL = 3  # a story of at most this many members that has not grown ...
+FRESH_ONLY = True
 SETTLE = 100  # ... while this many more articles were clustered is placed again as a whole (``replacement``)
 
 
@@ -170,9 +171,16 @@ class Story:
 
 
 def _slim(f: ArticleFeatures) -> ArticleFeatures:
-    """What a member of a small story is scored by when it is placed again, besides its terms (``recent``):
-    its words are left out (they count in the document frequencies only, and its terms hold them)."""
-    return ArticleFeatures(f.id, Counter(), f.names, f.actors, events=f.events, day=f.day, referred=f.referred)
+    """What a member of a small story keeps to be placed again besides its terms (``recent``): its actors,
+    events and dates; its words and names are in its terms (``_member``)."""
+    return ArticleFeatures(f.id, actors=f.actors, events=f.events, day=f.day, referred=f.referred)
+
+
+def _member(f: ArticleFeatures, terms: Counter[str]) -> ArticleFeatures:
+    """A small story's member (``_slim``) with its names back from its *terms* (sublinear counts made whole),
+    as it is scored when placed again; no words (only the document frequencies count them)."""
+    names = Counter({t[2:]: round(math.exp(tf - 1.0)) for t, tf in terms.items() if t[0] == "n"})
+    return ArticleFeatures(f.id, Counter(), names, f.actors, events=f.events, day=f.day, referred=f.referred)
 
 
 _NO_COLS = np.zeros(0, dtype=np.int64)
@@ -489,7 +497,7 @@ def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
     report that shared little with the first ones) may fit that story once it has grown."""
     if s.feats is None or not s.feats or s.size > SMALL or len(s.feats) != s.size:
         return None
-    members = list(zip(s.feats, s.recent[-s.size :]))
+    members = [(_member(f, t), t) for f, t in zip(s.feats, s.recent[-s.size :])]
     votes: Counter[int] = Counter()
     found: dict[int, Story] = {}
     vecs = []
@@ -497,7 +505,9 @@ def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
         vec = vector(f, df, terms)
         vecs.append(vec)
         cands = [c for c in index.candidates(keys_of(vec), MAX_CANDIDATES + 1) if c is not s][:MAX_CANDIDATES]
-        target, _ = assign(f, cands, df, vec=vec)
+        if FRESH_ONLY:
+            cands = [c for c in cands if c.grown > s.grown]
+        target, _ = assign(f, cands, df, vec=vec) if cands else (None, 0.0)
         if target is not None:
             votes[target.id] += 1
             found[target.id] = target

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
@@ -179,18 +178,16 @@ def _story(row: dict[str, Any]) -> Any:
         recent=recent,
         refs={(date.fromisoformat(a), date.fromisoformat(b)) for a, b in d.get("refs", ())},  # none stored before
         grown=row.get("grown_at") or 0,
-        feats=[_member(m, t) for m, t in zip(feats, recent[-len(feats):])] if feats is not None and len(feats) == row["size"] else None,
+        feats=[_member(m) for m in feats] if feats is not None and len(feats) == row["size"] else None,
     )  # fmt: skip
 
 
-def _member(m: dict[str, Any], terms: Counter[str]) -> Any:
-    """A member's features back from its stored ``feats`` entry and the names of its terms (sublinear counts, made
-    whole); no words, as ``cluster._slim`` keeps none."""
+def _member(m: dict[str, Any]) -> Any:
+    """A member of a small story back from its stored ``feats`` entry (as ``cluster._slim`` keeps it)."""
     from .features import ArticleFeatures
 
-    names = Counter({t[2:]: round(math.exp(tf - 1.0)) for t, tf in terms.items() if t[0] == "n"})
     return ArticleFeatures(
-        m["id"], Counter(), names, set(m["actors"]), events={(e[0], e[1], e[2]) for e in m["events"]},
+        m["id"], actors=set(m["actors"]), events={(e[0], e[1], e[2]) for e in m["events"]},
         day=date.fromisoformat(m["day"]) if m["day"] else None,
         referred=tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in m["refs"]),
     )  # fmt: skip
