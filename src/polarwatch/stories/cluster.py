@@ -66,7 +66,6 @@ REF_TEXT = 0.28  # the text similarity an article needs to join a story beyond t
 REF_SLACK = 7  # days a referred date may miss a story's span by (a dateline is the day of writing, not of the event)
 MAX_REFS = 64  # referred date spans a story keeps, those nearest its own span (``_nearest_refs``)
 SMALL = 3  # a story of at most this many members that has not grown ...
-FRESH_ONLY = True
 SETTLE = 100  # ... while this many more articles were clustered is placed again as a whole (``replacement``)
 
 
@@ -491,9 +490,9 @@ class Move:
 
 
 def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
-    """Where the small story *s* would go now: each member is scored as a new article against the other
-    stories of *index*, and the story most of them would join (more than half) takes them all; None when no
-    story has a majority. A story of one or two articles that opened while its event's story was young (a
+    """Where the small story *s* would go now: each member is scored as a new article against the stories of
+    *index* that have grown since *s* last did, and the story most of them would join (more than half) takes
+    them all; None when no story has a majority. A story of one or two articles that opened while its event's story was young (a
     report that shared little with the first ones) may fit that story once it has grown."""
     if s.feats is None or not s.feats or s.size > SMALL or len(s.feats) != s.size:
         return None
@@ -505,8 +504,7 @@ def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
         vec = vector(f, df, terms)
         vecs.append(vec)
         cands = [c for c in index.candidates(keys_of(vec), MAX_CANDIDATES + 1) if c is not s][:MAX_CANDIDATES]
-        if FRESH_ONLY:
-            cands = [c for c in cands if c.grown > s.grown]
+        cands = [c for c in cands if c.grown > s.grown]  # the others were there when it was placed, and not chosen
         target, _ = assign(f, cands, df, vec=vec) if cands else (None, 0.0)
         if target is not None:
             votes[target.id] += 1
