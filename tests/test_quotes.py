@@ -588,3 +588,10 @@ def test_unnamed_voices_and_documents_no_one_is_named_as_issuing():
     # a document inside the speaker's sentence ("in a statement") is not the speaker
     qs = _quotes("The Norwegian Coastal Administration has, in a statement, called on skippers to “stay out of the fjord until the ice clears.”")
     assert {s for _, _, s in qs} == {"Norwegian Coastal Administration"}
+
+
+def test_a_document_speaks_for_who_issued_it():
+    qs = _quotes("On Friday the Barents Regional Council released a statement on the ferry route.",
+                 "A spokesperson told the Nordlys newspaper the route would reopen. “The crossing is safe again;” read the "
+                 "statement; “the council thanks the crews.”")  # fmt: skip
+    assert [s for k, _, s in qs if k == "direct"] == ["Barents Regional Council", "Barents Regional Council"]

@@ -63,7 +63,7 @@ from .speakers import (
 
 _OPEN = "“\""
 _FIRST_SECOND = {"i", "you", "we", "me", "us"}
-_INVERTIBLE = {"say", "add", "write", "tell", "state", "note", "explain", "continue", "insist", "ask", "reply"}
+_INVERTIBLE = {"say", "add", "write", "tell", "state", "note", "explain", "continue", "insist", "ask", "reply", "read"}
 _TITLE_LIKE = re.compile(r"^(?:[A-Z0-9][\w’'-]*|of|the|and|for|in|on)(?:\s+(?:[A-Z0-9][\w’'-]*|[IVX]+|of|the|and|for|in|on)){0,4}$")
 _NAMING = re.compile(r"(so-called|dubbed|named|titled|entitled|nicknamed|called|known as|the word|the term|labelled|labeled|branded)\s*$", re.I)
 
@@ -1044,7 +1044,8 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     subj = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c) and c.ent_type_ not in _WHEN]
     if subj and subj[0].lower_ in ("who", "that") and cue.dep_ == "relcl":
         subj = [cue.head]  # "Eric Garner, who said “…”": the noun the relative clause belongs to
-    if not subj and cue.lemma_ in _INVERTIBLE and (cue.idx >= qe or cue.i == cue.sent.start):
+    between = cue.idx < qs and cue.i > 0 and doc[cue.i - 1].text in "”\"" and inside(doc[cue.i - 1])  # "“A,” read the statement; “B”"
+    if not subj and cue.lemma_ in _INVERTIBLE and (cue.idx >= qe or cue.i == cue.sent.start or between):
         # "…,” said Peskov." / "Said Ellis: “…”" — a noun after the verb, not a time ("said Thursday morning");
         # never the object of a verb before the quotation ("asked the crowd to welcome him: “…”")
         subj = [c for c in cue.children if c.dep_ in ("dobj", "attr", "npadvmod", "oprd", "nsubj") and c.i > cue.i and not inside(c) and c.ent_type_ not in _WHEN]

@@ -476,6 +476,8 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
     return None
 
 
+# Verbs whose subject issues the document they take as object ("released a statement", "published a report").
+_ISSUING_VERBS = frozenset("release issue publish send post sign file write circulate deliver submit present".split())
 _DOCUMENT_RX = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(_DOCUMENTS, key=len, reverse=True)) + r")(?![\w-])", re.IGNORECASE)
 
 
@@ -527,6 +529,12 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             a = found[0].actor
             if not a.is_person:
                 res.documents.append((base + tok.idx, (a.id, a.name, a.country, "registry")))
+        elif not issuer and tok.dep_ == "dobj" and tok.head.lemma_ in _ISSUING_VERBS:
+            # "the task force released a statement": the subject of a verb of issuing issues it
+            subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+            got = _resolve(_mention_tokens(subj), base + subj.idx, res, reg) if subj is not None else None
+            if got and got[1] and not got[1].startswith("unnamed ") and got[3] != "pronoun":
+                res.documents.append((base + tok.idx, got))
     for t in doc:
         # "Carroll argued …" with no entity on "Carroll": a subject that is the surname of a person named in full
         if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and not t.ent_type_ and res.persons:
