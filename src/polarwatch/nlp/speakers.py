@@ -695,6 +695,14 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             body = reg.actors.get(a.parent or "") if a is not None else None
             if body is not None and body.type != "country":
                 return body.id, body.name, body.country, "description"
+        nat = [t for t in stoks if t.i < head.i and t.head.i == head.i and t.ent_type_ in ("NORP", "GPE") and t.dep_ in ("amod", "compound")]
+        if noun in _DESCRIPTIONS and nat and head.pos_ == "NOUN":
+            # "the Saudi government", "Iraqi military": that country's body, not the last body of the kind named
+            country = reg.country_actor(reg.demonym_country(_span_text(nat)))
+            gov = _government_of(reg, country.id) if country is not None and noun == "government" else None
+            if gov is not None:
+                return gov.id, gov.name, gov.country, "description"
+            return None, _trim_mention(stoks, head), country.id if country is not None else None, "unresolved"
         if noun in _DESCRIPTIONS:
             # "the ministry": the last body whose name says so ("Ministry of Natural Resources"), else the last body
             # of a kind the word fits ("the company": the last company named)
