@@ -18,10 +18,11 @@ from typing import Any
 
 from ..records import Article, Event, Mention, Outlet, Quote, Removal, Source
 from .base import MARK_END, MARK_START, AmbiguousId, ArticleFilter, SearchHit, Store, StoredArticle, StoreError, stores
+from .snippets import ELLIPSIS, SNIPPET_TOKENS, cut, plain_terms
 from .threads_sql import ThreadsSQL
 
-# Most matches BM25 scores per query; beyond it, the most recently stored matches are ranked.
-RANK_WINDOW = 20_000
+# Most matches BM25 scores per query: the most recently stored matches (see SQLiteStore.search).
+RANK_WINDOW = 1_000
 _FTS_SYNTAX = re.compile(r'["*()]|\b(AND|OR|NOT|NEAR)\b|\w+:')
 
 
@@ -228,39 +229,43 @@ class SQLiteStore(ThreadsSQL, Store):
         if not query.strip():
             return []
         where, args = self._where(flt)
-        # Rank first, touching only the index (and the filter columns when filtering); snippets
-        # and metadata are then read for the top hits alone, not for every match. A word in most
-        # articles would make BM25 score them all: ranking then covers the RANK_WINDOW most
-        # recently stored matches, found by walking the index backwards by rowid.
+        # One pass over the index, newest stored match first, scores the RANK_WINDOW most recent matches
+        # (those passing the filter) and keeps the best; metadata and snippets are then read for the top
+        # hits alone. BM25 costs a pass over each term's whole list of articles plus ~1.5 µs a match
+        # scored, so a word in most articles would otherwise cost tens of milliseconds.
+        window = max(RANK_WINDOW, limit)
         rank_sql = (
-            "SELECT rowid, bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts "
-            "WHERE articles_fts MATCH ? AND rowid >= ? ORDER BY score LIMIT ?"
+            "SELECT rowid, score FROM (SELECT rowid, bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts "
+            "WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid DESC LIMIT ?"
             if where == "1" else
-            "SELECT f.rowid, bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
-            f"WHERE articles_fts MATCH ? AND f.rowid >= ? AND {where} ORDER BY score LIMIT ?"
+            "SELECT rowid, score FROM (SELECT f.rowid AS rowid, bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts f "
+            f"JOIN articles a ON a.rowid = f.rowid WHERE articles_fts MATCH ? AND {where} ORDER BY f.rowid DESC LIMIT ?) "
+            "ORDER BY score, rowid DESC LIMIT ?"
         )  # fmt: skip
+        safe = _fts_queries(query)[-1]
         for q in _fts_queries(query):
             try:
-                floor = self.db.execute(
-                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                    (q, RANK_WINDOW - 1),
-                ).fetchone()
-                top = self.db.execute(rank_sql, [q, floor[0] if floor else 0, *args, limit]).fetchall()
+                top = self.db.execute(rank_sql, [q, *args, window, limit]).fetchall()
             except sqlite3.OperationalError:
                 continue
             if not top:
                 return []
             marks = ",".join("?" * len(top))
-            snips = dict(self.db.execute(
-                f"SELECT rowid, snippet(articles_fts, 1, '{MARK_START}', '{MARK_END}', ' … ', 24) FROM articles_fts "
-                f"WHERE articles_fts MATCH ? AND rowid IN ({marks})", [q, *(r[0] for r in top)],
-            ).fetchall())  # fmt: skip
             meta = {r[0]: r for r in self.db.execute(
-                f"SELECT rowid, id, title, published, outlet_name, outlet_country FROM articles WHERE rowid IN ({marks})",
+                f"SELECT rowid, id, title, published, outlet_name, outlet_country, body FROM articles WHERE rowid IN ({marks})",
                 [r[0] for r in top],
             )}  # fmt: skip
+            # Snippets cut in Python for a query of plain words (store/snippets.py); FTS5's for the rest.
+            terms = plain_terms(_query_words(query)) if q == safe else None
+            snips = {rid: cut(meta[rid][6] or "", terms, meta[rid][2] or "") for rid, _ in top} if terms else {}
+            rest = [rid for rid, _ in top if snips.get(rid) is None]
+            if rest:
+                snips.update(self.db.execute(
+                    f"SELECT rowid, snippet(articles_fts, 1, '{MARK_START}', '{MARK_END}', '{ELLIPSIS}', {SNIPPET_TOKENS}) "
+                    f"FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({','.join('?' * len(rest))})", [q, *rest],
+                ).fetchall())  # fmt: skip
             return [
-                SearchHit(meta[rid][1], meta[rid][2], meta[rid][3], meta[rid][4], meta[rid][5], round(-score, 4), snips.get(rid, ""))
+                SearchHit(meta[rid][1], meta[rid][2], meta[rid][3], meta[rid][4], meta[rid][5], round(-score, 4), snips.get(rid) or "")
                 for rid, score in top
             ]
         return []
@@ -871,8 +876,12 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
+def _query_words(query: str) -> list[str]:
+    """The words of a search query, its FTS5 operators left out."""
+    return [w for w in re.findall(r"\w+", query) if w not in ("AND", "OR", "NOT", "NEAR")]
+
+
 def _fts_queries(query: str) -> list[str]:
     """The user's query as FTS5 syntax if it uses any, then a safe all-words version."""
-    words = [w for w in re.findall(r"\w+", query) if w not in ("AND", "OR", "NOT", "NEAR")]
-    safe = " ".join(f'"{w}"' for w in words)
+    safe = " ".join(f'"{w}"' for w in _query_words(query))
     return [query, safe] if _FTS_SYNTAX.search(query) else [safe]
