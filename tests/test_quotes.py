@@ -556,6 +556,9 @@ def test_a_reported_clause_the_parser_cut_open_is_taken_whole():
     # no "that": the parser makes the clause's subject the verb's object
     qs = _quotes("Barents Observer reported the ferry from Kirkenes to Murmansk has been cancelled for the winter.")
     assert [t for k, t, _ in qs if k == "indirect"] == ["the ferry from Kirkenes to Murmansk has been cancelled for the winter"]
+    qs = _quotes("The Norwegian Coastal Administration on Monday announced the data recorder from the trawler Nordkyn has "
+                 "been recovered from the fjord.")  # fmt: skip
+    assert [t for k, t, _ in qs if k == "indirect"] == ["the data recorder from the trawler Nordkyn has been recovered from the fjord"]
     # "that" read as the verb's object, the clause hung under it
     qs = _quotes("Anna Berg of the Fram Centre writes in a Nordlys essay that the term “blue ice” derived from the Sami "
                  "“ice roads” which included all routes within the fjord.")  # fmt: skip
@@ -602,3 +605,7 @@ def test_a_description_with_a_nationality_is_that_countrys_body():
                  "Seventeen boats were stopped near the base, according to Icelandic military. The Canadian government "
                  "said the passage is internal waters.")  # fmt: skip
     assert [s for _, _, s in qs] == ["Icelandic military", "Government of Canada"]
+
+
+def test_a_question_put_to_an_interviewee_is_no_report():
+    assert not _quotes("What according to you is more important for the town: the harbour or the school?")

@@ -144,17 +144,21 @@ _OBJECT_PRONOUNS = frozenset("me you him her us them it".split())
 
 def subject_read_as_object(tok: Any, c: Any) -> list[Any]:
     """The subject of a reported clause with no "that", which the parser made the report verb's object
-    ("Rappler reported [three malls] were damaged", "announced [the recorder] has been recovered"): a
-    finite clausal complement with no subject of its own, right after the verb's noun object. Not an
-    addressee pronoun ("told them …")."""
+    ("Rappler reported [three malls] were damaged", "announced [the recorder from Flight 610] has been
+    recovered"): a finite clausal complement with no subject of its own, right after the verb's noun object
+    (and a phrase the parser hung on the verb between them). Not an addressee pronoun ("told them …")."""
     if c.dep_ != "ccomp" or c.i < tok.i or any(x.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for x in c.children):
         return []
     if not (c.tag_ in FINITE or any(a.dep_ in ("aux", "auxpass") and a.tag_ in FINITE for a in c.children)):
         return []
     obj = next((x for x in tok.children if x.dep_ == "dobj" and tok.i < x.i < c.i), None)
-    if obj is None or obj.lower_ in _OBJECT_PRONOUNS or obj.right_edge.i + 1 != c.left_edge.i:
+    if obj is None or obj.lower_ in _OBJECT_PRONOUNS:
         return []
-    return list(obj.subtree)
+    gap = tok.doc[obj.right_edge.i + 1 : c.left_edge.i]
+    if len(gap) and not (gap[0].dep_ == "prep" and gap[0].head == tok and gap[0].right_edge.i + 1 == c.left_edge.i
+                         and not any(t.is_punct for t in gap)):
+        return []  # only the object, or the object and a phrase of its own the parser hung on the verb ("[Netflix due to …] have delayed")
+    return list(tok.doc[obj.left_edge.i : c.left_edge.i])
 
 
 def that_read_as_noun(tok: Any) -> Any:

@@ -458,6 +458,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if found is None:
                     continue
                 stoks, last, cue = found
+                if len(stoks) == 1 and stoks[0].lower_ in _FIRST_SECOND:
+                    continue  # "What, according to you, …": a question put to an interviewee
                 rest = [t for t in sent if t.i < tok.i or t.i > last]
                 rest = [t for t in rest if not t.is_punct]
                 if len(rest) < 4:
