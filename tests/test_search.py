@@ -8,7 +8,7 @@ import pytest
 
 import polarwatch.store.sqlite as sqlite_store
 from polarwatch.records import Article, Source
-from polarwatch.store import SQLiteStore
+from polarwatch.store import SQLiteStore, open_store
 from polarwatch.store.base import MARK_END, MARK_START, ArticleFilter
 from polarwatch.store.snippets import ELLIPSIS, SNIPPET_TOKENS, cut, plain_terms
 
@@ -70,9 +70,14 @@ def _article(i: int, title: str, body: str, day: str, domain: str = "example.com
     return Article(f"id{i:04d}", f"hash{i:04d}", title, [body], [], body, "jsonl", [Source("t", str(i))], url=url, published=day)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request):  # the store tests below run on both backends (conftest's db fixture reads this)
+    return request.param
+
+
 @pytest.fixture
-def store(tmp_path):
-    s = SQLiteStore(tmp_path / "s.db")
+def store(db):
+    s = open_store(db)
     s.put_articles([_article(100, "Icebreaker news", "An icebreaker, an icebreaker and another icebreaker.", "2023-06-01")])
     s.put_articles([_article(i, f"Report {i}", f"The icebreaker sailed north. Item {i} of the series.", f"2024-01-{1 + i % 28:02d}")
                     for i in range(60)])
@@ -85,6 +90,10 @@ def test_search_ranks_the_newest_matches_only_past_the_window(store, monkeypatch
     assert hits[0].title == "Icebreaker news"  # every match ranked: the best one comes first
     assert f"{MARK_START}icebreaker{MARK_END}" in hits[0].snippet
     monkeypatch.setattr(sqlite_store, "RANK_WINDOW", 10)
+    if isinstance(store, SQLiteStore) and hasattr(store.db, "pg"):
+        import polarwatch.store.postgres as pg_store
+
+        monkeypatch.setattr(pg_store, "RANK_WINDOW", 10)
     newest = store.search("icebreaker", limit=5)
     assert "Icebreaker news" not in [h.title for h in newest]  # stored first: outside the ten newest matches
     assert {h.id for h in newest} <= {f"id{i:04d}" for i in range(50, 60)}

@@ -331,17 +331,17 @@ class PostgresStore(SQLiteStore):
         if not query.strip():
             return []
         where, args = self._where(flt)
-        # As in SQLite: rank at most the RANK_WINDOW most recently stored matches, then read snippets
-        # and metadata for the top hits alone.
+        # As in SQLite: rank at most the RANK_WINDOW most recently stored matches that pass the filter,
+        # ties newest first, then read snippets and metadata for the top hits alone.
         rank_sql = (
             "WITH q AS (SELECT to_tsquery('simple', pw_fold(?)) AS q), "
-            "m AS (SELECT f.rowid, f.fts FROM articles_fts f, q WHERE f.fts @@ q.q ORDER BY f.rowid DESC LIMIT ?) "
-            f"SELECT m.rowid, ts_rank(CAST(? AS REAL[]), m.fts, q.q) AS score FROM m JOIN articles a ON a.rowid = m.rowid, q "
-            f"WHERE {where} ORDER BY score DESC, m.rowid DESC LIMIT ?"
+            "m AS (SELECT f.rowid, f.fts FROM q, articles_fts f JOIN articles a ON a.rowid = f.rowid "
+            f"WHERE f.fts @@ q.q AND {where} ORDER BY f.rowid DESC LIMIT ?) "
+            "SELECT m.rowid, ts_rank(CAST(? AS REAL[]), m.fts, q.q) AS score FROM m, q ORDER BY score DESC, m.rowid DESC LIMIT ?"
         )
         for tsq in tsqueries(query):
             try:
-                top = self.db.execute(rank_sql, [tsq, RANK_WINDOW, RANK_WEIGHTS, *args, limit]).fetchall()
+                top = self.db.execute(rank_sql, [tsq, *args, max(RANK_WINDOW, limit), RANK_WEIGHTS, limit]).fetchall()
             except psycopg.errors.SyntaxError:
                 continue
             if not top:
