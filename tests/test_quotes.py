@@ -609,3 +609,12 @@ def test_a_description_with_a_nationality_is_that_countrys_body():
 
 def test_a_question_put_to_an_interviewee_is_no_report():
     assert not _quotes("What according to you is more important for the town: the harbour or the school?")
+
+
+def test_a_statement_or_a_press_conference_speaks_for_who_issued_or_held_it():
+    qs = _quotes("The Barents Council released a statement saying the ferry would resume sailing on Monday.")
+    assert [(k, t, s) for k, t, s in qs] == [("indirect", "the ferry would resume sailing on Monday", "Barents Euro-Arctic Council")]
+    # members named as examples of a group are not its voice
+    qs = _quotes("Fifty former Arctic diplomats, including former envoys Anna Berg, Per Lund, and Tor Aasen, signed a letter "
+                 "saying the treaty “has served every coastal state well.”")  # fmt: skip
+    assert [s for k, _, s in qs if k == "direct"] == ["unnamed officials"]

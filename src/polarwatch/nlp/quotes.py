@@ -44,6 +44,7 @@ from .clauses import (
 )
 from .entities import link_entities
 from .speakers import (
+    _ISSUING_VERBS,
     _POSSESSIVE_PRONOUNS,
     _PRONOUNS,
     _can_name_speaker,
@@ -1058,7 +1059,7 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
             subj = [nxt]
     if not subj:
         # "…, calling the plan “reckless”", "X said A but said “B”": the subject of a verb it depends on
-        subj = _inherited_subject(cue, inside)
+        subj = _issued_by(cue, inside) or _inherited_subject(cue, inside)
     if not subj:
         # "…,” Flynn, a top aide, said" parsed oddly: a person named between the quotation and the cue
         named = [e for e in _doc_ents(doc) if e.label_ == "PERSON" and qe < e.start_char and cue.i - 8 <= e.start and e.end <= cue.i]
@@ -1107,7 +1108,15 @@ def _report_subject(tok: Any, inside: Any) -> list[Any]:
         objs = [c for c in tok.head.head.children if c.dep_ == "dobj" and not inside(c) and _can_name_speaker(c)]
         if objs:
             return objs[:1]
-    return _inherited_subject(tok, inside, through_content=False)
+    return _issued_by(tok, inside) or _inherited_subject(tok, inside, through_content=False)
+
+
+def _issued_by(tok: Any, inside: Any) -> list[Any]:
+    """Who speaks through a document or an event a report describes ("X released a statement saying …", "officials
+    signed a letter saying …", "held a press conference claiming …"): the subject of the verb of issuing or holding."""
+    if tok.dep_ == "acl" and tok.tag_ == "VBG" and tok.head.dep_ == "dobj" and tok.head.head.lemma_ in _ISSUING_VERBS | {"hold", "give"}:
+        return [c for c in tok.head.head.children if c.dep_ == "nsubj" and not inside(c)][:1]
+    return []
 
 
 def _governed(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cues: frozenset[str]) -> bool:

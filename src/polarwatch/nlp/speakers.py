@@ -296,6 +296,10 @@ def _mention_tokens(head: Any, cs: int = -1, ce: int = -1) -> list[Any]:
     for t in head.subtree:
         if t.dep_ in ("relcl", "acl") and t.head == head:
             drop |= {x.i for x in t.subtree}
+        elif t.head == head and t.i > head.i and (t.lower_ == "including" or t.lower_ == "such" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "as"):
+            # "Fifty former officials, including John Brennan, …": members named as examples are not the speaker
+            start = t.i - 1 if t.i and t.doc[t.i - 1].text == "," else t.i
+            drop |= {x.i for x in t.subtree} | {start}
     toks = [t for t in toks if t.i not in drop]
     dash = next((k for k, t in enumerate(toks[:4]) if t.text in ("-", "—", "–", "--")), None)
     if dash and toks[0].i == toks[0].sent.start and all(t.is_upper and t.is_alpha for t in toks[:dash]):
