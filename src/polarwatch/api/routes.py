@@ -91,15 +91,15 @@ def _listing(rows: list[dict[str, Any]], nxt: str | None, fmt: str, name: str) -
 
 
 def _marks(snippet: str) -> tuple[str, list[list[int]]]:
-    out, marks, start = [], [], None
-    for ch in snippet:
-        if ch == MARK_START:
-            start = sum(len(x) for x in out)
-        elif ch == MARK_END and start is not None:
-            marks.append([start, sum(len(x) for x in out)])
-            start = None
-        else:
-            out.append(ch)
+    """The snippet without its MARK_START/MARK_END characters, and [start, end] of each marked span in it."""
+    out, marks, at, size = [], [], 0, 0
+    while (s := snippet.find(MARK_START, at)) >= 0 and (e := snippet.find(MARK_END, s + 1)) >= 0:
+        before, inner = snippet[at:s].replace(MARK_END, ""), snippet[s + 1 : e].replace(MARK_START, "")
+        out += [before, inner]
+        marks.append([size + len(before), size + len(before) + len(inner)])
+        size += len(before) + len(inner)
+        at = e + 1
+    out.append(snippet[at:].replace(MARK_START, "").replace(MARK_END, ""))
     return "".join(out), marks
 
 
@@ -157,12 +157,18 @@ def get_article(request: Request, article_id: Annotated[str, Path(max_length=64)
 
 
 @router.get("/search", response_model=models.Page[models.SearchHit], summary="Full-text search, best first")
-def search(request: Request, f: Flt, q_: Annotated[str, Query(alias="q", min_length=1, max_length=500)],
-           cursor: Cursor = None, limit: Limit = 20) -> Any:  # fmt: skip
+async def search(request: Request, f: Flt, q_: Annotated[str, Query(alias="q", min_length=1, max_length=500)],
+                 cursor: Cursor = None, limit: Limit = 20) -> Any:  # fmt: skip
     cur = q.decode_cursor(cursor, 2)
     offset = int(cur[1]) if cur else 0
     if offset < 0 or offset >= SEARCH_MAX:
         raise q.QueryError("bad cursor")
+    # A first page costs a few milliseconds (store.search ranks at most RANK_WINDOW matches): on the loop,
+    # as the lists; deep pages (up to SEARCH_MAX hits ranked and cut) in the thread pool.
+    return await _cheap(request, lambda: _search(request, f, q_, offset, limit), offset + limit <= 100)
+
+
+def _search(request: Request, f: Any, q_: str, offset: int, limit: int) -> Any:
     s = _store(request)
     # Several countries or kinds, actor, theme, story and thread are not search filters: the hits are narrowed after.
     many = "," in (f.country or "") or "," in (f.kind or "")
