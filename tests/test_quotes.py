@@ -618,3 +618,10 @@ def test_a_statement_or_a_press_conference_speaks_for_who_issued_or_held_it():
     qs = _quotes("Fifty former Arctic diplomats, including former envoys Anna Berg, Per Lund, and Tor Aasen, signed a letter "
                  "saying the treaty “has served every coastal state well.”")  # fmt: skip
     assert [s for k, _, s in qs if k == "direct"] == ["unnamed officials"]
+
+
+def test_a_clause_hung_under_its_own_subject_is_the_report():
+    # the parser makes "the phrase" the object of "says" and hangs "referred" under it
+    qs = _quotes('Moreover, she says the 1920 Treaty phrase "subject to" referred primarily to ships flagged to coastal states.')
+    assert [t for k, t, _ in qs if k == "indirect"] == ['the 1920 Treaty phrase "subject to" referred primarily to ships flagged to coastal states']
+    assert not [q for q in _quotes("Anna Berg wrote a letter that reached the council on Monday.") if q[0] == "indirect"]

@@ -170,3 +170,29 @@ def that_read_as_noun(tok: Any) -> Any:
         if x.lower_ == "that" and x.i > tok.i and x.tag_ == "IN" and x.dep_ in ("dobj", "nsubj", "attr", "npadvmod") and x.i + 3 < x.sent.end:
             return x
     return None
+
+
+def clause_read_as_object(tok: Any, object_verbs: Collection[str]) -> Any:
+    """The subject of a reported clause with no "that" which the parser made the verb's object and under which
+    it hung the clause's verb ("he says [the phrase] “subject to” referred to …"): the object, when its phrase
+    holds a finite verb and the report verb takes no noun object of its own (not "reported a rise", "told
+    them"). The clause is then the rest of the sentence from the object on; None when this is not the case."""
+    if tok.lemma_ in object_verbs or tok.lemma_ in _ADDRESSEE_VERBS:
+        return None
+    obj = next((x for x in tok.children if x.dep_ == "dobj" and x.i > tok.i), None)
+    if obj is None or obj.pos_ == "PRON" or obj.left_edge.i != tok.i + 1 and tok.doc[tok.i + 1].dep_ != "det":
+        return None
+    finite = any(t.tag_ in ("VBD", "VBZ", "VBP") and t.i > obj.i and t.pos_ == "VERB" and not _in_relative(t, obj) for t in obj.subtree)
+    return obj if finite else None
+
+
+def _in_relative(t: Any, top: Any) -> bool:
+    """Whether *t* sits in a relative clause or a participle phrase of a noun below *top* ("a letter [that explained …]")."""
+    while t.i != top.i and t.head.i != t.i:
+        if t.dep_ in ("relcl", "acl"):
+            return True
+        t = t.head
+    return False
+
+
+_ADDRESSEE_VERBS = frozenset("tell ask warn assure inform remind notify urge advise brief".split())

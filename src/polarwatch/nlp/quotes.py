@@ -33,6 +33,7 @@ from .actors import ActorRegistry, registry
 from .clauses import FINITE as _FINITE
 from .clauses import (
     after_colon,
+    clause_read_as_object,
     clause_behind_a_phrase,
     second_clause,
     subject_read_as_object,
@@ -341,6 +342,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     comp = that_clause_in_phrase(tok, noun_cues) or clause_behind_a_phrase(tok)
                     if not comp and (that := that_read_as_noun(tok)) is not None:
                         comp = [that]  # "writes in an essay [that] the term …" with "that" parsed as the object
+                    if not comp and (obj := clause_read_as_object(tok, object_cues)) is not None:
+                        comp = [obj]  # "says [the phrase] “subject to” referred to …": the clause under its subject
                 elif comp:
                     comp += that_clause_coordinated(tok, comp[0])  # "said that A, but [that B]": one report (convention 3)
                 if comp and not question and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in comp[0].children):
@@ -358,8 +361,9 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     toks.sort(key=lambda t: t.i)  # a subtree is not in text order when the parse crosses itself
                     if toks and toks[0].lower_ == "that" and toks[0].head == c and (toks[0].dep_ in ("advmod", "mark") or toks[0].tag_ == "IN"):
                         toks = toks[1:]  # the complementiser, when the parser took it for an adverb or an object
-                    if c.lower_ == "that" and c.head == tok:
-                        toks = [t for t in sent if t.i > c.i and t.i not in second]  # the clause the parser hung under it
+                    if c.head == tok and (c.lower_ == "that" or c.dep_ == "dobj"):
+                        first = c.i + 1 if c.lower_ == "that" else c.left_edge.i
+                        toks = [t for t in sent if t.i >= first and t.i not in second]  # the clause the parser hung under it
                     elif lead := subject_read_as_object(tok, c):
                         toks = sorted(lead + toks, key=lambda t: t.i)  # "reported [three malls] were damaged"
                     if c.dep_ == "advcl" and (subj_of_c := next((x for x in c.children if x.dep_ == "nsubj"), None)) is not None:
