@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 
 from .base import MARK_END, MARK_START
 
 SNIPPET_TOKENS = 24
 ELLIPSIS = " … "
 _TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits, as FTS5's unicode61 tokeniser splits text
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+")  # the same for ASCII text, faster
 _SPAN = 160  # characters that 24 tokens of news prose take, to group hits before the exact cut
 _AROUND = 320  # characters split into tokens on each side of the chosen group (more than half a snippet)
 
@@ -66,9 +67,9 @@ def _sentence_start(low: str, pos: int, reach: int) -> int:
     return 0 if lo == 0 else -1
 
 
-def _tokens(body: str, lo: int, hi: int) -> list[tuple[int, int]]:
+def _tokens(body: str, lo: int, hi: int, ascii_only: bool) -> list[tuple[int, int]]:
     """(start, end) of the tokens wholly inside ``body[lo:hi]``."""
-    spans = [m.span() for m in _TOKEN.finditer(body, lo, hi)]
+    spans = [m.span() for m in (_ASCII_TOKEN if ascii_only else _TOKEN).finditer(body, lo, hi)]
     if spans and lo > 0 and body[lo - 1].isalnum() and spans[0][0] == lo:
         spans = spans[1:]
     if spans and hi < len(body) and body[hi].isalnum() and spans[-1][1] == hi:
@@ -91,43 +92,43 @@ def cut(body: str, terms: list[str], title: str = "", size: int = SNIPPET_TOKENS
             return None
         hits.extend((s, k) for s in found)
     hits.sort()
+    ascii_only = body.isascii()
     begin = 0
     if hits:
-        words, at, prev = [], 0, 0
+        words, at, prev = [], 0, 0  # the word each hit is, counted from the body's start
         for s, _ in hits:
             at += _words_between(low, prev, s)
             words.append(at)
             prev = s
         total = at + _words_between(low, prev, len(low)) + 1
-        best, best_score = (0, 0), -1  # ((window's first word, start char or -1), score)
+        best, best_score = (0, -1, 0, 0), -1  # (window's first word, its start character or -1, hit, hit's word)
         for i, (s, _) in enumerate(hits):
             tries = [(words[i], -1, 0)]
             ss = _sentence_start(low, s, 12 * size)
-            if ss >= 0 and ss < s:
+            if 0 <= ss < s:
                 tries.append((words[i] - _words_between(low, ss, s), ss, 120 if ss == 0 else 100))
             for first, char, bonus in tries:
-                seen, score, lo_w, hi_w = set(), bonus, None, None
-                for j in range(len(hits)):
-                    if first <= words[j] < first + size:
-                        score += 1 if hits[j][1] in seen else 1000
-                        seen.add(hits[j][1])
-                        lo_w = words[j] if lo_w is None else lo_w
-                        hi_w = words[j]
-                if char < 0 and lo_w is not None:  # centre the hits in the window
-                    first = max(0, min(lo_w - (size - (hi_w + 1 - lo_w)) // 2, total - size))
+                lo, hi = bisect_left(words, first), bisect_left(words, first + size)
+                kinds = len({hits[j][1] for j in range(lo, hi)})
+                score = bonus + 1000 * kinds + (hi - lo - kinds)  # a term's first hit counts 1,000, a repeat 1
+                if char < 0 and hi > lo:  # centre the hits in the window
+                    first = max(0, min(words[lo] - (size - (words[hi - 1] + 1 - words[lo])) // 2, total - size))
                 if score > best_score:
                     best, best_score = (first, char, s, words[i]), score
         first, char, s, w = best
         if char >= 0:
             begin = char
         elif first < w:  # the window opens some words before the hit s
-            back = _tokens(body, max(0, s - 24 * (w - first) - 24), s)[-(w - first):]
+            back = _tokens(body, max(0, s - 16 * (w - first) - 16), s, ascii_only)
+            if len(back) < w - first and s - 16 * (w - first) - 16 > 0:
+                back = _tokens(body, max(0, s - 64 * (w - first)), s, ascii_only)
+            back = back[-(w - first) :]
             begin = back[0][0] if back else s
         else:
             begin = s
-    spans = _tokens(body, begin, min(len(body), begin + 16 * size))
+    spans = _tokens(body, begin, min(len(body), begin + 16 * size), ascii_only)
     if len(spans) < size and begin + 16 * size < len(body):
-        spans = _tokens(body, begin, len(body))
+        spans = _tokens(body, begin, len(body), ascii_only)
     if not spans:
         return None
     window = spans[:size]
