@@ -625,3 +625,11 @@ def test_a_clause_hung_under_its_own_subject_is_the_report():
     qs = _quotes('Moreover, she says the 1920 Treaty phrase "subject to" referred primarily to ships flagged to coastal states.')
     assert [t for k, t, _ in qs if k == "indirect"] == ['the 1920 Treaty phrase "subject to" referred primarily to ships flagged to coastal states']
     assert not [q for q in _quotes("Anna Berg wrote a letter that reached the council on Monday.") if q[0] == "indirect"]
+
+
+def test_a_document_that_opens_its_sentence_attributes_the_rest():
+    qs = _quotes("In a situation report of the Norwegian Coastal Administration, the storm damaged 143 boats in Finnmark.")
+    assert [(k, t, s) for k, t, s in qs] == [("indirect", "the storm damaged 143 boats in Finnmark", "Norwegian Coastal Administration")]
+    # the rest reports on its own: that report, not the document's
+    qs = _quotes("In a statement, the ministry said the ferry would resume sailing.")
+    assert [t for _, t, _ in qs] == ["the ferry would resume sailing"]

@@ -45,6 +45,7 @@ from .clauses import (
 )
 from .entities import link_entities
 from .speakers import (
+    _DOCUMENTS as _DOCUMENT_NOUNS,
     _ISSUING_VERBS,
     _POSSESSIVE_PRONOUNS,
     _PRONOUNS,
@@ -643,7 +644,17 @@ def _according_to(tok: Any) -> tuple[list[Any], int, str] | None:
         return None
     words = next((t for t in tok.children if t.dep_ == "pobj" and t.lower_ == "words"), None)
     if words is None:
-        return None
+        # "In a report of the council, [the storm damaged 143 buildings]": a document that opens its sentence and
+        # attributes the rest, when the rest reports nothing of its own ("In a statement, the ministry said …")
+        doc_noun = next((t for t in tok.children if t.dep_ == "pobj" and t.lemma_.lower() in _DOCUMENT_NOUNS and t.tag_ == "NN"), None)
+        if doc_noun is None or tok.i != tok.sent.start or not (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in ("a", "an", "the", "its", "their", "his", "her")):
+            return None
+        last = doc_noun.right_edge.i
+        if last + 1 >= len(doc) or doc[last + 1].text != "," or any(
+                t.pos_ in ("VERB", "AUX") and (t.lemma_ in cue_lemmas()[0] or t.lemma_ in object_lemmas()) for t in tok.sent if t.i > last):
+            return None
+        return [t for t in doc_noun.subtree], last, "in"
+
     of = next((c for c in words.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
     obj = obj or next((c for c in words.children if c.dep_ == "poss"), None)
