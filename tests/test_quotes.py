@@ -633,3 +633,10 @@ def test_a_document_that_opens_its_sentence_attributes_the_rest():
     # the rest reports on its own: that report, not the document's
     qs = _quotes("In a statement, the ministry said the ferry would resume sailing.")
     assert [t for _, t, _ in qs] == ["the ferry would resume sailing"]
+
+
+def test_more_verbs_report_their_object():
+    qs = _quotes("The new guidelines list the old name of the strait as an undesirable name.")
+    assert [(k, t) for k, t, _ in qs] == [("indirect", "the old name of the strait as an undesirable name")]
+    qs = _quotes("Anna Berg demanded the protection of the fishing grounds around Bear Island.")
+    assert [t for _, t, _ in qs] == ["the protection of the fishing grounds around Bear Island"]
