@@ -276,6 +276,7 @@ def test_migration_018_fills_when_each_stored_story_last_grew(db):
         assert grown == {a: 2, b: 3, c: 4}  # the rank of its latest article among those placed
         assert [r["id"] for r in s.settled_stories(2, 3, 3)] == [b]  # type: ignore[attr-defined]
         assert [r["id"] for r in s.settled_stories(0, 4, 1)] == [b, c]  # type: ignore[attr-defined]
+        assert s.grown_stories(2) == {b: 1, c: 1}  # type: ignore[attr-defined]
     finally:
         s.close()
 

@@ -694,12 +694,16 @@ class SQLiteStore(ThreadsSQL, Store):
         return sorted(rows, key=lambda r: r["id"])
 
     def settled_stories(self, after: int, upto: int, size: int) -> list[dict[str, Any]]:
-        """``{id, size, first_seen, last_seen}`` of the stories of at most *size* articles that last grew when the
-        count of clustered articles (``story_count``) was over *after* and at most *upto*, by that count and id."""
+        """``{id, size, grown_at}`` of the stories of at most *size* articles that last grew when the count of
+        clustered articles (``story_count``) was over *after* and at most *upto*, by that count and id."""
         return [dict(r) for r in self.db.execute(
-            "SELECT id, size, first_seen, last_seen FROM stories WHERE grown_at > ? AND grown_at <= ? AND size <= ? "
-            "ORDER BY grown_at, id", (after, upto, size),
+            "SELECT id, size, grown_at FROM stories WHERE grown_at > ? AND grown_at <= ? AND size <= ? ORDER BY grown_at, id",
+            (after, upto, size),
         )]  # fmt: skip
+
+    def grown_stories(self, after: int) -> dict[int, int]:
+        """id: size of the stories that took an article when the count of clustered articles was over *after*."""
+        return dict(self.db.execute("SELECT id, size FROM stories WHERE grown_at > ?", (after,)).fetchall())
 
     def story_count(self) -> int:
         """Articles placed in stories (the N of the clusterer's document frequencies)."""

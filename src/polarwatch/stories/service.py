@@ -120,12 +120,8 @@ def _referred_ranges(feats: list[Any], since: str | None, until: str | None) -> 
     named: Counter[tuple[date, date]] = Counter(
         (a - slack, b + slack) for f in feats if f.day for a, b in f.referred if (b - a).days < REF_DAY_SPAN)
     inside = (date.fromisoformat(since), date.fromisoformat(until)) if since and until else None
-    return _merged(sorted(r for r, _ in _by_count(Counter({r: c for r, c in named.items()
-                                                           if inside is None or r[1] < inside[0] or r[0] > inside[1]}))[:REF_RANGES]))
-
-
-def _merged(spans: list[tuple[date, date]]) -> list[tuple[str, str]]:
-    """Sorted date *spans* with the overlapping ones merged, as ISO dates."""
+    spans = sorted(r for r, _ in _by_count(Counter({r: c for r, c in named.items()
+                                                    if inside is None or r[1] < inside[0] or r[0] > inside[1]}))[:REF_RANGES])
     merged: list[list[date]] = []
     for a, b in spans:
         if merged and a <= merged[-1][1]:
@@ -271,14 +267,14 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
     since, until = (str(min(days) - window), str(max(days) + window)) if days else (None, None)
     n = store.story_count()
     settled = store.settled_stories(n - SETTLE, n + len(feats) - SETTLE, SMALL)
-    recent = RECENT_STORIES if len(days) < len(feats) or any(r["last_seen"] is None for r in settled) else 0
+    recent = RECENT_STORIES if len(days) < len(feats) else 0
     mem = _OPEN.setdefault(store, _Open())
     heads = store.story_heads(since, until, recent)
-    heads.update((r["id"], r["size"]) for r in settled)
-    near = _merged(sorted({(d0 - window, d1 + window) for r in settled
-                           if (d0 := parse_published(r["first_seen"])) and (d1 := parse_published(r["last_seen"]))}))  # fmt: skip
-    for lo, hi in _referred_ranges(feats, since, until) + near[:REF_RANGES]:  # the days the batch names; the settled stories' windows
+    for lo, hi in _referred_ranges(feats, since, until):  # the stories of the days the batch names
         heads.update(store.story_heads(lo, hi))
+    if settled:  # the small stories to place again, and where they may go: the stories grown since they last grew
+        heads.update((r["id"], r["size"]) for r in settled)
+        heads.update(store.grown_stories(settled[0]["grown_at"]))
     loaded = mem.sync(store, heads, n)
     mem.learn(store, {t[2:] for s in loaded for rt in s.recent for t in rt} | {w for f in feats for w in f.words})
     df, index = mem.df, mem.index
