@@ -640,3 +640,14 @@ def test_more_verbs_report_their_object():
     assert [(k, t) for k, t, _ in qs] == [("indirect", "the old name of the strait as an undesirable name")]
     qs = _quotes("Anna Berg demanded the protection of the fishing grounds around Bear Island.")
     assert [t for _, t, _ in qs] == ["the protection of the fishing grounds around Bear Island"]
+
+
+def test_they_after_a_group_of_named_people_is_the_groups_first():
+    # a body named after the group, in passing, is not what "they" stands for
+    qs = _quotes("Glaciologist Anna Berg of the Norwegian Polar Institute led the survey. The study's lead authors, Berg "
+                 "of NPI and Per Lund of UiT, had expected thinner ice at the Kongsberg Satellite Station. They found the "
+                 "ice was thicker than in 2019.")  # fmt: skip
+    assert [s for _, t, s in qs if "thicker" in t] == ["Anna Berg"]
+    qs = _quotes("Glaciologist Anna Berg of the Norwegian Polar Institute built a model. Berg et al, using the facilities "
+                 "at the German Aerospace Center (DLR), studied the ice at Hopen. They found the ice was thicker than in 2019.")  # fmt: skip
+    assert [s for _, t, s in qs if "thicker" in t] == ["Anna Berg"]

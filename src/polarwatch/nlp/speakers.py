@@ -540,6 +540,16 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             if got and got[1] and not got[1].startswith("unnamed ") and got[3] != "pronoun":
                 res.documents.append((base + tok.idx, got))
     for t in doc:
+        etal = t.text[:1].isupper() and t.i + 2 < len(doc) and doc[t.i + 1].lower_ == "et" and doc[t.i + 2].lower_.startswith("al")
+        if etal or t.dep_ in ("nsubj", "nsubjpass") and (first := _first_of_group(t)) is not None:
+            first = t if etal else first
+            # "Wilson and Hawco found …", "Stamenković et al studied …", "the lead authors, Wilson and Hawco, …": a
+            # group of people, whom a later "they" stands for, through its first member
+            ent = next((e for e in _doc_ents(doc) if e.label_ == "PERSON" and e.start <= first.i < e.end), None)
+            name = _clean_name(ent.text if ent is not None else first.text)
+            if name:
+                p = res.person(name, base + first.idx)
+                res.note_in_order(base + t.idx, "group", p.id, p.country, p.name)
         # "Carroll argued …" with no entity on "Carroll": a subject that is the surname of a person named in full
         if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and not t.ent_type_ and res.persons:
             words = [c.text for c in t.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [t.text]
@@ -547,6 +557,20 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             if p is not None:
                 res.note_in_order(base + t.idx, "person", p.id, p.country, p.name)
                 res.note_in_order(base + t.idx, "subject-person", p.id, p.country, p.name)
+
+
+def _first_of_group(t: Any) -> Any:
+    """The first person of a subject that names several people: coordinated names ("Wilson and Hawco"), a name
+    with "et al", or a plural noun with such names in apposition ("the lead authors, Wilson and Hawco"); else None."""
+    doc = t.doc
+    person = lambda x: x.ent_type_ == "PERSON" or x.pos_ == "PROPN" and x.ent_type_ in ("", "ORG", "NORP")  # noqa: E731
+    if person(t) and (any(c.dep_ == "conj" and person(c) for c in t.children)
+                      or t.i + 2 < len(doc) and doc[t.i + 1].lower_ == "et" and doc[t.i + 2].lower_.startswith("al")):
+        return t
+    if t.tag_ == "NNS" and t.pos_ == "NOUN":
+        app = next((c for c in t.children if c.dep_ == "appos" and person(c) and any(x.dep_ == "conj" and person(x) for x in c.children)), None)
+        return app
+    return None
 
 
 def _crowd(head: Any, stoks: list[Any]) -> str | None:
@@ -685,6 +709,10 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             named = res.last_at(offset, {"org"})
             if named is None or named[0] <= spoke[0] or named[2] == spoke[2]:
                 return (spoke[2] or None), spoke[4], spoke[3], "pronoun"
+        if low == "they" and (group := res.last_at(offset, {"group"})) is not None and group[0] > offset - 1500:
+            spoke = res.last_at(offset, {"org-speaker"})  # a body named in passing ("using the facilities at DLR") does not count
+            if spoke is None or spoke[0] < group[0]:
+                return group[2], group[4], group[3], "pronoun"  # "Wilson and Hawco … They found": the group's first
         hit = hit or res.last(offset, want)
         return (hit[0], hit[2], hit[1], "pronoun") if hit else (None, text, None, "pronoun")
     # descriptions: "the professor", "the Kremlin spokesman", "the ministry"
