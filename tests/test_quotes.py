@@ -651,3 +651,12 @@ def test_they_after_a_group_of_named_people_is_the_groups_first():
     qs = _quotes("Glaciologist Anna Berg of the Norwegian Polar Institute built a model. Berg et al, using the facilities "
                  "at the German Aerospace Center (DLR), studied the ice at Hopen. They found the ice was thicker than in 2019.")  # fmt: skip
     assert [s for _, t, s in qs if "thicker" in t] == ["Anna Berg"]
+
+
+def test_researchers_speak_for_their_institution_or_their_named_team():
+    qs = _quotes("In findings published Wednesday, researchers from the University of Tromsø and Stanford University "
+                 "reported that the deaths were caused by coal. The researchers also found that age was a factor.")  # fmt: skip
+    assert [s for _, _, s in qs] == ["UiT The Arctic University of Norway"] * 2
+    qs = _quotes("The study's lead authors, Anna Berg of NPI and Per Lund of UiT, measured the ice.",
+                 "The researchers have speculated the pattern may repeat every decade.")  # fmt: skip
+    assert [s for _, _, s in qs] == ["Anna Berg"]

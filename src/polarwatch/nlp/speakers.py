@@ -559,6 +559,10 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
                 res.note_in_order(base + t.idx, "subject-person", p.id, p.country, p.name)
 
 
+# Plural nouns for a research team, which speaks for its institution or its first named member.
+_TEAM_NOUNS = frozenset("researcher scientist author".split())
+
+
 def _first_of_group(t: Any) -> Any:
     """The first person of a subject that names several people: coordinated names ("Wilson and Hawco"), a name
     with "et al", or a plural noun with such names in apposition ("the lead authors, Wilson and Hawco"); else None."""
@@ -655,6 +659,18 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             and (head.tag_ == "NNS" or indefinite and head.dep_ == "nsubj") and not any(t.pos_ == "PROPN" or t.dep_ == "poss" for t in stoks):
         # a document no one is named as issuing: "Polls showed", "official statements", "an e-mail alluded to"
         anon = "officials" if any(c.lower_ in ("official", "government") for c in head.children) else "sources"
+    if anon == "experts" and head.tag_ == "NNS" and head.pos_ == "NOUN" and head.lemma_.lower() in _TEAM_NOUNS:
+        at = next((c for c in head.children if c.dep_ == "prep" and c.lower_ in ("from", "at") and c.i in inside), None)
+        body = next((c for c in at.children if c.dep_ == "pobj" and c.ent_type_ == "ORG"), None) if at is not None else None
+        if body is not None:
+            # "researchers from the University of Washington and Stanford": the first institution speaks for its team
+            got = _resolve([t for t in body.subtree if t.dep_ not in ("cc", "conj") or t.i < body.i], offset, res, reg)
+            if got[1]:
+                res.note_in_order(offset, "group", got[0] or "", got[2], got[1])  # a later "the researchers", "they"
+                return got
+        group = res.last_at(offset, {"group"}) if stoks[0].lower_ == "the" else None
+        if group is not None and group[0] > offset - 3000:
+            return group[2], group[4], group[3], "description"  # "the researchers": the team named before, by its first
     if anon and head.pos_ == "NOUN" and not owner:
         if stoks[0].lower_ in ("the", "this", "that"):
             expertish = head.lemma_.lower() in ("expert", "analyst", "scholar", "specialist") and head.tag_ == "NN"
