@@ -57,6 +57,15 @@ def test_snippet_for_a_title_word():
     assert both == _fts5_snippet(BODY, "Arctic exercise", "arctic exercise")
 
 
+def test_snippet_of_a_long_body_full_of_the_words():
+    body = "The minister said the talks went well. " * 3000
+    snip = cut(body, ["said", "talks"], "")
+    assert snip is not None and snip.startswith("The minister") and snip.endswith(ELLIPSIS)
+    assert f"{MARK_START}said{MARK_END}" in snip and f"{MARK_START}talks{MARK_END}" in snip
+    assert len(snip.replace(ELLIPSIS, " ").split()) <= SNIPPET_TOKENS
+    assert snip == _fts5_snippet(body, "", "said talks")
+
+
 def test_snippet_leaves_accents_and_odd_words_to_fts5():
     assert cut(BODY, ["tromso"], "") is None  # not a whole word of the body as written: FTS5 decides
     assert plain_terms(["Tromsø"]) == ["tromsø"]

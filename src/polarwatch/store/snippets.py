@@ -24,8 +24,7 @@ SNIPPET_TOKENS = 24
 ELLIPSIS = " … "
 _TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits, as FTS5's unicode61 tokeniser splits text
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+")  # the same for ASCII text, faster
-_SPAN = 160  # characters that 24 tokens of news prose take, to group hits before the exact cut
-_AROUND = 320  # characters split into tokens on each side of the chosen group (more than half a snippet)
+MAX_HITS = 100  # a word's hits looked at in one body (a long article full of a common word stays cheap)
 
 
 def plain_terms(words: list[str]) -> list[str] | None:
@@ -42,9 +41,10 @@ def plain_terms(words: list[str]) -> list[str] | None:
 
 
 def _whole_words(low: str, term: str) -> list[int]:
-    """Start of every occurrence of *term* in *low* as a whole word (no letter or digit on either side)."""
+    """Start of the first MAX_HITS occurrences of *term* in *low* as a whole word (no letter or digit on
+    either side)."""
     out, n, pos = [], len(low), low.find(term)
-    while pos >= 0:
+    while pos >= 0 and len(out) < MAX_HITS:
         end = pos + len(term)
         if (pos == 0 or not low[pos - 1].isalnum()) and (end == n or not low[end].isalnum()):
             out.append(pos)
