@@ -211,3 +211,10 @@ def test_seeds_boilerplate_gives_no_actor(seeds, seeds_gold):
         for line in gold.get("boilerplate", []):
             # no mention comes from a removed line: every mention is in the clean body, which holds none of them
             assert not any(t in line and len(t) > 12 for t in body), (name, line)
+
+
+def test_a_conference_or_caucus_is_a_body_not_a_person_named_of_something():
+    from polarwatch.nlp.quotes import analyse
+
+    an = analyse(["According to the Arctic Conference of Northern Legislators, the next session opens in Tromsø in March."])
+    assert [q.speaker_name for q in an.quotes] == ["Arctic Conference of Northern Legislators"]

@@ -55,7 +55,7 @@ _ORG_WORDS: dict[str, str] = {
     **dict.fromkeys(
         "University Universities Institute Institution Academy College School Centre Center Laboratory Observatory "
         "Council Commission Committee Board Court Tribunal Association Union Federation Foundation Society Network "
-        "Forum Alliance Coalition Initiative Organization Organisation Watch Trust Movement Club Programme Program "
+        "Forum Alliance Coalition Initiative Organization Organisation Watch Trust Movement Club Programme Program Conference Caucus "
         "Station Museum Library Review Journal Times Post News Radio Television TV Press Media Daily Herald Gazette".split(),
         "organization",
     ),
