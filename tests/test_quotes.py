@@ -660,3 +660,8 @@ def test_researchers_speak_for_their_institution_or_their_named_team():
     qs = _quotes("The study's lead authors, Anna Berg of NPI and Per Lund of UiT, measured the ice.",
                  "The researchers have speculated the pattern may repeat every decade.")  # fmt: skip
     assert [s for _, _, s in qs] == ["Anna Berg"]
+
+
+def test_a_hyphenated_subject_the_parser_cut_up_keeps_its_apposition():
+    qs = _quotes("Another co-author, sea ice professor Anna Berg, said, “We have seen this before.”")
+    assert [s for _, _, s in qs] == ["Anna Berg"]

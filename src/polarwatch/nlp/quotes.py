@@ -1060,6 +1060,8 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
         if gov is not None and gov.sent == qtoks[0].sent:
             cue = gov
     subj = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c) and c.ent_type_ not in _WHEN]
+    if len(subj) > 1 and any(c.text == "-" for c in subj) and subj[-1].i - subj[0].i == len(subj) - 1:
+        subj = [max(subj, key=lambda c: len(list(c.subtree)))]  # "co-author" cut into three subjects: the word with the phrase
     if subj and subj[0].lower_ in ("who", "that") and cue.dep_ == "relcl":
         subj = [cue.head]  # "Eric Garner, who said “…”": the noun the relative clause belongs to
     between = cue.idx < qs and cue.i > 0 and doc[cue.i - 1].text in "”\"" and inside(doc[cue.i - 1])  # "“A,” read the statement; “B”"
