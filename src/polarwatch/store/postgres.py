@@ -333,10 +333,10 @@ class PostgresStore(SQLiteStore):
         where, args = self._where(flt)
         # As in SQLite: rank at most the RANK_WINDOW most recently stored matches that pass the filter,
         # ties newest first, then read snippets and metadata for the top hits alone.
+        join, cond = ("", "") if where == "1" else ("JOIN articles a ON a.rowid = f.rowid ", f" AND {where}")
         rank_sql = (
             "WITH q AS (SELECT to_tsquery('simple', pw_fold(?)) AS q), "
-            "m AS (SELECT f.rowid, f.fts FROM q, articles_fts f JOIN articles a ON a.rowid = f.rowid "
-            f"WHERE f.fts @@ q.q AND {where} ORDER BY f.rowid DESC LIMIT ?) "
+            f"m AS (SELECT f.rowid, f.fts FROM q, articles_fts f {join}WHERE f.fts @@ q.q{cond} ORDER BY f.rowid DESC LIMIT ?) "
             "SELECT m.rowid, ts_rank(CAST(? AS REAL[]), m.fts, q.q) AS score FROM m, q ORDER BY score DESC, m.rowid DESC LIMIT ?"
         )
         for tsq in tsqueries(query):
