@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 
@@ -578,7 +579,7 @@ def test_cells_sum_to_a_count_in_python_of_the_child_rows(url):  # noqa: ANN001
         s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
         outlet = "a.published, a.outlet_name, a.outlet_domain, a.outlet_country, a.outlet_kind"
         cell = "c.day, o.outlet_name, o.outlet_domain, o.outlet_country, o.outlet_kind"
-        agg = "FROM {} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets o ON o.id = c.oid GROUP BY 1, 2, 3, 4, 5, 6"
+        agg = "FROM {} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets o ON o.id = c.oid WHERE c.span IN ('{}', '{}') GROUP BY 1, 2, 3, 4, 5, 6"
         for child, key, table, sums in (
             ("mentions m", "m.actor_id", "agg_mentions", "x.actor_id, SUM(x.mentions), SUM(x.articles)"),
             ("article_themes m", "m.theme", "agg_themes", "x.theme, SUM(x.articles), SUM(x.articles)"),
@@ -595,38 +596,57 @@ def test_cells_sum_to_a_count_in_python_of_the_child_rows(url):  # noqa: ANN001
             want = {k: (n, len(articles[k])) for k, n in rows.items()}
             if table == "agg_themes":
                 want = {k: (len(articles[k]),) * 2 for k in rows}  # a theme once per article
-            got = {tuple(r[:6]): (int(r[6]), int(r[7])) for r in s.db.execute(f"SELECT {cell}, {sums} {agg.format(table)}")}  # noqa: S608
+            got = {tuple(r[:6]): (int(r[6]), int(r[7])) for r in s.db.execute(f"SELECT {cell}, {sums} {agg.format(table, 'D', 'X')}")}  # noqa: S608
             assert got == want and want, table
+            # Week cells (migration 017): the same counts by the Monday of each calendar date's week.
+            weekly: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+            for k, (n, arts) in want.items():
+                if k[0] is not None and len(k[0]) == 10 and k[0][4] == "-":
+                    d = date.fromisoformat(k[0])
+                    w = weekly[((d - timedelta(days=d.weekday())).isoformat(), *k[1:])]
+                    w[0], w[1] = w[0] + n, w[1] + arts
+            got = {tuple(r[:6]): [int(r[6]), int(r[7])] for r in s.db.execute(f"SELECT {cell}, {sums} {agg.format(table, 'W', 'W')}")}  # noqa: S608
+            assert got == dict(weekly) and len(got) < len(want), table
     finally:
         s.close()
+
+
+def old_store(url, monkeypatch, below: int, arts: list[Article], cells) -> None:  # noqa: ANN001
+    """A store at the migrations under *below*, holding *arts* analysed, whose cells *cells* (a function of
+    the connection, within a transaction) writes as that version's code did; marked complete."""
+    from polarwatch.analysis import aggregates
+    from polarwatch.store import postgres, sqlite
+
+    before = [m for m in sqlite.migrations() if m[0] < below]
+    with monkeypatch.context() as m:
+        for module in (sqlite, postgres):
+            m.setattr(module, "migrations", lambda: before)
+        s = open_store(url)
+        try:
+            s.put_articles(arts)
+            m.setattr(aggregates, "refresh", lambda db, rowids: 0)  # child rows stored, cells as *cells* writes them
+            s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+            s.db.execute("BEGIN IMMEDIATE")
+            cells(s.db)
+            s.db.execute("UPDATE agg_state SET complete = 1")
+            s.db.execute("COMMIT")
+        finally:
+            s.close()
 
 
 def test_migration_016_counts_a_filled_store_again_by_the_day_as_written(url, monkeypatch):  # noqa: ANN001
     from polarwatch.analysis import aggregates
-    from polarwatch.store import postgres, sqlite
+    from polarwatch.store import sqlite
 
-    known = sqlite.migrations()
-    before = [m for m in known if m[0] < 16]
-    for module in (sqlite, postgres):
-        monkeypatch.setattr(module, "migrations", lambda: before)
+    def cells(db) -> None:  # noqa: ANN001 - as migration 014's code counted them: cells keyed by day and pday
+        db.execute("INSERT INTO agg_cells (ckey, day, pday, oid) VALUES ('old', '2025-01-19', '2025-01-19', 1)")
+        db.execute("INSERT INTO agg_mentions (cell, actor_id, mentions, articles) SELECT id, 'nato', 5, 5 FROM agg_cells")
+
+    arts = awkward()[:40]
+    old_store(url, monkeypatch, 16, arts, cells)
     s = open_store(url)
     try:
-        arts = awkward()[:40]
-        s.put_articles(arts)
-        with monkeypatch.context() as m:  # child rows stored, cells left to the fill (today's refresh reads 016's schema)
-            m.setattr(aggregates, "refresh", lambda db, rowids: 0)
-            s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
-        s.db.execute("BEGIN IMMEDIATE")  # as migration 014's code counted them: cells keyed by day and pday
-        s.db.execute("INSERT INTO agg_cells (ckey, day, pday, oid) VALUES ('old', '2025-01-19', '2025-01-19', 1)")
-        s.db.execute("INSERT INTO agg_mentions (cell, actor_id, mentions, articles) SELECT id, 'nato', 5, 5 FROM agg_cells")
-        s.db.execute("UPDATE agg_state SET complete = 1")
-        s.db.execute("COMMIT")
-    finally:
-        s.close()
-    monkeypatch.undo()
-    s = open_store(url)
-    try:
-        assert s.schema_version() == known[-1][0] and not aggregates.usable(s.db)
+        assert s.schema_version() == sqlite.migrations()[-1][0] and not aggregates.usable(s.db)
         assert s.db.execute("SELECT COUNT(*) FROM agg_mentions").fetchone()[0] == 0
         assert aggregates.fill_aggregates(s) == len(arts) and aggregates.usable(s.db)
         assert agg_rows(s) == recount(s)  # the fill's own count, before any other write
@@ -724,5 +744,83 @@ def test_a_side_s_words_come_from_its_most_recently_published_articles_whatever_
             got.append(out)
             assert compare(s, sides=sides, word_articles=4)["sides"][1]["words_from"] == 4
         assert got[0] == got[1]
+    finally:
+        s.close()
+
+
+def test_week_cells_and_the_days_around_them_answer_like_the_rows(url, monkeypatch):  # noqa: ANN001
+    """Migration 017: a period's comparison and network sum the week cells of its whole weeks and the day
+    cells of its ends; a day that is no calendar date (published is free text) is taken from the day cells
+    wherever it falls. Periods with and without whole weeks, starting and ending on every weekday."""
+    import json
+
+    from polarwatch.analysis import aggregates, network
+
+    s = open_store(url)
+    try:
+        arts = []
+        for i in range(70):
+            a = article(i % 28, TEXTS[i % 5] + f" Week item {i}.", ("RU", "NO", "SE")[i % 3], ("state-controlled", "public-broadcaster")[i % 2])
+            a.id, a.url = hashlib.sha1(f"week {i}".encode()).hexdigest()[:16], f"https://example.org/week/{i}"
+            a.published = f"2025-01-{1 + i % 31:02d}T1{i % 10}:00:00"
+            arts.append(a)
+        arts[5].published, arts[6].published = "2025-01-1X (no date)", "2025-01-31"  # 1X: between the 19th and the 20th, as text
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        assert aggregates.usable(s.db) and agg_rows(s) == recount(s)
+        assert s.db.execute("SELECT COUNT(*) FROM agg_cells WHERE span = 'X'").fetchone()[0] == 1
+        assert aggregates.period_cells("2025-01-06", "2025-01-11") is None  # no whole week: day cells
+        assert aggregates.period_cells("2025-01-06", "2025-01-12") is not None
+        sides = [Side("ru", countries=("RU",)), Side("no", countries=("NO", "SE"))]
+        periods = [("2025-01-01", "2025-01-31"), ("2025-01-06", "2025-01-19"), ("2025-01-07", "2025-01-27"), ("2025-01-02", "2025-01-12"),
+                   ("2025-01-13", "2025-01-19"), ("2025-01-14", "2025-01-18"), ("2025-01-20", "2025-01-20")]  # fmt: skip
+
+        def readings() -> list[str]:
+            return [json.dumps(x, sort_keys=True) for a, b in periods
+                    for x in (compare(s, sides=sides, since=a, until=b), network(s, since=a, until=b))]  # fmt: skip
+
+        weekly = readings()
+        monkeypatch.setattr(aggregates, "period_cells", lambda since, until: None)
+        assert readings() == weekly  # the day cells alone
+        monkeypatch.setattr(aggregates, "usable", lambda db: False)
+        assert readings() == weekly  # the rows
+        monkeypatch.undo()
+        # A write recounts the week cells of the days it touches: an article moved to another week and outlet.
+        moved = article(10, TEXTS[0] + " Moved.", "RU", "state-controlled")
+        moved.id, moved.url, moved.published = arts[10].id, arts[10].url, "2025-01-28"
+        s.put_articles([moved])
+        assert agg_rows(s) == recount(s)
+        after = readings()
+        assert after != weekly
+        monkeypatch.setattr(aggregates, "usable", lambda db: False)
+        assert readings() == after
+    finally:
+        s.close()
+
+
+def test_migration_017_counts_a_filled_store_again_with_its_weeks(url, monkeypatch):  # noqa: ANN001
+    """A store filled before migration 017 (day cells only, a cell of a day that is no date marked like any
+    other) is counted again: its odd cell marked 'X', the week cells filled, equal to a recount."""
+    from polarwatch.analysis import aggregates
+    from polarwatch.store import sqlite
+
+    arts = awkward()[:30]
+    arts[4].published = "2025-01-1X"
+    o = arts[4].outlet
+
+    def cells(db) -> None:  # noqa: ANN001 - the odd article's cell, as 016's code wrote it
+        oid = aggregates._ids(db, "agg_outlets", "okey", {aggregates._key((o.name, o.domain, o.country, o.kind)): (o.name, o.domain, o.country, o.kind)},
+                              aggregates.OUTLET_COLS).popitem()[1]  # fmt: skip
+        db.execute("INSERT INTO agg_cells (ckey, day, oid) VALUES (?, '2025-01-1X', ?)", (aggregates._key(("2025-01-1X", None, oid)), oid))
+
+    old_store(url, monkeypatch, 17, arts, cells)
+    s = open_store(url)
+    try:
+        assert s.schema_version() == sqlite.migrations()[-1][0] and not aggregates.usable(s.db)
+        assert [tuple(r) for r in s.db.execute("SELECT span FROM agg_cells")] == [("D",)]
+        assert aggregates.fill_aggregates(s) == len(arts) and aggregates.usable(s.db)
+        assert [tuple(r) for r in s.db.execute("SELECT day FROM agg_cells WHERE span = 'X'")] == [("2025-01-1X",)]
+        assert s.db.execute("SELECT COUNT(*) FROM agg_cells WHERE span = 'W'").fetchone()[0] > 0
+        assert agg_rows(s) == recount(s)
     finally:
         s.close()

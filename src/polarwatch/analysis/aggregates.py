@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import weakref
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -144,12 +145,70 @@ def refresh(db: Any, rowids: list[int]) -> int:
     if now:
         oids = _ids(db, "agg_outlets", "okey", {_key(o): o for _, _, o in now}, OUTLET_COLS)
         keyed = [(rowid, (*c, oids[_key(o)])) for rowid, c, o in now]  # (day, bucket, outlet id): the bucket is only in the key
-        cids = _ids(db, "agg_cells", "ckey", {_key(c): (c[0], c[2]) for _, c in keyed}, ("day", "oid"))
+        cids = _ids(db, "agg_cells", "ckey", {_key(c): (c[0], c[2], "X" if c[0] is not None and week_of(c[0]) is None else "D") for _, c in keyed},
+                    ("day", "oid", "span"))  # fmt: skip
         mapping = [(rowid, cids[_key(c)]) for rowid, c in keyed]
+        odd = sorted({cids[_key(c)] for _, c in keyed if c[0] is not None and week_of(c[0]) is None})
+        for part in _chunks(odd):  # a day cell counted before migration 017 is marked 'D' whatever its day
+            db.execute(f"UPDATE agg_cells SET span = 'X' WHERE id IN ({_in(part)}) AND span != 'X'", part)  # noqa: S608
         db.executemany("INSERT INTO agg_article_cell (article_rowid, cell) VALUES (?, ?)", mapping)
         cells.update(c for _, c in mapping)
     _recount(db, sorted(cells))
+    weeks: dict[str, tuple[Any, ...]] = {}
+    for part in _chunks(sorted(cells)):
+        for day, oid in db.execute(f"SELECT day, oid FROM agg_cells WHERE id IN ({_in(part)}) AND span = 'D' AND day IS NOT NULL", part):  # noqa: S608
+            span = week_of(day)
+            if span:
+                weeks[_key(("W", span[0], oid))] = (span[0], int(oid), "W", span[1])
+    if weeks:
+        _recount_weeks(db, sorted(_ids(db, "agg_cells", "ckey", weeks, ("day", "oid", "span", "upto")).values()))
     return len(cells)
+
+
+def week_of(day: str) -> tuple[str, str] | None:
+    """(Monday, next Monday) of the ISO week of *day*, a ``YYYY-MM-DD`` calendar date; None for anything else
+    (``published`` is free text): such a day's cell lies in no week cell. Between the two strings lie exactly
+    the dates of that week, so a week cell sums the day cells ``monday <= day < next monday``."""
+    if not _DATE.fullmatch(day):
+        return None
+    try:
+        d = date.fromisoformat(day)
+        monday = d - timedelta(days=d.weekday())
+        return monday.isoformat(), (monday + timedelta(days=7)).isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
+# How a week cell sums its day cells' rows, per table: (the key columns, the summed ones), in TABLES' column order.
+WEEK_SUMS: dict[str, tuple[str, str]] = {
+    "agg_speakers": ("skey", "MAX(x.speaker_id), MAX(x.speaker_name), MAX(x.speaker_country), SUM(x.quotes), SUM(x.articles)"),
+    "agg_quote_origins": ("speaker_id, speaker_country", "SUM(x.quotes)"),
+    "agg_themes": ("theme", "SUM(x.articles), SUM(x.score_micro), SUM(x.tone_micro), SUM(x.tone_n)"),
+    "agg_tone": ("actor_id", "SUM(x.tone_micro), SUM(x.mentions), SUM(x.articles)"),
+    "agg_mentions": ("actor_id", "SUM(x.mentions), SUM(x.articles)"),
+    "agg_events": ("type, source, target", "SUM(x.events), SUM(x.articles)"),
+    "agg_event_edges": ("low, high, type, is_symmetric", "SUM(x.events), SUM(x.articles)"),
+    "agg_event_actors": ("actor_id", "SUM(x.events)"),
+    "agg_coquoted": ("low, high", "SUM(x.articles)"),
+    "agg_quoted_about": ("speaker_id, target", "SUM(x.quotes), SUM(x.articles)"),
+}
+
+
+def _recount_weeks(db: Any, weeks: list[int]) -> None:
+    """Replace the rows of the week cells *weeks* with the sums of their outlet's day cells of the week
+    (after those were recounted): exact, as a day cell equals a recount and an article lies in one day."""
+    for part in _chunks(weeks):
+        marks = _in(part)
+        for table, (keys, sums) in WEEK_SUMS.items():
+            cols = next(c for t, c, _ in TABLES if t == table)
+            db.execute(f"DELETE FROM {table} WHERE cell IN ({marks})", part)  # noqa: S608
+            xkeys = ", ".join(f"x.{k.strip()}" for k in keys.split(","))
+            db.execute(
+                # CROSS JOIN: SQLite's planner would otherwise start from every day cell (the dialect writes JOIN for PostgreSQL).
+                f"INSERT INTO {table} ({cols}) SELECT w.id, {xkeys}, {sums} FROM agg_cells w CROSS JOIN agg_cells d ON d.oid = w.oid "  # noqa: S608
+                f"AND d.span = 'D' AND d.day >= w.day AND d.day < w.upto CROSS JOIN {table} x ON x.cell = d.id "
+                f"WHERE w.id IN ({marks}) GROUP BY w.id, {xkeys}", part,
+            )  # fmt: skip
 
 
 def _recount(db: Any, cells: list[int]) -> None:
@@ -208,11 +267,13 @@ def usable(db: Any) -> bool:
     return bool(r and r[0]) and db.execute("SELECT 1 FROM agg_stale LIMIT 1").fetchone() is None
 
 
-def scope(store: Any, f: Filters, sides: list[Any] | None = None) -> list[tuple[str, list[Any]]] | None:
+def scope(store: Any, f: Filters, sides: list[Any] | None = None, *, weeks: bool = False) -> list[tuple[str, list[Any]]] | None:
     """The aggregates' condition (over ``agg_cells c`` and ``agg_outlets a``) for the articles *f* selects,
     one per side when *sides* are given (else one); None when the aggregates cannot answer exactly: a
     filter by actor, theme, story or thread, a date that is not a plain ``YYYY-MM-DD``, or aggregates not
-    usable now."""
+    usable now. The cells are day cells; with *weeks* (for sums only: a week cell holds no articles of its
+    own in ``agg_article_cell``, and no day of its own for the trends), the whole weeks between both dates
+    are week cells (:func:`period_cells`)."""
     if f.actor or f.theme or f.story is not None or f.thread is not None:
         return None
     if any(d is not None and not _DATE.fullmatch(d) for d in (f.since, f.until)):
@@ -222,11 +283,14 @@ def scope(store: Any, f: Filters, sides: list[Any] | None = None) -> list[tuple[
         return None
     # ``published >= since`` holds exactly when its first ten characters are >= since (a date is ten
     # characters), and ``published < until + '\uffff'`` likewise: the day column answers the same.
-    conds, args = [], []
-    if f.since:
+    conds, args = ["c.span IN ('D', 'X')"], []
+    whole = period_cells(f.since, f.until) if weeks else None
+    if whole:
+        conds, args = [whole[0]], whole[1]
+    if f.since and not whole:
         conds.append("c.day >= ?")
         args.append(f.since)
-    if f.until:
+    if f.until and not whole:
         conds.append("c.day < ?")
         args.append(f.until + "\uffff")
     oc, oargs = where(store, Filters(outlet=f.outlet, country=f.country, kind=f.kind), "a")
@@ -238,6 +302,28 @@ def scope(store: Any, f: Filters, sides: list[Any] | None = None) -> list[tuple[
         sc, sargs = side.sql("a")
         out.append((f"{base} AND {sc}", [*args, *oargs, *sargs]))
     return out
+
+
+def period_cells(since: str | None, until: str | None) -> tuple[str, list[Any]] | None:
+    """The cells of the days *since* to *until* (both ``YYYY-MM-DD`` dates) when at least one whole ISO week
+    lies between them: the week cells of the whole weeks, the day cells of the days before and after them,
+    and the day cells in the period whose day is no calendar date (span ``X``: in no week cell). The same
+    articles as the day cells of the period, each counted once; None when no whole week fits."""
+    if not since or not until:
+        return None
+    try:
+        first, last = date.fromisoformat(since), date.fromisoformat(until)
+    except ValueError:
+        return None
+    monday = first + timedelta(days=-first.weekday() % 7)
+    n = ((last - monday).days + 1) // 7
+    if n <= 0:
+        return None
+    start, end, stop = monday.isoformat(), (monday + timedelta(days=7 * n)).isoformat(), until + "\uffff"
+    # Each term a range of the (span, day) index, so that SQLite reads the four ranges and nothing else.
+    return ("((c.span = 'D' AND c.day >= ? AND c.day < ?) OR (c.span = 'D' AND c.day >= ? AND c.day < ?) "
+            "OR (c.span = 'X' AND c.day >= ? AND c.day < ?) OR (c.span = 'W' AND c.day >= ? AND c.day < ?))",
+            [since, start, end, stop, since, stop, start, end])  # fmt: skip
 
 
 def source(table: str, cond: str) -> str:

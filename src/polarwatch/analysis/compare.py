@@ -199,11 +199,13 @@ def compare(
     scope = Filters(since=since, until=until, actor=actor, story=story, thread=thread)
     scope_cond, scope_args = where(store, scope)
     aggs: list[Agg] = aggregates.scope(store, scope, sides) or [None] * len(sides)  # type: ignore[assignment]
+    # The sums read the week cells of the period's whole weeks (the articles, its day cells).
+    sums: list[Agg] = aggregates.scope(store, scope, sides, weeks=True) or [None] * len(sides)  # type: ignore[assignment]
     out_sides = []
     event_sets = []
     word_counts = []
     conds = []
-    for side, agg in zip(sides, aggs):
+    for side, agg, summed in zip(sides, aggs, sums):
         sc, sargs = side.sql("a")
         cond, args = f"{scope_cond} AND {sc}", [*scope_args, *sargs]
         # The side's articles, read once: its outlets, its words and its evidence come from them. Over whole days
@@ -225,11 +227,11 @@ def compare(
         n = len(arts)
         wc = stored_words(store, recent)
         word_counts.append(wc)
-        ev = _events(db, cond, args, agg)
+        ev = _events(db, cond, args, summed)
         event_sets.append(ev)
         out_sides.append({
-            "side": side.as_dict(), "articles": n, "outlets": outlets, "quoted": _speakers(db, cond, args, top, agg, rowids),
-            "themes": _themes(db, cond, args, n, agg, rowids), "tone": _tone(db, cond, args, top, agg, rowids), "words_from": wc.articles,
+            "side": side.as_dict(), "articles": n, "outlets": outlets, "quoted": _speakers(db, cond, args, top, summed, rowids),
+            "themes": _themes(db, cond, args, n, summed, rowids), "tone": _tone(db, cond, args, top, summed, rowids), "words_from": wc.articles,
         })  # fmt: skip
     for i, (out, ev) in enumerate(zip(out_sides, event_sets)):
         # Most events first, then type, source and target: the key tuple orders as those three do.

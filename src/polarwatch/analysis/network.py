@@ -32,7 +32,7 @@ def network(
     db = db_of(store)
     f = (filters or Filters()).with_(since=since or (filters.since if filters else None), until=until or (filters.until if filters else None))
     cond, args = where(store, f)
-    agg = (aggregates.scope(store, f) or [None])[0]
+    agg = (aggregates.scope(store, f, weeks=True) or [None])[0]
     edges: list[dict[str, Any]] = []
     if "event" in kinds:
         tcond, targs = "1", []
