@@ -439,8 +439,9 @@ def _beyond_text(f: ArticleFeatures, s: Story, gap: int | None) -> float:
     return total
 
 
-def _vector(terms: Counter[str], df: DocFreq) -> ArticleVector:
-    ids, tf = df.columns(terms)
+def _vector(terms: Counter[str], df: DocFreq, cols: tuple[np.ndarray, np.ndarray] | None = None) -> ArticleVector:
+    """The unit vector of *terms* under *df* (*cols*: their ``df.columns``, when already made)."""
+    ids, tf = cols if cols is not None else df.columns(terms)
     v = tf * df.weights()[ids]
     norm = math.sqrt(float(v @ v)) or 1.0
     return ArticleVector(df, ids, tf, v / norm)
@@ -497,11 +498,12 @@ def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
     if s.feats is None or not s.feats or s.size > SMALL or len(s.feats) != s.size:
         return None
     members = [(_member(f, t), t) for f, t in zip(s.feats, s.recent[-s.size :])]
+    cols = s.cols[-s.size :] if s.cols is not None and s.space is df else [None] * s.size
     votes: Counter[int] = Counter()
     found: dict[int, Story] = {}
     vecs = []
-    for f, terms in members:
-        vec = vector(f, df, terms)
+    for (f, terms), c in zip(members, cols):
+        vec = _vector(terms, df, c)
         vecs.append(vec)
         cands = [c for c in index.candidates(keys_of(vec), MAX_CANDIDATES + 1) if c is not s][:MAX_CANDIDATES]
         cands = [c for c in cands if c.grown > s.grown]  # the others were there when it was placed, and not chosen
