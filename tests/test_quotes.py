@@ -665,3 +665,10 @@ def test_researchers_speak_for_their_institution_or_their_named_team():
 def test_a_hyphenated_subject_the_parser_cut_up_keeps_its_apposition():
     qs = _quotes("Another co-author, sea ice professor Anna Berg, said, “We have seen this before.”")
     assert [s for _, _, s in qs] == ["Anna Berg"]
+
+
+def test_a_that_clause_hung_on_the_addressee_is_the_report():
+    qs = _quotes("A hospital official told Anadolu Agency, a local news outlet, that one of the injured was Anna Berg, a "
+                 "teacher from Kirkenes, who was treated at the Kirkenes Hospital.")  # fmt: skip
+    assert [(k, s) for k, _, s in qs] == [("indirect", "unnamed officials")]
+    assert qs[0][1].startswith("one of the injured was Anna Berg")

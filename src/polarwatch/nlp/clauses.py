@@ -196,3 +196,16 @@ def _in_relative(t: Any, top: Any) -> bool:
 
 
 _ADDRESSEE_VERBS = frozenset("tell ask warn assure inform remind notify urge advise brief".split())
+
+
+def that_clause_on_addressee(tok: Any) -> list[Any]:
+    """A that-clause the parser hung as a relative clause on the addressee or its apposition ("told Anadolu
+    Agency, a local news outlet, [that one of the deceased was …]"): a clause under the verb's object whose
+    "that" is its complementiser (a mark, not its subject) and which has a subject of its own."""
+    for obj in (c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i):
+        for t in obj.subtree:
+            first = t.left_edge
+            if t.dep_ in ("relcl", "acl") and first.lower_ == "that" and first.dep_ == "mark" and first.head == t \
+                    and any(x.dep_ in ("nsubj", "nsubjpass", "expl") and x.i > first.i for x in t.children):  # fmt: skip
+                return [t]
+    return []

@@ -40,6 +40,7 @@ from .clauses import (
     that_clause_as_advcl,
     that_clause_coordinated,
     that_clause_in_phrase,
+    that_clause_on_addressee,
     that_read_as_noun,
     without_concession,
 )
@@ -340,7 +341,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 comp = [c for c in tok.children if (c.dep_ == "ccomp" and c.i > 0 or that_clause_as_advcl(tok, c))] if tok.lemma_ in indirect_cues or clausal else []
                 if not comp and tok.lemma_ in indirect_cues:
                     # "insisted during a visit to Kirkenes [that Oslo was …]", "said after the vote [he would resign]"
-                    comp = that_clause_in_phrase(tok, noun_cues) or clause_behind_a_phrase(tok)
+                    comp = that_clause_in_phrase(tok, noun_cues) or clause_behind_a_phrase(tok) or that_clause_on_addressee(tok)
                     if not comp and (that := that_read_as_noun(tok)) is not None:
                         comp = [that]  # "writes in an essay [that] the term …" with "that" parsed as the object
                     if not comp and (obj := clause_read_as_object(tok, object_cues)) is not None:
