@@ -674,3 +674,8 @@ def test_a_that_clause_hung_on_the_addressee_is_the_report():
                  "teacher from Kirkenes, who was treated at the Kirkenes Hospital.")  # fmt: skip
     assert [(k, s) for k, _, s in qs] == [("indirect", "unnamed officials")]
     assert qs[0][1].startswith("one of the injured was Anna Berg")
+
+
+def test_a_past_tense_read_as_a_participle_after_said_is_the_report():
+    qs = _quotes("The Norwegian Coastal Administration said several tonnes of oil leaked before the tanks were sealed.")
+    assert [(k, t) for k, t, _ in qs] == [("indirect", "several tonnes of oil leaked before the tanks were sealed")]
