@@ -41,6 +41,7 @@ import heapq
 import math
 from collections import Counter, deque
 from collections.abc import Iterable
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -91,6 +92,7 @@ class Story:
     vals: np.ndarray | None = None  # ``tf`` weighted and normed member by member, under ``space`` at ``version``
     version: int = -1
     core: frozenset[str] | None = None  # names in at least half the recent members (None: to compute)
+    named: list[list[str]] | None = None  # each recent member's names, for ``core`` (None: to make from ``recent``)
     keys: set[int] = field(default_factory=set)  # the columns it is indexed under (StoryIndex)
     encoded: list[str | None] | None = None  # each recent member's terms as stored (JSON), once made (service)
     refs: set[tuple[date, date]] = field(default_factory=set)  # the dates its members' texts refer to (spans)
@@ -110,12 +112,16 @@ class Story:
             self.cols = None
         if self.encoded is not None:
             self.encoded.append(None)
+        if self.named is not None:
+            self.named.append([k[2:] for k in t if k[0] == "n"])
         if len(self.recent) > MAX_RECENT:
             del self.recent[0]
             if self.cols is not None:
                 del self.cols[0]
             if self.encoded is not None:
                 del self.encoded[0]
+            if self.named is not None:
+                del self.named[0]
         self.ids = self.vals = None
         if len(self.terms) > 2 * MAX_TERMS:
             self.terms = Counter(dict(self.terms.most_common(MAX_TERMS)))
@@ -372,8 +378,10 @@ def _short_of_refs(far: bool, text: float) -> bool:
 
 def _core(s: Story) -> frozenset[str]:
     if s.core is None:
-        counts = Counter([k for t in s.recent for k in t if k[0] == "n"])
-        s.core = frozenset(k[2:] for k, c in counts.items() if c * 2 >= len(s.recent))
+        if s.named is None or len(s.named) != len(s.recent):
+            s.named = [[k[2:] for k in t if k[0] == "n"] for t in s.recent]
+        counts = Counter(chain.from_iterable(s.named))
+        s.core = frozenset(k for k, c in counts.items() if c * 2 >= len(s.recent))
     return s.core
 
 
