@@ -771,6 +771,8 @@ def test_week_cells_and_the_days_around_them_answer_like_the_rows(url, monkeypat
         assert s.db.execute("SELECT COUNT(*) FROM agg_cells WHERE span = 'X'").fetchone()[0] == 1
         assert aggregates.period_cells("2025-01-06", "2025-01-11") is None  # no whole week: day cells
         assert aggregates.period_cells("2025-01-06", "2025-01-12") is not None
+        assert aggregates.period_cells("9999-12-30", "9999-12-31") is None and aggregates.period_cells("2025-02-30", "2025-03-31") is None
+        assert network(s, since="9999-12-27", until="9999-12-31")["edges"] == []
         sides = [Side("ru", countries=("RU",)), Side("no", countries=("NO", "SE"))]
         periods = [("2025-01-01", "2025-01-31"), ("2025-01-06", "2025-01-19"), ("2025-01-07", "2025-01-27"), ("2025-01-02", "2025-01-12"),
                    ("2025-01-13", "2025-01-19"), ("2025-01-14", "2025-01-18"), ("2025-01-20", "2025-01-20")]  # fmt: skip

@@ -313,13 +313,13 @@ def period_cells(since: str | None, until: str | None) -> tuple[str, list[Any]] 
         return None
     try:
         first, last = date.fromisoformat(since), date.fromisoformat(until)
-    except ValueError:
+        monday = first + timedelta(days=-first.weekday() % 7)
+        n = ((last - monday).days + 1) // 7
+        if n <= 0:
+            return None
+        start, end, stop = monday.isoformat(), (monday + timedelta(days=7 * n)).isoformat(), until + "\uffff"
+    except (ValueError, OverflowError):  # not a calendar date, or the week after 9999-12-31
         return None
-    monday = first + timedelta(days=-first.weekday() % 7)
-    n = ((last - monday).days + 1) // 7
-    if n <= 0:
-        return None
-    start, end, stop = monday.isoformat(), (monday + timedelta(days=7 * n)).isoformat(), until + "\uffff"
     # Each term a range of the (span, day) index, so that SQLite reads the four ranges and nothing else.
     return ("((c.span = 'D' AND c.day >= ? AND c.day < ?) OR (c.span = 'D' AND c.day >= ? AND c.day < ?) "
             "OR (c.span = 'X' AND c.day >= ? AND c.day < ?) OR (c.span = 'W' AND c.day >= ? AND c.day < ?))",
