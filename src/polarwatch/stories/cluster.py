@@ -501,8 +501,8 @@ class Move:
 def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
     """Where the small story *s* would go now: each member is scored as a new article against the stories of
     *index* that have grown since *s* last did, and the story most of them would join (more than half) takes
-    them all; None when no story has a majority. A story of one or two articles that opened while its event's story was young (a
-    report that shared little with the first ones) may fit that story once it has grown."""
+    them all; None when no story has a majority. A story of one or two articles that opened while its event's
+    story was young (a report that shared little with the first ones) may fit that story once it has grown."""
     if s.feats is None or not s.feats or s.size > SMALL or len(s.feats) != s.size:
         return None
     members = [(_member(f, t), t) for f, t in zip(s.feats, s.recent[-s.size :])]
@@ -510,8 +510,8 @@ def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
     votes: Counter[int] = Counter()
     found: dict[int, Story] = {}
     vecs = []
-    for (f, terms), c in zip(members, cols):
-        vec = _vector(terms, df, c)
+    for (f, terms), col in zip(members, cols):
+        vec = _vector(terms, df, col)
         vecs.append(vec)
         cands = [c for c in index.candidates(keys_of(vec), MAX_CANDIDATES + 1) if c is not s][:MAX_CANDIDATES]
         cands = [c for c in cands if c.grown > s.grown]  # the others were there when it was placed, and not chosen

@@ -303,11 +303,11 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
         index.joined(story, keys)
         changed[story.id] = story
         joins.append((story.id, f.id, sim))
-    moves, out = [], Placed(len(joins))
+    moves, out, took = [], Placed(len(joins)), set(changed)
     for r in settled:
         s = index.stories.get(r["id"])
-        if s is None or s.id in changed or s.feats is None:
-            continue  # moved away, grown (or taken others) in this batch, or stored before features were kept
+        if s is None or s.id in took or s.feats is None:
+            continue  # moved away, grown in this batch, or stored before features were kept
         if (m := replacement(s, index, df)) is not None:
             apply_move(m, index)
             changed[m.target.id] = m.target
