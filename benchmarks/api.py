@@ -277,7 +277,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=120.0, help="Seconds a request may take before it counts as failed.")
     ap.add_argument("--workers", type=int, default=2, help="Server processes (polarwatch serve --workers).")
-    ap.add_argument("--only", default="", help="Comma-separated scenario names to run (default all).")
+    ap.add_argument("--only", default="", help="Comma-separated scenario names, or their beginnings ('trends', 'compare'), to run (default all).")
     ap.add_argument("--server-src", default="", metavar="DIR",
                     help="Serve with the polarwatch package of another checkout (its src/ folder, e.g. a git worktree of an "
                          "earlier commit), for a before/after on the same store; the store is then used as it is, not built.")  # fmt: skip
@@ -322,7 +322,7 @@ def main() -> None:
         print("| endpoint | requests | clients | p50 ms | p95 ms | non-200 | server CPU ms a request | client CPU ms a request |")
         print("|---|---|---|---|---|---|---|---|")
         for name, urls in scenarios(rng, args.requests).items():
-            if args.only and name not in args.only.split(","):
+            if args.only and not any(w.strip() and name.startswith(w.strip()) for w in args.only.split(",")):
                 continue
             for u in warm[name]:  # warm the page cache for this endpoint's tables, outside the measure
                 httpx.get(f"http://127.0.0.1:{port}{u}", timeout=120)
