@@ -40,6 +40,13 @@ QUAKE = (
 )
 
 
+TSUNAMI = (
+    "A tsunami warning was issued for the coast of Kamchatka after the earthquake near Petropavlovsk. Residents of "
+    "Petropavlovsk moved to higher ground while the warning centre in Vladivostok measured waves of {height}. The "
+    "warning was lifted later, the centre in Vladivostok said."
+)
+
+
 def _quake(aid: str, town: str, region: str, mag: str, published: str | None = None):  # noqa: ANN202
     return build(aid, f"Earthquake hits {town}", QUAKE.format(town=town, region=region, mag=mag), published=published)
 
@@ -374,8 +381,8 @@ def test_a_small_story_that_stopped_growing_is_placed_again_where_its_members_no
     assert off.moves == [] and len(off.stories) == 3
 
 
-def test_a_small_story_moves_as_a_whole_only_where_most_of_its_members_would_go():
-    from polarwatch.stories.cluster import Story, replacement, vector
+def test_a_small_story_moves_as_a_whole_where_its_members_fit_best_on_average():
+    from polarwatch.stories.cluster import MOVE_FLOOR, THRESHOLD, Story, replacement, vector
 
     c = Clusterer(threshold=2.0, settle=False)
     kam = c.index.stories[c.add(_quake("a1", "Petropavlovsk", "Kamchatka", "6.8"))]
@@ -389,10 +396,18 @@ def test_a_small_story_moves_as_a_whole_only_where_most_of_its_members_would_go(
         return s
 
     a2, b2, b3 = _quake("a2", "Petropavlovsk", "Kamchatka", "6.9"), _quake("b2", "Húsavík", "Iceland", "6.0"), _quake("b3", "Húsavík", "Iceland", "6.1")
-    assert replacement(small(a2, b2), c.index, c.df) is None  # one vote each: no majority
     m = replacement(small(a2, b2, b3), c.index, c.df)
-    assert m is not None and m.target is ice and len(m.scores) == 3  # two of three: all three go
-    assert m.scores[0] is not None and m.scores[0] < m.scores[1]  # the Kamchatka report goes along, at a lower score
+    assert m is not None and m.target is ice and len(m.scores) == 3  # its members chose two stories: the one they fit best goes
+    assert all(x is not None and x >= MOVE_FLOOR for x in m.scores) and sum(m.scores) / 3 >= THRESHOLD  # type: ignore[arg-type, misc]
+    assert m.scores[0] < m.scores[1]  # type: ignore[operator]  # the Kamchatka report goes along, at a lower score
     assert kam.size == 1
+    warning = c.index.stories[c.add(build("t1", "Tsunami warning for Kamchatka", TSUNAMI.format(height="one metre")))]
+    k2 = build("k2", "Waves reach Kamchatka", TSUNAMI.format(height="two metres"))
+    m = replacement(small(a2, k2), c.index, c.df)  # one chooses the quake's story, the other the warning's ...
+    assert m is not None and m.target is kam  # ... and the one both fit best on average takes both (no tie)
+    assert m.scores[1] is not None and m.scores[1] < THRESHOLD + 0.2 < m.scores[0]  # type: ignore[operator]
+    assert warning.size == 1
+    vote = build("v", "Budget vote", "The parliament in Oslo approved the fisheries budget after a long debate on quotas.")
+    assert replacement(small(a2, vote), c.index, c.df) is None  # the budget report fits neither quake: nothing moves
     big = small(*[_quake(f"b{i}", "Húsavík", "Iceland", "6.0") for i in range(4, 8)])
     assert big.feats is None and replacement(big, c.index, c.df) is None  # four members: not a small story

@@ -68,6 +68,7 @@ REF_SLACK = 7  # days a referred date may miss a story's span by (a dateline is 
 MAX_REFS = 64  # referred date spans a story keeps, those nearest its own span (``_nearest_refs``)
 SMALL = 3  # a story of at most this many members that has not grown ...
 SETTLE = 100  # ... while this many more articles were clustered is placed again as a whole (``replacement``)
+MOVE_FLOOR = THRESHOLD / 2  # the score each member of a small story placed again needs against its new story
 
 
 @dataclass(slots=True)
@@ -499,16 +500,17 @@ class Move:
 
 
 def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
-    """Where the small story *s* would go now: each member is scored as a new article against the stories of
-    *index* that have grown since *s* last did, and the story most of them would join (more than half) takes
-    them all; None when no story has a majority. A story of one or two articles that opened while its event's
-    story was young (a report that shared little with the first ones) may fit that story once it has grown."""
+    """Where the small story *s* would go now: each member is placed as a new article among the stories of
+    *index* that have grown since *s* last did, and of the stories so chosen the one its members fit best on
+    average takes them all, if that mean reaches ``THRESHOLD`` and every member scores at least ``MOVE_FLOOR``
+    there (within its date window); None otherwise. A story of one or two articles that opened while its event's story
+    was young (a report that shared little with the first ones) may fit that story once it has grown; two
+    members choosing two stories is no tie when one of them fits both members."""
     if s.feats is None or not s.feats or s.size > SMALL or len(s.feats) != s.size:
         return None
     members = [(_member(f, t), t) for f, t in zip(s.feats, s.recent[-s.size :])]
     cols = s.cols[-s.size :] if s.cols is not None and s.space is df else [None] * s.size
-    votes: Counter[int] = Counter()
-    found: dict[int, Story] = {}
+    chosen: dict[int, Story] = {}
     vecs = []
     for (f, terms), col in zip(members, cols):
         vec = _vector(terms, df, col)
@@ -517,13 +519,16 @@ def replacement(s: Story, index: StoryIndex, df: DocFreq) -> Move | None:
         cands = [c for c in cands if c.grown > s.grown]  # the others were there when it was placed, and not chosen
         target, _ = assign(f, cands, df, vec=vec) if cands else (None, 0.0)
         if target is not None:
-            votes[target.id] += 1
-            found[target.id] = target
-    best = max(votes.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
-    if best is None or 2 * best[1] <= s.size:
-        return None
-    target = found[best[0]]
-    return Move(s, target, vecs, [score(f, v, target, df) for (f, _), v in zip(members, vecs)])
+            chosen[target.id] = target
+    best: tuple[float, Story, list[float | None]] | None = None
+    for sid in sorted(chosen):
+        scores = [score(f, v, chosen[sid], df) for (f, _), v in zip(members, vecs)]
+        if any(x is None or x < MOVE_FLOOR for x in scores):
+            continue  # a member its dates rule out, or one that does not fit at all
+        mean = sum(scores) / len(scores)  # type: ignore[arg-type]
+        if mean >= THRESHOLD and (best is None or mean > best[0]):
+            best = (mean, chosen[sid], scores)
+    return None if best is None else Move(s, best[1], vecs, best[2])
 
 
 def apply_move(m: Move, index: StoryIndex) -> None:

@@ -247,7 +247,7 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
     batches, checked against the store; each article is scored only against those sharing one of its key
     terms (``cluster.StoryIndex``). Then the small stories that have gone ``cluster.SETTLE`` clustered
     articles without growing by the end of this batch (counted in the store, ``grown_at``) are placed again
-    as a whole where most of their members would now go (``cluster.replacement``), as ``Clusterer`` does
+    as a whole into the story their members now fit best (``cluster.replacement``), as ``Clusterer`` does
     after each article. The assignments, the changed story states, the moves and the document frequencies
     are written in one transaction. An article already in a story stays there (unless its story moves)."""
     if not ids or not hasattr(store, "put_stories"):
