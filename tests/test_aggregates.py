@@ -82,12 +82,16 @@ def test_word_counts_equal_a_recount_after_ingest_reprocess_delete_and_reingest(
         s.put_articles(arts)  # the same batch again: the deleted one comes back, the others are duplicates
         s.put_analyses([(a.id, Analysis(text=a.body)) for a in arts], "v2")
         assert stored(s) == scratch(s) and len(stored(s)) == len(TEXTS)
-        # A body changed after its analysis has no current counts until counted again.
+        # A body changed after its analysis is counted again by the ingest itself (its cell is recounted, migration 019).
         changed = article(0, TEXTS[0] + " Permafrost thaw.")
         s.put_articles([changed])
-        assert fill_word_counts(s) == 1
         assert stored(s)[changed.id]["permafrost"] == 1
         assert fill_word_counts(s) == 0
+        # One whose counts went stale some other way (a store from before migration 019) is counted by the fill.
+        s.db.execute("BEGIN IMMEDIATE")
+        s.db.execute("UPDATE article_words SET content_hash = 'old' WHERE article_rowid = (SELECT rowid FROM articles WHERE id = ?)", (changed.id,))
+        s.db.execute("COMMIT")
+        assert fill_word_counts(s) == 1 and fill_word_counts(s) == 0
     finally:
         s.close()
 
@@ -275,7 +279,7 @@ def test_postgresql_lists_wait_for_a_pool_connection_off_the_event_loop(url, mon
 def _agg_tables() -> tuple[str, ...]:
     from polarwatch.analysis.aggregates import TABLES
 
-    return tuple(dict.fromkeys(t for t, _, _ in TABLES))
+    return (*dict.fromkeys(t for t, _, _ in TABLES), "agg_words")  # and the cells' word sums (migration 019)
 
 
 AGG_TABLES = _agg_tables()
@@ -735,7 +739,7 @@ def test_a_side_s_words_come_from_its_most_recently_published_articles_whatever_
         for cells in (True, False):
             if not cells:
                 monkeypatch.setattr(aggregates, "usable", lambda db: False)
-            out = compare(s, sides=sides, word_articles=2)
+            out = compare(s, sides=sides, word_articles=2, evidence=5)
             no = out["sides"][1]
             words = {w["word"] for w in no["words"]}
             cited = {by_id[e["article"]] for w in no["words"] for e in w["evidence"]}
@@ -824,5 +828,136 @@ def test_migration_017_counts_a_filled_store_again_with_its_weeks(url, monkeypat
         assert [tuple(r) for r in s.db.execute("SELECT day FROM agg_cells WHERE span = 'X'")] == [("2025-01-1X",)]
         assert s.db.execute("SELECT COUNT(*) FROM agg_cells WHERE span = 'W'").fetchone()[0] > 0
         assert agg_rows(s) == recount(s)
+    finally:
+        s.close()
+
+
+# -- word counts per cell (migration 019) ------------------------------------------------------------------
+def word_cells(store) -> dict[int, tuple[int, Counter[str]]]:  # noqa: ANN001
+    """Cell id -> (articles, summed word counts as words) as stored in agg_words."""
+    from polarwatch.analysis.counts import unpack_cell
+
+    words = {int(k): w for k, w in store.db.execute("SELECT id, word FROM words")}
+    out = {}
+    for cell, n, blob in store.db.execute("SELECT cell, articles, counts FROM agg_words"):
+        ids, counts = unpack_cell(blob)
+        out[int(cell)] = (int(n), Counter({words[int(i)]: int(c) for i, c in zip(ids, counts)}))
+    return out
+
+
+def word_cells_from_bodies(store) -> dict[int, tuple[int, Counter[str]]]:  # noqa: ANN001
+    """The same counted in Python from the articles' bodies now: a day cell from its articles, a week cell
+    from the day cells of its outlet inside the week."""
+    db = store.db
+    out: dict[int, tuple[int, Counter[str]]] = {}
+    for cell, body in db.execute("SELECT ac.cell, a.body FROM agg_article_cell ac JOIN articles a ON a.rowid = ac.article_rowid"):
+        n, c = out.setdefault(int(cell), (0, Counter()))
+        c.update(raw_counts(body))
+        out[int(cell)] = (n + 1, c)
+    days = db.execute("SELECT id, oid, day FROM agg_cells WHERE span = 'D' AND day IS NOT NULL").fetchall()
+    for week, oid, monday, upto in db.execute("SELECT id, oid, day, upto FROM agg_cells WHERE span = 'W'"):
+        n, c = 0, Counter()
+        for d, o, day in days:
+            if o == oid and monday <= day < upto and int(d) in out:
+                n, c = n + out[int(d)][0], c + out[int(d)][1]
+        if n:
+            out[int(week)] = (n, c)
+    return {k: v for k, v in out.items() if v[0]}
+
+
+def test_word_cells_equal_the_bodies_counted_after_every_kind_of_write(url):  # noqa: ANN001
+    from polarwatch.analysis import aggregates
+    from polarwatch.analysis.queries import delete_article
+
+    s = open_store(url)
+    try:
+        arts = awkward()[:90]
+        s.put_articles(arts)
+        s.put_analyses([analysis_of(a, k) for k, a in enumerate(arts)], "v1")
+        first = word_cells(s)
+        assert first == word_cells_from_bodies(s) and s.db.execute("SELECT COUNT(*) FROM agg_cells WHERE span = 'W'").fetchone()[0] > 0
+        assert sum(n for n, _ in first.values()) > len(arts)  # day and week cells
+        s.put_analyses([analysis_of(a, k + 1) for k, a in enumerate(arts[:10])], "v2")  # reprocess
+        assert word_cells(s) == first
+        # A re-ingest with a changed body (no new analysis): its cell counts the new body in the ingest's transaction.
+        changed = awkward()[7]
+        changed.paragraphs = [*changed.paragraphs, "Permafrost thaw."]
+        changed.content_hash = hashlib.sha1(changed.body.encode()).hexdigest()
+        s.put_articles([changed])
+        assert aggregates.words_ready(s.db) and word_cells(s) == word_cells_from_bodies(s) != first
+        assert any(c["permafrost"] == 1 for _, c in word_cells(s).values())
+        # A delete, one behind the store's back (recounted by the next write), and a re-ingest moving an article.
+        assert delete_article(s, arts[2].id)
+        assert word_cells(s) == word_cells_from_bodies(s)
+        s.db.execute("BEGIN IMMEDIATE")
+        s.db.execute("DELETE FROM articles WHERE id = ?", (arts[3].id,))
+        s.db.execute("COMMIT")
+        assert not aggregates.words_ready(s.db)
+        s.put_articles([])
+        moved = awkward()[12]
+        moved.published = "2025-01-29"
+        s.put_articles([moved])
+        assert aggregates.words_ready(s.db) and word_cells(s) == word_cells_from_bodies(s)
+        # A store from before migration 019: its cells' words are summed by the fill, the readers wait for it.
+        want = word_cells(s)
+        f = aggregates.Filters(since="2025-01-01", until="2025-01-31")
+        summed = aggregates.scope(s, f, weeks=True)[0]
+        s.db.execute("BEGIN IMMEDIATE")
+        s.db.execute("DELETE FROM agg_words")
+        s.db.execute("UPDATE agg_state SET words = 0")
+        s.db.execute("COMMIT")
+        assert aggregates.cell_words(s, summed) is None and aggregates.side_outlets(s, summed) is None
+        assert aggregates.fill_aggregates(s, batch=30) == s.db.execute("SELECT COUNT(*) FROM agg_article_cell").fetchone()[0]
+        assert aggregates.words_ready(s.db) and word_cells(s) == want
+        assert aggregates.fill_aggregates(s) == 0
+    finally:
+        s.close()
+
+
+def test_a_period_s_words_and_outlets_from_the_cells_are_those_of_all_its_articles(url):  # noqa: ANN001
+    """The distinctive words of every article of a period (evidence included: found through the full-text
+    index among the side's articles, in words inside compounds and possessives) and the side's outlets, as
+    counted from the articles' rows; none from the cells while an article lies in no cell."""
+    from polarwatch.analysis import aggregates
+
+    s = open_store(url)
+    try:
+        arts = [article(i, t, ("NO", "SE")[i % 4 == 1] if i % 2 else "RU", "public-broadcaster" if i % 2 else "state-controlled")
+                for i, t in enumerate(TEXTS * 4)]  # fmt: skip
+        s.put_articles(arts)
+        s.put_analyses([(a.id, Analysis(text=a.body)) for a in arts], "v1")
+        f = aggregates.Filters(since="2025-01-02", until="2025-01-16")  # the weeks of the 6th and 13th whole, days around them
+        sides = [Side("ru", countries=("RU",)), Side("nordic", countries=("NO", "SE"))]
+        summed, cells = aggregates.scope(s, f, sides, weeks=True), aggregates.scope(s, f, sides)
+        assert any("'W'" in c for c, _ in summed) and s.db.execute("SELECT COUNT(*) FROM agg_words x JOIN agg_cells c ON c.id = x.cell WHERE c.span = 'W'").fetchone()[0]
+        from_cells = [aggregates.cell_words(s, sm, cl) for sm, cl in zip(summed, cells)]
+        from_bodies, outlets = [], []
+        for side in sides:
+            cond, args = side.sql("a")
+            wc, groups = WordCounts(), Counter()
+            for aid, body, name, country, kind in s.db.execute(
+                "SELECT a.id, a.body, a.outlet_name, a.outlet_country, a.outlet_kind FROM articles a "  # noqa: S608
+                f"WHERE a.published >= ? AND a.published < ? AND {cond} ORDER BY a.published DESC, a.rowid DESC", ["2025-01-02", "2025-01-17", *args],
+            ):  # fmt: skip
+                wc.add(aid, body)
+                groups[(name, country, kind)] += 1
+            from_bodies.append(wc)
+            outlets.append((wc.articles, [{"name": k[0], "country": k[1], "kind": k[2], "articles": n}
+                                          for k, n in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))]))  # fmt: skip
+        assert [c.articles for c in from_cells] == [b.articles for b in from_bodies] and all(b.articles > 3 for b in from_bodies)
+        assert [aggregates.side_outlets(s, sm) for sm in summed] == outlets and len(outlets[1][1]) == 2
+        got, want = distinctive(from_cells, 10, min_count=1), distinctive(from_bodies, 10, min_count=1)
+        assert got == want and all(w["evidence"] for side in got for w in side)
+        for word in ("icebreaker", "herders", "lane", "ice", "strait", "fleet", "sea", "crossing"):
+            for c, b in zip(from_cells, from_bodies):
+                assert c.where(word) == b.where(word), word
+        # Evidence left out on request: no body read, every list empty.
+        quiet = distinctive([aggregates.cell_words(s, sm) for sm in summed], 10, min_count=1, evidence=0)
+        assert [[{**w, "evidence": []} for w in side] for side in got] == quiet
+        # An article stored but never analysed lies in no cell: the cells cannot answer for the period.
+        extra = article(30, "Walrus colonies.", "RU", "state-controlled")
+        extra.published = "2025-01-05"
+        s.put_articles([extra])
+        assert aggregates.cell_words(s, summed[0]) is None and aggregates.side_outlets(s, summed[0]) is None
     finally:
         s.close()

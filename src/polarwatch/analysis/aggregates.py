@@ -16,6 +16,9 @@ some other way, is listed in ``agg_stale`` by a trigger: ``put_articles`` recomp
 before it commits, and otherwise :func:`usable` is false (the readers count from the child rows) until
 the next write does. A store from before migration 014 is
 filled by :func:`fill_aggregates`.
+
+Each cell also keeps the summed word counts of its articles and how many they are (``agg_words``, migration
+019; :func:`cell_words`, :func:`side_outlets`), recounted with the cell's other rows.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
+from .counts import CellWords, keep_word_counts, pack_cell, sum_pairs, unpack, unpack_cell, vocabulary
 from .queries import Filters, _in, db_of, where
 
 CHUNK = 500  # values per IN (...) list
@@ -209,6 +215,7 @@ def _recount_weeks(db: Any, weeks: list[int]) -> None:
                 f"AND d.span = 'D' AND d.day >= w.day AND d.day < w.upto CROSS JOIN {table} x ON x.cell = d.id "
                 f"WHERE w.id IN ({marks}) GROUP BY w.id, {xkeys}", part,
             )  # fmt: skip
+    _recount_week_words(db, weeks)
 
 
 def _recount(db: Any, cells: list[int]) -> None:
@@ -220,6 +227,49 @@ def _recount(db: Any, cells: list[int]) -> None:
         for table, cols, select in TABLES:
             sql = select.format(marks=marks, low=LOW, high=HIGH, sp=_SPEAKERS.format(marks=marks))
             db.execute(f"INSERT INTO {table} ({cols}) {sql}", part * sql.count(f"IN ({marks})"))  # noqa: S608
+    _recount_words(db, cells)
+
+
+def _write_words(db: Any, cells: list[int], sums: dict[int, tuple[np.ndarray, np.ndarray]], articles: dict[int, int]) -> None:
+    marks = _in(cells)
+    db.execute(f"DELETE FROM agg_words WHERE cell IN ({marks})", cells)  # noqa: S608
+    db.executemany("INSERT INTO agg_words (cell, articles, counts) VALUES (?, ?, ?)",
+                   [(c, articles[c], pack_cell(*sums.get(c, (np.empty(0), np.empty(0))))) for c in cells if articles.get(c)])  # fmt: skip
+
+
+def _recount_words(db: Any, cells: list[int]) -> int:
+    """Replace the word sums of the day cells *cells* with the sum of their articles' stored counts, counting
+    first the articles that have none for their current body; returns how many articles were summed."""
+    done = 0
+    for part in _chunks(cells):
+        marks = _in(part)
+        stale = [int(r[0]) for r in db.execute(
+            f"SELECT ac.article_rowid FROM agg_article_cell ac LEFT JOIN article_words w ON w.article_rowid = ac.article_rowid WHERE ac.cell IN ({marks}) "  # noqa: S608
+            "AND (w.article_rowid IS NULL OR NOT EXISTS (SELECT 1 FROM articles x WHERE x.content_hash = w.content_hash AND x.rowid = w.article_rowid))", part,
+        )]  # fmt: skip
+        keep_word_counts(db, stale)
+        items, articles = [], dict.fromkeys(part, 0)
+        for cell, blob in db.execute(
+            f"SELECT ac.cell, w.counts FROM agg_article_cell ac JOIN article_words w ON w.article_rowid = ac.article_rowid WHERE ac.cell IN ({marks})", part  # noqa: S608
+        ):  # fmt: skip
+            items.append((int(cell), *unpack(blob)))
+            articles[int(cell)] += 1
+        _write_words(db, part, sum_pairs(items), articles)
+        done += len(items)
+    return done
+
+
+def _recount_week_words(db: Any, weeks: list[int]) -> None:
+    """Replace the word sums of the week cells *weeks* with the sums of their outlet's day cells of the week."""
+    for part in _chunks(weeks):
+        items, articles = [], dict.fromkeys(part, 0)
+        for week, n, blob in db.execute(
+            "SELECT w.id, x.articles, x.counts FROM agg_cells w CROSS JOIN agg_cells d ON d.oid = w.oid AND d.span = 'D' "  # noqa: S608
+            f"AND d.day >= w.day AND d.day < w.upto CROSS JOIN agg_words x ON x.cell = d.id WHERE w.id IN ({_in(part)})", part,
+        ):  # fmt: skip
+            items.append((int(week), *unpack_cell(blob)))
+            articles[int(week)] += int(n)
+        _write_words(db, part, sum_pairs(items), articles)
 
 
 def fill_aggregates(store: Any, batch: int = 5000) -> int:
@@ -230,7 +280,9 @@ def fill_aggregates(store: Any, batch: int = 5000) -> int:
     done, after = 0, None
     while True:
         if db.execute("SELECT complete FROM agg_state WHERE id = 1").fetchone()[0]:
-            return done  # complete, or completed meanwhile by another process (two server workers starting)
+            # complete, or completed meanwhile by another process (two server workers starting); a store from
+            # before migration 019 has its cells' words summed now
+            return done + _fill_words(store, batch // 10)
         # Keyset over (published, rowid) so that a day's articles come together and its cells are recounted few times.
         cond, args = ("1", []) if after is None else ("(COALESCE(published, '') > ? OR (COALESCE(published, '') = ? AND rowid > ?))",
                                                        [after[0], after[0], after[1]])  # fmt: skip
@@ -243,7 +295,30 @@ def fill_aggregates(store: Any, batch: int = 5000) -> int:
             break
         done += len(rows)
         after = (rows[-1][1], int(rows[-1][0]))
-    _in_transaction(store, lambda: db.execute("UPDATE agg_state SET complete = 1 WHERE id = 1"))
+    _in_transaction(store, lambda: db.execute("UPDATE agg_state SET complete = 1, words = 1 WHERE id = 1"))
+    return done
+
+
+def _fill_words(store: Any, batch: int) -> int:
+    """Sum the words of every day cell, then of every week cell, *batch* cells a transaction (the cells of a
+    store counted before migration 019), then mark them complete; returns how many articles were summed."""
+    db = db_of(store)
+    if db.execute("SELECT words FROM agg_state WHERE id = 1").fetchone()[0]:
+        return 0
+    done = 0
+    for spans, recount in ((("D", "X"), _recount_words), (("W",), _recount_week_words)):
+        after = 0
+        while True:
+            ids = [int(r[0]) for r in db.execute(
+                f"SELECT id FROM agg_cells WHERE id > ? AND span IN ({_in(list(spans))}) ORDER BY id LIMIT ?", [after, *spans, batch]  # noqa: S608
+            )]  # fmt: skip
+            if not ids:
+                break
+            summed: list[int] = []
+            _in_transaction(store, lambda: summed.append(recount(db, ids) or 0))
+            done += summed[0]
+            after = ids[-1]
+    _in_transaction(store, lambda: db.execute("UPDATE agg_state SET words = 1 WHERE id = 1"))
     return done
 
 
@@ -265,6 +340,16 @@ def usable(db: Any) -> bool:
     except Exception:  # noqa: BLE001 - a store from before migration 014 (opened without migrating)
         return False
     return bool(r and r[0]) and db.execute("SELECT 1 FROM agg_stale LIMIT 1").fetchone() is None
+
+
+def words_ready(db: Any) -> bool:
+    """True when the cells' word sums (migration 019) equal a recount: the aggregates :func:`usable` and
+    every cell's words summed."""
+    try:
+        r = db.execute("SELECT words FROM agg_state WHERE id = 1").fetchone()
+    except Exception:  # noqa: BLE001 - a store from before migration 019 (opened without migrating)
+        return False
+    return bool(r and r[0]) and usable(db)
 
 
 def scope(store: Any, f: Filters, sides: list[Any] | None = None, *, weeks: bool = False) -> list[tuple[str, list[Any]]] | None:
@@ -373,3 +458,32 @@ def side_articles(cond: str) -> str:
     selects (see :func:`scope`); only exact when :func:`every_article_counted` and :func:`usable` hold."""
     return ("SELECT ac.article_rowid, a.outlet_name, a.outlet_country, a.outlet_kind, c.day FROM agg_cells c "  # noqa: S608
             f"JOIN agg_outlets a ON a.id = c.oid JOIN agg_article_cell ac ON ac.cell = c.id WHERE {cond}")  # fmt: skip
+
+
+def cell_words(store: Any, summed: tuple[str, list[Any]], cells: tuple[str, list[Any]] | None = None) -> CellWords | None:
+    """A side's word counts over its scope from the cells' word sums: *summed* the cells to sum (``scope(...,
+    weeks=True)``), *cells* its day cells (``scope(...)``; where the shown words' evidence is looked for; none
+    when omitted). Every article of the scope is counted (``articles`` is how many); None when the cells
+    cannot answer exactly: words not summed yet (a store from before migration 019 until
+    :func:`fill_aggregates`), cells stale, or an article stored in no cell (then read the articles' rows)."""
+    db = db_of(store)
+    if not words_ready(db) or not every_article_counted(store):
+        return None
+    rows = db.execute(f"SELECT x.articles, x.counts {source('agg_words', summed[0])}", summed[1]).fetchall()  # noqa: S608
+    return CellWords(db, cells).load(vocabulary(store), [(r[0], r[1]) for r in rows])
+
+
+def side_outlets(store: Any, summed: tuple[str, list[Any]]) -> tuple[int, list[dict[str, Any]]] | None:
+    """(articles, outlets) of a side over its scope from the cells' article counts (*summed* as for
+    :func:`cell_words`), without reading an article: each outlet as ``{name, country, kind, articles}``, most
+    articles first, then by name (NULL first), country and kind, as a comparison lists them. None when the
+    cells cannot answer exactly (as :func:`cell_words`)."""
+    db = db_of(store)
+    if not words_ready(db) or not every_article_counted(store):
+        return None
+    groups = db.execute(
+        f"SELECT a.outlet_name, a.outlet_country, a.outlet_kind, SUM(x.articles) {source('agg_words', summed[0])} "  # noqa: S608
+        "GROUP BY a.outlet_name, a.outlet_country, a.outlet_kind", summed[1],
+    ).fetchall()  # fmt: skip
+    rows = sorted(((tuple(g[:3]), int(g[3])) for g in groups), key=lambda kv: (-kv[1], *((x is not None, x or "") for x in kv[0])))
+    return sum(n for _, n in rows), [{"name": k[0], "country": k[1], "kind": k[2], "articles": n} for k, n in rows]

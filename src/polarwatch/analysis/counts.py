@@ -12,7 +12,9 @@ counted from its body at query time instead.
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
+import zlib
 from collections import Counter
 from typing import Any
 
@@ -40,6 +42,38 @@ def unpack(blob: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
     """(word ids, counts) of a stored blob."""
     a = np.frombuffer(bytes(blob), dtype=_PAIR)
     return a[0::2], a[1::2]
+
+
+def pack_cell(ids: np.ndarray, counts: np.ndarray) -> bytes:
+    """A cell's summed counts as stored in ``agg_words``: zlib (level 1) of the int32 (word id, count) pairs,
+    sorted by id (a third of the raw size on the benchmark store, and cheap to read back)."""
+    return zlib.compress(np.column_stack((ids, counts)).astype(_PAIR).tobytes(), 1)
+
+
+def unpack_cell(blob: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
+    """(word ids, counts) of a cell's stored sum."""
+    return unpack(zlib.decompress(bytes(blob)))
+
+
+def sum_pairs(items: list[tuple[int, np.ndarray, np.ndarray]]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Sum (group, word ids, counts) items per group: group -> (distinct word ids ascending, summed counts).
+    One sort over every pair of every group (keyed by group, then id) instead of one per group."""
+    if not items:
+        return {}
+    groups = sorted({g for g, _, _ in items})
+    index = {g: i for i, g in enumerate(groups)}
+    ids = np.concatenate([i for _, i, _ in items]).astype(np.int64)
+    counts = np.concatenate([c for _, _, c in items]).astype(np.int64)
+    which = np.repeat(np.array([index[g] for g, _, _ in items], dtype=np.int64), [len(i) for _, i, _ in items])
+    key = (which << 32) | ids
+    order = np.argsort(key, kind="stable")
+    key, counts = key[order], counts[order]
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else np.empty(0, dtype=np.int64)
+    sums = np.add.reduceat(counts, starts) if len(starts) else counts
+    key = key[starts]
+    bounds = np.searchsorted(key >> 32, np.arange(len(groups) + 1))
+    word = key & 0xFFFFFFFF
+    return {g: (word[bounds[i] : bounds[i + 1]], sums[bounds[i] : bounds[i + 1]]) for i, g in enumerate(groups)}
 
 
 def _word_ids(db: Any, words: set[str]) -> dict[str, int]:
@@ -150,7 +184,21 @@ def vocabulary(store: Any) -> Vocabulary:
         return _vocabularies.setdefault(key, Vocabulary())
 
 
-class StoredWords(WordCounts):
+class CountedWords(WordCounts):
+    """Word counts summed from stored vectors (per article or per cell)."""
+
+    def finish(self) -> "CountedWords":
+        """As :meth:`WordCounts.finish`; the stored and body counts already leave out stop words and short
+        words (:func:`raw_counts`), so only the words holding an apostrophe change."""
+        for w in [w for w in self.counts if "'" in w or "’" in w]:
+            n = self.counts.pop(w)
+            v = _normal(w)
+            if len(v) >= 3 and v not in STOP_WORDS:
+                self.counts[v] += n
+        return self
+
+
+class StoredWords(CountedWords):
     """A side's word counts summed from the stored per-article vectors (and counted from the body for the
     articles without current ones). Where a shown word occurs is found as :meth:`WordCounts.where` finds
     it — the first articles in the side's order whose body the same pattern matches — but only the
@@ -190,16 +238,6 @@ class StoredWords(WordCounts):
             self.compounds = vocab.names(self.db, present[np.isin(present, vocab.joined)])
         for pos, body in self._read([p for p in self.uncounted]).items():
             self.counts.update(raw_counts(body))
-        return self
-
-    def finish(self) -> "StoredWords":
-        """As :meth:`WordCounts.finish`; the stored and body counts already leave out stop words and short
-        words (:func:`raw_counts`), so only the words holding an apostrophe change."""
-        for w in [w for w in self.counts if "'" in w or "’" in w]:
-            n = self.counts.pop(w)
-            v = _normal(w)
-            if len(v) >= 3 and v not in STOP_WORDS:
-                self.counts[v] += n
         return self
 
     def _read(self, positions: list[int]) -> dict[int, str]:
@@ -284,3 +322,66 @@ def stored_words(store: Any, rowids: list[int]) -> WordCounts:
             "AND EXISTS (SELECT 1 FROM articles x WHERE x.content_hash = w.content_hash AND x.rowid = w.article_rowid)", part,
         ))  # fmt: skip
     return StoredWords(db).load(vocabulary(store), [(r, None, blobs.get(r)) for r in rowids])
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+class CellWords(CountedWords):
+    """A side's word counts over a period summed from its cells' rollups (``agg_words``, migration 019): every
+    article of the side in the period is counted, not a sample of the most recent ones, so the log-odds
+    describe the whole period; :attr:`articles` is how many articles that is.
+
+    Where a shown word occurs: the full-text index (FTS5, or PostgreSQL's tsvector) gives the side's
+    articles holding all the word's letter runs (a superset: title included, accents folded), among the
+    articles of the side's day cells (*cells*: a condition over ``agg_cells c`` and ``agg_outlets a``, as
+    ``aggregates.scope`` gives it); those are read most recently published first (then newest stored,
+    undated last) and the first whose body :class:`WordFinder` matches are kept, as :meth:`WordCounts.where`
+    finds them. One index look-up and a few bodies a word; an occurrence glued to digits (``abc123``) is
+    one token for the index and is not found."""
+
+    def __init__(self, db: Any, cells: tuple[str, list[Any]] | None = None) -> None:
+        super().__init__()
+        self.db, self.cells = db, cells
+
+    def load(self, vocab: Vocabulary, rows: list[tuple[int, Any]]) -> "CellWords":
+        """*rows*: (articles, stored sum) of each cell of the side."""
+        self.articles = sum(int(n) for n, _ in rows)
+        pairs = [unpack_cell(blob) for _, blob in rows]
+        if pairs:
+            ids = np.concatenate([i for i, _ in pairs]).astype(np.int64)
+            totals = np.bincount(ids, weights=np.concatenate([c for _, c in pairs])) if len(ids) else np.empty(0)
+            present = np.flatnonzero(totals)
+            names = vocab.names(self.db, present)
+            self.counts.update(dict(zip(names, totals[present].astype(np.int64).tolist())))  # into an empty Counter: dict.update
+        return self
+
+    def where(self, word: str, keep: int = 3) -> list[tuple[str, int, int]]:
+        if self.cells is None or keep <= 0:
+            return []
+        parts = _LETTERS.findall(word.lower())
+        if not parts:
+            return []
+        cond, args = self.cells
+        if isinstance(self.db, sqlite3.Connection):
+            match, query = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", " AND ".join(f'"{p}"' for p in parts)
+        else:
+            match, query = "SELECT rowid FROM articles_fts WHERE fts @@ to_tsquery('simple', pw_fold(?))", " & ".join(f"'{p}'" for p in parts)
+        found = self.db.execute(
+            "SELECT ac.article_rowid, c.day FROM agg_cells c JOIN agg_outlets a ON a.id = c.oid JOIN agg_article_cell ac ON ac.cell = c.id "  # noqa: S608
+            f"WHERE {cond} AND ac.article_rowid IN ({match})", [*args, query],
+        ).fetchall()  # fmt: skip
+        order = [int(r) for r, _ in sorted(found, key=lambda r: (r[1] or "", int(r[0])), reverse=True)]
+        find = WordFinder(word)
+        out: list[tuple[str, int, int]] = []
+        for i in range(0, len(order), keep + 2):
+            part = order[i : i + keep + 2]
+            rows = {int(r): (aid, body) for r, aid, body in self.db.execute(
+                f"SELECT rowid, id, body FROM articles WHERE rowid IN ({', '.join('?' * len(part))})", part  # noqa: S608
+            )}  # fmt: skip
+            for r in part:
+                if r in rows and (m := find.span(rows[r][1] or "")):
+                    out.append((rows[r][0], *m))
+                    if len(out) >= keep:
+                        return out
+        return out

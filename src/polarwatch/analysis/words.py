@@ -173,8 +173,10 @@ def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: i
     return out
 
 
-def distinctive(sides: list[WordCounts], top: int = 25, *, alpha0: float = 1000.0, min_count: int = 3) -> list[list[dict]]:
-    """The *top* words most distinctive of each side (highest z), each ``{word, z, delta, count, evidence}``."""
+def distinctive(sides: list[WordCounts], top: int = 25, *, alpha0: float = 1000.0, min_count: int = 3,
+                evidence: int = 3) -> list[list[dict]]:  # fmt: skip
+    """The *top* words most distinctive of each side (highest z), each ``{word, z, delta, count, evidence}``:
+    up to *evidence* occurrences of the word in the side's articles (none looked for when 0: the list is empty)."""
     for side in sides:
         side.finish()
     vocab, y, zs, ds = _log_odds([s.counts for s in sides], alpha0, min_count)
@@ -186,10 +188,11 @@ def distinctive(sides: list[WordCounts], top: int = 25, *, alpha0: float = 1000.
         keep = np.flatnonzero(np.isfinite(z) & (y[gi] > 0))
         first = keep[np.lexsort((keep, -z[keep]))[:top]].tolist()
         best = [(float(zs[gi, k]), float(ds[gi, k]), vocab[k]) for k in first]
-        side.expect([w for _, _, w in best])
+        if evidence > 0:
+            side.expect([w for _, _, w in best])
         out.append([
             {"word": w, "z": round(z, 3), "delta": round(d, 4), "count": side.counts[w],
-             "evidence": [{"article": a, "start": s, "end": e} for a, s, e in side.where(w)]}
+             "evidence": [{"article": a, "start": s, "end": e} for a, s, e in (side.where(w, evidence) if evidence > 0 else [])]}
             for z, d, w in best
         ])  # fmt: skip
     return out
