@@ -679,3 +679,16 @@ def test_a_that_clause_hung_on_the_addressee_is_the_report():
 def test_a_past_tense_read_as_a_participle_after_said_is_the_report():
     qs = _quotes("The Norwegian Coastal Administration said several tonnes of oil leaked before the tanks were sealed.")
     assert [(k, t) for k, t, _ in qs] == [("indirect", "several tonnes of oil leaked before the tanks were sealed")]
+
+
+def test_a_subject_cut_at_a_hyphen_after_an_inverted_cue_is_one_mention():
+    qs = _quotes("“The fjord froze two weeks early,” said survey co-leader Ingrid Solheim.")
+    assert [s for _, _, s in qs] == ["Ingrid Solheim"]
+
+
+def test_a_fronted_according_to_keeps_the_whole_name_and_an_apposed_name():
+    qs = _quotes("According to Finnmark Governor Lars Eide, the road will reopen on Monday.",
+                 "According to the harbour's chief engineer, Tove Aas, two berths were damaged.")  # fmt: skip
+    assert qs == [("indirect", "the road will reopen on Monday", "Lars Eide"),
+                  ("indirect", "two berths were damaged", "Tove Aas")]  # fmt: skip
+

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from .quotes import Analysis, analyse
 
 # Bump when extraction rules or models change, so `polarwatch reprocess` redoes stored articles.
-VERSION = "extract-8"
+VERSION = "extract-9"
 
 __all__ = ["Analysis", "analyse", "analyse_batch", "VERSION"]
 

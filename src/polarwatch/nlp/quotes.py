@@ -67,7 +67,11 @@ from .speakers import (
 
 _OPEN = "“\""
 _FIRST_SECOND = {"i", "you", "we", "me", "us"}
-_INVERTIBLE = {"say", "add", "write", "tell", "state", "note", "explain", "continue", "insist", "ask", "reply", "read"}
+_INVERTIBLE = {
+    "say", "add", "write", "tell", "state", "note", "explain", "continue", "insist", "ask", "reply", "read", "tweet", "post",
+    "announce", "claim", "argue", "stress", "warn", "recall", "remark", "observe", "comment", "declare", "admit", "answer",
+    "respond", "concede", "conclude", "caution", "complain", "predict", "suggest", "acknowledge", "emphasise", "emphasize",
+}  # fmt: skip
 _TITLE_LIKE = re.compile(r"^(?:[A-Z0-9][\w’'-]*|of|the|and|for|in|on)(?:\s+(?:[A-Z0-9][\w’'-]*|[IVX]+|of|the|and|for|in|on)){0,4}$")
 _NAMING = re.compile(r"(so-called|dubbed|named|titled|entitled|nicknamed|called|known as|the word|the term|labelled|labeled|branded)\s*$", re.I)
 
@@ -640,7 +644,13 @@ def _according_to(tok: Any) -> tuple[list[Any], int, str] | None:
     doc = tok.doc
     if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
         obj = next((t for t in doc[tok.i + 1].children if t.dep_ == "pobj"), None)
-        return (list(obj.subtree), obj.right_edge.i, "according to") if obj is not None else None
+        if obj is None:
+            return None
+        stoks, last = list(obj.subtree), obj.right_edge.i
+        if tok.i == tok.sent.start:
+            last = _fronted_source_end(doc, obj, last)
+            stoks = list(doc[obj.left_edge.i : last + 1])
+        return stoks, last, "according to"
     if tok.lower_ != "in" or tok.dep_ != "prep":
         return None
     words = next((t for t in tok.children if t.dep_ == "pobj" and t.lower_ == "words"), None)
@@ -663,6 +673,22 @@ def _according_to(tok: Any) -> tuple[list[Any], int, str] | None:
         return None
     stoks = [t for t in obj.subtree if t.dep_ != "case"]
     return (stoks, words.right_edge.i, "in the words of" if of is not None else "words") if stoks else None
+
+
+def _fronted_source_end(doc: Any, obj: Any, last: int) -> int:
+    """The last token of the source of an "According to X, …" that opens its sentence, where the parser ended X
+    too soon: the rest of a name before the comma ("According to Connecticut [Senator Richard Blumenthal],"), or a
+    person's name in apposition to a description ("According to the first selectman, [Chris Kervick], …")."""
+    end = last
+    while end + 1 < len(doc) and doc[end + 1].pos_ == "PROPN" and doc[end + 1].text[:1].isupper():
+        end += 1
+    if end > last and end + 1 < len(doc) and doc[end + 1].text == ",":
+        return end
+    if obj.pos_ == "NOUN" and obj.tag_ == "NN" and last + 2 < len(doc) and doc[last + 1].text == ",":
+        name = next((e for e in _doc_ents(doc) if e.start == last + 2 and e.label_ == "PERSON"), None)
+        if name is not None and name.end < len(doc) and doc[name.end].text == "," and len(name) > 1:
+            return name.end - 1
+    return last
 
 
 # Verbs with an object and its infinitive that cause or let rather than ask: "forced the ship to turn back".
@@ -1063,6 +1089,7 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     subj = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c) and c.ent_type_ not in _WHEN]
     if len(subj) > 1 and any(c.text == "-" for c in subj) and subj[-1].i - subj[0].i == len(subj) - 1:
         subj = [max(subj, key=lambda c: len(list(c.subtree)))]  # "co-author" cut into three subjects: the word with the phrase
+    joined = _hyphen_joined(doc, subj)
     if subj and subj[0].lower_ in ("who", "that") and cue.dep_ == "relcl":
         subj = [cue.head]  # "Eric Garner, who said “…”": the noun the relative clause belongs to
     between = cue.idx < qs and cue.i > 0 and doc[cue.i - 1].text in "”\"" and inside(doc[cue.i - 1])  # "“A,” read the statement; “B”"
@@ -1089,9 +1116,21 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
             if not inside(t) and t.ent_type_ not in _WHEN and _can_name_speaker(t):
                 subj = [t]
                 break
-    stoks = _mention_tokens(subj[0], qs, qe) if subj else []
+    stoks = joined or (_mention_tokens(subj[0], qs, qe) if subj else [])
     stoks = [t for t in stoks if not inside(t) and t.i != cue.i]
     return cue, stoks
+
+
+def _hyphen_joined(doc: Any, subj: list[Any]) -> list[Any]:
+    """One mention the parser cut into subjects at a hyphen ("said [study co]-[author Karen Alley]"): the tokens
+    from the first subject's phrase to the last one's, when a hyphen written without spaces joins them; [] else."""
+    if len(subj) < 2:
+        return []
+    span = doc[subj[0].left_edge.i : subj[-1].right_edge.i + 1]
+    if len(span) > 10 or any(t.is_punct and t.text != "-" for t in span):
+        return []
+    joins = any(t.text == "-" and not t.whitespace_ and t.i > span.start and not doc[t.i - 1].whitespace_ for t in span)
+    return list(span) if joins else []
 
 
 _CLIMB = ("advcl", "xcomp", "conj", "acl", "ccomp", "pcomp", "prep", "pobj")

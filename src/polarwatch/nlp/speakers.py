@@ -71,6 +71,9 @@ def _clean_name(name: str) -> str:
         toks = toks[1:]
     while len(toks) > 2 and toks[0].lower().rstrip(".") in _TITLES | _RANKS:
         toks = toks[1:]  # "Constable Gary Gray", "Representative Brett Simmons": the name without its title
+    titled = [k for k, t in enumerate(toks[:-2]) if t.lower().rstrip(".") in _TITLES | _RANKS]
+    if titled and not toks[titled[-1] + 1].lower().rstrip(".") in _TITLES | _RANKS:
+        toks = toks[titled[-1] + 1 :]  # "Finnmark Governor Lars Eide": a place or body before the title
     return " ".join(toks)
 
 
@@ -417,6 +420,17 @@ _TITLES = frozenset("""
 """.split())
 
 
+def _titled_name(chain: list[Any]) -> bool:
+    """A run of proper nouns NER did not read as a person that still names one: a capitalised title followed by
+    two or three name words, none of them an institution's ("Finnmark Governor Lars Eide")."""
+    from .entities import _ORG_WORDS
+
+    k = next((k for k, t in enumerate(chain) if t.text[:1].isupper() and t.lower_.rstrip(".") in _TITLES | _RANKS), None)
+    rest = chain[k + 1 :] if k is not None else []
+    return 2 <= len(rest) <= 3 and all(t.text.isalpha() and t.text[:1].isupper() and t.text[1:].islower()
+                                       and t.lower_ not in _ORG_WORDS and t.lower_ not in _TITLES for t in rest)  # fmt: skip
+
+
 def _given_name(ent: Any) -> str:
     """A PERSON entity's text, with a given name that NER left out ("Petter" of "Petter Lund") put back."""
     doc, i = ent.doc, ent.start
@@ -691,7 +705,7 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     # a proper name the registry does not know: a person by NER, else an organisation by its name
     if head.pos_ == "PROPN":
         chain = [t for t in stoks if t.i <= head.i and (t.pos_ == "PROPN" or t.text in ("-", "&")) and t.i >= _chain_start(head)]
-        if head.ent_type_ == "PERSON" and len(chain) >= 2:
+        if head.ent_type_ == "PERSON" and len(chain) >= 2 or _titled_name(chain):
             p = res.person(_clean_name(_span_text(chain)), offset)
             return p.id, p.name, p.country, "name"
         name = _trim_mention(stoks, head)
