@@ -79,7 +79,32 @@ def test_sides_from_specs_and_blocs(store):
 # -- comparison -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cmp(store):
-    return compare(store, sides=[parse_side("RU/state-controlled"), parse_side("nordic/public-broadcaster")])
+    return compare(store, sides=[parse_side("RU/state-controlled"), parse_side("nordic/public-broadcaster")], evidence=5)
+
+
+def _without_evidence(x):
+    if isinstance(x, dict):
+        return {k: [] if k == "evidence" else _without_evidence(v) for k, v in x.items()}
+    return [_without_evidence(v) for v in x] if isinstance(x, list) else x
+
+
+def test_inline_evidence_is_opt_in_and_changes_no_figure(store, cmp, monkeypatch):
+    """Without evidence asked for, no evidence walk runs and every figure and link is the same."""
+    import sys
+
+    compare_mod, network_mod = sys.modules["polarwatch.analysis.compare"], sys.modules["polarwatch.analysis.network"]
+
+    net = network(store, evidence=3)
+    assert all(1 <= len(e["evidence"]) <= 3 for e in net["edges"])
+
+    def no_walk(*a, **k):
+        raise AssertionError("an evidence walk ran")
+
+    monkeypatch.setattr(compare_mod, "evidence_rows", no_walk)
+    monkeypatch.setattr(network_mod, "evidence_rows", no_walk)
+    plain = compare(store, sides=[parse_side("RU/state-controlled"), parse_side("nordic/public-broadcaster")])
+    assert plain == _without_evidence(cmp)
+    assert network(store) == _without_evidence(net)
 
 
 def test_compare_counts_each_sides_articles(store, cmp):
@@ -137,7 +162,7 @@ def test_compare_within_a_story(store):
     countries = [r[0] for r in store.db.execute(
         "SELECT DISTINCT a.outlet_country FROM story_articles sa JOIN articles a ON a.rowid = sa.article_rowid "
         "WHERE sa.story_id = ? AND a.outlet_country IS NOT NULL ORDER BY 1", (sid,))]  # fmt: skip
-    out = compare(store, sides=[Side(c, countries=(c,)) for c in countries[:2]], story=sid)
+    out = compare(store, sides=[Side(c, countries=(c,)) for c in countries[:2]], story=sid, evidence=5)
     members = {r[0] for r in store.db.execute(
         "SELECT a.id FROM story_articles sa JOIN articles a ON a.rowid = sa.article_rowid WHERE sa.story_id = ?", (sid,))}  # fmt: skip
     assert out["scope"] == {"story": sid}
@@ -158,7 +183,7 @@ def test_compare_within_a_thread_or_a_clear_error(store, tmp_path):
         members = {r[0] for r in store.db.execute(
             "SELECT a.id FROM thread_stories ts JOIN story_articles sa ON sa.story_id = ts.story_id "
             "JOIN articles a ON a.rowid = sa.article_rowid WHERE ts.thread_id = ?", (tid,))}  # fmt: skip
-        out = compare(store, sides=[parse_side("RU"), parse_side("nordic")], thread=tid)
+        out = compare(store, sides=[parse_side("RU"), parse_side("nordic")], thread=tid, evidence=5)
         for s in out["sides"]:
             for e in s["events"]:
                 assert {ev["article"] for ev in e["evidence"]} <= members
@@ -176,7 +201,7 @@ def test_compare_within_a_thread_or_a_clear_error(store, tmp_path):
 
 # -- network --------------------------------------------------------------------------------
 def test_network_edges_are_weighted_typed_and_evidenced(store):
-    net = network(store)
+    net = network(store, evidence=3)
     assert net["edges"] and net["nodes"]
     ids = {n["id"] for n in net["nodes"]}
     kinds = {e["kind"] for e in net["edges"]}

@@ -85,7 +85,7 @@ def test_the_two_stores_hold_the_same_extraction(stores):
 
 
 def test_analysis_functions_agree(stores):
-    net = _same(lambda s: network(s), stores)
+    net = _same(lambda s: network(s, evidence=3), stores)
     assert net["edges"] and {e["kind"] for e in net["edges"]} >= {"event", "quoted-about"}
     assert all(e["evidence"] for e in net["edges"])
     _same(lambda s: network(s, min_weight=2, kinds=("event",)), stores)
@@ -122,6 +122,21 @@ def test_api_endpoints_agree(both):
         assert [g.status_code for g in got] == [200, 200], (url, got[1].text[:300])
         assert got[0].json() == got[1].json(), url
     assert clients[1].get("/api/search", params={"q": "icebreaker"}).json()["items"]
+
+
+def test_every_figure_links_to_its_rows_on_postgresql(both):
+    """The links of a comparison's (a period's, a story's) and the network's figures, followed through the API
+    on PostgreSQL, give exactly the rows each counts (tests/_links.py)."""
+    from _links import check_comparison, check_network
+
+    client = TestClient(create_app(both[1], token=""), raise_server_exceptions=False)
+    seen = check_comparison(client, {"side": ["RU/state-controlled", "nordic/public-broadcaster"], "since": "2025-01-01", "until": "2025-12-31"})
+    assert all(seen.values()), seen
+    stories = client.get("/api/stories", params={"limit": 100}).json()["items"]
+    story = max(stories, key=lambda s: (s["articles"], -s["id"]))["id"]
+    countries = sorted({o["country"] for o in client.get(f"/api/stories/{story}").json()["outlets"] if o.get("country")})
+    assert check_comparison(client, {"side": countries[:2], "story": story})["sides"] == 2
+    assert all(check_network(client, {}).values())
 
 
 def test_dashboard_pages_answer(both):

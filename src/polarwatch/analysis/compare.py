@@ -1,12 +1,14 @@
 """Outlet comparison: side by side, who each side quotes, which themes it stresses, its tone toward
 each actor, which events it reports (and which the others report but it leaves out), and its most
-distinctive words. Every figure carries the articles and character spans behind it."""
+distinctive words. Every figure carries a ``link``: the REST list endpoint (path and filters) whose rows are
+exactly the ones it counts; with ``evidence=N`` also its first N rows inline (article ids and spans)."""
 
 from __future__ import annotations
 
 import heapq
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from ..nlp.actors import registry as actor_registry
 from . import aggregates
@@ -15,20 +17,32 @@ from .sides import Side
 from .counts import stored_words
 from .words import distinctive
 
-# Evidence items kept per figure (the API and the dashboard link to them; the full list is one query away).
+# Evidence items per figure when asked for (the API's evidence=N: 0-10); every figure has its link either way.
 EVIDENCE = 5
+EVIDENCE_MAX = 10
+
+
+def link(path: str, base: list[tuple[str, Any]] | None, **more: Any) -> str | None:
+    """*path* (a REST list endpoint) with the filters *base* (pairs, a key may repeat) and *more* as its query
+    string, URL-encoded; None values left out. None when *base* is (a side no filter can write)."""
+    if base is None:
+        return None
+    pairs = [(k, v) for k, v in [*base, *more.items()] if v is not None]
+    return path + ("?" + urlencode(pairs) if pairs else "")
 
 
 def _evidence(db: Any, key: str, cols: str, joined: str, order: str, keys: list[Any], rows_of: dict[Any, int], rowids: list[int],
-              how: str = "walk-all") -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
-    """The first EVIDENCE rows of each of *keys* among the rows of *joined* (``FROM`` a child table aliased
+              how: str = "walk-all", n: int = EVIDENCE) -> dict[Any, list[dict[str, Any]]]:  # fmt: skip
+    """The first *n* rows of each of *keys* among the rows of *joined* (``FROM`` a child table aliased
     as *order*'s first column names it) of the side's articles *rowids*, newest stored first (*order*
     starts with the child's ``article_rowid DESC``). *rows_of*: each key's row count in scope, so that a
     walk stops once a rare key has all its rows. The rowids already carry the side's conditions, so the
     slices read only their own rows, and the articles' ids are read for the rows kept alone
-    (``queries.evidence_rows`` with *by* and *by_rowid*)."""
+    (``queries.evidence_rows`` with *by* and *by_rowid*). With *n* 0 nothing is read: every key gets []."""
+    if n <= 0 or not rowids:
+        return {k: [] for k in keys}
     col = order.split()[0]
-    return evidence_rows(db, key, f"{col} AS article, {cols}", f"{joined} WHERE 1", order, [], keys, how, n=EVIDENCE, rows_of=rows_of,
+    return evidence_rows(db, key, f"{col} AS article, {cols}", f"{joined} WHERE 1", order, [], keys, how, n=n, rows_of=rows_of,
                          by=(col, rowids), by_rowid=True)  # fmt: skip
 
 
@@ -68,7 +82,7 @@ _EVENTS = "FROM events e JOIN articles a ON a.rowid = e.article_rowid"
 Agg = tuple[str, list[Any]] | None  # the aggregates' condition for a side (aggregates.scope), or None: count the rows
 
 
-def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: list[int]) -> dict[str, Any]:
+def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: list[int], n_ev: int, base_link: list[tuple[str, Any]]) -> dict[str, Any]:
     base = f"{_QUOTES} WHERE {cond}"
     if agg:
         rows = [dict(r) for r in db.execute(
@@ -89,9 +103,10 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: l
     roles: dict[str, tuple[str, str | None]] = {}
     ev = _evidence(db, "COALESCE(q.speaker_id, q.speaker_name)", "q.start AS start, q.end AS end, q.in_title AS in_title", "FROM quotes q",
                    "q.article_rowid DESC, q.seq", [r["speaker_id"] or r["speaker"] for r in rows],
-                   {r["speaker_id"] or r["speaker"]: r["quotes"] for r in rows}, rowids)  # fmt: skip
+                   {r["speaker_id"] or r["speaker"]: r["quotes"] for r in rows}, rowids, n=n_ev)  # fmt: skip
     for r in rows:
         r["type"], r["role"] = speaker_role(db, r["speaker_id"], roles)
+        r["link"] = link("/api/quotes", base_link, speaker_key=r["speaker_id"] or r["speaker"])
         r["evidence"] = ev[r["speaker_id"] or r["speaker"]]
         for e in r["evidence"]:
             e["in_title"] = bool(e["in_title"])
@@ -102,15 +117,19 @@ def _speakers(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: l
         t = speaker_role(db, sid, roles)[0]
         by_type[t] = by_type.get(t, 0) + n
     total = sum(by_country.values())
+    # by_type has no link: a speaker's type comes from the actor registry, which no list filter reads.
     return {
         "quotes": total,
+        "link": link("/api/quotes", base_link),
         "speakers": rows,
-        "by_country": [{"country": k, "quotes": v, "share": round(v / total, 4)} for k, v in sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))],
-        "by_type": [{"type": k, "quotes": v, "share": round(v / total, 4)} for k, v in sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "by_country": [{"country": k, "quotes": v, "share": round(v / total, 4), "link": link("/api/quotes", base_link, speaker_country=k)}
+                       for k, v in sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "by_type": [{"type": k, "quotes": v, "share": round(v / total, 4), "link": None} for k, v in sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))],
     }  # fmt: skip
 
 
-def _themes(db: Any, cond: str, args: list[Any], n_articles: int, agg: Agg, rowids: list[int]) -> list[dict[str, Any]]:
+def _themes(db: Any, cond: str, args: list[Any], n_articles: int, agg: Agg, rowids: list[int], n_ev: int,
+            base_link: list[tuple[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
     from ..themes import taxonomy
 
     tax = taxonomy()
@@ -121,7 +140,7 @@ def _themes(db: Any, cond: str, args: list[Any], n_articles: int, agg: Agg, rowi
     else:
         groups = db.execute(f"SELECT t.theme, COUNT(*), SUM({aggregates.MICRO.format('t.score')}) {base} GROUP BY t.theme ORDER BY 2 DESC, 1", args).fetchall()  # noqa: S608
     ev = _evidence(db, "t.theme", "t.evidence AS spans", "FROM article_themes t", "t.article_rowid DESC", [g[0] for g in groups],
-                   {g[0]: g[1] for g in groups}, rowids)  # fmt: skip
+                   {g[0]: g[1] for g in groups}, rowids, n=n_ev)  # fmt: skip
     out = []
     for theme, n, score in groups:
         items = []
@@ -130,11 +149,13 @@ def _themes(db: Any, cond: str, args: list[Any], n_articles: int, agg: Agg, rowi
             items.append({"article": r["article"], "start": spans[0]["start"] if spans else None, "end": spans[0]["end"] if spans else None})
         t = tax.by_id.get(theme)
         out.append({"theme": theme, "name": t.name if t else theme, "articles": n,
-                    "share": round(n / n_articles, 4) if n_articles else 0.0, "mean_score": aggregates.mean(score, n, 3), "evidence": items})  # fmt: skip
+                    "share": round(n / n_articles, 4) if n_articles else 0.0, "mean_score": aggregates.mean(score, n, 3),
+                    "link": link("/api/articles", base_link, theme=theme), "evidence": items})  # fmt: skip
     return out
 
 
-def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: list[int]) -> list[dict[str, Any]]:
+def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: list[int], n_ev: int,
+          base_link: list[tuple[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
     base = f"{_TONE} WHERE {cond}"
     if agg:
         groups = db.execute(
@@ -147,12 +168,13 @@ def _tone(db: Any, cond: str, args: list[Any], top: int, agg: Agg, rowids: list[
             [*args, top],  # noqa: S608
         ).fetchall()
     ev = _evidence(db, "t.actor_id", "t.sentences AS sentences", "FROM actor_tone t", "t.article_rowid DESC", [g[0] for g in groups],
-                   {g[0]: g[3] for g in groups}, rowids)  # fmt: skip
+                   {g[0]: g[3] for g in groups}, rowids, n=n_ev)  # fmt: skip
     out = []
     for aid, tone, mentions, n in groups:
         items = [{"article": r["article"], "start": s["start"], "end": s["end"], "compound": s.get("compound")}
                  for r in ev[aid] for s in json.loads(r["sentences"])[:1]]  # fmt: skip
-        out.append({"actor_id": aid, "name": actor_name(db, aid), "tone": aggregates.mean(tone, n, 4), "articles": n, "mentions": mentions, "evidence": items})
+        out.append({"actor_id": aid, "name": actor_name(db, aid), "tone": aggregates.mean(tone, n, 4), "articles": n, "mentions": mentions,
+                    "link": link("/api/articles", base_link, tone_toward=aid), "evidence": items})  # fmt: skip
     return out
 
 
@@ -169,19 +191,28 @@ def _events(db: Any, cond: str, args: list[Any], agg: Agg = None) -> dict[tuple[
     return {(typ, s, t): (n, arts) for typ, s, t, n, arts in groups}
 
 
+def _left_out_link(key: tuple[str, str, str], reporters: list[int], specs: list[str | None], scope_link: list[tuple[str, Any]]) -> str | None:
+    """The events of *key* on every side that reports it (the ``side`` filter repeated: articles in any of them;
+    the same rows as the figure's sum when those sides share no article)."""
+    if any(specs[j] is None for j in reporters):
+        return None
+    return link("/api/events", [*scope_link, *(("side", specs[j]) for j in reporters)], type=key[0], source_label=key[1], target_label=key[2])
+
+
 _EVENT_KEY = "e.type || '|' || COALESCE(e.source_name, e.source_country, '?') || '|' || COALESCE(e.target_name, e.target_country, '?')"
 
 
 def _event_evidence(db: Any, cond: str, args: list[Any], rowids: list[int], counts: dict[tuple[str, str, str], tuple[int, int]],
-                    keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:  # fmt: skip
+                    keys: list[tuple[str, str, str]], n_ev: int) -> dict[tuple[str, str, str], list[dict[str, Any]]]:  # fmt: skip
     ev = _evidence(db, _EVENT_KEY, "e.evidence_start AS start, e.evidence_end AS end", "FROM events e", "e.article_rowid DESC, e.seq",
-                   ["|".join(k) for k in keys], {"|".join(k): counts[k][0] for k in keys}, rowids, "walk")  # fmt: skip
+                   ["|".join(k) for k in keys], {"|".join(k): counts[k][0] for k in keys}, rowids, "walk", n=n_ev)  # fmt: skip
     return {k: ev["|".join(k)] for k in keys}
 
 
 def compare(
     store: Any, *, sides: list[Side], story: int | None = None, thread: int | None = None, actor: str | None = None,
     since: str | None = None, until: str | None = None, top: int = 20, words: int = 25, word_articles: int = 1000,
+    evidence: int = 0,
 ) -> dict[str, Any]:
     """Compare how *sides* covered a story, a thread, an actor or a period (any of them together).
 
@@ -192,11 +223,18 @@ def compare(
     (log-odds with an informative Dirichlet prior). Distinctive words are counted over the side's
     *word_articles* most recently published articles (by publication day, then newest stored; undated
     ones last), all of them when fewer; ``words_from`` says how many.
-    Every list item carries ``evidence``: article ids with character spans into the article body."""
+    Every figure carries ``link``: the REST list endpoint and filters selecting exactly the rows it counts
+    (quotes, articles, events; a word: a search for it within the side); with *evidence* N > 0 (at most
+    10) also its first N rows inline (``evidence``: article ids with character spans into the body, the
+    newest stored first), else ``evidence`` is empty and no row behind a figure is read."""
     if len(sides) < 2:
         raise ValueError("compare needs at least two sides")
+    n_ev = max(0, min(int(evidence), EVIDENCE_MAX))
     db = db_of(store)
     scope = Filters(since=since, until=until, actor=actor, story=story, thread=thread)
+    scope_link = list(scope.as_dict().items())
+    specs = [side.spec() for side in sides]
+    bases = [None if sp is None else [*scope_link, ("side", sp)] for sp in specs]
     scope_cond, scope_args = where(store, scope)
     aggs: list[Agg] = aggregates.scope(store, scope, sides) or [None] * len(sides)  # type: ignore[assignment]
     # The sums read the week cells of the period's whole weeks (the articles, its day cells).
@@ -205,7 +243,7 @@ def compare(
     event_sets = []
     word_counts = []
     conds = []
-    for side, agg, summed in zip(sides, aggs, sums):
+    for side, agg, summed, base in zip(sides, aggs, sums, bases):
         sc, sargs = side.sql("a")
         cond, args = f"{scope_cond} AND {sc}", [*scope_args, *sargs]
         # The side's articles, read once: its outlets, its words and its evidence come from them. Over whole days
@@ -215,14 +253,15 @@ def compare(
         else:
             arts = db.execute("SELECT a.rowid, a.outlet_name, a.outlet_country, a.outlet_kind, substr(a.published, 1, 10) "  # noqa: S608
                               f"FROM articles a WHERE {cond}", args).fetchall()  # fmt: skip
-        rowids = sorted((int(r[0]) for r in arts), reverse=True)  # newest stored first: the evidence
+        rowids = sorted((int(r[0]) for r in arts), reverse=True) if n_ev else []  # newest stored first: the evidence
         # The words: the most recently published (by day, the cells' day; then newest stored; undated last).
         recent = [int(r[0]) for r in heapq.nlargest(word_articles, arts, key=lambda r: (r[4] or "", int(r[0])))]
         conds.append((cond, args, rowids))
         groups: dict[tuple[Any, Any, Any], int] = {}
         for r in arts:
             groups[(r[1], r[2], r[3])] = groups.get((r[1], r[2], r[3]), 0) + 1
-        outlets = [{"name": k[0], "country": k[1], "kind": k[2], "articles": v}  # most articles first, then by name (NULL first), country, kind
+        outlets = [{"name": k[0], "country": k[1], "kind": k[2], "articles": v,  # most articles first, then by name (NULL first), country, kind
+                    "link": None if k[0] is None else link("/api/articles", base, outlet_name=k[0], country=k[1], kind=k[2])}
                    for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], *((x is not None, x or "") for x in kv[0])))]  # fmt: skip
         n = len(arts)
         wc = stored_words(store, recent)
@@ -230,14 +269,16 @@ def compare(
         ev = _events(db, cond, args, summed)
         event_sets.append(ev)
         out_sides.append({
-            "side": side.as_dict(), "articles": n, "outlets": outlets, "quoted": _speakers(db, cond, args, top, summed, rowids),
-            "themes": _themes(db, cond, args, n, summed, rowids), "tone": _tone(db, cond, args, top, summed, rowids), "words_from": wc.articles,
+            "side": side.as_dict(), "articles": n, "link": link("/api/articles", base), "outlets": outlets,
+            "quoted": _speakers(db, cond, args, top, summed, rowids, n_ev, base), "themes": _themes(db, cond, args, n, summed, rowids, n_ev, base),
+            "tone": _tone(db, cond, args, top, summed, rowids, n_ev, base), "words_from": wc.articles,
         })  # fmt: skip
     for i, (out, ev) in enumerate(zip(out_sides, event_sets)):
         # Most events first, then type, source and target: the key tuple orders as those three do.
         top_keys = heapq.nsmallest(top, ev, key=lambda k: (-ev[k][0], k))
-        ev_reported = _event_evidence(db, *conds[i], ev, top_keys)
-        out["events"] = [{"type": k[0], "source": k[1], "target": k[2], "events": ev[k][0], "articles": ev[k][1], "evidence": ev_reported[k]}
+        ev_reported = _event_evidence(db, *conds[i], ev, top_keys, n_ev)
+        out["events"] = [{"type": k[0], "source": k[1], "target": k[2], "events": ev[k][0], "articles": ev[k][1],
+                          "link": link("/api/events", bases[i], type=k[0], source_label=k[1], target_label=k[2]), "evidence": ev_reported[k]}
                          for k in top_keys]  # fmt: skip
         missing: dict[tuple[str, str, str], list[Any]] = {}  # key -> [events, reporting sides, the first of them]
         for j, other in enumerate(event_sets):
@@ -251,9 +292,14 @@ def compare(
         by_side: dict[int, list[tuple[str, str, str]]] = {}  # the first other side reporting each: its evidence is shown
         for key in left_keys:
             by_side.setdefault(missing[key][2], []).append(key)
-        found = {k: v for j, keys in by_side.items() for k, v in _event_evidence(db, *conds[j], event_sets[j], keys).items()}
+        found = {k: v for j, keys in by_side.items() for k, v in _event_evidence(db, *conds[j], event_sets[j], keys, n_ev).items()}
         out["events_left_out"] = [{"type": k[0], "source": k[1], "target": k[2], "events": missing[k][0], "reported_by": missing[k][1],
+                                   "link": _left_out_link(k, [j for j, other in enumerate(event_sets) if j != i and k in other], specs, scope_link),
                                    "evidence": found[k]} for k in left_keys]  # fmt: skip
-    for out, ws in zip(out_sides, distinctive(word_counts, words)):
+    for out, ws, base in zip(out_sides, distinctive(word_counts, words, evidence=n_ev), bases):
+        for w in ws:
+            # a hyphenated word or one with an apostrophe as a phrase: its parts next to each other (the search
+            # index splits words there, so 'norwegian-russian' also finds 'Norwegian Russian')
+            w["link"] = link("/api/search", base, q=w["word"] if w["word"].isalnum() else f'"{w["word"]}"')
         out["words"] = ws
     return {"scope": scope.as_dict(), "sides": out_sides}

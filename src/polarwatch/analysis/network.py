@@ -1,22 +1,23 @@
 """The actor network over a period: actors as nodes; events, co-quotation and quotes about another actor
-as weighted, typed edges, each carrying evidence (article id and character span)."""
+as weighted, typed edges, each carrying a ``link`` (the REST list endpoint and filters whose rows make its
+weight) and, when asked for, evidence (article id and character span)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..nlp.actors import registry as actor_registry
-from .compare import actor_name
+from .compare import EVIDENCE_MAX, actor_name, link
 from . import aggregates
 from .queries import Filters, db_of, evidence_rows, where
 
 EDGE_KINDS = ("event", "co-quoted", "quoted-about")
-EVIDENCE = 3
 
 
 def network(
     store: Any, since: str | None = None, until: str | None = None, *, filters: Filters | None = None,
     kinds: tuple[str, ...] = EDGE_KINDS, event_types: tuple[str, ...] = (), min_weight: int = 1, max_edges: int = 200,
+    evidence: int = 0,
 ) -> dict[str, Any]:
     """Nodes ``{id, name, country, type, weight}`` (weight: the sum of its edges' weights) and edges
     ``{source, target, kind, type, directed, weight, articles, evidence}`` over articles within *since*,
@@ -25,14 +26,22 @@ def network(
     Edge kinds: ``event`` (source acts on target, ``type`` the event type, undirected when the event is
     symmetric; weight = events), ``co-quoted`` (both quoted in one article, undirected; weight =
     articles), ``quoted-about`` (the speaker's quote mentions the target; weight = quotes). The
-    *max_edges* heaviest edges of weight at least *min_weight* are kept, heaviest first."""
+    *max_edges* heaviest edges of weight at least *min_weight* are kept, heaviest first.
+
+    Each edge's ``link`` lists exactly the rows its weight counts (``/api/events`` by source and target id,
+    type and symmetry; ``/api/articles`` quoting both speakers; ``/api/quotes`` by speaker and the actor
+    named), within the same filters; a node's ``link``, the articles mentioning it within them. With
+    *evidence* N > 0 (at most 10) an edge also carries its first N rows inline, else ``evidence`` is empty
+    and no row behind an edge is read."""
     bad = [k for k in kinds if k not in EDGE_KINDS]
     if bad:
         raise ValueError(f"unknown edge kind {bad[0]!r} (one of {', '.join(EDGE_KINDS)})")
     db = db_of(store)
     f = (filters or Filters()).with_(since=since or (filters.since if filters else None), until=until or (filters.until if filters else None))
     cond, args = where(store, f)
-    agg = (aggregates.scope(store, f, weeks=True) or [None])[0]
+    agg = None if f.link_only() else (aggregates.scope(store, f, weeks=True) or [None])[0]
+    n_ev = max(0, min(int(evidence), EVIDENCE_MAX))
+    base = list(f.as_dict().items())
     edges: list[dict[str, Any]] = []
     if "event" in kinds:
         tcond, targs = "1", []
@@ -83,10 +92,20 @@ def network(
             edges.append({"source": s, "target": t, "kind": "quoted-about", "type": None, "directed": True, "weight": n, "articles": arts})
     edges.sort(key=lambda e: (-e["weight"], e["kind"], e["type"] or "", e["source"], e["target"]))
     edges = edges[:max_edges]
-    # The articles in scope, newest stored first: the evidence walks them a slice at a time.
-    rowids = [int(r[0]) for r in db.execute(f"SELECT a.rowid FROM articles a WHERE {cond} ORDER BY a.rowid DESC", args)] if edges else []  # noqa: S608
-    _event_edge_evidence(db, [e for e in edges if e["kind"] == "event"], rowids)
-    _quote_edge_evidence(db, edges, rowids)
+    for e in edges:
+        if e["kind"] == "event":
+            e["link"] = link("/api/events", base, source_id=e["source"], target_id=e["target"], type=e["type"],
+                             symmetric="false" if e["directed"] else "true")  # fmt: skip
+        elif e["kind"] == "co-quoted":
+            e["link"] = link("/api/articles", [*base, ("quoting", e["source"]), ("quoting", e["target"])])
+        else:
+            e["link"] = link("/api/quotes", base, speaker_key=e["source"], about_id=e["target"])
+        e["evidence"] = []
+    if n_ev and edges:
+        # The articles in scope, newest stored first: the evidence walks them a slice at a time.
+        rowids = [int(r[0]) for r in db.execute(f"SELECT a.rowid FROM articles a WHERE {cond} ORDER BY a.rowid DESC", args)]  # noqa: S608
+        _event_edge_evidence(db, [e for e in edges if e["kind"] == "event"], rowids, n_ev)
+        _quote_edge_evidence(db, edges, rowids, n_ev)
     reg = actor_registry().actors
     nodes: dict[str, dict[str, Any]] = {}
     for e in edges:
@@ -95,6 +114,10 @@ def network(
                 a = reg.get(end)
                 nodes[end] = {"id": end, "name": a.name if a else actor_name(db, end), "country": a.country if a else None,
                               "type": a.type if a else ("person" if end.startswith("article:") else None), "weight": 0}  # fmt: skip
+                # The articles mentioning it within the filters; a speaker no mention names: its quotes.
+                known = a is not None or nodes[end]["name"] != end
+                nodes[end]["link"] = (link("/api/articles", [(k, v) for k, v in base if k != "actor"], actor=end) if known
+                                      else link("/api/quotes", base, speaker_key=end))  # fmt: skip
             nodes[end]["weight"] += e["weight"]
     return {
         "scope": f.as_dict(),
@@ -112,18 +135,18 @@ _TOP = "ORDER BY 3 DESC, 1, 2 LIMIT ?"
 
 # The evidence walks read the rows of the scope's articles by rowid (which carry every condition of the
 # scope, so the slices need no other), stopping once each edge has its share or all its rows (its weight).
-def _event_edge_evidence(db: Any, edges: list[dict[str, Any]], rowids: list[int]) -> None:
+def _event_edge_evidence(db: Any, edges: list[dict[str, Any]], rowids: list[int], n_ev: int) -> None:
     """Evidence of every event edge, keyed like the edges are grouped, walking the articles *rowids*."""
     key = f"{_LOW} || '|' || {_HIGH} || '|' || e.type || '|' || e.symmetric"
     keys = [f"{e['source']}|{e['target']}|{e['type']}|{0 if e['directed'] else 1}" for e in edges]
     ev = evidence_rows(db, key, "e.article_rowid AS article, e.evidence_start AS start, e.evidence_end AS end",
-                       "FROM events e WHERE 1", "e.article_rowid DESC, e.seq DESC", [], keys, "walk", n=EVIDENCE,
+                       "FROM events e WHERE 1", "e.article_rowid DESC, e.seq DESC", [], keys, "walk", n=n_ev,
                        by=("e.article_rowid", rowids), rows_of=dict(zip(keys, (e["weight"] for e in edges))), by_rowid=True)  # fmt: skip
     for e, k in zip(edges, keys):
         e["evidence"] = ev[k]
 
 
-def _quote_edge_evidence(db: Any, edges: list[dict[str, Any]], rowids: list[int]) -> None:
+def _quote_edge_evidence(db: Any, edges: list[dict[str, Any]], rowids: list[int], n_ev: int) -> None:
     """Evidence of the co-quoted and quoted-about edges, per kind, walking the articles *rowids*."""
     for kind, key, cols, base, order in (
         ("co-quoted", "x.speaker_id || '|' || y.speaker_id",
@@ -137,7 +160,7 @@ def _quote_edge_evidence(db: Any, edges: list[dict[str, Any]], rowids: list[int]
         mine = [e for e in edges if e["kind"] == kind]
         # co-quoted: one pair of quotes per article, as the edge counts articles
         keys = [f"{e['source']}|{e['target']}" for e in mine]  # co-quoted weighs articles, quoted-about quotes: the rows shown
-        ev = evidence_rows(db, key, cols, base, order, [], keys, "walk", n=EVIDENCE, per_article=kind == "co-quoted",
+        ev = evidence_rows(db, key, cols, base, order, [], keys, "walk", n=n_ev, per_article=kind == "co-quoted",
                            by=(f"{key[:1]}.article_rowid", rowids), rows_of=dict(zip(keys, (e["weight"] for e in mine))), by_rowid=True)  # fmt: skip
         for e in mine:
             e["evidence"] = ev[f"{e['source']}|{e['target']}"]

@@ -34,12 +34,21 @@ class Filters:
     theme: str | None = None  # a theme id: articles carrying it
     story: int | None = None
     thread: int | None = None
+    # What the links of a comparison's or a network's figures select by (the list endpoints take them):
+    side: tuple[str, ...] = ()  # comparison sides (analysis.sides syntax): articles in any of them
+    outlet_name: str | None = None  # the outlet's name, exactly
+    tone_toward: str | None = None  # an actor id: articles scoring a tone toward it (actor_tone)
+    quoting: tuple[str, ...] = ()  # speaker actor ids: articles quoting every one of them
 
     def with_(self, **kw: Any) -> "Filters":
         return replace(self, **kw)
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None and v != ()}
+
+    def link_only(self) -> bool:
+        """True when a filter only the list endpoints take is set (the aggregates cannot answer it)."""
+        return bool(self.side or self.outlet_name or self.tone_toward or self.quoting)
 
 
 def db_of(store: Any) -> Any:
@@ -118,6 +127,21 @@ def where(store: Any, f: Filters, alias: str = "a") -> tuple[str, list[Any]]:
     if f.thread is not None:
         conds.append(f"{alias}.rowid IN ({thread_members_sql(store)})")
         args.append(int(f.thread))
+    if f.side:
+        from .sides import parse_side
+
+        parts = [parse_side(spec).sql(alias) for spec in f.side]
+        conds.append("(" + " OR ".join(c for c, _ in parts) + ")")
+        args += [v for _, a in parts for v in a]
+    if f.outlet_name is not None:
+        conds.append(f"{alias}.outlet_name = ?")
+        args.append(f.outlet_name)
+    if f.tone_toward:
+        conds.append(f"{alias}.rowid IN (SELECT article_rowid FROM actor_tone WHERE actor_id = ?)")
+        args.append(f.tone_toward)
+    for sid in dict.fromkeys(f.quoting):
+        conds.append(f"{alias}.rowid IN (SELECT article_rowid FROM quotes WHERE speaker_id = ?)")
+        args.append(sid)
     return (" AND ".join(conds) or "1"), args
 
 
@@ -242,9 +266,13 @@ QUOTE_COLS = (
 
 
 def quotes(store: Any, f: Filters, *, speaker: str | None = None, about: str | None = None, kind: str | None = None,
+           speaker_key: str | None = None, speaker_country: str | None = None, about_id: str | None = None,
            cursor: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
     """Quotes newest first; *speaker* and *about* are actor ids or registry names (a speaker no actor has
-    matches the speaker's name as printed, case-insensitively)."""
+    matches the speaker's name as printed, case-insensitively). The exact forms, as a comparison and the
+    network count: *speaker_key* a resolved speaker's actor id or, for a speaker no actor has, the name as
+    printed (quotes with no speaker name left out); *speaker_country* the speaker's country as stored, or
+    ``unknown`` for none; *about_id* an actor id in the quote's ``about`` list, other than its speaker's."""
     cond, args = where(store, f)
     conds: list[str] = []
     qargs: list[Any] = []
@@ -256,10 +284,24 @@ def quotes(store: Any, f: Filters, *, speaker: str | None = None, about: str | N
         else:  # a speaker the registry and the mentions do not know: by the name as printed
             conds.append("lower(q.speaker_name) = lower(?)")  # ASCII case on SQLite, as NOCASE
             qargs.append(speaker)
+    if speaker_key is not None:
+        # COALESCE(speaker_id, speaker_name) = key, written so that each branch reads an index
+        conds.append("q.speaker_name IS NOT NULL AND (q.speaker_id = ? OR (q.speaker_id IS NULL AND q.speaker_name = ?))")
+        qargs += [speaker_key, speaker_key]
+    if speaker_country is not None:
+        if speaker_country == "unknown":
+            conds.append("(q.speaker_country IS NULL OR q.speaker_country = '' OR q.speaker_country = 'unknown')")
+        else:
+            conds.append("q.speaker_country = ?")
+            qargs.append(speaker_country)
     if about:
         ids = actor_ids(store, about) or [about]
         conds.append("(" + " OR ".join(["q.about LIKE ?"] * len(ids)) + ")")
         qargs += [f'%"{i}"%' for i in ids]
+    if about_id is not None:
+        conds.append("q.about != '[]' AND (q.speaker_id IS NULL OR q.speaker_id != ?) "
+                     "AND EXISTS (SELECT 1 FROM json_each(q.about) j WHERE j.value = ?)")  # fmt: skip
+        qargs += [about_id, about_id]
     if kind:
         conds.append("q.kind = ?")
         qargs.append(kind)
@@ -287,19 +329,40 @@ def _event_side(col: str, who: str, store: Any) -> tuple[str, list[Any]]:
     return f"e.{col}_id IN ({_in(ids)})", ids
 
 
+# The event ends as a comparison groups them: the actor's name, else its country, else "?".
+SOURCE_LABEL = "COALESCE(e.source_name, e.source_country, '?')"
+TARGET_LABEL = "COALESCE(e.target_name, e.target_country, '?')"
+
+
 def events(store: Any, f: Filters, *, source: str | None = None, target: str | None = None, type: str | None = None,  # noqa: A002
+           source_label: str | None = None, target_label: str | None = None, source_id: str | None = None,
+           target_id: str | None = None, symmetric: bool | None = None,
            cursor: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
-    """Events newest first; *source*/*target* are a country code or an actor; a symmetric event reads both ways."""
+    """Events newest first; *source*/*target* are a country code or an actor; a symmetric event reads both ways.
+    The exact forms, as a comparison and the network count: *source_label*/*target_label* the end as a
+    comparison names it (the actor's name, else its country, else ``?``; as written, never reversed);
+    *source_id*/*target_id* actor ids as stored, a symmetric event read both ways as with *source*;
+    *symmetric* true or false keeps only symmetric or only directed events."""
     cond, args = where(store, f)
     conds: list[str] = []
     eargs: list[Any] = []
-    if source or target:
+    ends = [(c, v) for c, v in (("source", source), ("target", target)) if v]
+    ids = [(c, v) for c, v in (("source", source_id), ("target", target_id)) if v]
+    for pairs, side_sql in ((ends, lambda col, who: _event_side(col, who, store)), (ids, lambda col, who: (f"e.{col}_id = ?", [who]))):
+        if not pairs:
+            continue
         # As written (source, target), or the other way round when the event is symmetric.
-        ends = [(who, col, other) for who, col, other in ((source, "source", "target"), (target, "target", "source")) if who]
-        fwd = [_event_side(col, who, store) for who, col, _ in ends]
-        rev = [_event_side(other, who, store) for who, _, other in ends]
+        fwd = [side_sql(col, who) for col, who in pairs]
+        rev = [side_sql("target" if col == "source" else "source", who) for col, who in pairs]
         conds.append(f"(({' AND '.join(c for c, _ in fwd)}) OR (e.symmetric = 1 AND {' AND '.join(c for c, _ in rev)}))")
         eargs += [v for _, a in fwd + rev for v in a]
+    for expr, val in ((SOURCE_LABEL, source_label), (TARGET_LABEL, target_label)):
+        if val is not None:
+            conds.append(f"{expr} = ?")
+            eargs.append(val)
+    if symmetric is not None:
+        conds.append("e.symmetric = ?")
+        eargs.append(1 if symmetric else 0)
     if type:
         conds.append("e.type = ?")
         eargs.append(type.upper())

@@ -45,6 +45,15 @@ class Side:
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "outlets": list(self.outlets), "countries": list(self.countries), "kinds": list(self.kinds)}
 
+    def spec(self) -> str | None:
+        """The side written as :func:`parse_side` reads it back to the same articles (the ``side`` filter of the
+        list endpoints); None when a value holds one of the syntax's separators (``,`` ``;`` ``=``)."""
+        values = [*self.outlets, *self.countries, *self.kinds]
+        if any(c in v for v in values for c in ",;=") or any(v != v.strip() or not v for v in values) or any(c != c.upper() for c in self.countries):
+            return None
+        parts = [f"{k}={','.join(v)}" for k, v in (("outlet", self.outlets), ("country", self.countries), ("kind", self.kinds)) if v]
+        return ";".join(parts)
+
     def sql(self, alias: str = "a") -> tuple[str, list[Any]]:
         """A WHERE condition over the articles table (aliased *alias*) and its parameters."""
         conds: list[str] = []

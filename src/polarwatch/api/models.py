@@ -223,6 +223,7 @@ class Speaker(BaseModel):
     role: str | None
     quotes: int
     articles: int
+    link: str | None = Field(None, description="The list endpoint (path and query) whose rows are exactly the ones this figure counts.")
     evidence: list[Evidence]
 
 
@@ -231,10 +232,12 @@ class Share(BaseModel):
     type: str | None = None
     quotes: int
     share: float
+    link: str | None = Field(None, description="The list endpoint (path and query) whose rows are exactly the ones this figure counts.")
 
 
 class Quoted(BaseModel):
     quotes: int
+    link: str | None = Field(None, description="The list endpoint (path and query) whose rows are exactly the ones this figure counts.")
     speakers: list[Speaker]
     by_country: list[Share]
     by_type: list[Share]
@@ -246,6 +249,7 @@ class SideTheme(BaseModel):
     articles: int
     share: float
     mean_score: float
+    link: str | None = Field(None, description="The list endpoint (path and query) whose rows are exactly the ones this figure counts.")
     evidence: list[Evidence]
 
 
@@ -255,6 +259,7 @@ class SideTone(BaseModel):
     tone: float
     articles: int
     mentions: int
+    link: str | None = Field(None, description="The list endpoint (path and query) whose rows are exactly the ones this figure counts.")
     evidence: list[Evidence]
 
 
@@ -265,6 +270,7 @@ class SideEvent(BaseModel):
     events: int
     articles: int | None = None
     reported_by: list[str] | None = None
+    link: str | None = Field(None, description="The list endpoint (path and query) whose rows are exactly the ones this figure counts.")
     evidence: list[Evidence]
 
 
@@ -273,6 +279,7 @@ class Word(BaseModel):
     z: float
     delta: float
     count: int
+    link: str | None = Field(None, description="The list endpoint (path and query) whose rows are exactly the ones this figure counts.")
     evidence: list[Evidence]
 
 
@@ -286,6 +293,7 @@ class SideSpec(BaseModel):
 class SideOut(BaseModel):
     side: SideSpec
     articles: int
+    link: str | None = Field(None, description="The list endpoint (path and query) whose rows are exactly the ones this figure counts.")
     outlets: list[dict[str, Any]]
     quoted: Quoted
     themes: list[SideTheme]
@@ -307,6 +315,7 @@ class Node(BaseModel):
     country: str | None
     type: str | None
     weight: int
+    link: str | None = Field(None, description="The articles mentioning the actor within the network's filters (its actor filter replaced); for a speaker no mention names, its quotes.")
 
 
 class Edge(BaseModel):
@@ -317,6 +326,7 @@ class Edge(BaseModel):
     directed: bool
     weight: int
     articles: int
+    link: str | None = Field(None, description="The list endpoint (path and query) whose rows are exactly the ones this figure counts.")
     evidence: list[Evidence]
 
 

@@ -39,6 +39,29 @@ async def filters(
 Flt = Annotated[q.Filters, Depends(filters)]
 
 
+async def list_filters(
+    f: Flt,
+    side: Annotated[list[str] | None, Query(max_length=6, description=(
+        "Comparison sides (a bloc id such as RU/state-controlled, or outlet=…;country=…;kind=…;region=…, as /api/compare "
+        "takes them); repeatable: articles in any of them."))] = None,
+    outlet_name: Annotated[str | None, Query(max_length=200, description="The outlet's name, exactly (case and all).")] = None,
+    tone_toward: Annotated[str | None, Query(max_length=200, description="An actor id: articles scoring a tone toward it (a comparison's tone figure).")] = None,
+    quoting: Annotated[list[str] | None, Query(max_length=10, description="Speaker actor ids, repeatable: articles quoting every one of them (a co-quoted edge).")] = None,
+) -> q.Filters:  # fmt: skip
+    """The filters of every list (articles, search, quotes, events): the common ones, and those the links of
+    a comparison's and a network's figures select by."""
+    sides = tuple(x[:500] for x in side or ())
+    for spec in sides:
+        analysis.parse_side(spec)  # a bad side is a 400 here, not inside the query
+    return f.with_(side=sides, outlet_name=outlet_name, tone_toward=tone_toward, quoting=tuple(x[:200] for x in quoting or ()))
+
+
+LFlt = Annotated[q.Filters, Depends(list_filters)]
+Evidence = Annotated[int, Query(ge=0, le=10, description=(
+    "Evidence rows (article id and span) inline per figure, 0-10. 0 (the default): the evidence lists stay empty and "
+    "every figure's link (a list endpoint's path and filters) gives its rows."))]
+
+
 def _store(request: Request) -> Any:
     return request.app.state.stores.read()
 
@@ -126,7 +149,7 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 @router.get("/articles", response_model=models.Page[models.ArticleSummary], summary="Articles, newest first")
-async def list_articles(request: Request, f: Flt, cursor: Cursor = None, limit: Limit = 50, format: Format = "json") -> Any:  # noqa: A002
+async def list_articles(request: Request, f: LFlt, cursor: Cursor = None, limit: Limit = 50, format: Format = "json") -> Any:  # noqa: A002
     def work() -> Any:
         rows, nxt = q.articles(_store(request), f, cursor, limit)
         return _listing([_summary(r) for r in rows], nxt, format, "articles")
@@ -157,7 +180,7 @@ def get_article(request: Request, article_id: Annotated[str, Path(max_length=64)
 
 
 @router.get("/search", response_model=models.Page[models.SearchHit], summary="Full-text search, best first")
-async def search(request: Request, f: Flt, q_: Annotated[str, Query(alias="q", min_length=1, max_length=500)],
+async def search(request: Request, f: LFlt, q_: Annotated[str, Query(alias="q", min_length=1, max_length=500)],
                  cursor: Cursor = None, limit: Limit = 20) -> Any:  # fmt: skip
     cur = q.decode_cursor(cursor, 2)
     offset = int(cur[1]) if cur else 0
@@ -174,7 +197,7 @@ def _search(request: Request, f: Any, q_: str, offset: int, limit: int) -> Any:
     many = "," in (f.country or "") or "," in (f.kind or "")
     flt = ArticleFilter(f.outlet, None if many else f.country, None if many else f.kind, f.since, f.until)
     hits = s.search(q_, flt, limit=min(offset + limit + 1, SEARCH_MAX))
-    if hits and (many or f.actor or f.theme or f.story is not None or f.thread is not None):
+    if hits and (many or f.actor or f.theme or f.story is not None or f.thread is not None or f.link_only()):
         cond, args = q.where(s, f)
         ids = [h.id for h in hits]
         keep = {r[0] for r in s.db.execute(f"SELECT a.id FROM articles a WHERE {cond} AND a.id IN ({', '.join('?' * len(ids))})",  # noqa: S608
@@ -191,11 +214,16 @@ def _search(request: Request, f: Any, q_: str, offset: int, limit: int) -> Any:
 
 @router.get("/quotes", response_model=models.Page[models.Quote], summary="Quotes, newest first")
 async def list_quotes(
-    request: Request, f: Flt, speaker: Text = None, about: Text = None, quote_kind: Literal["direct", "indirect"] | None = None,
+    request: Request, f: LFlt, speaker: Text = None, about: Text = None, quote_kind: Literal["direct", "indirect"] | None = None,
+    speaker_key: Annotated[str | None, Query(max_length=200, description=(
+        "Exactly one speaker as a comparison groups them: a resolved speaker's actor id, else the name as printed."))] = None,
+    speaker_country: Annotated[str | None, Query(max_length=20, description="The speaker's country as stored; 'unknown' for none.")] = None,
+    about_id: Annotated[str | None, Query(max_length=200, description="An actor id the quote names (not its own speaker), exactly.")] = None,
     cursor: Cursor = None, limit: Limit = 50, format: Format = "json",  # noqa: A002
 ) -> Any:  # fmt: skip
     def work() -> Any:
-        rows, nxt = q.quotes(_store(request), f, speaker=speaker, about=about, kind=quote_kind, cursor=cursor, limit=limit)
+        rows, nxt = q.quotes(_store(request), f, speaker=speaker, about=about, kind=quote_kind, speaker_key=speaker_key,
+                             speaker_country=speaker_country, about_id=about_id, cursor=cursor, limit=limit)  # fmt: skip
         return _listing(_strip(rows), nxt, format, "quotes")
 
     return await _cheap(request, work, format == "json")
@@ -203,11 +231,19 @@ async def list_quotes(
 
 @router.get("/events", response_model=models.Page[models.Event], summary="Actor-to-actor events, newest first")
 async def list_events(
-    request: Request, f: Flt, source: Text = None, target: Text = None, type: Annotated[str | None, Query(max_length=20)] = None,  # noqa: A002
+    request: Request, f: LFlt, source: Text = None, target: Text = None, type: Annotated[str | None, Query(max_length=20)] = None,  # noqa: A002
+    source_label: Annotated[str | None, Query(max_length=200, description=(
+        "The source as a comparison names it (the actor's name, else its country, else '?'), exactly, as written."))] = None,
+    target_label: Annotated[str | None, Query(max_length=200, description="The target as a comparison names it, exactly, as written.")] = None,
+    source_id: Annotated[str | None, Query(max_length=200, description="The source's actor id, exactly (a symmetric event reads both ways).")] = None,
+    target_id: Annotated[str | None, Query(max_length=200, description="The target's actor id, exactly (a symmetric event reads both ways).")] = None,
+    symmetric: Annotated[bool | None, Query(description="Only symmetric (true) or only directed (false) events.")] = None,
     cursor: Cursor = None, limit: Limit = 50, format: Format = "json",  # noqa: A002
 ) -> Any:  # fmt: skip
     def work() -> Any:
-        rows, nxt = q.events(_store(request), f, source=source, target=target, type=type, cursor=cursor, limit=limit)
+        rows, nxt = q.events(_store(request), f, source=source, target=target, type=type, source_label=source_label,
+                             target_label=target_label, source_id=source_id, target_id=target_id, symmetric=symmetric,
+                             cursor=cursor, limit=limit)  # fmt: skip
         return _listing(_strip(rows), nxt, format, "events")
 
     return await _cheap(request, work, format == "json")
@@ -290,11 +326,11 @@ def compare(
     side: Annotated[list[str], Query(min_length=2, max_length=6, description="A side: a bloc id (RU/state-controlled) or outlet=…;country=…;kind=…")],
     story: Annotated[int | None, Query(ge=0, le=2**62)] = None, thread: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     actor: Text = None, since: Date = None, until: Date = None,
-    top: Annotated[int, Query(ge=1, le=100)] = 20, words: Annotated[int, Query(ge=0, le=200)] = 25,
+    top: Annotated[int, Query(ge=1, le=100)] = 20, words: Annotated[int, Query(ge=0, le=200)] = 25, evidence: Evidence = 0,
 ) -> Any:  # fmt: skip
     sides = [analysis.parse_side(s[:500]) for s in side]
     return _analysis(request, lambda s: analysis.compare(s, sides=sides, story=story, thread=thread, actor=actor, since=since,
-                                                       until=until, top=top, words=words))  # fmt: skip
+                                                       until=until, top=top, words=words, evidence=evidence))  # fmt: skip
 
 
 @router.get("/network", response_model=models.Network, summary="Actor network: events and co-quotation as typed edges",
@@ -304,11 +340,11 @@ def network(
     edge: Annotated[list[Literal["event", "co-quoted", "quoted-about"]] | None, Query(description="Edge kinds (default all).")] = None,
     event_type: Annotated[list[str] | None, Query(max_length=20)] = None,
     min_weight: Annotated[int, Query(ge=1, le=10**6)] = 1, max_edges: Annotated[int, Query(ge=1, le=2000)] = 200,
-    format: Literal["json", "graphml"] = "json",  # noqa: A002
+    evidence: Evidence = 0, format: Literal["json", "graphml"] = "json",  # noqa: A002
 ) -> Any:  # fmt: skip
     kinds, types = tuple(edge or analysis.EDGE_KINDS), tuple(t[:20] for t in event_type or ())
     net = _analysis(request, lambda s: analysis.network(s, filters=f, kinds=kinds, event_types=types, min_weight=min_weight,
-                                                      max_edges=max_edges))  # fmt: skip
+                                                      max_edges=max_edges, evidence=evidence))  # fmt: skip
     if format == "graphml":
         return Response(export.graphml(net), media_type="application/graphml+xml",
                         headers={"content-disposition": 'attachment; filename="network.graphml"'})  # fmt: skip

@@ -357,7 +357,8 @@ def contrasts(ctx: Ctx, sizes: dict[int, int], most: int = CONTRASTS) -> list[Co
         except SideError:
             continue
         thread, story = (uid, None) if what == "thread" else (None, uid)
-        cmp = compare(ctx.store, sides=sides, thread=thread, story=story, since=ctx.period.since, until=ctx.period.until, top=5, words=8)
+        cmp = compare(ctx.store, sides=sides, thread=thread, story=story, since=ctx.period.since, until=ctx.period.until, top=5, words=8,
+                      evidence=1)  # the first sentence of each figure: its link in the brief
         table = "threads" if what == "thread" else "stories"
         title = ctx.db.execute(f"SELECT title FROM {table} WHERE id = ?", (uid,)).fetchone()[0]  # noqa: S608
         out.append(Contrast(what, uid, title, n, ctx.page(f"/{what}/{uid}"), [_side_view(ctx, s) for s in cmp["sides"]]))
