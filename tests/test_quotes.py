@@ -692,3 +692,25 @@ def test_a_fronted_according_to_keeps_the_whole_name_and_an_apposed_name():
     assert qs == [("indirect", "the road will reopen on Monday", "Lars Eide"),
                   ("indirect", "two berths were damaged", "Tove Aas")]  # fmt: skip
 
+
+
+def test_a_description_then_a_name_after_a_comma_is_the_named_person():
+    qs = _quotes("“She mapped half the seabed,” said the Tromsø university's rector, Kari Nygaard Holm.")
+    assert [s for _, _, s in qs] == ["Kari Nygaard Holm"]
+
+
+def test_a_name_that_only_says_whose_or_where_a_role_is_does_not_speak():
+    qs = _quotes("“The ice is going,” said Anna Berg.", "The Bergen professor added, “We measured it twice.”")
+    assert [s for _, _, s in qs] == ["Anna Berg", "Anna Berg"]
+
+
+def test_a_body_named_with_where_it_sits_is_the_body_but_an_embassy_keeps_its_city():
+    qs = _quotes("The Sami Party in Kautokeino said the licence was unlawful.",
+                 "The Russian Embassy in Oslo said the claims were false.")  # fmt: skip
+    assert [s for _, _, s in qs] == ["Sami Party", "Russian Embassy in Oslo"]
+
+
+def test_a_role_with_another_field_is_not_the_last_holder_of_the_role():
+    qs = _quotes("Fisheries Minister Ola Dahl said two trawlers sank.",
+                 "The health minister said, “The injured are in Tromsø.”")  # fmt: skip
+    assert [s for _, _, s in qs] == ["Ola Dahl", "health minister"]

@@ -373,6 +373,9 @@ def _trim_mention(stoks: list[Any], head: Any) -> str:
         if k and (t.i > head.i and t.text in (",", "(", "—", "–", ";") or t.text == "("):
             toks = toks[:k]  # also a bracketed short form after the name: "The Philippine Institute … (Phivolcs)"
             break
+    cut = next((k for k, t in enumerate(toks) if k > 1 and t.lower_ == "in" and toks[k - 1].pos_ == "PROPN" and _a_place(toks[k + 1 :], toks[k - 1])), None)
+    if cut is not None and toks[cut - 1].lemma_.lower() not in ("embassy", "consulate", "mission", "office", "delegation", "bureau"):
+        toks = toks[:cut]  # "the Aam Aadmi Party in Goa": the body, not where it sits (an embassy keeps its city)
     while toks and toks[0].lower_ in ("the", "a", "an"):
         toks = toks[1:]
     desc = max((k for k, t in enumerate(toks) if t.pos_ == "NOUN" and t.is_lower and t.i < head.i), default=-1)
@@ -380,6 +383,16 @@ def _trim_mention(stoks: list[Any], head: Any) -> str:
             and toks[desc + 1 :] and toks[desc + 1].pos_ == "PROPN":  # fmt: skip
         toks = toks[desc + 1 :]  # a description before the name: "wrestling promotion World Wonder Ring Stardom"
     return _span_text(toks) if toks else _span_text(stoks)
+
+
+def _a_place(toks: list[Any], before: Any) -> bool:
+    """Whether *toks* (after "in") name only a place: a place by NER, or after an institution word ("Party in Goa")
+    proper nouns NER left untagged."""
+    from .entities import _ORG_WORDS
+
+    if not toks or not all(t.lower_ == "the" or t.ent_type_ in ("GPE", "LOC") or t.pos_ == "PROPN" and not t.ent_type_ for t in toks):
+        return False
+    return any(t.ent_type_ in ("GPE", "LOC") for t in toks) or before.text in _ORG_WORDS
 
 
 _SIDE_DEPS = {"appos", "relcl", "parataxis", "advcl"}
@@ -428,7 +441,7 @@ def _titled_name(chain: list[Any]) -> bool:
     k = next((k for k, t in enumerate(chain) if t.text[:1].isupper() and t.lower_.rstrip(".") in _TITLES | _RANKS), None)
     rest = chain[k + 1 :] if k is not None else []
     return 2 <= len(rest) <= 3 and all(t.text.isalpha() and t.text[:1].isupper() and t.text[1:].islower()
-                                       and t.lower_ not in _ORG_WORDS and t.lower_ not in _TITLES for t in rest)  # fmt: skip
+                                       and t.text not in _ORG_WORDS and t.lower_ not in _TITLES for t in rest)  # fmt: skip
 
 
 def _given_name(ent: Any) -> str:
@@ -610,10 +623,36 @@ def _crowd(head: Any, stoks: list[Any]) -> str | None:
     return None
 
 
+def _role_has(res: _Resolver, pid: str, words: list[str]) -> bool:
+    p = res.persons.get(pid)
+    return p is not None and p.role is not None and all(w in p.role.lower() for w in words)
+
+
+def _apposed_name(stoks: list[Any]) -> list[Any] | None:
+    """The name closing a mention "description, Given Surname" ("the university's chancellor, Ann Lee") that the
+    parse did not hang as an apposition of the description: two to four capitalised proper nouns after the last
+    comma, right after a common noun in the singular; None otherwise."""
+    commas = [k for k, t in enumerate(stoks) if t.text == ","]
+    if not commas or commas[-1] == 0:
+        return None
+    k = commas[-1]
+    name, before = stoks[k + 1 :], stoks[k - 1]
+    if not 2 <= len(name) <= 4 or before.tag_ != "NN" or not before.is_lower:
+        return None
+    from .entities import _ORG_WORDS
+
+    if all(t.pos_ == "PROPN" and t.text.isalpha() and t.text[:1].isupper() and t.text not in _ORG_WORDS for t in name):
+        return name
+    return None
+
+
 def _modifies_a_thing(ent: Any, root: Any) -> bool:
     """A name that only modifies the mention's head noun, which names no person ("the Sieggajavri Sami village")."""
-    return ent.root.head.i == root.i and ent.root.dep_ in ("compound", "amod", "nmod") and root.pos_ == "NOUN" \
-        and root.lemma_.lower() not in _SPEAKER_NOUNS and root.lemma_.lower() not in _ANON_NOUNS  # fmt: skip
+    if not (ent.root.head.i == root.i and ent.root.dep_ in ("compound", "amod", "nmod") and root.pos_ == "NOUN"):
+        return False
+    if len(ent) == 1 and ent.start > 0 and ent.doc[ent.start - 1].lower_ in ("the", "a", "an") and ent.doc[ent.start - 1].head.i == root.i:
+        return True  # "the Wooster professor", "a Trump adviser": a name that says whose or where, not who
+    return root.lemma_.lower() not in _SPEAKER_NOUNS and root.lemma_.lower() not in _ANON_NOUNS
 
 
 def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str]:
@@ -626,6 +665,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
         if not stoks or stoks[0].lower_ in ("which", "who", "that"):
             return None, None, None, "none"
     stoks = _core(stoks)
+    if (named := _apposed_name(stoks)) is not None:
+        p = res.person(_span_text(named), offset)
+        return p.id, p.name, p.country, "name"
     text = _span_text(stoks)
     low = text.lower().strip()
     # a person named in the mention
@@ -777,10 +819,14 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
                 return gov.id, gov.name, gov.country, "description"  # "the federal government" after "Canada"
             if hit:
                 return (hit[0] or None), hit[2], hit[1], "description"
+        # "the health minister" is not the civil aviation minister: a noun before the role must be in the role
+        qualifiers = [t.lower_ for t in stoks if t.dep_ == "compound" and t.head.i == head.i and t.pos_ == "NOUN" and t.is_lower]
         hit = res.last(offset, {"person"}, role_word=noun)
+        if hit and qualifiers and not _role_has(res, hit[0], qualifiers):
+            return None, _trim_mention(stoks, head), None, "unresolved"
         if hit:
             return hit[0], hit[2], hit[1], "description"
-        if stoks[0].lower_ == "the" and head.pos_ == "NOUN":
+        if stoks[0].lower_ == "the" and head.pos_ == "NOUN" and not qualifiers:
             hit = res.last(offset, {"person"})
             if hit and noun in ("spokesman", "spokeswoman", "spokesperson", "minister", "expert", "professor", "official", "president", "analyst", "researcher", "scientist", "ambassador", "diplomat", "director", "chief", "head", "leader", "premier", "chairman", "chair", "secretary", "commander", "governor", "mayor", "senator", "envoy", "economist", "lawyer", "author"):
                 return hit[0], hit[2], hit[1], "description"
