@@ -714,3 +714,12 @@ def test_a_role_with_another_field_is_not_the_last_holder_of_the_role():
     qs = _quotes("Fisheries Minister Ola Dahl said two trawlers sank.",
                  "The health minister said, “The injured are in Tromsø.”")  # fmt: skip
     assert [s for _, _, s in qs] == ["Ola Dahl", "health minister"]
+
+
+def test_a_team_from_an_institution_is_noted_however_its_sentence_parses():
+    qs = _quotes("Last year researchers from the University of Alaska at Fairbanks and the Arctic Institute measured "
+                 "the thaw of the permafrost near Utqiagvik.",
+                 "“The ground is sinking faster than the models said,” said co-author Lena Moe.",
+                 "The researchers found the thaw had doubled since 2010.",
+                 "They reported, “Roads built on permafrost will need new foundations.”")  # fmt: skip
+    assert [s for _, _, s in qs] == ["Lena Moe", "University of Alaska at Fairbanks", "University of Alaska at Fairbanks"]

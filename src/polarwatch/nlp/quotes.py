@@ -1126,7 +1126,7 @@ def _hyphen_joined(doc: Any, subj: list[Any]) -> list[Any]:
     from the first subject's phrase to the last one's, when a hyphen written without spaces joins them; [] else."""
     if len(subj) < 2:
         return []
-    span = doc[subj[0].left_edge.i : subj[-1].right_edge.i + 1]
+    span = doc[subj[0].left_edge.i : subj[-1].i + 1]  # to the last subject's head: "… Ted Scambos [of CIRES (…)]"
     if len(span) > 10 or any(t.is_punct and t.text != "-" for t in span):
         return []
     joins = any(t.text == "-" and not t.whitespace_ and t.i > span.start and not doc[t.i - 1].whitespace_ for t in span)

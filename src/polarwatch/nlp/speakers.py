@@ -577,6 +577,12 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             if name:
                 p = res.person(name, base + first.idx)
                 res.note_in_order(base + t.idx, "group", p.id, p.country, p.name)
+        if t.tag_ == "NNS" and t.lemma_.lower() in _TEAM_NOUNS and (body := _team_body(t)):
+            # "researchers from Georgia Tech" however the sentence is parsed: a team whom a later "the researchers"
+            # or "they" stands for, through its institution
+            got = _resolve(body, base + t.idx, res, reg)
+            if got[1] and not got[1].startswith("unnamed "):
+                res.note_in_order(base + t.idx, "group", got[0] or "", got[2], got[1])
         # "Carroll argued …" with no entity on "Carroll": a subject that is the surname of a person named in full
         if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and not t.ent_type_ and res.persons:
             words = [c.text for c in t.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [t.text]
@@ -646,6 +652,29 @@ def _apposed_name(stoks: list[Any]) -> list[Any] | None:
     return None
 
 
+def _team_body(head: Any, inside: set[int] | None = None) -> list[Any]:
+    """The tokens of the first institution a plural team noun comes from ("researchers from [the University of
+    Washington] and Stanford"), or []."""
+    at = next((c for c in head.children if c.dep_ == "prep" and c.lower_ in ("from", "at") and (inside is None or c.i in inside)), None)
+    body = next((c for c in at.children if c.dep_ == "pobj" and c.ent_type_ == "ORG"), None) if at is not None else None
+    if body is None:
+        return []
+    toks = [t for t in body.subtree if t.dep_ not in ("cc", "conj") or t.i < body.i]
+    doc, end = body.doc, toks[-1].i + 1
+    if body.text == "University" and end + 1 < len(doc) and doc[end].lower_ == "at" and doc[end + 1].pos_ == "PROPN":
+        k = end + 1  # "the University of Colorado at Boulder": a campus the parser hung elsewhere
+        while k < len(doc) and doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper():
+            k += 1
+        toks += list(doc[end:k])
+    return toks
+
+
+def _team_of(root: Any) -> bool:
+    """A plural team noun with the body it comes from ("researchers from CU Boulder"): the body speaks, not a name
+    inside the body's phrase that NER read as a person."""
+    return root.tag_ == "NNS" and root.lemma_.lower() in _TEAM_NOUNS and any(c.dep_ == "prep" and c.lower_ in ("from", "at") for c in root.children)
+
+
 def _modifies_a_thing(ent: Any, root: Any) -> bool:
     """A name that only modifies the mention's head noun, which names no person ("the Sieggajavri Sami village")."""
     if not (ent.root.head.i == root.i and ent.root.dep_ in ("compound", "amod", "nmod") and root.pos_ == "NOUN"):
@@ -687,7 +716,7 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
                 continue  # another person named further in ("Don Fowler, who … during Bill Clinton's presidency")
             p = res.person(m.actor.name, offset)
             return p.id, p.name, p.country, "registry"
-    ents = [e for e in ents if e.start <= root.i < e.end] or [e for e in ents[:1] if not _modifies_a_thing(e, root)]
+    ents = [e for e in ents if e.start <= root.i < e.end] or [e for e in ents[:1] if not _modifies_a_thing(e, root) and not _team_of(root)]
     if ents and (name := _clean_name(_given_name(ents[0]))):
         p = res.person(name, offset)
         return p.id, p.name, p.country, "name"
@@ -716,16 +745,16 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
         # a document no one is named as issuing: "Polls showed", "official statements", "an e-mail alluded to"
         anon = "officials" if any(c.lower_ in ("official", "government") for c in head.children) else "sources"
     if anon == "experts" and head.tag_ == "NNS" and head.pos_ == "NOUN" and head.lemma_.lower() in _TEAM_NOUNS:
-        at = next((c for c in head.children if c.dep_ == "prep" and c.lower_ in ("from", "at") and c.i in inside), None)
-        body = next((c for c in at.children if c.dep_ == "pobj" and c.ent_type_ == "ORG"), None) if at is not None else None
-        if body is not None:
+        body = _team_body(head, inside)
+        if body:
             # "researchers from the University of Washington and Stanford": the first institution speaks for its team
-            got = _resolve([t for t in body.subtree if t.dep_ not in ("cc", "conj") or t.i < body.i], offset, res, reg)
+            got = _resolve(body, offset, res, reg)
             if got[1]:
                 res.note_in_order(offset, "group", got[0] or "", got[2], got[1])  # a later "the researchers", "they"
                 return got
         group = res.last_at(offset, {"group"}) if stoks[0].lower_ == "the" else None
         if group is not None and group[0] > offset - 3000:
+            res.note_in_order(offset, "group", group[2], group[3], group[4])  # named again: still the team "they" means
             return group[2], group[4], group[3], "description"  # "the researchers": the team named before, by its first
     if anon and head.pos_ == "NOUN" and not owner:
         if stoks[0].lower_ in ("the", "this", "that"):
@@ -783,7 +812,7 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
                 return (spoke[2] or None), spoke[4], spoke[3], "pronoun"
         if low == "they" and (group := res.last_at(offset, {"group"})) is not None and group[0] > offset - 1500:
             spoke = res.last_at(offset, {"org-speaker"})  # a body named in passing ("using the facilities at DLR") does not count
-            if spoke is None or spoke[0] < group[0]:
+            if spoke is None or spoke[0] < group[0] or spoke[4] == group[4]:
                 return group[2], group[4], group[3], "pronoun"  # "Wilson and Hawco … They found": the group's first
         hit = hit or res.last(offset, want)
         return (hit[0], hit[2], hit[1], "pronoun") if hit else (None, text, None, "pronoun")
