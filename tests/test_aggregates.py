@@ -914,11 +914,12 @@ def test_word_cells_equal_the_bodies_counted_after_every_kind_of_write(url):  # 
         s.close()
 
 
-def test_a_period_s_words_and_outlets_from_the_cells_are_those_of_all_its_articles(url):  # noqa: ANN001
+def test_a_period_s_words_and_outlets_from_the_cells_are_those_of_all_its_articles(url, monkeypatch):  # noqa: ANN001
     """The distinctive words of every article of a period (evidence included: found through the full-text
     index among the side's articles, in words inside compounds and possessives) and the side's outlets, as
     counted from the articles' rows; none from the cells while an article lies in no cell."""
     from polarwatch.analysis import aggregates
+    from polarwatch.analysis.counts import CellWords
 
     s = open_store(url)
     try:
@@ -930,7 +931,6 @@ def test_a_period_s_words_and_outlets_from_the_cells_are_those_of_all_its_articl
         sides = [Side("ru", countries=("RU",)), Side("nordic", countries=("NO", "SE"))]
         summed, cells = aggregates.scope(s, f, sides, weeks=True), aggregates.scope(s, f, sides)
         assert any("'W'" in c for c, _ in summed) and s.db.execute("SELECT COUNT(*) FROM agg_words x JOIN agg_cells c ON c.id = x.cell WHERE c.span = 'W'").fetchone()[0]
-        from_cells = [aggregates.cell_words(s, sm, cl) for sm, cl in zip(summed, cells)]
         from_bodies, outlets = [], []
         for side in sides:
             cond, args = side.sql("a")
@@ -944,13 +944,19 @@ def test_a_period_s_words_and_outlets_from_the_cells_are_those_of_all_its_articl
             from_bodies.append(wc)
             outlets.append((wc.articles, [{"name": k[0], "country": k[1], "kind": k[2], "articles": n}
                                           for k, n in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))]))  # fmt: skip
-        assert [c.articles for c in from_cells] == [b.articles for b in from_bodies] and all(b.articles > 3 for b in from_bodies)
         assert [aggregates.side_outlets(s, sm) for sm in summed] == outlets and len(outlets[1][1]) == 2
-        got, want = distinctive(from_cells, 10, min_count=1), distinctive(from_bodies, 10, min_count=1)
-        assert got == want and all(w["evidence"] for side in got for w in side)
-        for word in ("icebreaker", "herders", "lane", "ice", "strait", "fleet", "sea", "crossing"):
-            for c, b in zip(from_cells, from_bodies):
-                assert c.where(word) == b.where(word), word
+        want = distinctive(from_bodies, 10, min_count=1)
+        # The evidence from the walk of the newest articles, from the full-text index, and from both.
+        for walk in (40, 0, 3):
+            monkeypatch.setattr(CellWords, "WALK", walk)
+            from_cells = [aggregates.cell_words(s, sm, cl) for sm, cl in zip(summed, cells)]
+            assert [c.articles for c in from_cells] == [b.articles for b in from_bodies] and all(b.articles > 3 for b in from_bodies)
+            got = distinctive(from_cells, 10, min_count=1)
+            assert got == want and all(w["evidence"] for side in got for w in side), walk
+            for word in ("icebreaker", "herders", "lane", "ice", "strait", "fleet", "sea", "crossing"):
+                for c, b in zip(from_cells, from_bodies):
+                    assert c.where(word) == b.where(word), (word, walk)
+        monkeypatch.undo()
         # Evidence left out on request: no body read, every list empty.
         quiet = distinctive([aggregates.cell_words(s, sm) for sm in summed], 10, min_count=1, evidence=0)
         assert [[{**w, "evidence": []} for w in side] for side in got] == quiet

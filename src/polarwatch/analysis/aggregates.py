@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .counts import CellWords, keep_word_counts, pack_cell, sum_pairs, unpack, unpack_cell, vocabulary
+from .counts import CellWords, keep_word_counts, pack_cell, pairs_of, sum_pairs, vocabulary
 from .queries import Filters, _in, db_of, where
 
 CHUNK = 500  # values per IN (...) list
@@ -160,6 +160,7 @@ def refresh(db: Any, rowids: list[int]) -> int:
         db.executemany("INSERT INTO agg_article_cell (article_rowid, cell) VALUES (?, ?)", mapping)
         cells.update(c for _, c in mapping)
     _recount(db, sorted(cells))
+    _recount_words(db, sorted(cells), todo)  # only the batch's articles can have counts of an older body
     weeks: dict[str, tuple[Any, ...]] = {}
     for part in _chunks(sorted(cells)):
         for day, oid in db.execute(f"SELECT day, oid FROM agg_cells WHERE id IN ({_in(part)}) AND span = 'D' AND day IS NOT NULL", part):  # noqa: S608
@@ -227,7 +228,6 @@ def _recount(db: Any, cells: list[int]) -> None:
         for table, cols, select in TABLES:
             sql = select.format(marks=marks, low=LOW, high=HIGH, sp=_SPEAKERS.format(marks=marks))
             db.execute(f"INSERT INTO {table} ({cols}) {sql}", part * sql.count(f"IN ({marks})"))  # noqa: S608
-    _recount_words(db, cells)
 
 
 def _write_words(db: Any, cells: list[int], sums: dict[int, tuple[np.ndarray, np.ndarray]], articles: dict[int, int]) -> None:
@@ -237,24 +237,32 @@ def _write_words(db: Any, cells: list[int], sums: dict[int, tuple[np.ndarray, np
                    [(c, articles[c], pack_cell(*sums.get(c, (np.empty(0), np.empty(0))))) for c in cells if articles.get(c)])  # fmt: skip
 
 
-def _recount_words(db: Any, cells: list[int]) -> int:
+def _stale_words(db: Any, col: str, rowids: list[Any]) -> list[int]:
+    """The articles among ``agg_article_cell`` rows whose *col* is in *rowids* with no counts of their current body."""
+    return [int(r[0]) for part in _chunks(rowids) for r in db.execute(
+        f"SELECT ac.article_rowid FROM agg_article_cell ac LEFT JOIN article_words w ON w.article_rowid = ac.article_rowid WHERE ac.{col} IN ({_in(part)}) "  # noqa: S608
+        "AND (w.article_rowid IS NULL OR NOT EXISTS (SELECT 1 FROM articles x WHERE x.content_hash = w.content_hash AND x.rowid = w.article_rowid))", part,
+    )]  # fmt: skip
+
+
+def _recount_words(db: Any, cells: list[int], articles: list[int] | None = None) -> int:
     """Replace the word sums of the day cells *cells* with the sum of their articles' stored counts, counting
-    first the articles that have none for their current body; returns how many articles were summed."""
+    first those that have none for their current body: among *articles* (a write's batch and stale list,
+    the only ones that can have such once the cells' words are filled), else every article of the cells
+    (~30 ms for 300 cells of the benchmark store). Returns how many articles were summed."""
+    keep_word_counts(db, _stale_words(db, "article_rowid", articles) if articles is not None else [])
     done = 0
     for part in _chunks(cells):
         marks = _in(part)
-        stale = [int(r[0]) for r in db.execute(
-            f"SELECT ac.article_rowid FROM agg_article_cell ac LEFT JOIN article_words w ON w.article_rowid = ac.article_rowid WHERE ac.cell IN ({marks}) "  # noqa: S608
-            "AND (w.article_rowid IS NULL OR NOT EXISTS (SELECT 1 FROM articles x WHERE x.content_hash = w.content_hash AND x.rowid = w.article_rowid))", part,
-        )]  # fmt: skip
-        keep_word_counts(db, stale)
-        items, articles = [], dict.fromkeys(part, 0)
-        for cell, blob in db.execute(
+        if articles is None:
+            keep_word_counts(db, _stale_words(db, "cell", part))
+        items = [(int(cell), blob) for cell, blob in db.execute(
             f"SELECT ac.cell, w.counts FROM agg_article_cell ac JOIN article_words w ON w.article_rowid = ac.article_rowid WHERE ac.cell IN ({marks})", part  # noqa: S608
-        ):  # fmt: skip
-            items.append((int(cell), *unpack(blob)))
-            articles[int(cell)] += 1
-        _write_words(db, part, sum_pairs(items), articles)
+        )]  # fmt: skip
+        held = dict.fromkeys(part, 0)
+        for cell, _ in items:
+            held[cell] += 1
+        _write_words(db, part, sum_pairs(*pairs_of(items)), held)
         done += len(items)
     return done
 
@@ -267,9 +275,9 @@ def _recount_week_words(db: Any, weeks: list[int]) -> None:
             "SELECT w.id, x.articles, x.counts FROM agg_cells w CROSS JOIN agg_cells d ON d.oid = w.oid AND d.span = 'D' "  # noqa: S608
             f"AND d.day >= w.day AND d.day < w.upto CROSS JOIN agg_words x ON x.cell = d.id WHERE w.id IN ({_in(part)})", part,
         ):  # fmt: skip
-            items.append((int(week), *unpack_cell(blob)))
+            items.append((int(week), blob))
             articles[int(week)] += int(n)
-        _write_words(db, part, sum_pairs(items), articles)
+        _write_words(db, part, sum_pairs(*pairs_of(items, cells=True)), articles)
 
 
 def fill_aggregates(store: Any, batch: int = 5000) -> int:

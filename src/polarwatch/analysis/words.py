@@ -80,8 +80,9 @@ class WordCounts:
         self.counts = out
         return self
 
-    def expect(self, words: list[str]) -> None:
-        """*words* are those :meth:`where` will be asked for (a subclass may prepare for them at once)."""
+    def expect(self, words: list[str], keep: int = 3) -> None:
+        """*words* are those :meth:`where` will be asked for, *keep* occurrences each (a subclass may prepare
+        for them at once)."""
 
     def where(self, word: str, keep: int = 3) -> list[tuple[str, int, int]]:
         """Up to *keep* occurrences of *word*, one per article, as (article id, start, end)."""
@@ -115,13 +116,14 @@ class WordFinder:
         self.word, self.low, self.ascii = word, word.lower(), word.isascii()
         self._rx: re.Pattern[str] | None = None
 
-    def span(self, text: str) -> tuple[int, int] | None:
+    def span(self, text: str, low: str | None = None) -> tuple[int, int] | None:
+        """*low*: ``text.lower()`` when the caller has it already (one text searched for many words)."""
         if not (self.ascii and text.isascii()):
             if self._rx is None:
                 self._rx = pattern(self.word)
             m = self._rx.search(text)
             return m.span() if m else None
-        low, w = text.lower(), self.low
+        low, w = text.lower() if low is None else low, self.low
         i = low.find(w)
         while i >= 0:
             if not (i and text[i - 1].isalpha()):
@@ -189,7 +191,7 @@ def distinctive(sides: list[WordCounts], top: int = 25, *, alpha0: float = 1000.
         first = keep[np.lexsort((keep, -z[keep]))[:top]].tolist()
         best = [(float(zs[gi, k]), float(ds[gi, k]), vocab[k]) for k in first]
         if evidence > 0:
-            side.expect([w for _, _, w in best])
+            side.expect([w for _, _, w in best], evidence)
         out.append([
             {"word": w, "z": round(z, 3), "delta": round(d, 4), "count": side.counts[w],
              "evidence": [{"article": a, "start": s, "end": e} for a, s, e in (side.where(w, evidence) if evidence > 0 else [])]}

@@ -1,7 +1,7 @@
 -- Word counts per aggregate cell (src/polarwatch/analysis/aggregates.py, counts.py): each day and week cell
 -- of agg_cells gets the summed article_words counts of its articles (their current bodies) and how many
 -- articles it holds, so that a period's distinctive words and a side's outlets are summed from a few cells
--- instead of every article's vector. counts: zlib of int32 little-endian (word id, count) pairs sorted by id.
+-- instead of every article's vector. counts: the word ids ascending and their counts (counts.pack_cell).
 -- A cell without articles has no row. Kept in the writer's transaction with the other cell aggregates.
 CREATE TABLE agg_words (
     cell     INTEGER PRIMARY KEY,
