@@ -723,3 +723,17 @@ def test_a_team_from_an_institution_is_noted_however_its_sentence_parses():
                  "The researchers found the thaw had doubled since 2010.",
                  "They reported, “Roads built on permafrost will need new foundations.”")  # fmt: skip
     assert [s for _, _, s in qs] == ["Lena Moe", "University of Alaska at Fairbanks", "University of Alaska at Fairbanks"]
+
+
+def test_media_citizens_and_emergency_services_are_anonymous_voices():
+    qs = _quotes("Local media reported that the ferry ran aground near Vardø.",
+                 "According to the fire service, the blaze started in the engine room.",
+                 "Russian citizens have criticized the delay in the rescue.")  # fmt: skip
+    assert [s for _, _, s in qs] == ["unnamed sources", "unnamed officials", "unnamed sources"]
+
+
+def test_a_document_of_an_acronym_speaks_for_the_body_and_a_country_possessor_is_not_the_name():
+    qs = _quotes("The Barents Fisheries Board (BFB) said the ice edge had moved north.",
+                 "According to BFB records, the edge moved 40 kilometres in a decade.",
+                 "Iceland's Directorate of Health said two crew members were treated.")  # fmt: skip
+    assert [s for _, _, s in qs] == ["Barents Fisheries Board", "Barents Fisheries Board", "Directorate of Health"]

@@ -46,6 +46,7 @@ from .clauses import (
 )
 from .entities import link_entities
 from .speakers import (
+    _ANON_NOUNS,
     _DOCUMENTS as _DOCUMENT_NOUNS,
     _ISSUING_VERBS,
     _POSSESSIVE_PRONOUNS,
@@ -1111,9 +1112,10 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
         subj = [named[0].root] if named and not inside(named[0].root) else []
     if not subj:
         # "the report said" parsed oddly: the nearest word before the cue that can name a speaker (a
-        # name, a personal pronoun, a role or issuing body), outside quotes; never any noun ("the debate")
+        # name, a personal pronoun, a role or issuing body), outside quotes; never any noun ("the debate"),
+        # nor an anonymous crowd after a preposition ("took to social media, posting …")
         for t in reversed(list(doc[max(0, cue.i - 6) : cue.i])):
-            if not inside(t) and t.ent_type_ not in _WHEN and _can_name_speaker(t):
+            if not inside(t) and t.ent_type_ not in _WHEN and _can_name_speaker(t) and not (t.dep_ == "pobj" and t.lemma_.lower() in _ANON_NOUNS):
                 subj = [t]
                 break
     stoks = joined or (_mention_tokens(subj[0], qs, qe) if subj else [])

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 from .actors import Actor, ActorRegistry
-from .entities import org_kind
+from .entities import _is_acronym, org_kind
 _ANON_NOUNS = {
     "source": "sources", "insider": "sources", "critic": "sources", "opponent": "sources", "report": "sources", "media": "sources", "people": "sources", "person": "sources",
     "official": "officials", "diplomat": "officials", "spokesperson": "officials", "authority": "officials",
@@ -34,6 +34,7 @@ _ANON_NOUNS = {
     "organiser": "sources", "classmate": "sources", "neighbour": "sources", "neighbor": "sources",
     "forecaster": "experts", "news": "sources", "doctor": "officials", "physician": "officials",
     "participant": "sources", "respondent": "sources", "voter": "sources", "statistic": "sources",
+    "medium": "sources", "citizen": "sources", "netizen": "sources",  # "media" lemmatised as "medium"
 }  # fmt: skip
 # A quantifier standing alone for people ("Others said", "Most agreed", "some of them argue"): anonymous voices.
 _QUANTIFIER_VOICES = frozenset("others some many most all several few both".split())
@@ -207,6 +208,7 @@ class _Resolver:
         return None
 
 
+_EMERGENCY = frozenset("fire rescue ambulance emergency".split())  # services whose unnamed voices are officials
 _NOT_PERSON = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART"})  # NER labels a surname can get wrongly
 _SHE_WORDS = frozenset({"she", "mrs", "ms", "miss", "madam", "madame", "lady"})
 _HE_WORDS = frozenset({"he", "mr", "sir", "lord"})
@@ -378,6 +380,10 @@ def _trim_mention(stoks: list[Any], head: Any) -> str:
         toks = toks[:cut]  # "the Aam Aadmi Party in Goa": the body, not where it sits (an embassy keeps its city)
     while toks and toks[0].lower_ in ("the", "a", "an"):
         toks = toks[1:]
+    own = next((k for k, t in enumerate(toks[:4]) if t.lower_ in ("'s", "’s")), None)
+    if own and all(t.ent_type_ == "GPE" for t in toks[:own]) and own + 1 < len(toks) and toks[own + 1].pos_ == "PROPN" \
+            and toks[own + 1].text[:1].isupper():  # fmt: skip
+        toks = toks[own + 1 :]  # "Bangladesh's Institute of Epidemiology": the body, not whose it is
     desc = max((k for k, t in enumerate(toks) if t.pos_ == "NOUN" and t.is_lower and t.i < head.i), default=-1)
     if desc >= 0 and all(t.pos_ == "PROPN" or t.text in ("-", "&") for t in toks[desc + 1 : head.i - toks[0].i + 1]) \
             and toks[desc + 1 :] and toks[desc + 1].pos_ == "PROPN":  # fmt: skip
@@ -471,7 +477,7 @@ def _surname_clash(doc: Any, start: int, actor: Actor) -> bool:
 _DOCUMENTS = frozenset(
     "report study poll polling survey estimate analysis statement assessment review document memo letter release communique "
     "paper notice announcement warning guideline guidance website record filing motion lawsuit complaint bulletin advisory "
-    "press-release post tweet".split()
+    "press-release post tweet summary decision ruling judgment judgement verdict schedule transcript".split()
 )
 
 
@@ -488,7 +494,7 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
             issuer = [t for t in poss.subtree if t.i in inside and t.dep_ != "case" and t.lower_ not in ("'s", "’s")]
     if not issuer:
         names = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod") and c.pos_ == "PROPN" and c.i in inside and c.ent_type_ != "DATE"]
-        if names and head.lemma_.lower() in _DOCUMENTS and (head.tag_ == "NN" or names[0].ent_type_ == "ORG"):
+        if names and head.lemma_.lower() in _DOCUMENTS and (head.tag_ == "NN" or names[0].ent_type_ == "ORG" or _is_acronym(names[0].text)):
             first = min(x.i for x in names[0].subtree if x.i in inside)
             issuer = [t for t in stoks if first <= t.i <= names[-1].i and t.lower_ != "the"]
     if issuer:
@@ -836,6 +842,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             if gov is not None:
                 return gov.id, gov.name, gov.country, "description"
             return None, _trim_mention(stoks, head), country.id if country is not None else None, "unresolved"
+        if noun in ("service", "department", "brigade") and any(t.lower_ in _EMERGENCY for t in stoks if t.i < head.i):
+            res.anonymous.append((offset, "officials"))
+            return None, "unnamed officials", None, "anonymous"  # "the fire service", "the ambulance service"
         if noun in _DESCRIPTIONS:
             # "the ministry": the last body whose name says so ("Ministry of Natural Resources"), else the last body
             # of a kind the word fits ("the company": the last company named)
