@@ -380,10 +380,6 @@ def _trim_mention(stoks: list[Any], head: Any) -> str:
         toks = toks[:cut]  # "the Aam Aadmi Party in Goa": the body, not where it sits (an embassy keeps its city)
     while toks and toks[0].lower_ in ("the", "a", "an"):
         toks = toks[1:]
-    own = next((k for k, t in enumerate(toks[:4]) if t.lower_ in ("'s", "’s")), None)
-    if own and all(t.ent_type_ == "GPE" for t in toks[:own]) and own + 1 < len(toks) and toks[own + 1].pos_ == "PROPN" \
-            and toks[own + 1].text[:1].isupper():  # fmt: skip
-        toks = toks[own + 1 :]  # "Bangladesh's Institute of Epidemiology": the body, not whose it is
     desc = max((k for k, t in enumerate(toks) if t.pos_ == "NOUN" and t.is_lower and t.i < head.i), default=-1)
     if desc >= 0 and all(t.pos_ == "PROPN" or t.text in ("-", "&") for t in toks[desc + 1 : head.i - toks[0].i + 1]) \
             and toks[desc + 1 :] and toks[desc + 1].pos_ == "PROPN":  # fmt: skip
