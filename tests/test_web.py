@@ -3,6 +3,7 @@ and article text is never markup (an article carrying <script>, event handlers a
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import queue
 import re
@@ -259,7 +260,43 @@ def test_network_data_is_json_of_nodes_and_edges(client: TestClient):
     ids = {n["id"] for n in data["nodes"]}
     for e in data["edges"]:
         assert e["source"] in ids and e["target"] in ids
-        assert e["href"] is None or e["href"].startswith("/article/")
+        assert e["href"] and listed(client, e["href"]) == e["weight"], e  # the listing of exactly what it weighs
+
+
+_LISTED = re.compile(r"(\d+)\+? (?:quotes|events|articles)(?: match|, newest first)")
+
+
+def listed(client: TestClient, href: str) -> int:
+    """The total a listing page says it lists, after checking that it shows that many rows (or its first page
+    of them: 200 quotes or events, 30 articles), each linking to its article (quotes and events: on the span)."""
+    html = client.get(href).text
+    total = int(_LISTED.search(html).group(1))
+    rows = html.split('<ol class="rows', 1)[1].split("</ol>", 1)[0]
+    if href.startswith("/search"):
+        shown, page = len(re.findall(r'<li><a href="/article/[0-9a-f]+">', rows)), 30
+    else:
+        shown, page = len(re.findall(r'<blockquote><a href="/article/[0-9a-f]+(?:#span-\d+-\d+)?">', rows)), 200
+    assert shown == min(total, page), (href, total, shown)
+    return total
+
+
+def test_every_number_of_a_comparison_leads_to_as_many_rows(client: TestClient):
+    """Each number of the compare page (a period and a story) is a link to a listing whose total is that
+    number: speakers' quotes, quotes per speaker country, events, events left out, theme and tone articles,
+    outlets' and sides' articles."""
+    pages = [client.get("/compare", params={"a": "RU", "b": "country=NO,CA,US"}).text]
+    story = re.search(r'href="/story/(\d+)"', client.get("/").text)
+    if story:
+        pages.append(client.get(f"/story/{story.group(1)}").text)
+    checked = 0
+    for html in pages:
+        for href, shown in re.findall(r'<a class="num" href="([^"]+)">([^<]+)</a>', html.split('class="sides', 1)[-1].split('<div class="grid">')[0]):
+            if href.startswith(("/quotes", "/events", "/search")):
+                n = re.match(r"(\d+)( articles?)?$", shown.strip())
+                if n:  # a count (shares and tones link to the same rows as their counts)
+                    assert listed(client, html_lib.unescape(href)) == int(n.group(1)), (href, shown)
+                    checked += 1
+    assert checked >= 8, checked
 
 
 def test_compare_page_puts_two_sides_next_to_each_other(client: TestClient):

@@ -197,3 +197,30 @@ def test_network_node_selection_shows_its_links(page, server):  # noqa: ANN001
     page.locator("svg#graph").dispatch_event("pointerup", {"pointerId": 1})
     assert page.locator("#node-info h2 a").count() == 1
     page.problems.check("network")
+
+
+def test_a_compare_number_leads_to_as_many_rows_and_on_to_the_sentence(page, server):  # noqa: ANN001
+    """Click a number on the compare page (a speaker's quotes, an event count, a theme's articles): the
+    listing's lede gives that number and shows that many rows; a quote row opens its article on its span."""
+    base, _db = server
+    cmp_url = f"{base}/compare?a=RU&b=country%3DNO%2CCA%2CUS"
+    for sel, rows in (("td.n a.num[href^='/quotes?'][href*='speaker_key=']", "ol.evidence > li blockquote a[href^='/article/']"),
+                      ("td.n a.num[href^='/events?']", "ol.evidence > li blockquote a[href^='/article/']"),
+                      ("td.sub a.num[href^='/search?'][href*='theme=']", "ol.hits > li:not(.empty) a[href^='/article/']")):  # fmt: skip
+        page.goto(cmp_url)
+        num = page.locator(f"section.side {sel}").first
+        shown = int(re.match(r"\d+", num.inner_text()).group())
+        num.click()
+        page.wait_for_load_state("load")
+        total = re.search(r"(\d+)\+? (?:quotes|events|articles)\b", page.locator("p.lede").inner_text())
+        assert total and int(total.group(1)) == shown, (sel, page.url)
+        assert page.locator(rows).count() == shown, (sel, page.url)
+    page.goto(cmp_url)
+    page.locator("section.side td.n a.num[href^='/quotes?']").first.click()
+    page.wait_for_url(re.compile(r"/quotes\?"))
+    link = page.locator("ol.evidence blockquote a[href*='#span-']").first
+    span = link.get_attribute("href").split("#", 1)[1]
+    link.click()
+    page.wait_for_url(re.compile(r"/article/[0-9a-f]+#span-\d+-\d+$"))
+    assert page.url.endswith("#" + span) and page.locator("#text span.target").count() > 0
+    page.problems.check("compare number to its rows")

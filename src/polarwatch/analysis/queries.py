@@ -284,24 +284,13 @@ def quotes(store: Any, f: Filters, *, speaker: str | None = None, about: str | N
         else:  # a speaker the registry and the mentions do not know: by the name as printed
             conds.append("lower(q.speaker_name) = lower(?)")  # ASCII case on SQLite, as NOCASE
             qargs.append(speaker)
-    if speaker_key is not None:
-        # COALESCE(speaker_id, speaker_name) = key, written so that each branch reads an index
-        conds.append("q.speaker_name IS NOT NULL AND (q.speaker_id = ? OR (q.speaker_id IS NULL AND q.speaker_name = ?))")
-        qargs += [speaker_key, speaker_key]
-    if speaker_country is not None:
-        if speaker_country == "unknown":
-            conds.append("(q.speaker_country IS NULL OR q.speaker_country = '' OR q.speaker_country = 'unknown')")
-        else:
-            conds.append("q.speaker_country = ?")
-            qargs.append(speaker_country)
+    exact = quote_conds(speaker_key, speaker_country, about_id)
+    conds += exact[0]
+    qargs += exact[1]
     if about:
         ids = actor_ids(store, about) or [about]
         conds.append("(" + " OR ".join(["q.about LIKE ?"] * len(ids)) + ")")
         qargs += [f'%"{i}"%' for i in ids]
-    if about_id is not None:
-        conds.append("q.about != '[]' AND (q.speaker_id IS NULL OR q.speaker_id != ?) "
-                     "AND EXISTS (SELECT 1 FROM json_each(q.about) j WHERE j.value = ?)")  # fmt: skip
-        qargs += [about_id, about_id]
     if kind:
         conds.append("q.kind = ?")
         qargs.append(kind)
@@ -310,6 +299,29 @@ def quotes(store: Any, f: Filters, *, speaker: str | None = None, about: str | N
         d["about"] = json.loads(d["about"])
         d["in_title"] = bool(d["in_title"])
     return out, nxt
+
+
+def quote_conds(speaker_key: str | None = None, speaker_country: str | None = None,
+                about_id: str | None = None) -> tuple[list[str], list[Any]]:  # fmt: skip
+    """Conditions on quotes (aliased ``q``) selecting exactly the quotes of a comparison's or a network's
+    figure (see :func:`quotes`), and their parameters; the dashboard's listing takes the same."""
+    conds: list[str] = []
+    args: list[Any] = []
+    if speaker_key is not None:
+        # COALESCE(speaker_id, speaker_name) = key, written so that each branch reads an index
+        conds.append("q.speaker_name IS NOT NULL AND (q.speaker_id = ? OR (q.speaker_id IS NULL AND q.speaker_name = ?))")
+        args += [speaker_key, speaker_key]
+    if speaker_country is not None:
+        if speaker_country == "unknown":
+            conds.append("(q.speaker_country IS NULL OR q.speaker_country = '' OR q.speaker_country = 'unknown')")
+        else:
+            conds.append("q.speaker_country = ?")
+            args.append(speaker_country)
+    if about_id is not None:
+        conds.append("q.about != '[]' AND (q.speaker_id IS NULL OR q.speaker_id != ?) "
+                     "AND EXISTS (SELECT 1 FROM json_each(q.about) j WHERE j.value = ?)")  # fmt: skip
+        args += [about_id, about_id]
+    return conds, args
 
 
 EVENT_COLS = (
@@ -334,6 +346,28 @@ SOURCE_LABEL = "COALESCE(e.source_name, e.source_country, '?')"
 TARGET_LABEL = "COALESCE(e.target_name, e.target_country, '?')"
 
 
+def event_conds(source_label: str | None = None, target_label: str | None = None, source_id: str | None = None,
+                target_id: str | None = None, symmetric: bool | None = None) -> tuple[list[str], list[Any]]:  # fmt: skip
+    """Conditions on events (aliased ``e``) selecting exactly the events of a comparison's or a network's
+    figure (see :func:`events`), and their parameters; the dashboard's listing takes the same."""
+    conds: list[str] = []
+    args: list[Any] = []
+    ends = [(c, v) for c, v in (("source", source_id), ("target", target_id)) if v]
+    if ends:  # as written, or the other way round when the event is symmetric
+        fwd = " AND ".join(f"e.{c}_id = ?" for c, _ in ends)
+        rev = " AND ".join(f"e.{'target' if c == 'source' else 'source'}_id = ?" for c, _ in ends)
+        conds.append(f"(({fwd}) OR (e.symmetric = 1 AND {rev}))")
+        args += [v for _, v in ends] * 2
+    for expr, val in ((SOURCE_LABEL, source_label), (TARGET_LABEL, target_label)):
+        if val is not None:
+            conds.append(f"{expr} = ?")
+            args.append(val)
+    if symmetric is not None:
+        conds.append("e.symmetric = ?")
+        args.append(1 if symmetric else 0)
+    return conds, args
+
+
 def events(store: Any, f: Filters, *, source: str | None = None, target: str | None = None, type: str | None = None,  # noqa: A002
            source_label: str | None = None, target_label: str | None = None, source_id: str | None = None,
            target_id: str | None = None, symmetric: bool | None = None,
@@ -344,25 +378,14 @@ def events(store: Any, f: Filters, *, source: str | None = None, target: str | N
     *source_id*/*target_id* actor ids as stored, a symmetric event read both ways as with *source*;
     *symmetric* true or false keeps only symmetric or only directed events."""
     cond, args = where(store, f)
-    conds: list[str] = []
-    eargs: list[Any] = []
-    ends = [(c, v) for c, v in (("source", source), ("target", target)) if v]
-    ids = [(c, v) for c, v in (("source", source_id), ("target", target_id)) if v]
-    for pairs, side_sql in ((ends, lambda col, who: _event_side(col, who, store)), (ids, lambda col, who: (f"e.{col}_id = ?", [who]))):
-        if not pairs:
-            continue
+    conds, eargs = event_conds(source_label, target_label, source_id, target_id, symmetric)
+    if source or target:
         # As written (source, target), or the other way round when the event is symmetric.
-        fwd = [side_sql(col, who) for col, who in pairs]
-        rev = [side_sql("target" if col == "source" else "source", who) for col, who in pairs]
+        ends = [(who, col, other) for who, col, other in ((source, "source", "target"), (target, "target", "source")) if who]
+        fwd = [_event_side(col, who, store) for who, col, _ in ends]
+        rev = [_event_side(other, who, store) for who, _, other in ends]
         conds.append(f"(({' AND '.join(c for c, _ in fwd)}) OR (e.symmetric = 1 AND {' AND '.join(c for c, _ in rev)}))")
         eargs += [v for _, a in fwd + rev for v in a]
-    for expr, val in ((SOURCE_LABEL, source_label), (TARGET_LABEL, target_label)):
-        if val is not None:
-            conds.append(f"{expr} = ?")
-            eargs.append(val)
-    if symmetric is not None:
-        conds.append("e.symmetric = ?")
-        eargs.append(1 if symmetric else 0)
     if type:
         conds.append("e.type = ?")
         eargs.append(type.upper())

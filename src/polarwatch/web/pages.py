@@ -17,10 +17,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from ..analysis.sides import SideError
 from ..store import AmbiguousId, open_store
 from ..store.sqlite import SQLiteStore
 from . import charts, views
-from .links import evidence_href, link, safe_href
+from .links import evidence_href, link, listing_href, safe_href
 from .queries import Filters
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -37,6 +38,7 @@ def environment() -> Environment:
     )
     env.filters["safe_href"] = safe_href
     env.filters["ev_href"] = evidence_href
+    env.filters["listing"] = listing_href
     env.filters["when"] = charts.when
     env.filters["plural"] = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")
     env.filters["fmt_tone"] = lambda v: "" if v is None else f"{v:+.2f}"
@@ -93,6 +95,10 @@ def filters_from(request: Request) -> Filters:
         theme=text("theme", 40),
         story=int(story) if story and story.isdigit() else None,
         thread=int(thread) if thread and thread.isdigit() else None,
+        side=tuple(v.strip()[:500] for v in qp.getlist("side")[:6] if v.strip()),
+        outlet_name=text("outlet_name"),
+        tone_toward=text("tone_toward"),
+        quoting=tuple(v.strip()[:200] for v in qp.getlist("quoting")[:10] if v.strip()),
     )
 
 
@@ -132,6 +138,8 @@ def make_router(db: str) -> APIRouter:
                 ctx = fn(stores.get(), filters_from(request), request.query_params, **kw)
             except AmbiguousId:
                 ctx = None
+            except SideError as exc:  # a side= the comparison syntax cannot read
+                return page("missing.html", request, 400, what=f"side ({exc})")
             if ctx is None:
                 return page("missing.html", request, 404, what=template.split(".")[0])
             return page(template, request, **ctx)

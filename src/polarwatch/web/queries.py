@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from ..store import ArticleFilter
 from ..store.sqlite import SQLiteStore, _fts_queries
@@ -44,15 +44,20 @@ class Filters:
     theme: str | None = None  # theme id carried by the article
     story: int | None = None
     thread: int | None = None
+    # The filters of the links behind a comparison's or a network's numbers (the REST API's list filters)
+    side: tuple[str, ...] = ()  # comparison sides: articles in any of them
+    outlet_name: str | None = None  # the outlet's name, exactly
+    tone_toward: str | None = None  # articles scoring a tone toward this actor id
+    quoting: tuple[str, ...] = ()  # articles quoting every one of these speaker ids
 
     def article_filter(self) -> ArticleFilter:
         return ArticleFilter(self.outlet, self.country, self.kind, self.since, self.until)
 
-    def params(self, **change: Any) -> dict[str, str]:
+    def params(self, **change: Any) -> dict[str, Any]:
         """The non-empty filters as query parameters, with *change* applied (None drops a key)."""
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         d.update(change)
-        return {k: str(v) for k, v in d.items() if v not in (None, "")}
+        return {k: [str(x) for x in v] if isinstance(v, tuple) else str(v) for k, v in d.items() if v not in (None, "", ())}
 
     def with_(self, **change: Any) -> "Filters":
         return replace(self, **change)
@@ -98,6 +103,12 @@ def _where(s: SQLiteStore, f: Filters, alias: str = "a") -> tuple[str, list[Any]
             f"WHERE sa.article_rowid = {alias}.rowid AND ts.thread_id = ?)"
         )
         args.append(f.thread)
+    if f.side or f.outlet_name is not None or f.tone_toward or f.quoting:  # the same SQL as the REST API's lists
+        from ..analysis.queries import Filters as ListFilters, where
+
+        cond, largs = where(s, ListFilters(side=f.side, outlet_name=f.outlet_name, tone_toward=f.tone_toward, quoting=f.quoting), alias)
+        conds.append(cond)
+        args += largs
     return " AND ".join(conds), args
 
 
@@ -249,8 +260,31 @@ class QuoteRow:
     about: list[str] = field(default_factory=list)
 
 
-def quotes(s: SQLiteStore, f: Filters, speaker: str | None = None, about: str | None = None, limit: int = 100) -> list[QuoteRow]:
-    """Quotes from articles matching *f*, by exact speaker id and/or an actor id mentioned inside, newest first."""
+def quotes(s: SQLiteStore, f: Filters, speaker: str | None = None, about: str | None = None, limit: int = 100,
+           exact: Mapping[str, str | None] | None = None) -> list[QuoteRow]:  # fmt: skip
+    """Quotes from articles matching *f*, by exact speaker id and/or an actor id mentioned inside, newest first;
+    *exact*: the REST API's ``speaker_key``, ``speaker_country``, ``about_id`` (a comparison's figures)."""
+    conds, qargs = _quote_where(s, f, speaker, about, exact)
+    sql = (
+        "SELECT a.id, a.title, a.outlet_name, a.published, q.start, q.end, q.text, q.kind, q.speaker_id, q.speaker_name, "  # noqa: S608
+        f"q.in_title, q.about FROM articles a CROSS JOIN quotes q ON q.article_rowid = a.rowid WHERE {' AND '.join(conds)} "
+        f"{NEWEST_FIRST} LIMIT ?"
+    )
+    return [QuoteRow(*r[:10], bool(r[10]), json.loads(r[11])) for r in s.db.execute(sql, [*qargs, limit])]
+
+
+def count_quotes(s: SQLiteStore, f: Filters, speaker: str | None = None, about: str | None = None,
+                 exact: Mapping[str, str | None] | None = None) -> int:  # fmt: skip
+    """How many quotes :func:`quotes` would list without its limit."""
+    conds, qargs = _quote_where(s, f, speaker, about, exact)
+    sql = f"SELECT COUNT(*) FROM articles a JOIN quotes q ON q.article_rowid = a.rowid WHERE {' AND '.join(conds)}"  # noqa: S608
+    return int(s.db.execute(sql, qargs).fetchone()[0])
+
+
+def _quote_where(s: SQLiteStore, f: Filters, speaker: str | None, about: str | None,
+                 exact: Mapping[str, str | None] | None) -> tuple[list[str], list[Any]]:  # fmt: skip
+    from ..analysis.queries import quote_conds
+
     where, args = _where(s, f)
     conds, qargs = [where], list(args)
     if speaker:
@@ -259,12 +293,8 @@ def quotes(s: SQLiteStore, f: Filters, speaker: str | None = None, about: str | 
     if about:
         conds.append("q.about LIKE ?")
         qargs.append("%" + json.dumps(about) + "%")
-    sql = (
-        "SELECT a.id, a.title, a.outlet_name, a.published, q.start, q.end, q.text, q.kind, q.speaker_id, q.speaker_name, "  # noqa: S608
-        f"q.in_title, q.about FROM articles a CROSS JOIN quotes q ON q.article_rowid = a.rowid WHERE {' AND '.join(conds)} "
-        f"{NEWEST_FIRST} LIMIT ?"
-    )
-    return [QuoteRow(*r[:10], bool(r[10]), json.loads(r[11])) for r in s.db.execute(sql, [*qargs, limit])]
+    more, margs = quote_conds(**(exact or {}))
+    return conds + more, qargs + margs
 
 
 QUOTE_WINDOW = 5000  # whom a speaker talks about is counted over their latest quotes
@@ -301,9 +331,35 @@ class EventRow:
 
 
 def events(s: SQLiteStore, f: Filters, source: str | None = None, target: str | None = None, side: str | None = None,
-           etype: str | None = None, group: str | None = None, limit: int = 100) -> list[EventRow]:
+           etype: str | None = None, group: str | None = None, limit: int = 100,
+           exact: Mapping[str, Any] | None = None) -> list[EventRow]:  # fmt: skip
     """Events from articles matching *f*: by exact source or target actor id, an actor on either *side*,
-    a type or a group of EVENT_GROUPS; each with its sentence, newest first."""
+    a type or a group of EVENT_GROUPS; each with its sentence, newest first. *exact*: the REST API's
+    ``source_label``, ``target_label``, ``source_id``, ``target_id``, ``symmetric`` (a comparison's or a
+    network's figures)."""
+    conds, eargs = _event_where(s, f, source, target, side, etype, group, exact)
+    sql = (
+        "SELECT a.id, a.title, a.outlet_name, a.published, e.type, e.trigger, e.sentence_start, e.sentence_end, "  # noqa: S608
+        "COALESCE(e.source_id, 'country:' || e.source_country), COALESCE(e.source_name, e.source_country), "
+        "COALESCE(e.target_id, 'country:' || e.target_country), COALESCE(e.target_name, e.target_country), e.symmetric, "
+        f"substr(a.body, e.sentence_start + 1, e.sentence_end - e.sentence_start) FROM articles a "
+        f"CROSS JOIN events e ON e.article_rowid = a.rowid WHERE {' AND '.join(conds)} {NEWEST_FIRST} LIMIT ?"
+    )
+    return [EventRow(*r[:12], bool(r[12]), r[13]) for r in s.db.execute(sql, [*eargs, limit])]
+
+
+def count_events(s: SQLiteStore, f: Filters, source: str | None = None, target: str | None = None, side: str | None = None,
+                 etype: str | None = None, group: str | None = None, exact: Mapping[str, Any] | None = None) -> int:  # fmt: skip
+    """How many events :func:`events` would list without its limit."""
+    conds, eargs = _event_where(s, f, source, target, side, etype, group, exact)
+    sql = f"SELECT COUNT(*) FROM articles a JOIN events e ON e.article_rowid = a.rowid WHERE {' AND '.join(conds)}"  # noqa: S608
+    return int(s.db.execute(sql, eargs).fetchone()[0])
+
+
+def _event_where(s: SQLiteStore, f: Filters, source: str | None, target: str | None, side: str | None, etype: str | None,
+                 group: str | None, exact: Mapping[str, Any] | None) -> tuple[list[str], list[Any]]:  # fmt: skip
+    from ..analysis.queries import event_conds
+
     where, args = _where(s, f)
     conds, eargs = [where], list(args)
     for col, val in (("e.source_id", source), ("e.target_id", target)):
@@ -323,14 +379,8 @@ def events(s: SQLiteStore, f: Filters, source: str | None = None, target: str | 
         everything = [t for ts in EVENT_GROUPS.values() for t in ts]
         conds.append(f"e.type NOT IN ({', '.join('?' * len(everything))})")
         eargs += everything
-    sql = (
-        "SELECT a.id, a.title, a.outlet_name, a.published, e.type, e.trigger, e.sentence_start, e.sentence_end, "  # noqa: S608
-        "COALESCE(e.source_id, 'country:' || e.source_country), COALESCE(e.source_name, e.source_country), "
-        "COALESCE(e.target_id, 'country:' || e.target_country), COALESCE(e.target_name, e.target_country), e.symmetric, "
-        f"substr(a.body, e.sentence_start + 1, e.sentence_end - e.sentence_start) FROM articles a "
-        f"CROSS JOIN events e ON e.article_rowid = a.rowid WHERE {' AND '.join(conds)} {NEWEST_FIRST} LIMIT ?"
-    )
-    return [EventRow(*r[:12], bool(r[12]), r[13]) for r in s.db.execute(sql, [*eargs, limit])]
+    more, margs = event_conds(**(exact or {}))
+    return conds + more, eargs + margs
 
 
 def event_partners(s: SQLiteStore, actor_id: str, role: str) -> list[dict[str, Any]]:

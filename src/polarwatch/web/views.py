@@ -10,7 +10,7 @@ from ..store.sqlite import SQLiteStore
 from ..themes import taxonomy
 from . import charts, queries
 from .highlight import Mark, cut, paragraphs
-from .links import evidence_href, link
+from .links import link, listing_href
 from .queries import EVENT_GROUPS, Filters
 
 EVENT_SERIES = [*EVENT_GROUPS, "other"]
@@ -216,7 +216,8 @@ def network_page(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str,
 
 def network_data(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
     """analysis.network over the filters, as the network page's script reads it: nodes ``{id, name, kind,
-    weight}`` and edges ``{source, target, kind, weight, href}`` (href: the first sentence behind the edge)."""
+    weight}`` and edges ``{source, target, kind, weight, href}`` (href: the listing of the events, quotes or
+    articles the edge's weight counts, each linking to its sentence)."""
     analysis = _analysis()
     f = queries.recent_window(s, f)
     flt = analysis.Filters(since=f.since, until=f.until, outlet=f.outlet, country=f.country, kind=f.kind,
@@ -225,7 +226,7 @@ def network_data(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str,
     css = {"event": "event", "co-quoted": "quote", "quoted-about": "about"}
     edges = [{"source": e["source"], "target": e["target"], "kind": css.get(e["kind"], "link"), "weight": e["weight"],
               "label": e["kind"] + (f" {e['type']}" if e.get("type") else ""),
-              "href": evidence_href(e["evidence"][0]) if e.get("evidence") else None} for e in net["edges"]]  # fmt: skip
+              "href": listing_href(e["link"])} for e in net["edges"]]  # fmt: skip
     nodes = [{"id": n["id"], "name": n["name"].removeprefix("country:"), "kind": n.get("type") or "", "weight": n["weight"]}
              for n in net["nodes"]]  # fmt: skip
     return {"nodes": nodes, "edges": edges}
@@ -239,20 +240,35 @@ def search(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
     return {"f": f, "res": res, "page": page, "theme_names": theme_names(), "actor_name": actor_name}
 
 
+def _exact(qp: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """The exact filters of a comparison's or a network's link (the REST API's names) given in the query."""
+    return {k: v.strip()[:200] for k in names if (v := qp.get(k)) is not None and v.strip()}
+
+
+LISTING_MAX = 200  # rows a listing page shows; the lede gives the total
+
+
 def events(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
     def arg(name: str) -> str | None:
         return (qp.get(name) or "").strip()[:200] or None
 
-    sel = {k: arg(k) for k in ("source", "target", "side", "type", "group")}
-    rows = queries.events(s, f, source=sel["source"], target=sel["target"], side=sel["side"], etype=sel["type"],
-                          group=sel["group"], limit=200)  # fmt: skip
-    ids = [v for k, v in sel.items() if k in ("source", "target", "side") and v]
-    return {"f": f, "sel": sel, "rows": rows, "names": queries.actor_names(s, ids)}
+    # involving: an actor at either end (the page's own filter; side= is a comparison side, as in the REST API)
+    sel = {k: arg(k) for k in ("source", "target", "involving", "type", "group")}
+    exact: dict[str, Any] = _exact(qp, ("source_label", "target_label", "source_id", "target_id", "symmetric"))
+    if "symmetric" in exact:
+        exact["symmetric"] = exact["symmetric"].lower() in ("true", "1", "yes")
+    kw = {"source": sel["source"], "target": sel["target"], "side": sel["involving"], "etype": sel["type"], "group": sel["group"], "exact": exact}
+    rows = queries.events(s, f, limit=LISTING_MAX, **kw)
+    total = queries.count_events(s, f, **kw) if len(rows) >= LISTING_MAX else len(rows)
+    ids = [v for k, v in sel.items() if k in ("source", "target", "involving") and v] + [exact[k] for k in ("source_id", "target_id") if k in exact]
+    return {"f": f, "sel": sel, "exact": exact, "rows": rows, "total": total, "names": queries.actor_names(s, ids)}
 
 
 def quotes(s: SQLiteStore, f: Filters, qp: Mapping[str, str]) -> dict[str, Any]:
     speaker = (qp.get("speaker") or "").strip()[:200] or None
     about = (qp.get("about") or "").strip()[:200] or None
-    rows = queries.quotes(s, f, speaker=speaker, about=about, limit=200)
-    return {"f": f, "speaker": speaker, "about": about, "rows": rows,
-            "names": queries.actor_names(s, [x for x in (speaker, about) if x])}  # fmt: skip
+    exact = _exact(qp, ("speaker_key", "speaker_country", "about_id"))
+    rows = queries.quotes(s, f, speaker=speaker, about=about, limit=LISTING_MAX, exact=exact)
+    total = queries.count_quotes(s, f, speaker=speaker, about=about, exact=exact) if len(rows) >= LISTING_MAX else len(rows)
+    ids = [x for x in (speaker, about, exact.get("speaker_key"), exact.get("about_id")) if x]
+    return {"f": f, "speaker": speaker, "about": about, "exact": exact, "rows": rows, "total": total, "names": queries.actor_names(s, ids)}

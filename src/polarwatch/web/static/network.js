@@ -67,7 +67,7 @@
         var other = e.a === node ? e.b : e.a, li = document.createElement("li");
         li.appendChild(link(other.name, "/actor/" + encodeURIComponent(other.id)));
         li.appendChild(document.createTextNode(" · " + (e.kind || "link") + " "));
-        var n = link(String(e.weight), e.href || "/events?side=" + encodeURIComponent(node.id));
+        var n = link(String(e.weight), e.href || "/events?involving=" + encodeURIComponent(node.id));
         n.className = "num";
         li.appendChild(n);
         ul.appendChild(li);
