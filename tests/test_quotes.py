@@ -736,3 +736,13 @@ def test_a_document_of_an_acronym_speaks_for_the_body():
     qs = _quotes("The Barents Fisheries Board (BFB) said the ice edge had moved north.",
                  "According to BFB records, the edge moved 40 kilometres in a decade.")  # fmt: skip
     assert [s for _, _, s in qs] == ["Barents Fisheries Board", "Barents Fisheries Board"]
+
+
+def test_eval_counts_an_outlet_named_by_its_alias_as_the_outlet():
+    from polarwatch.evaluate.gold import GoldQuote
+    from polarwatch.evaluate.run import _outlet_aliases
+    from polarwatch.evaluate.score import PredQuote, same_speaker
+
+    gold = GoldQuote("direct", "The ship sank.", "Agence France-Presse", speaker_type="organization")
+    assert same_speaker(gold, PredQuote("The ship sank.", "direct", "AFP", list(_outlet_aliases()["outlet:afp"])))
+    assert not same_speaker(gold, PredQuote("The ship sank.", "direct", "Reuters", list(_outlet_aliases()["outlet:reuters"])))

@@ -95,12 +95,21 @@ def _pred_quotes(store: SQLiteStore, art: Article, mention_is_alias: bool, title
         if q.in_title and not titles:
             continue
         actor = reg.actors.get(q.speaker_id or "")
-        aliases = list(actor.aliases) if actor else []
+        aliases = list(actor.aliases) if actor else list(_outlet_aliases().get(q.speaker_id or "", ()))
         kind = "person" if (actor and actor.is_person) or (q.speaker_id or "").startswith("article:") else ("organization" if actor else None)
         if mention_is_alias and q.speaker_text:
             aliases.append(q.speaker_text)
         out.append(PredQuote(q.text, q.kind, q.speaker_name or q.speaker_text, aliases, kind))
     return out
+
+
+def _outlet_aliases() -> dict[str, tuple[str, ...]]:
+    """The aliases of the outlets of ``data/outlets.csv`` by the speaker id the extractor gives them
+    (``outlet:<slug>``): "Agence France-Presse" is a name of the outlet "AFP" as a registry alias is of its actor."""
+    from ..nlp.entities import _slug
+    from ..outlets import registry as outlet_registry
+
+    return {"outlet:" + _slug(o.name): o.aliases for o in outlet_registry()}
 
 
 def run_eval(what: str, gold_dir: str | Path) -> dict[str, Any]:
