@@ -951,8 +951,9 @@ def test_a_period_s_words_and_outlets_from_the_cells_are_those_of_all_its_articl
             monkeypatch.setattr(CellWords, "WALK", walk)
             from_cells = [aggregates.cell_words(s, sm, cl) for sm, cl in zip(summed, cells)]
             assert [c.articles for c in from_cells] == [b.articles for b in from_bodies] and all(b.articles > 3 for b in from_bodies)
-            got = distinctive(from_cells, 10, min_count=1)
+            got = distinctive(from_cells, 10, min_count=1)  # scored as arrays of word ids (possessives under their stem)
             assert got == want and all(w["evidence"] for side in got for w in side), walk
+            assert distinctive([from_cells[0], from_bodies[1]], 10, min_count=1) == want  # one side by words: both so
             for word in ("icebreaker", "herders", "lane", "ice", "strait", "fleet", "sea", "crossing"):
                 for c, b in zip(from_cells, from_bodies):
                     assert c.where(word) == b.where(word), (word, walk)

@@ -203,16 +203,29 @@ class Vocabulary:
         self.words: list[str | None] = []
         self.joined: np.ndarray = np.empty(0, dtype=np.int64)  # ids of the words joined by an apostrophe or a hyphen
         self.array: np.ndarray = np.empty(0, dtype=object)  # the words as an array, indexed by id at once
+        self.apostrophes: np.ndarray = np.empty(0, dtype=np.int64)  # ids of the words holding an apostrophe
+        self.extra: dict[str, int] = {}  # negative keys of words the table does not hold (see :meth:`keys`)
         self.lock = threading.Lock()
 
     def names(self, db: Any, ids: np.ndarray) -> list[str]:
-        top = int(ids.max()) if len(ids) else -1
+        ids = np.asarray(ids, dtype=np.int64)
+        array, extra = self.sync(db, int(ids.max()) if len(ids) else -1)
+        out = array[np.maximum(ids, 0)].tolist() if len(array) else [None] * len(ids)
+        if len(ids) and ids.min() < 0:
+            named = {k: w for w, k in extra.items()}
+            out = [named[int(k)] if k < 0 else w for k, w in zip(ids, out)]
+        return out  # type: ignore[no-any-return]
+
+    def sync(self, db: Any, top: int) -> tuple[np.ndarray, dict[str, int]]:
+        """Read the ids up to *top* not read yet (all again when the store's table is another's); returns
+        the words as an array and the extra keys."""
         with self.lock:
             last = len(self.words) - 1
             if last >= 0:
                 r = db.execute("SELECT word FROM words WHERE id = ?", (last,)).fetchone()
                 if r is None or r[0] != self.words[last]:
                     self.words, self.joined, self.array = [], np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
+                    self.apostrophes, self.extra = np.empty(0, dtype=np.int64), {}
             if top >= len(self.words):
                 rows = db.execute("SELECT id, word FROM words WHERE id >= ? ORDER BY id", (len(self.words),)).fetchall()
                 if rows:
@@ -222,8 +235,22 @@ class Vocabulary:
                     new = np.array([int(k) for k, w in rows if _JOINED.search(w)], dtype=np.int64)
                     self.words, self.joined = grown, np.concatenate([self.joined, new])
                     self.array = np.array(grown, dtype=object)
-            array = self.array
-        return array[np.asarray(ids, dtype=np.int64)].tolist()  # type: ignore[no-any-return]
+                    apos = np.array([int(k) for k, w in rows if "'" in w or "’" in w], dtype=np.int64)
+                    self.apostrophes = np.concatenate([self.apostrophes, apos])
+            return self.array, self.extra
+
+    def keys(self, db: Any, words: list[str]) -> list[int]:
+        """The key of each of *words*: its id, or for a word the table does not hold a negative key of its
+        own for this process (a possessive's stem seen only in its possessive form)."""
+        ids: dict[str, int] = {}
+        for i in range(0, len(words), CHUNK):
+            part = words[i : i + CHUNK]
+            ids.update((w, int(k)) for k, w in db.execute(f"SELECT id, word FROM words WHERE word IN ({', '.join('?' * len(part))})", part))  # noqa: S608
+        with self.lock:
+            for w in words:
+                if w not in ids:
+                    ids[w] = self.extra.setdefault(w, -1 - len(self.extra))
+        return [ids[w] for w in words]
 
 
 _vocabularies: dict[str, Vocabulary] = {}
@@ -456,16 +483,42 @@ class CellWords(CountedWords):
                 break
 
     def load(self, vocab: Vocabulary, rows: list[tuple[int, Any]]) -> "CellWords":
-        """*rows*: (articles, stored sum) of each cell of the side."""
+        """*rows*: (articles, stored sum) of each cell of the side. The sums are kept as arrays of word ids;
+        :attr:`counts` (by word) is filled by :meth:`finish`, for a caller that wants them so."""
         self.articles = sum(int(n) for n, _ in rows)
+        self.vocab = vocab
+        self.ids, self.totals = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         pairs = [unpack_cell(blob) for _, blob in rows]
-        if pairs:
-            ids = np.concatenate([i for i, _ in pairs]).astype(np.int64)
-            totals = np.bincount(ids, weights=np.concatenate([c for _, c in pairs])) if len(ids) else np.empty(0)
-            present = np.flatnonzero(totals)
-            names = vocab.names(self.db, present)
-            self.counts.update(dict(zip(names, totals[present].astype(np.int64).tolist())))  # into an empty Counter: dict.update
+        ids = np.concatenate([i for i, _ in pairs]) if pairs else np.empty(0, dtype=np.int64)
+        if len(ids):
+            totals = np.bincount(ids, weights=np.concatenate([c for _, c in pairs]))
+            self.ids = np.flatnonzero(totals)
+            self.totals = totals[self.ids].astype(np.int64)
         return self
+
+    def finish(self) -> "CellWords":
+        if not self.counts and len(self.ids):
+            self.counts.update(dict(zip(self.vocab.names(self.db, self.ids), self.totals.tolist())))  # into an empty Counter: dict.update
+        super().finish()
+        return self
+
+    def vector(self) -> tuple[np.ndarray, np.ndarray, object, Any]:
+        """The counts as :meth:`finish` leaves them, as arrays of keys (:meth:`Vocabulary.keys`): a word holding
+        an apostrophe is counted under its normal form's key, found by name (few words), the rest stay ids."""
+        ids, totals = self.ids, self.totals
+        self.vocab.sync(self.db, int(ids[-1]) if len(ids) else -1)
+        apos = np.isin(ids, self.vocab.apostrophes)
+        if apos.any():
+            merged: Counter[str] = Counter()
+            for w, n in zip(self.vocab.names(self.db, ids[apos]), totals[apos].tolist()):
+                v = _normal(w)
+                if len(v) >= 3 and v not in STOP_WORDS:
+                    merged[v] += n
+            keys = np.concatenate([ids[~apos], np.array(self.vocab.keys(self.db, list(merged)), dtype=np.int64)])
+            keys, at = np.unique(keys, return_inverse=True)  # a normal form also counted as itself: one key
+            totals = np.bincount(at, weights=np.concatenate([totals[~apos], np.array(list(merged.values()), dtype=np.int64)])).astype(np.int64)
+            ids = keys
+        return ids, totals, self.vocab, lambda keys: self.vocab.names(self.db, keys)
 
     def where(self, word: str, keep: int = 3) -> list[tuple[str, int, int]]:
         if self.cells is None or keep <= 0:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -33,6 +34,9 @@ this those though through thus to too toward towards two under until up upon us 
 whether which while who whom whose why will with within without would yet you your yours yourself yourselves year
 years according told including amid week weeks day days month months time times first last next well still even
 """.split())  # fmt: skip
+
+# A side's counts as arrays: (word keys ascending, counts, the key space, a function naming keys).
+Vector = tuple[np.ndarray, np.ndarray, object, Callable[[np.ndarray], list[str]]]
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
@@ -79,6 +83,11 @@ class WordCounts:
                 out[w] += n
         self.counts = out
         return self
+
+    def vector(self) -> Vector | None:
+        """The finished counts as (word keys ascending, counts, key space, names of keys), for sides that hold
+        them as arrays (:func:`distinctive` then scores arrays when every side shares the key space); None here."""
+        return None
 
     def expect(self, words: list[str], keep: int = 3) -> None:
         """*words* are those :meth:`where` will be asked for, *keep* occurrences each (a subclass may prepare
@@ -136,6 +145,25 @@ class WordFinder:
         return None
 
 
+def _scores(y: np.ndarray, alpha0: float) -> tuple[np.ndarray, np.ndarray]:
+    """z-scores and deltas (groups x words) of the counts *y* (groups x words), each group against all the
+    others together. Every sum is of whole numbers, and the prior's total is *alpha0* itself (the sum of the
+    words' priors is alpha0 but in floating point depends on their order), so a word's scores are the same
+    bits whatever order or subset of other words the columns hold."""
+    pooled = y.sum(axis=0)
+    alpha = alpha0 * pooled / pooled.sum()
+    n = y.sum(axis=1, keepdims=True)
+    rest = pooled - y
+    n_rest = n.sum() - n
+    a0 = float(alpha0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        li = np.log(y + alpha) - np.log(n + a0 - y - alpha)
+        lj = np.log(rest + alpha) - np.log(n_rest + a0 - rest - alpha)
+        delta = li - lj
+        z = delta / np.sqrt(1.0 / (y + alpha) + 1.0 / (rest + alpha))
+    return z, delta
+
+
 def _log_odds(groups: list[Counter[str]], alpha0: float, min_count: int) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """The words counted at least *min_count* times over all *groups* (sorted), and per group and word its
     count, z-score and delta against all the others together (arrays groups x words)."""
@@ -146,18 +174,40 @@ def _log_odds(groups: list[Counter[str]], alpha0: float, min_count: int) -> tupl
     if not vocab or len(groups) < 2:
         return [], np.empty((len(groups), 0)), np.empty((len(groups), 0)), np.empty((len(groups), 0))
     y = np.array([[g.get(w, 0) for w in vocab] for g in groups], dtype=np.float64)  # groups x words
-    pooled = y.sum(axis=0)
-    alpha = alpha0 * pooled / pooled.sum()
-    n = y.sum(axis=1, keepdims=True)
-    rest = pooled - y
-    n_rest = n.sum() - n
-    a0 = alpha.sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        li = np.log(y + alpha) - np.log(n + a0 - y - alpha)
-        lj = np.log(rest + alpha) - np.log(n_rest + a0 - rest - alpha)
-        delta = li - lj
-        z = delta / np.sqrt(1.0 / (y + alpha) + 1.0 / (rest + alpha))
+    z, delta = _scores(y, alpha0)
     return vocab, y, z, delta
+
+
+def _vectors(sides: list[WordCounts]) -> list[Vector] | None:
+    """The sides' counts as arrays when every side has them in one key space (see :meth:`WordCounts.vector`)."""
+    vecs = [s.vector() for s in sides]
+    if len(sides) < 2 or any(v is None for v in vecs) or any(v[2] is not vecs[0][2] for v in vecs):  # type: ignore[index]
+        return None
+    return vecs  # type: ignore[return-value]
+
+
+def _distinctive_arrays(vecs: list[Vector], top: int, alpha0: float, min_count: int) -> list[list[tuple[float, float, str, int]]]:
+    """Per side, its *top* words as (z, delta, word, count), from counts as arrays of word keys: only the
+    words that can be among the top are named. The same words and scores as the counters' way."""
+    keys = np.sort(np.concatenate([v[0] for v in vecs]), kind="stable")  # sorted runs, merged (np.unique hashes: slower)
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+    y = np.zeros((len(vecs), len(keys)))
+    for g, (k, c, _, _) in enumerate(vecs):
+        y[g, np.searchsorted(keys, k)] = c
+    keep = y.sum(axis=0) >= min_count
+    keys, y = keys[keep], y[:, keep]
+    if not len(keys):
+        return [[] for _ in vecs]
+    z, delta = _scores(y, alpha0)
+    out = []
+    for g, (_, _, _, names) in enumerate(vecs):
+        cand = np.flatnonzero(np.isfinite(z[g]) & (y[g] > 0))
+        if len(cand) > top:  # those at least as high as the top-th (ties with it kept: the word breaks them)
+            cut = np.partition(z[g, cand], len(cand) - top)[len(cand) - top]
+            cand = cand[z[g, cand] >= cut]
+        named = sorted(zip((-z[g, cand]).tolist(), names(keys[cand]), cand.tolist()))[:top]
+        out.append([(-nz, float(delta[g, k]), w, int(y[g, k])) for nz, w, k in named])
+    return out
 
 
 def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: int = 3) -> list[dict[str, tuple[float, float]]]:
@@ -177,24 +227,32 @@ def log_odds(groups: list[Counter[str]], *, alpha0: float = 1000.0, min_count: i
 
 def distinctive(sides: list[WordCounts], top: int = 25, *, alpha0: float = 1000.0, min_count: int = 3,
                 evidence: int = 3) -> list[list[dict]]:  # fmt: skip
-    """The *top* words most distinctive of each side (highest z), each ``{word, z, delta, count, evidence}``:
-    up to *evidence* occurrences of the word in the side's articles (none looked for when 0: the list is empty)."""
-    for side in sides:
-        side.finish()
-    vocab, y, zs, ds = _log_odds([s.counts for s in sides], alpha0, min_count)
+    """The *top* words most distinctive of each side (highest z, then the word), each ``{word, z, delta, count,
+    evidence}``: up to *evidence* occurrences of the word in the side's articles (none looked for when 0: the
+    list is empty). Sides whose counts come as arrays of one vocabulary (:meth:`WordCounts.vector`) are
+    scored as arrays, naming only the words that can be shown."""
+    vecs = _vectors(sides)
+    if vecs is not None:
+        chosen = _distinctive_arrays(vecs, top, alpha0, min_count)
+    else:
+        for side in sides:
+            side.finish()
+        vocab, y, zs, ds = _log_odds([s.counts for s in sides], alpha0, min_count)
+        chosen = []
+        for gi in range(len(sides)):
+            # The side's words (counted there, finite z) by z descending, then the word: the vocabulary is
+            # sorted, so a word's index orders as the word does; only the *top* become Python objects.
+            z = zs[gi]
+            keep = np.flatnonzero(np.isfinite(z) & (y[gi] > 0))
+            first = keep[np.lexsort((keep, -z[keep]))[:top]].tolist()
+            chosen.append([(float(zs[gi, k]), float(ds[gi, k]), vocab[k], int(y[gi, k])) for k in first])
     out = []
-    for gi, side in enumerate(sides):
-        # The side's words (counted there, finite z) by z descending, then the word: the vocabulary is
-        # sorted, so a word's index orders as the word does; only the *top* become Python objects.
-        z = zs[gi]
-        keep = np.flatnonzero(np.isfinite(z) & (y[gi] > 0))
-        first = keep[np.lexsort((keep, -z[keep]))[:top]].tolist()
-        best = [(float(zs[gi, k]), float(ds[gi, k]), vocab[k]) for k in first]
+    for side, best in zip(sides, chosen):
         if evidence > 0:
-            side.expect([w for _, _, w in best], evidence)
+            side.expect([w for _, _, w, _ in best], evidence)
         out.append([
-            {"word": w, "z": round(z, 3), "delta": round(d, 4), "count": side.counts[w],
+            {"word": w, "z": round(z, 3), "delta": round(d, 4), "count": n,
              "evidence": [{"article": a, "start": s, "end": e} for a, s, e in (side.where(w, evidence) if evidence > 0 else [])]}
-            for z, d, w in best
+            for z, d, w, n in best
         ])  # fmt: skip
     return out
