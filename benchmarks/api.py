@@ -274,6 +274,38 @@ async def run(base: str, urls: list[str], clients: int, timeout: float = 120.0) 
     return times, errors
 
 
+def in_process(db: str, n: int, src: str) -> None:
+    """Median CPU ms of *n* month-wide comparisons (evidence 0, then 5) and networks of different months,
+    called directly on the store with the API's read settings; *src*: the package of another checkout."""
+    if src:
+        sys.path.insert(0, src)
+    import inspect
+
+    from polarwatch.analysis import compare, network, parse_side
+    from polarwatch.api.app import READ_PRAGMAS
+    from polarwatch.store import open_store
+
+    store = open_store(db)
+    for pragma in READ_PRAGMAS:
+        store.db.execute(f"PRAGMA {pragma}")
+    sides = [parse_side("RU/state-controlled"), parse_side("nordic/public-broadcaster")]
+    asks = "evidence" in inspect.signature(compare).parameters  # code from before evidence=N gives its own
+    runs = {"compare (month)": lambda a, b: compare(store, sides=sides, since=a, until=b, **({"evidence": 0} if asks else {})),
+            "compare (month, evidence 5)": lambda a, b: compare(store, sides=sides, since=a, until=b, **({"evidence": 5} if asks else {})),
+            "network (month)": lambda a, b: network(store, a, b, **({"evidence": 0} if asks else {}))}  # fmt: skip
+    rng = random.Random(5)
+    for name, fn in runs.items():
+        times = []
+        for i in range(n + 3):
+            d = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 670))
+            t = time.process_time()
+            fn(str(d), str(d + timedelta(days=30)))
+            if i >= 3:
+                times.append(time.process_time() - t)
+        print(f"{name}: {statistics.median(times) * 1000:.1f} ms CPU (median of {n}){'' if asks else ' [code before evidence=N]'}", flush=True)
+    store.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=100_000)
@@ -286,7 +318,13 @@ def main() -> None:
     ap.add_argument("--server-src", default="", metavar="DIR",
                     help="Serve with the polarwatch package of another checkout (its src/ folder, e.g. a git worktree of an "
                          "earlier commit), for a before/after on the same store; the store is then used as it is, not built.")  # fmt: skip
+    ap.add_argument("--in-process", type=int, default=0, metavar="N",
+                    help="Instead of serving: the CPU (time.process_time) of N month-wide comparisons (evidence 0 and 5) and "
+                         "networks called in this process, median after 3 warm-up ones (with --server-src, that checkout's code).")  # fmt: skip
     args = ap.parse_args()
+    if args.in_process:
+        in_process(args.db, args.in_process, args.server_src)
+        return
     t = time.perf_counter()
     env = {**os.environ, "POLARWATCH_API_TOKEN": ""}
     if args.server_src:
