@@ -105,7 +105,8 @@ class Story:
         self.size += 1
         self.members.append(f.id)
         t = terms if terms is not None else terms_of(f)
-        self.terms.update(t)
+        get = self.terms.get  # as Counter.update sums, in one comprehension rather than its loop of item assignments
+        dict.update(self.terms, {k: get(k, 0.0) + v for k, v in t.items()})
         self.recent.append(t)
         if vec is not None and self.cols is not None and self.space is vec.space:
             self.cols.append((vec.ids, vec.tf))
@@ -297,9 +298,11 @@ def _tf(c: int) -> float:
 
 
 def terms_of(f: ArticleFeatures) -> Counter[str]:
-    """The article's terms ("w:" words, "n:" names) with their sublinear term frequencies."""
-    out: Counter[str] = Counter({"w:" + w: _tf(c) for w, c in f.words.items()})  # type: ignore[misc]
-    out.update({"n:" + w: _tf(c) for w, c in f.names.items()})  # type: ignore[misc]
+    """The article's terms ("w:" words, "n:" names) with their sublinear term frequencies (``_tf``, written out:
+    this runs for every term of every article)."""
+    sub = _SUBLINEAR
+    out: Counter[str] = Counter({"w:" + w: sub[c] if c < 64 else 1.0 + math.log(c) for w, c in f.words.items()})
+    dict.update(out, {"n:" + w: sub[c] if c < 64 else 1.0 + math.log(c) for w, c in f.names.items()})  # no key is in both
     return out
 
 
@@ -395,8 +398,7 @@ def _core_overlap(f: ArticleFeatures, s: Story) -> float:
     if core:
         parts.append(len(core & f.names.keys()) / len(core))
     if mine:
-        terms = s.terms
-        parts.append(sum(1 for t in f.repeated_name_terms() if t in terms) / len(mine))
+        parts.append(len(s.terms.keys() & f.repeated_name_terms()) / len(mine))  # the terms are distinct
     return sum(parts) / len(parts) if parts else CORE_PIVOT
 
 
@@ -428,11 +430,6 @@ def score(f: ArticleFeatures, vec: ArticleVector, s: Story, df: DocFreq, dense: 
     return text + _beyond_text(f, s, gap)
 
 
-# The most the terms after the text can add to a score: a story whose text similarity falls short of the
-# best score so far by more than this cannot overtake it, so ``assign`` does not work them out.
-BEYOND_TEXT = CORE_WEIGHT * (1.0 - CORE_PIVOT) + ACTOR_WEIGHT + EVENT_WEIGHT + DATE_BONUS
-
-
 def _beyond_text(f: ArticleFeatures, s: Story, gap: int | None) -> float:
     """The core-names, actor, event and date terms of the score (``gap``: from ``_gap``, in the window)."""
     total = 0.0
@@ -461,31 +458,50 @@ def vector(f: ArticleFeatures, df: DocFreq, terms: Counter[str] | None = None) -
     return _vector(terms if terms is not None else terms_of(f), df)
 
 
+def _reach(f: ArticleFeatures) -> float:
+    """The most the core-names, actor and event terms (``_beyond_text`` but the date) can add for article *f*."""
+    reach = CORE_WEIGHT * (1.0 - CORE_PIVOT)
+    if f.actors and f.weighed_actors(COUNTRY_WEIGHT):
+        reach += ACTOR_WEIGHT
+    if f.events:
+        reach += EVENT_WEIGHT
+    return reach
+
+
 def assign(f: ArticleFeatures, stories: list[Story], df: DocFreq, threshold: float = THRESHOLD,
            vec: ArticleVector | None = None) -> tuple[Story | None, float]:
-    """The story of *stories* that *f* should join (None: start a new one) and its score."""
+    """The story of *stories* that *f* should join and its score (the best there, the first of *stories* among
+    equals), or (None, 0.0) when none reaches *threshold*. The text similarities come first, and the other
+    terms are worked out in falling order of text only for the stories they could still lift to the threshold
+    and past the best so far: the same choice as scoring every story in full, for a fraction of the work."""
     if vec is None:
         vec = vector(f, df)
-    best, best_score = None, 0.0
+    texts = []
     dense = vec.spread()
     try:
-        for s in stories:
+        for i, s in enumerate(stories):
             if (w := _window(f, s)) is None:
                 continue
             gap, far = w
             text = _text(dense, s, df)
-            if _short_of_refs(far, text):
-                continue
-            if text + BEYOND_TEXT + 1e-9 < best_score:
-                continue  # cannot overtake the best (the margin covers rounding)
-            sc = text + _beyond_text(f, s, gap)
-            if sc > best_score:
-                best, best_score = s, sc
+            if not _short_of_refs(far, text):
+                texts.append((text, i, s, gap))
     finally:
         vec.clear(dense)
-    if best is None or best_score < threshold:
-        return None, best_score
-    return best, best_score
+    if not texts:
+        return None, 0.0
+    reach = _reach(f) + 1e-9  # the margin covers rounding
+    best, best_score, best_i = None, threshold, len(stories)
+    texts.sort(key=lambda t: -t[0])
+    for text, i, s, gap in texts:
+        if text + reach + DATE_BONUS < best_score:
+            break  # nor can any story after it
+        if text + reach + (0.0 if gap is None else DATE_BONUS * (1.0 - gap / WINDOW_DAYS)) < best_score:
+            continue
+        sc = text + _beyond_text(f, s, gap)
+        if sc > best_score or sc == best_score and i < best_i:
+            best, best_score, best_i = s, sc, i
+    return (None, 0.0) if best is None else (best, best_score)
 
 
 @dataclass(slots=True)
