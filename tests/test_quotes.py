@@ -746,3 +746,8 @@ def test_eval_counts_an_outlet_named_by_its_alias_as_the_outlet():
     gold = GoldQuote("direct", "The ship sank.", "Agence France-Presse", speaker_type="organization")
     assert same_speaker(gold, PredQuote("The ship sank.", "direct", "AFP", list(_outlet_aliases()["outlet:afp"])))
     assert not same_speaker(gold, PredQuote("The ship sank.", "direct", "Reuters", list(_outlet_aliases()["outlet:reuters"])))
+
+
+def test_a_name_ner_missed_is_a_person_by_its_given_name_and_its_surname_links_back():
+    qs = _quotes("The geologist Lars Lunde said the ice was thin. Later, Lunde argued that the road must close.")
+    assert [s for _, _, s in qs] == ["Lars Lunde", "Lars Lunde"]

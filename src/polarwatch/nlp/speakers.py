@@ -436,12 +436,12 @@ _TITLES = frozenset("""
 
 
 def _titled_name(chain: list[Any]) -> bool:
-    """A run of proper nouns NER did not read as a person that still names one: a capitalised title followed by
-    two or three name words, none of them an institution's ("Finnmark Governor Lars Eide")."""
+    """A run of proper nouns NER did not read as a person that still names one: a capitalised title, or a common
+    given name, followed by two or three name words, none of them an institution's ("Finnmark Governor Lars Eide")."""
     from .entities import _ORG_WORDS
 
     k = next((k for k, t in enumerate(chain) if t.text[:1].isupper() and t.lower_.rstrip(".") in _TITLES | _RANKS), None)
-    rest = chain[k + 1 :] if k is not None else []
+    rest = chain[k + 1 :] if k is not None else (chain if chain and chain[0].text in given_names() else [])  # "Kari Lunde"
     return 2 <= len(rest) <= 3 and all(t.text.isalpha() and t.text[:1].isupper() and t.text[1:].islower()
                                        and t.text not in _ORG_WORDS and t.lower_ not in _TITLES for t in rest)  # fmt: skip
 
@@ -781,6 +781,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
         if head.ent_type_ == "PERSON" and len(chain) >= 2 or _titled_name(chain):
             p = res.person(_clean_name(_span_text(chain)), offset)
             return p.id, p.name, p.country, "name"
+        if chain and (p := res.by_surname(_span_text(chain))) is not None:
+            return p.id, p.name, p.country, "name"  # "Pierce argued" with no person entity here: Brock Pierce, named before
         name = _trim_mention(stoks, head)
         possessor = any(text[m.end : m.end + 2] in ("'s", "’s") for m in found)  # "Finland's Border Guard" is no Finland
         inside_word = any(re.search(rf"[\w-]{re.escape(m.text)}|{re.escape(m.text)}-\w", name) for m in found)  # "Agence France-Presse"
