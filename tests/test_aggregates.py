@@ -968,3 +968,32 @@ def test_a_period_s_words_and_outlets_from_the_cells_are_those_of_all_its_articl
         assert aggregates.cell_words(s, summed[0]) is None and aggregates.side_outlets(s, summed[0]) is None
     finally:
         s.close()
+
+
+def test_migration_019_leaves_a_counted_store_s_words_to_the_fill(url, monkeypatch):  # noqa: ANN001
+    """A store whose cells were counted before migration 019 (no word sums): the migration marks the words
+    not summed, the readers give None until ``fill_aggregates`` sums every day and week cell."""
+    from polarwatch.analysis import aggregates
+    from polarwatch.store import sqlite
+
+    arts = awkward()[:40]
+    real = aggregates.refresh
+
+    def cells(db) -> None:  # noqa: ANN001 - the cells as 018's code counted them: everything but the words
+        with monkeypatch.context() as m:
+            m.setattr(aggregates, "_recount_words", lambda db, cells, articles=None: 0)
+            m.setattr(aggregates, "_recount_week_words", lambda db, weeks: None)
+            real(db, [int(r[0]) for r in db.execute("SELECT rowid FROM articles")])
+
+    old_store(url, monkeypatch, 19, arts, cells)
+    s = open_store(url)
+    try:
+        assert s.schema_version() >= 19 and aggregates.usable(s.db) and not aggregates.words_ready(s.db)
+        summed = aggregates.scope(s, aggregates.Filters(since="2025-01-01", until="2025-01-31"), weeks=True)[0]
+        assert aggregates.cell_words(s, summed) is None and word_cells(s) == {}
+        assert aggregates.fill_aggregates(s, batch=50) == s.db.execute("SELECT COUNT(*) FROM agg_article_cell").fetchone()[0] > 0
+        assert aggregates.words_ready(s.db) and word_cells(s) == word_cells_from_bodies(s)
+        in_january = s.db.execute("SELECT COUNT(*) FROM articles WHERE published >= ? AND published < ?", ["2025-01-01", "2025-01-31\uffff"]).fetchone()[0]
+        assert aggregates.cell_words(s, summed).articles == in_january > 0
+    finally:
+        s.close()
