@@ -142,7 +142,10 @@ def test_every_figure_links_to_its_rows_on_postgresql(both):
 def test_dashboard_pages_answer(both):
     client = TestClient(dashboard_app(both[1]), raise_server_exceptions=False)
     for path, params in (("/", {}), ("/search", {"q": "icebreaker", "country": "RU"}), ("/network/data.json", {}),
-                         ("/compare", {"a": "RU", "b": "NO"}), ("/quotes", {})):  # fmt: skip
+                         ("/compare", {"a": "RU", "b": "NO"}), ("/quotes", {}),
+                         # the listings a comparison's and a network's numbers lead to, with the REST API's filters
+                         ("/quotes", {"side": "RU", "speaker_country": "RU"}), ("/search", {"side": ["RU", "NO"], "tone_toward": "ru"}),
+                         ("/events", {"side": "RU", "source_label": "Russia", "target_id": "no", "symmetric": "true"})):  # fmt: skip
         r = client.get(path, params=params)
         assert r.status_code == 200, (path, r.text[:300])
 

@@ -342,7 +342,8 @@ def events(s: SQLiteStore, f: Filters, source: str | None = None, target: str | 
         "SELECT a.id, a.title, a.outlet_name, a.published, e.type, e.trigger, e.sentence_start, e.sentence_end, "  # noqa: S608
         "COALESCE(e.source_id, 'country:' || e.source_country), COALESCE(e.source_name, e.source_country), "
         "COALESCE(e.target_id, 'country:' || e.target_country), COALESCE(e.target_name, e.target_country), e.symmetric, "
-        f"substr(a.body, e.sentence_start + 1, e.sentence_end - e.sentence_start) FROM articles a "
+        # (the offsets cast: PostgreSQL has substr(text, integer, integer), not bigint)
+        f"substr(a.body, CAST(e.sentence_start + 1 AS INTEGER), CAST(e.sentence_end - e.sentence_start AS INTEGER)) FROM articles a "
         f"CROSS JOIN events e ON e.article_rowid = a.rowid WHERE {' AND '.join(conds)} {NEWEST_FIRST} LIMIT ?"
     )
     return [EventRow(*r[:12], bool(r[12]), r[13]) for r in s.db.execute(sql, [*eargs, limit])]
