@@ -751,3 +751,8 @@ def test_eval_counts_an_outlet_named_by_its_alias_as_the_outlet():
 def test_a_name_ner_missed_is_a_person_by_its_given_name_and_its_surname_links_back():
     qs = _quotes("The geologist Lars Lunde said the ice was thin. Later, Lunde argued that the road must close.")
     assert [s for _, _, s in qs] == ["Lars Lunde", "Lars Lunde"]
+
+
+def test_a_partial_quote_after_referred_to_as_is_the_subjects():
+    qs = _quotes("Fisheries Minister Ola Dahl referred to the plan as “a reckless gamble with our coast” in a speech on Monday.")
+    assert [(k, t, s) for k, t, s in qs if k == "direct"] == [("direct", "a reckless gamble with our coast", "Ola Dahl")]

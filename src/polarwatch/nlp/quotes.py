@@ -1187,12 +1187,20 @@ def _governed(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     return any(a.lemma_ in cues and a.pos_ in ("VERB", "AUX") and not any(s - 1 <= a.idx < e + 1 for s, e, _ in spans) for a in head.ancestors if a.sent == head.sent)
 
 
+# Verbs whose subject speaks a partial quote in their sentence with no cue of its own: naming and describing,
+# referring to something as, praising, blaming and attacking in words.
+_NAMING_ROOTS = frozenset("""
+    call describe dub label brand term condemn denounce praise welcome criticize criticise reject dismiss refer blame
+    assail slam deride mock decry hail lambast lambaste
+""".split())
+
+
 def _sentence_subject_speaker(doc: Any, qs: int, qe: int) -> tuple[Any, list[Any]] | None:
     """For a partial quote with no cue: the subject of its sentence's main verb, if that verb calls or describes."""
     for s in doc.sents:
         if s.start_char <= qs < s.end_char:
             root = s.root
-            if root.lemma_ in ("call", "describe", "dub", "label", "brand", "term", "condemn", "denounce", "praise", "welcome", "criticize", "criticise", "reject", "dismiss"):
+            if root.lemma_ in _NAMING_ROOTS:
                 subj = [c for c in root.children if c.dep_ == "nsubj" and not (qs <= c.idx < qe)]
                 if subj:
                     return root, _mention_tokens(subj[0], qs, qe)
