@@ -756,3 +756,15 @@ def test_a_name_ner_missed_is_a_person_by_its_given_name_and_its_surname_links_b
 def test_a_partial_quote_after_referred_to_as_is_the_subjects():
     qs = _quotes("Fisheries Minister Ola Dahl referred to the plan as “a reckless gamble with our coast” in a speech on Monday.")
     assert [(k, t, s) for k, t, s in qs if k == "direct"] == [("direct", "a reckless gamble with our coast", "Ola Dahl")]
+
+
+def test_a_fragment_inside_a_report_takes_the_reports_speaker_unless_it_has_a_cue_inside_it():
+    from polarwatch.nlp.quotes import _fragments_follow_their_report
+    from polarwatch.records import Quote
+
+    report = Quote(10, 80, "…", "indirect", "claim", 5, "Eide's", 0, 6, "article:lars-eide", "Lars Eide")
+    fragment = Quote(40, 70, "thousands of crossings", "direct", "did", 2, "the paper", 0, 9, None, "the paper")
+    quoted = Quote(50, 60, "a disgrace", "direct", "called", 45, "Berg", 41, 45, "article:anna-berg", "Anna Berg")
+    _fragments_follow_their_report([report, fragment, quoted])
+    assert (fragment.speaker_name, fragment.cue) == ("Lars Eide", "claim")
+    assert quoted.speaker_name == "Anna Berg"  # its own cue inside the report: someone the report quotes

@@ -497,6 +497,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     ind = [q for q in an.quotes if q.kind == "indirect"]
     nested = {id(q) for q in ind for o in ind if o is not q and o.start <= q.start and q.end <= o.end and (o.end - o.start) > (q.end - q.start)}
     an.quotes = [q for q in an.quotes if id(q) not in nested]
+    _fragments_follow_their_report(an.quotes)
     link_entities(an, paragraphs, docs, offsets, reg, res)  # outlets, organisations, article persons (nlp/entities.py)
     for q in an.quotes:
         q.about = sorted({m.actor_id for m in an.mentions if m.actor_id and q.start <= m.start and m.end <= q.end} - {q.speaker_id})
@@ -505,6 +506,23 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     for d in docs:
         d.user_data.pop("polarwatch_ents", None)  # the entity cache of _doc_ents stays out of what later stages see
     return an
+
+
+def _fragments_follow_their_report(quotes: list[Quote]) -> None:
+    """A direct quote inside the content of an indirect one ("Trump's claim that there were “thousands of
+    shootings”") is part of that report (a mixed quote): it takes the report's speaker when its own cue lies
+    outside the report and its speaker differs."""
+    reports = [q for q in quotes if q.kind == "indirect" and q.speaker_name and not q.in_title]
+    for d in quotes:
+        if d.kind != "direct" or d.in_title:
+            continue
+        r = next((r for r in reports if r.start <= d.start and d.end <= r.end and r.end - r.start > d.end - d.start), None)
+        if r is None or (d.speaker_id or d.speaker_name) == (r.speaker_id or r.speaker_name) or d.cue_start == r.cue_start:
+            continue
+        if d.cue_start is not None and r.start <= d.cue_start < r.end:
+            continue  # a cue of its own inside the report: someone the report quotes
+        d.cue, d.cue_start, d.speaker_text, d.speaker_start, d.speaker_end = r.cue, r.cue_start, r.speaker_text, r.speaker_start, r.speaker_end
+        d.speaker_id, d.speaker_name, d.speaker_country = r.speaker_id, r.speaker_name, r.speaker_country
 
 
 _FIRST = re.compile(r"\b(?:I|me|my|we|We|our|Our|My)\b")
