@@ -768,3 +768,9 @@ def test_a_fragment_inside_a_report_takes_the_reports_speaker_unless_it_has_a_cu
     _fragments_follow_their_report([report, fragment, quoted])
     assert (fragment.speaker_name, fragment.cue) == ("Lars Eide", "claim")
     assert quoted.speaker_name == "Anna Berg"  # its own cue inside the report: someone the report quotes
+
+
+def test_a_cue_read_as_a_participle_before_a_colon_has_the_noun_phrase_it_closes_as_subject():
+    qs = _quotes('The Sami Parliament met on Tuesday. The summary of the decision read in part: "The licences were '
+                 'granted unlawfully. The turbines infringe the herders’ rights."')  # fmt: skip
+    assert [(k, s) for k, _, s in qs] == [("direct", "Sami Parliament")]

@@ -1123,7 +1123,7 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
             subj = [nxt]
     if not subj:
         # "…, calling the plan “reckless”", "X said A but said “B”": the subject of a verb it depends on
-        subj = _issued_by(cue, inside) or _inherited_subject(cue, inside)
+        subj = _issued_by(cue, inside) or _inherited_subject(cue, inside) or _participle_subject(cue, inside)
     if not subj:
         # "…,” Flynn, a top aide, said" parsed oddly: a person named between the quotation and the cue
         named = [e for e in _doc_ents(doc) if e.label_ == "PERSON" and qe < e.start_char and cue.i - 8 <= e.start and e.end <= cue.i]
@@ -1139,6 +1139,22 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     stoks = joined or (_mention_tokens(subj[0], qs, qe) if subj else [])
     stoks = [t for t in stoks if not inside(t) and t.i != cue.i]
     return cue, stoks
+
+
+def _participle_subject(cue: Any, inside: Any) -> list[Any]:
+    """"The summary of the decision read in part: “…”" parsed with "read" as a participle on "decision" and the
+    summary as the subject of a verb inside the quotation: the noun phrase the cue closes, when a colon follows."""
+    doc = cue.doc
+    if cue.dep_ != "acl" or cue.tag_ != "VBN" or not any(t.text == ":" for t in doc[cue.i + 1 : cue.i + 5]):
+        return []
+    t = cue.head
+    for _ in range(4):
+        if t.dep_ in ("nsubj", "nsubjpass") and inside(t.head) and t.pos_ in ("NOUN", "PROPN"):
+            return [t]
+        if t.dep_ not in ("pobj", "prep") or t.head is t:
+            return []
+        t = t.head
+    return []
 
 
 def _hyphen_joined(doc: Any, subj: list[Any]) -> list[Any]:
