@@ -34,6 +34,9 @@ def body_analysis() -> Analysis:
         ("“The Arctic is not for sale,” says Danish minister as talks resume", "direct", "The Arctic is not for sale,",
          "Danish minister", "says"),
         ("Norwegian PM: ‘Svalbard is Norwegian territory’", "direct", "Svalbard is Norwegian territory", "Norwegian PM", ":"),
+        ("Permafrost under Svalbard thaws twice as fast, say scientists", "indirect",
+         "Permafrost under Svalbard thaws twice as fast", "scientists", "say"),
+        ("Supreme Court rules wind farm licences invalid", "indirect", "wind farm licences invalid", "Supreme Court", "rules"),
     ],
 )  # fmt: skip
 def test_attributed_headlines(title, kind, text, speaker_text, cue):
@@ -51,6 +54,8 @@ def test_attributed_headlines(title, kind, text, speaker_text, cue):
         "Arctic: a new frontier",  # a region is no speaker
         "Sea ice hits record low in September",
         "Russia and Norway agree to extend fisheries deal",
+        "Court rules out appeal in reindeer case",  # ruling out, ruling on: no claim
+        "New Fishing Rules Face Test In Court",  # title case: "Rules" is a noun
     ],
 )
 def test_plain_headlines_give_no_quote(title):
@@ -103,3 +108,10 @@ def test_naming_verbs_need_a_quotation_and_kickers_are_skipped():
     assert (q.speaker_text, q.text) == ("Minister", "fishermen to avoid the zone")
     (q,) = headline_quotes("Poll: most Icelanders oppose a permanent base", Analysis())
     assert (q.speaker_text, q.cue) == ("Poll", ":")
+
+
+def test_scientists_in_a_headline_are_the_team_the_body_reports_for():
+    an = nlp.analyse_batch([["Researchers from the University of Tromsø measured the thaw.",
+                             "The researchers found the ground had sunk by a metre."]])[0]  # fmt: skip
+    (q,) = headline_quotes("Permafrost under Svalbard thaws twice as fast, say scientists", an)
+    assert q.speaker_name == an.quotes[0].speaker_name == "UiT The Arctic University of Norway"  # the registry's name

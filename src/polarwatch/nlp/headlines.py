@@ -42,7 +42,7 @@ _ANON = {"experts": "unnamed experts", "analysts": "unnamed experts", "scientist
 _HEADLINE_VERBS = (
     "say", "tell", "warn", "claim", "insist", "admit", "argue", "predict", "confirm", "announce", "stress", "vow",
     "pledge", "suggest", "fear", "hope", "urge", "note", "add", "slam", "blast", "hail", "decry", "deny", "believe",
-    "call", "dub", "brand", "label", "rip", "vote", "plan",
+    "call", "dub", "brand", "label", "rip", "vote", "plan", "rule",
 )  # fmt: skip
 # Verbs of intent that attribute only an infinitive ("House panel votes to hold …", not "votes on the budget").
 _INTENT_VERBS = frozenset({"vote", "votes", "plan", "plans"})
@@ -145,6 +145,10 @@ def _split(title: str, reg: ActorRegistry, names: set[str]) -> tuple[tuple[int, 
     if (m := re.search(r",\s+([^,]{2,60}?)\s+(\w+)\s*\.?$", title)) and cue.fullmatch(m.group(2)):
         if _speakerish(m.group(1), reg, names, loose=True):
             return (m.start(1), m.end(1)), (0, m.start()), m.group(2).lower(), m.start(2)
+    # "…, says X"
+    if (m := re.search(r",\s+(\w+)\s+([^,]{2,60}?)\s*\.?$", title)) and cue.fullmatch(m.group(1)):
+        if _speakerish(m.group(2), reg, names, loose=True):
+            return (m.start(2), m.end(2)), (0, m.start()), m.group(1).lower(), m.start(1)
     # "X says claim", also after a kicker ("The Latest: X urges …")
     if (c := cue.search(title)) and c.start() > 0 and n - c.end() > 8:
         lead = title.rfind(": ", 0, c.start()) + 2 if title.rfind(": ", 0, c.start()) > 0 else 0
@@ -153,6 +157,8 @@ def _split(title: str, reg: ActorRegistry, names: set[str]) -> tuple[tuple[int, 
         spk = title[lead : c.start()].strip()
         start = c.end() + 1
         verb, rest = c.group(0).lower(), title[start:].lower()
+        if verb in ("rule", "rules") and (c.group(0)[:1].isupper() or rest.startswith(("out ", "on ", "in ", "against ", "for "))):
+            return None  # "rules out talks", "rules on the appeal": no claim ruled; "Power Plant Rules Face …" a noun
         if verb in ("call", "calls") and rest.startswith(("for ", "on ")):
             start += 4 if rest.startswith("for ") else 0  # a request: "calls for an inquiry", "calls on X to …"
         elif verb in _NAMING_VERBS and not _fragments(title[start:], 0):
@@ -204,6 +210,13 @@ def _resolve(spk: str, analysis: Any, reg: ActorRegistry) -> tuple[str | None, s
         if p.name.split() and p.name.split()[-1].lower() in words:
             return p.id, p.name, p.country
     role = next((w for w in words if w in _ROLE_WORDS), None)
+    if role in ("scientists", "researchers"):
+        # "…, say scientists": the team the body reports for, through the institution it speaks for
+        teams = Counter((q.speaker_id, q.speaker_name, q.speaker_country) for q in analysis.quotes if q.speaker_name
+                        and not q.speaker_name.startswith("unnamed ") and q.speaker_text
+                        and re.search(r"\b(?:researchers|scientists|team)\b", q.speaker_text, re.I))  # fmt: skip
+        if teams:
+            return teams.most_common(1)[0][0]
     if role in _ANON:
         return None, _ANON[role], None
     if role in _BODY_WORDS:
