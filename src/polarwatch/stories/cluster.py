@@ -41,7 +41,7 @@ import heapq
 import math
 from collections import Counter, deque
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, repeat
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -198,22 +198,25 @@ class DocFreq:
     """Document frequencies of terms over the articles seen so far, and the term weights under them.
 
     Each term ("w:" word or "n:" name) met is given a column; the weights of all columns (IDF, names
-    times ``NAME_WEIGHT``) are one array, made again when the counts change."""
+    times ``NAME_WEIGHT``) are one array, made again when the counts change. A word's count is kept once in
+    an array (by the word's number), and each column points at its word's: a batch's counts are brought up
+    to date with one scatter, then every column's read with one gather."""
 
-    __slots__ = ("n", "df", "cols", "version", "_by_word", "_dfa", "_fac", "_w", "_weighted", "_scratch", "_pending")
+    __slots__ = ("n", "df", "cols", "version", "_wid", "_wdf", "_colw", "_fac", "_w", "_weighted", "_scratch", "_pending")
 
     def __init__(self, n: int = 0, df: Counter[str] | None = None) -> None:
         self.n = n
         self.df: Counter[str] = df if df is not None else Counter()
         self.cols: dict[str, int] = {}
         self.version = 0  # moves whenever a weight may have changed
-        self._by_word: dict[str, list[int]] = {}  # the columns of a word's term and of its name
-        self._dfa = np.zeros(1024)  # each column's document frequency
+        self._wid: dict[str, int] = {}  # the number of each word with a column (0 is no word's)
+        self._wdf = np.zeros(1024)  # each numbered word's document frequency
+        self._colw = np.zeros(1024, dtype=np.int64)  # each column's word number
         self._fac = np.zeros(1024)
         self._w = np.zeros(0)
         self._weighted = 0  # columns the weights array is good for (0: none)
         self._scratch = np.zeros(1024)  # kept all zero between uses
-        self._pending: list[Iterable[str]] = []  # words whose counts moved since the columns' were last brought up to date
+        self._pending: list[Iterable[str]] = []  # words whose counts moved since the arrays' were last brought up to date
 
     def add(self, f: ArticleFeatures) -> None:
         self.n += 1
@@ -226,8 +229,8 @@ class DocFreq:
         self._moved(counts.keys())
 
     def _moved(self, words: Iterable[str]) -> None:
-        """The counts of *words* changed: their columns' frequencies are brought up to date when the weights
-        are next made (once for a whole batch of articles, where the same words come back again and again)."""
+        """The counts of *words* changed: their numbered counts are brought up to date when the weights are
+        next made (once for a whole batch of articles, where the same words come back again and again)."""
         self._pending.append(words)
         if len(self._pending) > 1000:  # a user that never asks for weights (threads) keeps no long list
             self._settle()
@@ -237,16 +240,9 @@ class DocFreq:
     def _settle(self) -> None:
         words = set().union(*self._pending)
         self._pending.clear()
-        by, df = self._by_word, self.df
-        cols, counts = [], []
-        for w in words:
-            if cs := by.get(w):
-                c = df[w]
-                for col in cs:
-                    cols.append(col)
-                    counts.append(c)
-        if cols:
-            self._dfa[cols] = counts
+        # A word without a column is number 0, whose cell no column reads.
+        at = np.fromiter(map(self._wid.get, words, repeat(0)), dtype=np.int64, count=len(words))
+        self._wdf[at] = np.fromiter(map(self.df.__getitem__, words), dtype=np.float64, count=len(words))
 
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df.get(term[2:], 0) + 1)) + 1.0
@@ -262,13 +258,17 @@ class DocFreq:
     def _column(self, term: str) -> int:
         i = len(self.cols)
         self.cols[term] = i
-        if i >= len(self._dfa):
-            self._dfa = np.concatenate([self._dfa, np.zeros(len(self._dfa))])
+        if i >= len(self._colw):
+            self._colw = np.concatenate([self._colw, np.zeros(len(self._colw), dtype=np.int64)])
             self._fac = np.concatenate([self._fac, np.zeros(len(self._fac))])
         word = term[2:]
-        self._dfa[i] = self.df.get(word, 0)
+        if (w := self._wid.get(word)) is None:
+            w = self._wid[word] = len(self._wid) + 1
+            if w >= len(self._wdf):
+                self._wdf = np.concatenate([self._wdf, np.zeros(len(self._wdf))])
+            self._wdf[w] = self.df.get(word, 0)
+        self._colw[i] = w
         self._fac[i] = NAME_WEIGHT if term[0] == "n" else 1.0
-        self._by_word.setdefault(word, []).append(i)
         return i
 
     def weights(self) -> np.ndarray:
@@ -278,7 +278,8 @@ class DocFreq:
             self._settle()
         k, n = self._weighted, len(self.cols)
         if k < n:
-            w = (np.log((self.n + 1) / (self._dfa[k:n] + 1.0)) + 1.0) * self._fac[k:n]
+            dfa = self._wdf[self._colw[k:n]]
+            w = (np.log((self.n + 1) / (dfa + 1.0)) + 1.0) * self._fac[k:n]
             self._w = w if k == 0 else np.concatenate([self._w[:k], w])
             self._weighted = n
         return self._w
