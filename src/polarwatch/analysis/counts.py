@@ -209,16 +209,17 @@ class Vocabulary:
 
     def names(self, db: Any, ids: np.ndarray) -> list[str]:
         ids = np.asarray(ids, dtype=np.int64)
-        array, extra = self.sync(db, int(ids.max()) if len(ids) else -1)
+        array = self.sync(db, int(ids.max()) if len(ids) else -1)
         out = array[np.maximum(ids, 0)].tolist() if len(array) else [None] * len(ids)
         if len(ids) and ids.min() < 0:
-            named = {k: w for w, k in extra.items()}
+            with self.lock:  # another thread may be adding keys
+                named = {k: w for w, k in self.extra.items()}
             out = [named[int(k)] if k < 0 else w for k, w in zip(ids, out)]
         return out  # type: ignore[no-any-return]
 
-    def sync(self, db: Any, top: int) -> tuple[np.ndarray, dict[str, int]]:
+    def sync(self, db: Any, top: int) -> np.ndarray:
         """Read the ids up to *top* not read yet (all again when the store's table is another's); returns
-        the words as an array and the extra keys."""
+        the words as an array indexed by id."""
         with self.lock:
             last = len(self.words) - 1
             if last >= 0:
@@ -233,11 +234,16 @@ class Vocabulary:
                     for k, w in rows:
                         grown[int(k)] = w
                     new = np.array([int(k) for k, w in rows if _JOINED.search(w)], dtype=np.int64)
+                    had = len(self.words)
                     self.words, self.joined = grown, np.concatenate([self.joined, new])
-                    self.array = np.array(grown, dtype=object)
+                    if len(grown) > len(self.array):  # room doubled: a live store adds a few words at a time
+                        room = np.empty(max(len(grown), 2 * len(self.array)), dtype=object)
+                        room[:had] = self.array[:had]
+                        self.array = room
+                    self.array[had : len(grown)] = grown[had:]
                     apos = np.array([int(k) for k, w in rows if "'" in w or "’" in w], dtype=np.int64)
                     self.apostrophes = np.concatenate([self.apostrophes, apos])
-            return self.array, self.extra
+            return self.array
 
     def keys(self, db: Any, words: list[str]) -> list[int]:
         """The key of each of *words*: its id, or for a word the table does not hold a negative key of its
