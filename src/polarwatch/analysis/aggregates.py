@@ -283,7 +283,8 @@ def _recount_week_words(db: Any, weeks: list[int]) -> None:
 def fill_aggregates(store: Any, batch: int = 5000) -> int:
     """Count every stored article into its cell (a store from before migration 014), one transaction per
     *batch* articles in date order, then mark the aggregates complete; returns how many articles were
-    counted (0 when they were complete already)."""
+    counted (0 when they were complete already). Cells counted before migration 019 only have their
+    words summed (*batch* / 10 cells a transaction); the return is then how many articles those hold."""
     db = db_of(store)
     done, after = 0, None
     while True:
