@@ -162,6 +162,28 @@ def test_the_story_profile_scores_the_mean_cosine_to_its_recent_members():
     assert terms_of(probe)["n:petropavlovsk"] == 0 and terms_of(feats[0])["n:petropavlovsk"] > 1.0
 
 
+def test_a_growing_story_keeps_its_weighed_members_exactly_as_weighing_them_all_again_would():
+    from polarwatch.stories.cluster import MAX_RECENT, DocFreq, Story, vector
+
+    df = DocFreq()
+    s = Story(1, cols=[], space=df)
+    feats = [_quake(f"k{i}", "Petropavlovsk", "Kamchatka", f"6.{i}") for i in range(MAX_RECENT + 4)]
+    feats.insert(3, build("empty", None, "A 6.5 in 2024."))  # a member with no terms at all
+    shifted = 0
+    for f in feats:
+        df.add(f)
+        vec = vector(f, df)
+        s.weigh(df)  # weighed under the current counts, as a candidate is before it is joined ...
+        s.add(f, vec)
+        shifted += s.vals is not None  # ... so the new member is weighed alone and appended
+        fresh = Story(2, cols=[], space=df, recent=list(s.recent))
+        fresh.cols = list(s.cols or [])
+        for mine, theirs in zip(s.weigh(df), fresh.weigh(df)):
+            assert np.array_equal(mine, theirs)  # to the bit: the scores cannot drift from a story read back
+        assert np.array_equal(s.starts, fresh.starts)
+    assert shifted >= len(feats) - 2 and len(s.recent) == MAX_RECENT
+
+
 def test_the_index_offers_only_stories_that_share_a_key_term():
     from polarwatch.stories.cluster import DocFreq, StoryIndex, keys_of, vector
 

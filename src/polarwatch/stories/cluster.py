@@ -108,8 +108,10 @@ class Story:
         get = self.terms.get  # as Counter.update sums, in one comprehension rather than its loop of item assignments
         dict.update(self.terms, {k: get(k, 0.0) + v for k, v in t.items()})
         self.recent.append(t)
+        new = dropped = None
         if vec is not None and self.cols is not None and self.space is vec.space:
-            self.cols.append((vec.ids, vec.tf))
+            new = (vec.ids, vec.tf)
+            self.cols.append(new)
         else:
             self.cols = None
         if self.encoded is not None:
@@ -119,12 +121,15 @@ class Story:
         if len(self.recent) > MAX_RECENT:
             del self.recent[0]
             if self.cols is not None:
-                del self.cols[0]
+                dropped = self.cols.pop(0)
             if self.encoded is not None:
                 del self.encoded[0]
             if self.named is not None:
                 del self.named[0]
-        self.ids = self.vals = None
+        if new is None or self.ids is None or self.vals is None or self.version != vec.space.version:  # type: ignore[union-attr]
+            self.ids = self.vals = None  # made again when next weighed
+        else:
+            self._shift(new, dropped, vec.space)  # type: ignore[union-attr]
         if len(self.terms) > 2 * MAX_TERMS:
             self.terms = Counter(dict(self.terms.most_common(MAX_TERMS)))
         self.core = None
@@ -141,6 +146,23 @@ class Story:
                 self.feats.append(_slim(f))
             else:
                 self.feats = None
+
+    def _shift(self, new: tuple[np.ndarray, np.ndarray], dropped: tuple[np.ndarray, np.ndarray] | None, df: DocFreq) -> None:
+        """The weighed arrays, current under *df*, with member *new* appended and the oldest member (*dropped*)
+        taken off: the same arrays, to the bit, as ``weigh`` would make from all members again (a member's norm
+        is summed over its own values either way), without weighing the members kept."""
+        assert self.ids is not None and self.tf is not None and self.vals is not None and self.starts is not None
+        ids, tf, vals, starts = self.ids, self.tf, self.vals, self.starts
+        if dropped is not None and (k := len(dropped[0])):
+            ids, tf, vals, starts = ids[k:], tf[k:], vals[k:], starts[1:] - k
+        if len(new[0]):
+            v = new[1] * df.weights()[new[0]]
+            norm = np.sqrt(np.add.reduceat(v * v, _FIRST))
+            norm[norm == 0.0] = 1.0
+            v /= norm
+            starts = np.append(starts, len(ids))
+            ids, tf, vals = np.concatenate([ids, new[0]]), np.concatenate([tf, new[1]]), np.concatenate([vals, v])
+        self.ids, self.tf, self.vals, self.starts = ids, tf, vals, starts
 
     def weigh(self, df: DocFreq) -> tuple[np.ndarray, np.ndarray]:
         """The recent members' unit vectors under *df*'s current counts, end to end: (columns, values). Their
@@ -191,6 +213,7 @@ def _member(f: ArticleFeatures, terms: Counter[str]) -> ArticleFeatures:
 
 
 _NO_COLS = np.zeros(0, dtype=np.int64)
+_FIRST = np.zeros(1, dtype=np.int64)  # reduceat over one whole array
 _NO_VALS = np.zeros(0, dtype=np.float64)
 
 
