@@ -38,6 +38,10 @@ def test_every_figure_of_a_comparison_scoped_by_actor_or_story_links_to_its_rows
     assert len(countries) >= 2
     seen = check_comparison(client, {"side": countries[:2], "story": story})
     assert seen["sides"] == 2 and seen["outlets"], seen
+    threads = client.get("/api/threads").json()["items"]
+    if threads:  # the repo's articles make threads: a thread's comparison too
+        seen = check_comparison(client, {"side": ["RU", "nordic"], "thread": max(threads, key=lambda t: (t["articles"], -t["id"]))["id"]})
+        assert seen["sides"] == 2, seen
 
 
 def test_every_edge_of_the_network_links_to_its_rows(client):
