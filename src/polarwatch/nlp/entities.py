@@ -395,8 +395,11 @@ class _Linker:
                 self.add(s, e, first.kind, first.actor_id or "", first.actor_name or "", first.country, "alias")
 
     def speakers_to_actors(self) -> None:
+        """Speakers the text names that no mention covers yet become mentions: unresolved names, and article persons
+        the speaker rules found where NER did not ("the geologist Lars Lunde")."""
         for q in self.an.quotes:
-            if q.speaker_id or not q.speaker_name or q.speaker_start is None or q.speaker_name.startswith("unnamed "):
+            unseen = (q.speaker_id or "").startswith("article:") and not any(m.actor_id == q.speaker_id for m in self.an.mentions)
+            if (q.speaker_id and not unseen) or not q.speaker_name or q.speaker_start is None or q.speaker_name.startswith("unnamed "):
                 continue
             name = _clean(q.speaker_name)
             head = name.split(" of ", 1)[0] if " of " in name and _name_like(name.split(" of ", 1)[0], self.reg) else name
