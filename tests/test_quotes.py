@@ -20,15 +20,17 @@ GOLD = Path(__file__).parent / "gold" / "quotes"
 # (Speaker round 2, 24ddf56: P 0.987 R 0.974, speakers P 0.901 R 0.890, direct 0.985 / 0.896, indirect 0.977 / 0.895.)
 # (Speaker round 3, extract-8, 9d5a7be: P 0.983 R 0.974, speakers P 0.897 R 0.890, direct 0.985 / 0.896, indirect 0.974 / 0.891:
 # two noun-object reports our conventions leave out, "regards the passage as …", "favours independence"; floors kept.)
+# (Speaker round 4, extract-9, 4e638eb: P 0.983 R 0.974, speakers P 0.904 R 0.896, direct 0.985 / 0.902, indirect
+# 0.974 / 0.899 (the outlet aliases of the evaluation count one of them); speaker floors raised by 0.005.)
 # (Round 7 measured speakers P 0.851 R 0.840, direct speakers F1 0.834, indirect speakers F1 0.853. Round 6 measured P 0.978 R 0.952, speakers P 0.842 R 0.820, direct 0.985 / 0.834, indirect 0.951 / 0.829;
 # round 5 P 0.978 R 0.948, speakers P 0.819 R 0.794, direct 0.979 / 0.828, indirect 0.951 / 0.791.)
 # (The 2026-11-24 convention change added 9 belief/intent/request quotes to the gold; convention 14 of round 4 added none;
 # conventions 15 and 16 of round 5 added 12 and 3 indirect quotes: objects of naming verbs and of other verbs of communication.)
 FLOORS = {
     ("quotes", "precision"): 0.98, ("quotes", "recall"): 0.965,
-    ("speakers", "precision"): 0.895, ("speakers", "recall"): 0.885,
-    ("direct", "quotes", "f1"): 0.98, ("direct", "speakers", "f1"): 0.89,
-    ("indirect", "quotes", "f1"): 0.972, ("indirect", "speakers", "f1"): 0.89,
+    ("speakers", "precision"): 0.9, ("speakers", "recall"): 0.89,
+    ("direct", "quotes", "f1"): 0.98, ("direct", "speakers", "f1"): 0.895,
+    ("indirect", "quotes", "f1"): 0.972, ("indirect", "speakers", "f1"): 0.895,
 }  # fmt: skip
 
 
