@@ -280,6 +280,17 @@ def listed(client: TestClient, href: str) -> int:
     return total
 
 
+def test_an_actor_s_event_counts_lead_to_as_many_events(client: TestClient, web_db: str):
+    """On an actor page, each count of events as source or target (by type and other end, an actor or a
+    country alone) leads to a listing of that many events."""
+    actor = _one(web_db, "SELECT source_id FROM events WHERE source_id IS NOT NULL GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")[0]
+    html = client.get(f"/actor/{actor}").text
+    rows = re.findall(r'<td class="n"><a class="num" href="(/events\?[^"]+)">(\d+)</a></td>\s*<td class="n"><a class="num"', html)
+    assert rows  # (the second count of a row, its articles, links to the same events)
+    for href, n in rows:
+        assert listed(client, html_lib.unescape(href)) == int(n), href
+
+
 def test_every_number_of_a_comparison_leads_to_as_many_rows(client: TestClient):
     """Each number of the compare page (a period and a story) is a link to a listing whose total is that
     number: speakers' quotes, quotes per speaker country, events, events left out, theme and tone articles,
