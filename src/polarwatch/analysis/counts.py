@@ -438,6 +438,8 @@ class CellWords(CountedWords):
         self.db, self.cells = db, cells
         self.found: dict[str, list[tuple[str, int, int]]] = {}  # word -> its first occurrences among the walked articles
         self.walked_all = False  # the walk read every article of the side
+        self.vocab: Vocabulary | None = None  # set by :meth:`load`, with the summed ids and counts
+        self.ids, self.totals = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
 
     def _newest(self) -> list[int]:
         """Rowids of the side's ``WALK`` most recently published articles in order (whole days of cells read)."""
@@ -493,7 +495,6 @@ class CellWords(CountedWords):
         :attr:`counts` (by word) is filled by :meth:`finish`, for a caller that wants them so."""
         self.articles = sum(int(n) for n, _ in rows)
         self.vocab = vocab
-        self.ids, self.totals = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         pairs = [unpack_cell(blob) for _, blob in rows]
         ids = np.concatenate([i for i, _ in pairs]) if pairs else np.empty(0, dtype=np.int64)
         if len(ids):
@@ -503,28 +504,30 @@ class CellWords(CountedWords):
         return self
 
     def finish(self) -> "CellWords":
-        if not self.counts and len(self.ids):
+        if not self.counts and len(self.ids) and self.vocab is not None:
             self.counts.update(dict(zip(self.vocab.names(self.db, self.ids), self.totals.tolist())))  # into an empty Counter: dict.update
         super().finish()
         return self
 
-    def vector(self) -> tuple[np.ndarray, np.ndarray, object, Any]:
+    def vector(self) -> tuple[np.ndarray, np.ndarray, object, Any] | None:
         """The counts as :meth:`finish` leaves them, as arrays of keys (:meth:`Vocabulary.keys`): a word holding
         an apostrophe is counted under its normal form's key, found by name (few words), the rest stay ids."""
-        ids, totals = self.ids, self.totals
-        self.vocab.sync(self.db, int(ids[-1]) if len(ids) else -1)
-        apos = np.isin(ids, self.vocab.apostrophes)
+        if self.vocab is None:
+            return None
+        ids, totals, vocab = self.ids, self.totals, self.vocab
+        vocab.sync(self.db, int(ids[-1]) if len(ids) else -1)
+        apos = np.isin(ids, vocab.apostrophes)
         if apos.any():
             merged: Counter[str] = Counter()
-            for w, n in zip(self.vocab.names(self.db, ids[apos]), totals[apos].tolist()):
+            for w, n in zip(vocab.names(self.db, ids[apos]), totals[apos].tolist()):
                 v = _normal(w)
                 if len(v) >= 3 and v not in STOP_WORDS:
                     merged[v] += n
-            keys = np.concatenate([ids[~apos], np.array(self.vocab.keys(self.db, list(merged)), dtype=np.int64)])
+            keys = np.concatenate([ids[~apos], np.array(vocab.keys(self.db, list(merged)), dtype=np.int64)])
             keys, at = np.unique(keys, return_inverse=True)  # a normal form also counted as itself: one key
             totals = np.bincount(at, weights=np.concatenate([totals[~apos], np.array(list(merged.values()), dtype=np.int64)])).astype(np.int64)
             ids = keys
-        return ids, totals, self.vocab, lambda keys: self.vocab.names(self.db, keys)
+        return ids, totals, vocab, lambda keys: vocab.names(self.db, keys)
 
     def where(self, word: str, keep: int = 3) -> list[tuple[str, int, int]]:
         if self.cells is None or keep <= 0:
