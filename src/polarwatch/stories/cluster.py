@@ -42,6 +42,7 @@ import math
 from collections import Counter, deque
 from collections.abc import Iterable
 from itertools import chain, repeat
+from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -636,7 +637,10 @@ class StoryIndex:
         hits: Counter[int] = Counter()
         for k in keys:
             hits.update(self.postings.get(k, ()))
-        best = heapq.nsmallest(limit, hits.items(), key=lambda x: (-x[1], -x[0]))  # most shared keys, newest first
+        if len(hits) > 1000:  # a heap is cheaper only for long lists; a handful to a hundred is the rule
+            best = heapq.nsmallest(limit, hits.items(), key=lambda x: (-x[1], -x[0]))  # most shared keys, newest first
+        else:  # the same order from two sorts on C-level keys (the second keeps the first's order among equals)
+            best = sorted(sorted(hits.items(), key=itemgetter(0), reverse=True), key=itemgetter(1), reverse=True)[:limit]
         return [self.stories[sid] for sid, _ in best]
 
 
