@@ -776,3 +776,9 @@ def test_a_cue_read_as_a_participle_before_a_colon_has_the_noun_phrase_it_closes
     qs = _quotes('The Sami Parliament met on Tuesday. The summary of the decision read in part: "The licences were '
                  'granted unlawfully. The turbines infringe the herders’ rights."')  # fmt: skip
     assert [(k, s) for k, _, s in qs] == [("direct", "Sami Parliament")]
+
+
+def test_their_statement_is_the_statement_just_issued_not_the_body_named_since():
+    qs = _quotes("The Sami Parliament issued a statement on Monday. It said the matter should be settled by the Storting, "
+                 "not by the courts. Their statement also read “the turbines violate the herders’ rights.”")  # fmt: skip
+    assert [(k, s) for k, _, s in qs] == [("indirect", "Sami Parliament"), ("direct", "Sami Parliament")]

@@ -486,6 +486,11 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
     issuer = _issuer(head, inside)
     if not issuer:
         poss = next((c for c in head.children if c.dep_ == "poss" and c.i in inside), None)
+        if poss is not None and poss.lower_ in ("its", "their") and head.lemma_.lower() in _DOCUMENTS:
+            # "their statement", "its report": the issuer of the document the text just spoke of, if any
+            prior = next((got for off, got in reversed(res.documents) if offset - 1500 < off < offset), None)
+            if prior is not None:
+                return prior[0], prior[1], prior[2], "description"
         if poss is not None:
             issuer = [t for t in poss.subtree if t.i in inside and t.dep_ != "case" and t.lower_ not in ("'s", "’s")]
     if not issuer:
