@@ -237,9 +237,11 @@ def compare(
     quote shares by speaker country and type); the themes it stresses (share of its articles); its mean
     tone toward each actor; the events it reports (type, source, target) and those another side
     reports that it does not; and its *words* most distinctive words against the other sides
-    (log-odds with an informative Dirichlet prior). Distinctive words are counted over the side's
+    (log-odds with an informative Dirichlet prior). Over whole days of outlets (a period; sides by outlet,
+    country or kind) the words are counted over every article of the side, summed from the word cells
+    (migration 019); otherwise (a story, thread or actor scope, or cells not yet filled) over the side's
     *word_articles* most recently published articles (by publication day, then newest stored; undated
-    ones last), all of them when fewer; ``words_from`` says how many.
+    ones last), all of them when fewer. ``words_from`` says how many articles were counted.
     Every figure carries ``link``: the REST list endpoint and filters selecting exactly the rows it counts
     (quotes, articles, events; a word: a search for it within the side); with *evidence* N > 0 (at most
     10) also its first N rows inline (``evidence``: article ids with character spans into the body, the
@@ -263,25 +265,33 @@ def compare(
     for side, agg, summed, base in zip(sides, aggs, sums, bases):
         sc, sargs = side.sql("a")
         cond, args = f"{scope_cond} AND {sc}", [*scope_args, *sargs]
-        # The side's articles, read once: its outlets, its words and its evidence come from them. Over whole days
-        # of outlets (a period, sides by outlet, country or kind) from the cells' index when every article lies in one.
-        if agg and aggregates.every_article_counted(store):
-            arts = db.execute(aggregates.side_articles(agg[0]), agg[1]).fetchall()
-        else:
-            arts = db.execute("SELECT a.rowid, a.outlet_name, a.outlet_country, a.outlet_kind, substr(a.published, 1, 10) "  # noqa: S608
-                              f"FROM articles a WHERE {cond}", args).fetchall()  # fmt: skip
+        # Over whole days of outlets (a period, sides by outlet, country or kind) the side's words, article count and
+        # outlets come from the cells (migration 019), every article of the scope counted; its articles are read
+        # only for the inline evidence, or when the cells cannot answer (then its words are its most recent articles').
+        wc = aggregates.cell_words(store, summed, agg) if agg and summed else None
+        counted = aggregates.side_outlets(store, summed) if wc is not None else None
+        arts: list[Any] = []
+        if counted is None or n_ev:  # over whole days from the cells' index when every article lies in one
+            if agg and aggregates.every_article_counted(store):
+                arts = db.execute(aggregates.side_articles(agg[0]), agg[1]).fetchall()
+            else:
+                arts = db.execute("SELECT a.rowid, a.outlet_name, a.outlet_country, a.outlet_kind, substr(a.published, 1, 10) "  # noqa: S608
+                                  f"FROM articles a WHERE {cond}", args).fetchall()  # fmt: skip
         rowids = sorted((int(r[0]) for r in arts), reverse=True) if n_ev else []  # newest stored first: the evidence
-        # The words: the most recently published (by day, the cells' day; then newest stored; undated last).
-        recent = [int(r[0]) for r in heapq.nlargest(word_articles, arts, key=lambda r: (r[4] or "", int(r[0])))]
         conds.append((cond, args, rowids))
         groups: dict[tuple[Any, Any, Any], int] = {}
-        for r in arts:
-            groups[(r[1], r[2], r[3])] = groups.get((r[1], r[2], r[3]), 0) + 1
+        if counted is not None:
+            n = counted[0]
+            groups = {(o["name"], o["country"], o["kind"]): o["articles"] for o in counted[1]}
+        else:
+            n = len(arts)
+            for r in arts:
+                groups[(r[1], r[2], r[3])] = groups.get((r[1], r[2], r[3]), 0) + 1
         outlets = [{"name": k[0], "country": k[1], "kind": k[2], "articles": v,  # most articles first, then by name (NULL first), country, kind
                     "link": None if k[0] is None else link("/api/articles", base, outlet_name=k[0], country=k[1], kind=k[2])}
                    for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], *((x is not None, x or "") for x in kv[0])))]  # fmt: skip
-        n = len(arts)
-        wc = stored_words(store, recent)
+        if wc is None:  # the words: the most recently published (by day, the cells' day; then newest stored; undated last)
+            wc = stored_words(store, [int(r[0]) for r in heapq.nlargest(word_articles, arts, key=lambda r: (r[4] or "", int(r[0])))])
         word_counts.append(wc)
         ev = _events(db, cond, args, summed)
         event_sets.append(ev)
