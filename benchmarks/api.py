@@ -23,6 +23,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,7 +246,31 @@ class Connection:
                 pass
 
 
-async def run(base: str, urls: list[str], clients: int, timeout: float = 120.0) -> tuple[list[float], int]:
+def spread(server_pid: int, port: int) -> str:
+    """How many of the established connections to *port* each process of the server holds ("12/8"), read
+    from /proc (Linux; "?" elsewhere). Each connection stays with the process that accepted it, so the split
+    sets how evenly the two cores share a run's requests."""
+    try:
+        local: dict[str, bool] = {}
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                f = line.split()
+                local[f[9]] = f[3] == "01" and int(f[1].rsplit(":", 1)[1], 16) == port
+        held = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            pid = int(stat.parent.name)
+            if pid != server_pid and int(stat.read_text().rsplit(")", 1)[1].split()[1]) != server_pid:
+                continue
+            fds = [fd.readlink().as_posix() for fd in (stat.parent / "fd").iterdir()]
+            n = sum(1 for t in fds if t.startswith("socket:[") and local.get(t[8:-1]))
+            if n:
+                held.append(n)
+        return "/".join(str(n) for n in sorted(held, reverse=True)) or "?"
+    except OSError:
+        return "?"
+
+
+async def run(base: str, urls: list[str], clients: int, timeout: float = 120.0, opened: Any = None) -> tuple[list[float], int]:
     """Send *urls* from *clients* concurrent keep-alive connections; the response times and the non-200s
     (a request that timed out or lost its connection included, timed until it failed)."""
     host, port = base.split("//", 1)[1].rsplit(":", 1)
@@ -266,6 +291,9 @@ async def run(base: str, urls: list[str], clients: int, timeout: float = 120.0) 
     # the first responses of the others, which the timers counted).
     made = [Connection(host, int(port), timeout) for _ in range(clients)]
     await asyncio.gather(*(c.open() for c in made))
+    if opened is not None:
+        await asyncio.sleep(0.2)  # until the server has accepted every connection
+        opened()
     try:
         await asyncio.gather(*(worker(c) for c in made))
     finally:
@@ -362,19 +390,21 @@ def main() -> None:
         # Warm-up requests are drawn apart from the measured ones, so that the server's result cache
         # (keyed by the query) does not answer a measured request from its warm-up.
         warm = scenarios(random.Random(12), 3)
-        print("| endpoint | requests | clients | p50 ms | p95 ms | non-200 | server CPU ms a request | client CPU ms a request |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| endpoint | requests | clients | p50 ms | p95 ms | non-200 | server CPU ms a request | client CPU ms a request | connections per server process |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for name, urls in scenarios(rng, args.requests).items():
             if args.only and not any(w.strip() and name.startswith(w.strip()) for w in args.only.split(",")):
                 continue
             for u in warm[name]:  # warm the page cache for this endpoint's tables, outside the measure
                 httpx.get(f"http://127.0.0.1:{port}{u}", timeout=120)
             cpu, own = server_cpu(server.pid), time.process_time()
-            times, errors = asyncio.run(run(f"http://127.0.0.1:{port}", urls, args.clients, args.timeout))
+            split: list[str] = []
+            times, errors = asyncio.run(run(f"http://127.0.0.1:{port}", urls, args.clients, args.timeout,
+                                            lambda: split.append(spread(server.pid, port))))  # fmt: skip
             cpu, own = (server_cpu(server.pid) - cpu) / len(times), (time.process_time() - own) / len(times)
             q = statistics.quantiles(times, n=20)
             print(f"| {name} | {len(times)} | {args.clients} | {statistics.median(times) * 1000:.0f} | {q[18] * 1000:.0f} | {errors} "
-                  f"| {cpu * 1000:.0f} | {own * 1000:.1f} |", flush=True)  # fmt: skip
+                  f"| {cpu * 1000:.0f} | {own * 1000:.1f} | {split[0] if split else '?'} |", flush=True)  # fmt: skip
     finally:
         server.terminate()
         server.wait()

@@ -11,12 +11,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
 
-from polarwatch.api.server import FAST, LOOP, PROTOCOL
+from polarwatch.api import server
+from polarwatch.api.server import BALANCED, FAST, LOOP, PROTOCOL
 
 
 async def _app(scope, receive, send):  # noqa: ANN001, ANN202
@@ -63,8 +65,9 @@ def test_serve_runs_our_protocol_with_one_worker_and_with_several(tmp_path, monk
     open_store(str(db)).close()
     seen: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.append(kw))
+    monkeypatch.setattr(server, "run_workers", lambda sockets, options: seen.append({**options, "workers": len(sockets)}) or 0)
     for workers in ("1", "2"):
-        res = CliRunner().invoke(main, ["--db", str(db), "serve", "--workers", workers])
+        res = CliRunner().invoke(main, ["--db", str(db), "serve", "--port", "0", "--workers", workers])
         assert res.exit_code == 0, res.output
     assert [kw["http"] for kw in seen] == [PROTOCOL, PROTOCOL] and [kw["loop"] for kw in seen] == [LOOP, LOOP]
     assert FAST and LOOP == "uvloop" and "HttpTools" in PROTOCOL  # the pinned uvloop and httptools are installed
@@ -93,3 +96,66 @@ def test_serve_falls_back_to_h11_on_asyncio_without_uvloop_or_httptools(missing:
         monkeypatch.undo()
         importlib.reload(server)
     assert server.FAST and server.LOOP == "uvloop"
+
+
+def _connections_by_process(pids: list[int], port: int) -> dict[int, int]:
+    """Established TCP connections on local *port* held by each of *pids* (Linux /proc)."""
+    states: dict[str, bool] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            f = line.split()
+            states[f[9]] = f[3] == "01" and int(f[1].rsplit(":", 1)[1], 16) == port
+    out = {}
+    for pid in pids:
+        inodes = set()
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = fd.readlink().as_posix()
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        out[pid] = sum(1 for i in inodes if states.get(i))
+    return out
+
+
+@pytest.mark.skipif(not BALANCED, reason="SO_REUSEPORT spreads connections on Linux only")
+def test_several_workers_each_take_a_share_of_a_burst_of_connections(tmp_path):  # noqa: ANN001
+    """``serve --workers 2`` gives each worker a socket of its own on the port: a burst of 40 connections
+    opened at once spreads over both (with one shared socket the first worker awake took 18-20 of 20)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from polarwatch.store import open_store
+
+    db = tmp_path / "s.db"
+    open_store(str(db)).close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "polarwatch"), "--db", str(db), "serve", "--port", str(port), "--workers", "2"],
+                            env={**os.environ, "POLARWATCH_API_TOKEN": ""}, stderr=subprocess.PIPE)  # fmt: skip
+    clients: list[socket.socket] = []
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/outlets", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        workers = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+                   if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]  # not multiprocessing's resource tracker
+        assert len(workers) == 2
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+        time.sleep(0.5)
+        held = _connections_by_process(workers, port)
+        assert sum(held.values()) == 40
+        assert min(held.values()) >= 8, held  # a share each (binomial: below 8 of 40 about once in 10,000 runs)
+    finally:
+        for c in clients:
+            c.close()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    assert all(not Path(f"/proc/{w}").exists() for w in workers)

@@ -23,7 +23,7 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
 
     import uvicorn
 
-    from .api.server import LOOP, PROTOCOL
+    from .api.server import BALANCED, LOOP, PROTOCOL, listening_sockets, run_workers
 
     path = _db(ctx, db)
     try:
@@ -37,8 +37,17 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
         uvicorn.run(create_app(path), host=host, port=port, log_level="warning", server_header=False, http=PROTOCOL, loop=LOOP)
     else:
         os.environ["POLARWATCH_SERVE_DB"] = path
-        uvicorn.run("polarwatch.cli_serve:_app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", server_header=False, http=PROTOCOL, loop=LOOP)  # fmt: skip
+        options = dict(app="polarwatch.cli_serve:_app_from_env", factory=True, log_level="warning", server_header=False,
+                       http=PROTOCOL, loop=LOOP)  # fmt: skip
+        if not BALANCED:
+            uvicorn.run(**options, host=host, port=port, workers=workers)
+            return
+        try:  # one socket a worker, so that connections spread over them (api/server.py)
+            sockets = listening_sockets(host, port, workers)
+        except OSError as exc:
+            _fail(f"cannot listen on {host}:{port}: {exc}")
+        if run_workers(sockets, options):
+            _fail("a server process failed to start (see its messages above)")
 
 
 def _app_from_env():  # noqa: ANN202  (uvicorn factory for several worker processes)

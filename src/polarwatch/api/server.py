@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import socket
+import sys
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -46,3 +47,91 @@ if FAST:
 # As uvicorn's ``http`` and ``loop`` settings take them.
 PROTOCOL = "polarwatch.api.server:NoDelayHttpToolsProtocol" if FAST else "polarwatch.api.server:NoDelayH11Protocol"
 LOOP = "uvloop" if FAST else "asyncio"
+
+
+# Several worker processes. uvicorn's own supervisor gives every worker the one listening socket, and the
+# worker whose event loop wakes first accepts every connection waiting: 20 keep-alive connections opened
+# at once went 18/2, 12/8, 19/1 and 11/9 in four tries (2026-11-24), so one core served nearly every
+# request while the other idled. Here each worker listens on a socket of its own, all bound to the same
+# address with SO_REUSEPORT, and Linux spreads new connections over them by a hash of each connection's
+# addresses: about half each, independently of which worker is busy. Where the option is missing or does
+# not spread connections (not Linux), ``serve`` keeps uvicorn's supervisor.
+BALANCED = hasattr(socket, "SO_REUSEPORT") and sys.platform.startswith("linux")
+STARTUP_FAILURE = 3  # uvicorn's exit code for a worker that could not start (the app or the socket)
+
+
+def listening_sockets(host: str, port: int, n: int, backlog: int = 2048) -> list[socket.socket]:
+    """*n* listening TCP sockets on (*host*, *port*) sharing the port (SO_REUSEPORT); port 0 picks a free
+    one for the first and the others join it. Raises OSError (address in use, bad host) before any
+    worker starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    out: list[socket.socket] = []
+    try:
+        for _ in range(n):
+            s = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            out.append(s)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            s.bind((host, port))
+            port = s.getsockname()[1]
+            s.listen(backlog)
+            s.set_inheritable(True)
+    except OSError:
+        for s in out:
+            s.close()
+        raise
+    return out
+
+
+def _worker(options: dict[str, Any], sock: socket.socket) -> None:
+    import uvicorn
+
+    uvicorn.Server(uvicorn.Config(**options)).run(sockets=[sock])
+
+
+def run_workers(sockets: list[socket.socket], options: dict[str, Any], *, grace: float = 5.0) -> int:
+    """Serve uvicorn *options* (``uvicorn.Config``'s keywords; the app an import string) from one spawned
+    process per socket until SIGINT or SIGTERM; a worker that dies is started again on its socket, unless
+    it failed at start-up or within *grace* seconds of it (it would only fail again): then every worker is
+    stopped and 1 returned (0 after a signal)."""
+    import multiprocessing
+    import signal
+    import threading
+    import time
+
+    ctx = multiprocessing.get_context("spawn")
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    procs: list[Any] = [None] * len(sockets)
+    since = [0.0] * len(sockets)
+
+    def start(i: int) -> None:
+        procs[i] = ctx.Process(target=_worker, args=(options, sockets[i]), daemon=True)
+        procs[i].start()
+        since[i] = time.monotonic()
+
+    failed = 0
+    try:
+        for i in range(len(sockets)):
+            start(i)
+        while not stop.wait(0.5):
+            for i, p in enumerate(procs):
+                if p.is_alive():
+                    continue
+                if p.exitcode == STARTUP_FAILURE or time.monotonic() - since[i] < grace:
+                    failed = 1
+                    stop.set()
+                    break
+                start(i)
+    finally:
+        for p in procs:
+            if p is not None and p.is_alive():
+                p.terminate()
+        for p in procs:
+            if p is not None:
+                p.join(10)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for s in sockets:
+            s.close()
+    return failed
