@@ -457,17 +457,26 @@ def score(f: ArticleFeatures, vec: ArticleVector, s: Story, df: DocFreq, dense: 
 
 def _beyond_text(f: ArticleFeatures, s: Story, gap: int | None) -> float:
     """The core-names, actor, event and date terms of the score (``gap``: from ``_gap``, in the window)."""
-    total = 0.0
-    if CORE_WEIGHT:
-        total += CORE_WEIGHT * (_core_overlap(f, s) - CORE_PIVOT)
+    a, e, d = _other_terms(f, s, gap)
+    return _core_term(f, s) + a + e + d
+
+
+def _core_term(f: ArticleFeatures, s: Story) -> float:
+    return CORE_WEIGHT * (_core_overlap(f, s) - CORE_PIVOT) if CORE_WEIGHT else 0.0
+
+
+def _other_terms(f: ArticleFeatures, s: Story, gap: int | None) -> tuple[float, float, float]:
+    """The actor, event and date terms of the score (0.0 where the article has no actors, no events or no date
+    gap), each cheap next to the core names."""
+    a = e = d = 0.0
     if f.actors and (weighed := f.weighed_actors(COUNTRY_WEIGHT)):
         mine = s.actors
-        total += ACTOR_WEIGHT * sum(w for a, w in weighed if a in mine) / f.actor_mass
+        a = ACTOR_WEIGHT * sum(w for x, w in weighed if x in mine) / f.actor_mass
     if f.events:
-        total += EVENT_WEIGHT * sum(1 for e in f.events if e in s.events) / len(f.events)
+        e = EVENT_WEIGHT * sum(1 for ev in f.events if ev in s.events) / len(f.events)
     if gap is not None:
-        total += DATE_BONUS * (1.0 - gap / WINDOW_DAYS)
-    return total
+        d = DATE_BONUS * (1.0 - gap / WINDOW_DAYS)
+    return a, e, d
 
 
 def _vector(terms: Counter[str], df: DocFreq, cols: tuple[np.ndarray, np.ndarray] | None = None) -> ArticleVector:
@@ -498,7 +507,8 @@ def assign(f: ArticleFeatures, stories: list[Story], df: DocFreq, threshold: flo
     """The story of *stories* that *f* should join and its score (the best there, the first of *stories* among
     equals), or (None, 0.0) when none reaches *threshold*. The text similarities come first, and the other
     terms are worked out in falling order of text only for the stories they could still lift to the threshold
-    and past the best so far: the same choice as scoring every story in full, for a fraction of the work."""
+    and past the best so far, the core names last: the same choice as scoring every story in full, for a
+    fraction of the work."""
     if vec is None:
         vec = vector(f, df)
     texts = []
@@ -515,15 +525,17 @@ def assign(f: ArticleFeatures, stories: list[Story], df: DocFreq, threshold: flo
         vec.clear(dense)
     if not texts:
         return None, 0.0
-    reach = _reach(f) + 1e-9  # the margin covers rounding
+    reach = _reach(f) + DATE_BONUS + 1e-9  # the margins cover rounding
+    core_max = CORE_WEIGHT * (1.0 - CORE_PIVOT) + 1e-9
     best, best_score, best_i = None, threshold, len(stories)
     texts.sort(key=lambda t: -t[0])
     for text, i, s, gap in texts:
-        if text + reach + DATE_BONUS < best_score:
+        if text + reach < best_score:
             break  # nor can any story after it
-        if text + reach + (0.0 if gap is None else DATE_BONUS * (1.0 - gap / WINDOW_DAYS)) < best_score:
-            continue
-        sc = text + _beyond_text(f, s, gap)
+        a, e, d = _other_terms(f, s, gap)
+        if text + core_max + a + e + d < best_score:
+            continue  # not even with every core name shared
+        sc = text + (_core_term(f, s) + a + e + d)  # as ``_beyond_text`` sums them
         if sc > best_score or sc == best_score and i < best_i:
             best, best_score, best_i = s, sc, i
     return (None, 0.0) if best is None else (best, best_score)
