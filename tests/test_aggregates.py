@@ -360,6 +360,10 @@ def test_aggregates_equal_a_recount_after_ingest_reprocess_delete_and_reingest(u
 
     def same_as_rows() -> None:
         assert aggregates.usable(s.db)
+        # Every event-group row carries the integer key of its names (migration 020), which compare sums on.
+        keyed = s.db.execute("SELECT COUNT(*) FROM agg_events x JOIN agg_event_keys k ON k.id = x.ekey AND k.type = x.type "
+                             "AND k.source = x.source AND k.target = x.target").fetchone()[0]  # fmt: skip
+        assert keyed == s.db.execute("SELECT COUNT(*) FROM agg_events").fetchone()[0] > 0
         with_aggs = readings(s)
         monkeypatch.setattr(aggregates, "usable", lambda db: False)
         assert readings(s) == with_aggs
@@ -984,12 +988,17 @@ def test_migration_019_leaves_a_counted_store_s_words_to_the_fill(url, monkeypat
         with monkeypatch.context() as m:
             m.setattr(aggregates, "_recount_words", lambda db, cells, articles=None: 0)
             m.setattr(aggregates, "_recount_week_words", lambda db, weeks: None)
+            m.setattr(aggregates, "_key_events", lambda db, cells: None)  # no event-group keys before 020
             real(db, [int(r[0]) for r in db.execute("SELECT rowid FROM articles")])
 
     old_store(url, monkeypatch, 19, arts, cells)
     s = open_store(url)
     try:
         assert s.schema_version() >= 19 and aggregates.usable(s.db) and not aggregates.words_ready(s.db)
+        # Migration 020 gave the event groups counted before it their integer keys.
+        assert s.db.execute("SELECT COUNT(*) FROM agg_events x JOIN agg_event_keys k ON k.id = x.ekey AND k.type = x.type "
+                            "AND k.source = x.source AND k.target = x.target").fetchone()[0] == \
+            s.db.execute("SELECT COUNT(*) FROM agg_events").fetchone()[0] > 0  # fmt: skip
         summed = aggregates.scope(s, aggregates.Filters(since="2025-01-01", until="2025-01-31"), weeks=True)[0]
         assert aggregates.cell_words(s, summed) is None and word_cells(s) == {}
         assert aggregates.fill_aggregates(s, batch=50) == s.db.execute("SELECT COUNT(*) FROM agg_article_cell").fetchone()[0] > 0

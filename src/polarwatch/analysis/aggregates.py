@@ -216,6 +216,7 @@ def _recount_weeks(db: Any, weeks: list[int]) -> None:
                 f"AND d.span = 'D' AND d.day >= w.day AND d.day < w.upto CROSS JOIN {table} x ON x.cell = d.id "
                 f"WHERE w.id IN ({marks}) GROUP BY w.id, {xkeys}", part,
             )  # fmt: skip
+        _key_events(db, part)
     _recount_week_words(db, weeks)
 
 
@@ -228,6 +229,50 @@ def _recount(db: Any, cells: list[int]) -> None:
         for table, cols, select in TABLES:
             sql = select.format(marks=marks, low=LOW, high=HIGH, sp=_SPEAKERS.format(marks=marks))
             db.execute(f"INSERT INTO {table} ({cols}) {sql}", part * sql.count(f"IN ({marks})"))  # noqa: S608
+        _key_events(db, part)
+
+
+def _key_events(db: Any, cells: list[int]) -> None:
+    """Give the agg_events rows of *cells* (at most CHUNK) the integer key of their group (migration 020),
+    adding the groups not keyed yet: the readers sum a period's event groups on that one column."""
+    marks = _in(cells)
+    db.execute(
+        "INSERT OR IGNORE INTO agg_event_keys (type, source, target) SELECT DISTINCT x.type, x.source, x.target "  # noqa: S608
+        f"FROM agg_events x WHERE x.cell IN ({marks}) AND NOT EXISTS (SELECT 1 FROM agg_event_keys k "
+        "WHERE k.type = x.type AND k.source = x.source AND k.target = x.target)", cells,
+    )  # fmt: skip
+    db.execute(
+        "UPDATE agg_events SET ekey = (SELECT k.id FROM agg_event_keys k WHERE k.type = agg_events.type "  # noqa: S608
+        f"AND k.source = agg_events.source AND k.target = agg_events.target) WHERE cell IN ({marks})", cells,
+    )  # fmt: skip
+
+
+# The names of event-group keys read through a store object (a key's id never changes and none is deleted),
+# held weakly like _every below: an entry goes with its store object.
+_event_names: "weakref.WeakKeyDictionary[Any, dict[int, tuple[str, str, str]]]" = weakref.WeakKeyDictionary()
+
+
+def event_groups(store: Any, cond: str, args: list[Any]) -> dict[int, tuple[int, int]] | None:
+    """Event-group key (migration 020) -> (events, articles) summed over the cells *cond* selects (as
+    ``source`` takes it); None if a row has no key (the caller then groups on the names).
+    :func:`event_names` names the keys."""
+    rows = db_of(store).execute(f"SELECT x.ekey, SUM(x.events), SUM(x.articles) {source('agg_events', cond)} GROUP BY x.ekey", args).fetchall()  # noqa: S608
+    if any(r[0] is None for r in rows):
+        return None
+    return {int(k): (int(n), int(a)) for k, n, a in rows}
+
+
+def event_names(store: Any, keys: list[int]) -> dict[int, tuple[str, str, str]]:
+    """(type, source, target) of event-group *keys*, kept per store object once read."""
+    try:
+        names = _event_names.setdefault(store, {})
+    except TypeError:  # an object that cannot be held weakly: the names are read every time
+        names = {}
+    want = [k for k in keys if k not in names]
+    for part in _chunks(want):
+        names.update((int(i), (t, s, g)) for i, t, s, g in db_of(store).execute(
+            f"SELECT id, type, source, target FROM agg_event_keys WHERE id IN ({_in(part)})", part))  # noqa: S608
+    return names
 
 
 def _write_words(db: Any, cells: list[int], sums: dict[int, tuple[np.ndarray, np.ndarray]], articles: dict[int, int]) -> None:

@@ -9,7 +9,7 @@ import functools
 import heapq
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote_plus
 
 from ..nlp.actors import registry as actor_registry
@@ -208,6 +208,19 @@ def _events(db: Any, cond: str, args: list[Any], agg: Agg = None) -> dict[tuple[
     return {(typ, s, t): (n, arts) for typ, s, t, n, arts in groups}
 
 
+def _ranked(counts: dict[Any, Any], n: int, name: Callable[[list[Any]], Callable[[Any], tuple[str, str, str]]]) -> list[Any]:
+    """The *n* keys of *counts* (key -> a sequence whose first item is its events) with most events, then by
+    their names (type, source, target). *name* is given the keys that can be among them (those with at
+    least the n-th largest count: ties included) and returns a key's names: only those are looked up."""
+    if len(counts) > n:
+        cut = heapq.nlargest(n, (v[0] for v in counts.values()))[-1]
+        keys = [k for k, v in counts.items() if v[0] >= cut]
+    else:
+        keys = list(counts)
+    named = name(keys)
+    return heapq.nsmallest(n, keys, key=lambda k: (-counts[k][0], named(k)))
+
+
 def _left_out_link(key: tuple[str, str, str], reporters: list[int], specs: list[str | None], scope_link: list[tuple[str, Any]]) -> str | None:
     """The events of *key* on every side that reports it (the ``side`` filter repeated: articles in any of them;
     the same rows as the figure's sum when those sides share no article)."""
@@ -259,7 +272,8 @@ def compare(
     # The sums read the week cells of the period's whole weeks (the articles, its day cells).
     sums: list[Agg] = aggregates.scope(store, scope, sides, weeks=True) or [None] * len(sides)  # type: ignore[assignment]
     out_sides = []
-    event_sets = []
+    event_sets: list[Any] = []
+    ev_args: list[tuple[str, list[Any], Agg]] = []  # each side's conditions and cells, for its groups by name
     word_counts = []
     conds = []
     for side, agg, summed, base in zip(sides, aggs, sums, bases):
@@ -293,21 +307,32 @@ def compare(
         if wc is None:  # the words: the most recently published (by day, the cells' day; then newest stored; undated last)
             wc = stored_words(store, [int(r[0]) for r in heapq.nlargest(word_articles, arts, key=lambda r: (r[4] or "", int(r[0])))])
         word_counts.append(wc)
-        ev = _events(db, cond, args, summed)
-        event_sets.append(ev)
+        # The event groups: on the cells' integer keys (migration 020), named only for the shown ones.
+        event_sets.append(aggregates.event_groups(store, summed[0], summed[1]) if summed else None)
+        ev_args.append((cond, args, summed))
         out_sides.append({
             "side": side.as_dict(), "articles": n, "link": link("/api/articles", base), "outlets": outlets,
             "quoted": _speakers(db, cond, args, top, summed, rowids, n_ev, base), "themes": _themes(db, cond, args, n, summed, rowids, n_ev, base),
             "tone": _tone(db, cond, args, top, summed, rowids, n_ev, base), "words_from": wc.articles,
         })  # fmt: skip
+    if any(e is None for e in event_sets):  # a side the cells cannot answer: every side's groups by their names
+        event_sets = [_events(db, c, a, g) for c, a, g in ev_args]
+
+        def names(keys: list[Any]) -> Callable[[Any], tuple[str, str, str]]:
+            return lambda k: k
+    else:
+        def names(keys: list[Any]) -> Callable[[Any], tuple[str, str, str]]:
+            known = aggregates.event_names(store, keys)
+            return known.__getitem__
     for i, (out, ev) in enumerate(zip(out_sides, event_sets)):
-        # Most events first, then type, source and target: the key tuple orders as those three do.
-        top_keys = heapq.nsmallest(top, ev, key=lambda k: (-ev[k][0], k))
-        ev_reported = _event_evidence(db, *conds[i], ev, top_keys, n_ev)
-        out["events"] = [{"type": k[0], "source": k[1], "target": k[2], "events": ev[k][0], "articles": ev[k][1],
-                          "link": link("/api/events", bases[i], type=k[0], source_label=k[1], target_label=k[2]), "evidence": ev_reported[k]}
-                         for k in top_keys]  # fmt: skip
-        missing: dict[tuple[str, str, str], list[Any]] = {}  # key -> [events, reporting sides, the first of them]
+        # Most events first, then type, source and target.
+        top_keys = _ranked(ev, top, names)
+        shown = names(top_keys)
+        ev_reported = _event_evidence(db, *conds[i], {shown(k): ev[k] for k in top_keys}, [shown(k) for k in top_keys], n_ev)
+        out["events"] = [{"type": t, "source": so, "target": ta, "events": ev[k][0], "articles": ev[k][1],
+                          "link": link("/api/events", bases[i], type=t, source_label=so, target_label=ta), "evidence": ev_reported[(t, so, ta)]}
+                         for k in top_keys for t, so, ta in [shown(k)]]  # fmt: skip
+        missing: dict[Any, list[Any]] = {}  # key -> [events, reporting sides, the first of them]
         for j, other in enumerate(event_sets):
             if j == i:
                 continue
@@ -315,14 +340,17 @@ def compare(
                 m = missing.setdefault(key, [0, [], j])
                 m[0] += other[key][0]
                 m[1].append(sides[j].name)
-        left_keys = heapq.nsmallest(top, missing, key=lambda k: (-missing[k][0], k))
-        by_side: dict[int, list[tuple[str, str, str]]] = {}  # the first other side reporting each: its evidence is shown
+        left_keys = _ranked(missing, top, names)
+        shown = names(left_keys)
+        by_side: dict[int, list[Any]] = {}  # the first other side reporting each: its evidence is shown
         for key in left_keys:
             by_side.setdefault(missing[key][2], []).append(key)
-        found = {k: v for j, keys in by_side.items() for k, v in _event_evidence(db, *conds[j], event_sets[j], keys, n_ev).items()}
-        out["events_left_out"] = [{"type": k[0], "source": k[1], "target": k[2], "events": missing[k][0], "reported_by": missing[k][1],
-                                   "link": _left_out_link(k, [j for j, other in enumerate(event_sets) if j != i and k in other], specs, scope_link),
-                                   "evidence": found[k]} for k in left_keys]  # fmt: skip
+        found = {k: v for j, keys in by_side.items() for k, v in _event_evidence(
+            db, *conds[j], {shown(k): event_sets[j][k] for k in keys}, [shown(k) for k in keys], n_ev).items()}  # fmt: skip
+        out["events_left_out"] = [{"type": shown(k)[0], "source": shown(k)[1], "target": shown(k)[2], "events": missing[k][0],
+                                   "reported_by": missing[k][1],
+                                   "link": _left_out_link(shown(k), [j for j, other in enumerate(event_sets) if j != i and k in other], specs, scope_link),
+                                   "evidence": found[shown(k)]} for k in left_keys]  # fmt: skip
     for out, ws, base in zip(out_sides, distinctive(word_counts, words, evidence=n_ev), bases):
         for w in ws:
             # a hyphenated word or one with an apostrophe as a phrase: its parts next to each other (the search
