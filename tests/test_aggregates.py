@@ -364,6 +364,9 @@ def test_aggregates_equal_a_recount_after_ingest_reprocess_delete_and_reingest(u
         keyed = s.db.execute("SELECT COUNT(*) FROM agg_events x JOIN agg_event_keys k ON k.id = x.ekey AND k.type = x.type "
                              "AND k.source = x.source AND k.target = x.target").fetchone()[0]  # fmt: skip
         assert keyed == s.db.execute("SELECT COUNT(*) FROM agg_events").fetchone()[0] > 0
+        keyed = s.db.execute("SELECT COUNT(*) FROM agg_event_edges x JOIN agg_edge_keys k ON k.id = x.ekey AND k.low = x.low "
+                             "AND k.high = x.high AND k.type = x.type AND k.is_symmetric = x.is_symmetric").fetchone()[0]  # fmt: skip
+        assert keyed == s.db.execute("SELECT COUNT(*) FROM agg_event_edges").fetchone()[0] > 0  # and the network's edges (021)
         with_aggs = readings(s)
         monkeypatch.setattr(aggregates, "usable", lambda db: False)
         assert readings(s) == with_aggs

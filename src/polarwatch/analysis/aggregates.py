@@ -232,24 +232,29 @@ def _recount(db: Any, cells: list[int]) -> None:
         _key_events(db, part)
 
 
+# The aggregate tables whose rows carry an integer key of their group: (table, keys table, the group's columns).
+KEYED = (("agg_events", "agg_event_keys", ("type", "source", "target")),  # migration 020: the comparison's event groups
+         ("agg_event_edges", "agg_edge_keys", ("low", "high", "type", "is_symmetric")))  # 021: the network's event edges
+
+
 def _key_events(db: Any, cells: list[int]) -> None:
-    """Give the agg_events rows of *cells* (at most CHUNK) the integer key of their group (migration 020),
-    adding the groups not keyed yet: the readers sum a period's event groups on that one column."""
+    """Give the rows of *cells* (at most CHUNK) in each KEYED table the integer key of their group, adding
+    the groups not keyed yet: the readers sum a period's groups on that one column."""
     marks = _in(cells)
-    db.execute(
-        "INSERT OR IGNORE INTO agg_event_keys (type, source, target) SELECT DISTINCT x.type, x.source, x.target "  # noqa: S608
-        f"FROM agg_events x WHERE x.cell IN ({marks}) AND NOT EXISTS (SELECT 1 FROM agg_event_keys k "
-        "WHERE k.type = x.type AND k.source = x.source AND k.target = x.target)", cells,
-    )  # fmt: skip
-    db.execute(
-        "UPDATE agg_events SET ekey = (SELECT k.id FROM agg_event_keys k WHERE k.type = agg_events.type "  # noqa: S608
-        f"AND k.source = agg_events.source AND k.target = agg_events.target) WHERE cell IN ({marks})", cells,
-    )  # fmt: skip
+    for table, keys, cols in KEYED:
+        same = " AND ".join(f"k.{c} = x.{c}" for c in cols)
+        db.execute(
+            f"INSERT OR IGNORE INTO {keys} ({', '.join(cols)}) SELECT DISTINCT {', '.join(f'x.{c}' for c in cols)} FROM {table} x "  # noqa: S608
+            f"WHERE x.cell IN ({marks}) AND {' AND '.join(f'x.{c} IS NOT NULL' for c in cols)} "
+            f"AND NOT EXISTS (SELECT 1 FROM {keys} k WHERE {same})", cells,
+        )  # fmt: skip
+        own = " AND ".join(f"k.{c} = {table}.{c}" for c in cols)
+        db.execute(f"UPDATE {table} SET ekey = (SELECT k.id FROM {keys} k WHERE {own}) WHERE cell IN ({marks})", cells)  # noqa: S608
 
 
 # The names of event-group keys read through a store object (a key's id never changes and none is deleted),
 # held weakly like _every below: an entry goes with its store object.
-_event_names: "weakref.WeakKeyDictionary[Any, dict[int, tuple[str, str, str]]]" = weakref.WeakKeyDictionary()
+_event_names: "weakref.WeakKeyDictionary[Any, dict[str, dict[int, tuple[Any, ...]]]]" = weakref.WeakKeyDictionary()
 
 
 def event_groups(store: Any, cond: str, args: list[Any]) -> dict[int, tuple[int, int]] | None:
@@ -262,17 +267,29 @@ def event_groups(store: Any, cond: str, args: list[Any]) -> dict[int, tuple[int,
     return {int(k): (int(n), int(a)) for k, n, a in rows}
 
 
-def event_names(store: Any, keys: list[int]) -> dict[int, tuple[str, str, str]]:
-    """(type, source, target) of event-group *keys*, kept per store object once read."""
+def event_names(store: Any, keys: list[int], table: str = "agg_event_keys") -> dict[int, tuple[Any, ...]]:
+    """The group columns of *keys* of a KEYED keys *table* ((type, source, target) of event groups; (low,
+    high, type, is_symmetric) of ``agg_edge_keys``), kept per store object once read."""
+    cols = next(c for _, k, c in KEYED if k == table)
     try:
-        names = _event_names.setdefault(store, {})
+        names = _event_names.setdefault(store, {}).setdefault(table, {})
     except TypeError:  # an object that cannot be held weakly: the names are read every time
         names = {}
     want = [k for k in keys if k not in names]
     for part in _chunks(want):
-        names.update((int(i), (t, s, g)) for i, t, s, g in db_of(store).execute(
-            f"SELECT id, type, source, target FROM agg_event_keys WHERE id IN ({_in(part)})", part))  # noqa: S608
+        names.update((int(r[0]), tuple(r[1:])) for r in db_of(store).execute(
+            f"SELECT id, {', '.join(cols)} FROM {table} WHERE id IN ({_in(part)})", part))  # noqa: S608
     return names
+
+
+def edge_groups(store: Any, cond: str, args: list[Any], min_weight: int) -> dict[int, tuple[int, int]] | None:
+    """Event-edge key (migration 021) -> (events, articles) over the cells *cond* selects, edges of at least
+    *min_weight* events; None if a row has no key. :func:`event_names` with ``agg_edge_keys`` names them."""
+    rows = db_of(store).execute(f"SELECT x.ekey, SUM(x.events), SUM(x.articles) {source('agg_event_edges', cond)} "  # noqa: S608
+                                "GROUP BY x.ekey HAVING SUM(x.events) >= ?", [*args, min_weight]).fetchall()  # fmt: skip
+    if any(r[0] is None for r in rows):
+        return None
+    return {int(k): (int(n), int(a)) for k, n, a in rows}
 
 
 def _write_words(db: Any, cells: list[int], sums: dict[int, tuple[np.ndarray, np.ndarray]], articles: dict[int, int]) -> None:

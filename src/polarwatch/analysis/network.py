@@ -4,6 +4,7 @@ weight) and, when asked for, evidence (article id and character span)."""
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from ..nlp.actors import registry as actor_registry
@@ -48,7 +49,10 @@ def network(
         if event_types:
             tcond = f"e.type IN ({', '.join('?' * len(event_types))})"
             targs = [t.upper() for t in event_types]
-        if agg:
+        keyed = aggregates.edge_groups(store, tcond.replace("e.", "x.") + " AND " + agg[0], [*targs, *agg[1]], min_weight) if agg else None
+        if keyed is not None:  # summed on the edges' integer keys (migration 021), the heaviest named as _TOP_EVENTS orders
+            rows = _heaviest(store, keyed, max_edges)
+        elif agg:
             rows = db.execute(
                 "SELECT x.low, x.high, x.type, x.is_symmetric, SUM(x.events), SUM(x.articles) "  # noqa: S608
                 f"{aggregates.source('agg_event_edges', tcond.replace('e.', 'x.') + ' AND ' + agg[0])} "
@@ -131,6 +135,20 @@ _LOW, _HIGH = aggregates.LOW, aggregates.HIGH
 # edges, as grouped: directed first), so that only those can reach the max_edges kept.
 _TOP_EVENTS = "ORDER BY 5 DESC, COALESCE({}.type, ''), 1, 2, 4 LIMIT ?"
 _TOP = "ORDER BY 3 DESC, 1, 2 LIMIT ?"
+
+
+def _heaviest(store: Any, keyed: dict[int, tuple[int, int]], n: int) -> list[tuple[Any, ...]]:
+    """The *n* heaviest of the keyed event edges as (low, high, type, is_symmetric, events, articles), in
+    _TOP_EVENTS' order; only the edges that can be among them (at least the n-th largest weight) are named."""
+    if len(keyed) > n:
+        cut = heapq.nlargest(n, (v[0] for v in keyed.values()))[-1]
+        keys = [k for k, v in keyed.items() if v[0] >= cut]
+    else:
+        keys = list(keyed)
+    names = aggregates.event_names(store, keys, "agg_edge_keys")
+    rows = [(*names[k], *keyed[k]) for k in keys]
+    rows.sort(key=lambda r: (-r[4], r[2] or "", r[0], r[1], r[3]))
+    return rows[:n]
 
 
 # The evidence walks read the rows of the scope's articles by rowid (which carry every condition of the
