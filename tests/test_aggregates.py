@@ -360,13 +360,12 @@ def test_aggregates_equal_a_recount_after_ingest_reprocess_delete_and_reingest(u
 
     def same_as_rows() -> None:
         assert aggregates.usable(s.db)
-        # Every event-group row carries the integer key of its names (migration 020), which compare sums on.
-        keyed = s.db.execute("SELECT COUNT(*) FROM agg_events x JOIN agg_event_keys k ON k.id = x.ekey AND k.type = x.type "
-                             "AND k.source = x.source AND k.target = x.target").fetchone()[0]  # fmt: skip
-        assert keyed == s.db.execute("SELECT COUNT(*) FROM agg_events").fetchone()[0] > 0
-        keyed = s.db.execute("SELECT COUNT(*) FROM agg_event_edges x JOIN agg_edge_keys k ON k.id = x.ekey AND k.low = x.low "
-                             "AND k.high = x.high AND k.type = x.type AND k.is_symmetric = x.is_symmetric").fetchone()[0]  # fmt: skip
-        assert keyed == s.db.execute("SELECT COUNT(*) FROM agg_event_edges").fetchone()[0] > 0  # and the network's edges (021)
+        # Every row of the keyed tables carries the integer key of its names (migrations 020-022), which compare
+        # and the network sum on.
+        for table, keys, cols in aggregates.KEYED:
+            same = " AND ".join(f"k.{c} = x.{c}" for c in cols)
+            keyed = s.db.execute(f"SELECT COUNT(*) FROM {table} x JOIN {keys} k ON k.id = x.ekey AND {same}").fetchone()[0]  # noqa: S608
+            assert keyed == s.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0, table  # noqa: S608
         with_aggs = readings(s)
         monkeypatch.setattr(aggregates, "usable", lambda db: False)
         assert readings(s) == with_aggs
@@ -998,10 +997,11 @@ def test_migration_019_leaves_a_counted_store_s_words_to_the_fill(url, monkeypat
     s = open_store(url)
     try:
         assert s.schema_version() >= 19 and aggregates.usable(s.db) and not aggregates.words_ready(s.db)
-        # Migration 020 gave the event groups counted before it their integer keys.
-        assert s.db.execute("SELECT COUNT(*) FROM agg_events x JOIN agg_event_keys k ON k.id = x.ekey AND k.type = x.type "
-                            "AND k.source = x.source AND k.target = x.target").fetchone()[0] == \
-            s.db.execute("SELECT COUNT(*) FROM agg_events").fetchone()[0] > 0  # fmt: skip
+        # Migrations 020-022 gave the groups counted before them their integer keys.
+        for table, keys, cols in aggregates.KEYED:
+            same = " AND ".join(f"k.{c} = x.{c}" for c in cols)
+            assert s.db.execute(f"SELECT COUNT(*) FROM {table} x JOIN {keys} k ON k.id = x.ekey AND {same}").fetchone()[0] == \
+                s.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0, table  # noqa: S608
         summed = aggregates.scope(s, aggregates.Filters(since="2025-01-01", until="2025-01-31"), weeks=True)[0]
         assert aggregates.cell_words(s, summed) is None and word_cells(s) == {}
         assert aggregates.fill_aggregates(s, batch=50) == s.db.execute("SELECT COUNT(*) FROM agg_article_cell").fetchone()[0] > 0

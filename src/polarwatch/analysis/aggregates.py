@@ -234,7 +234,9 @@ def _recount(db: Any, cells: list[int]) -> None:
 
 # The aggregate tables whose rows carry an integer key of their group: (table, keys table, the group's columns).
 KEYED = (("agg_events", "agg_event_keys", ("type", "source", "target")),  # migration 020: the comparison's event groups
-         ("agg_event_edges", "agg_edge_keys", ("low", "high", "type", "is_symmetric")))  # 021: the network's event edges
+         ("agg_event_edges", "agg_edge_keys", ("low", "high", "type", "is_symmetric")),  # 021: the network's event edges
+         ("agg_coquoted", "agg_pair_keys", ("low", "high")),  # 022: and its quote edges
+         ("agg_quoted_about", "agg_about_keys", ("speaker_id", "target")))
 
 
 def _key_events(db: Any, cells: list[int]) -> None:
@@ -282,14 +284,15 @@ def event_names(store: Any, keys: list[int], table: str = "agg_event_keys") -> d
     return names
 
 
-def edge_groups(store: Any, cond: str, args: list[Any], min_weight: int) -> dict[int, tuple[int, int]] | None:
-    """Event-edge key (migration 021) -> (events, articles) over the cells *cond* selects, edges of at least
-    *min_weight* events; None if a row has no key. :func:`event_names` with ``agg_edge_keys`` names them."""
-    rows = db_of(store).execute(f"SELECT x.ekey, SUM(x.events), SUM(x.articles) {source('agg_event_edges', cond)} "  # noqa: S608
-                                "GROUP BY x.ekey HAVING SUM(x.events) >= ?", [*args, min_weight]).fetchall()  # fmt: skip
+def edge_groups(store: Any, table: str, sums: tuple[str, ...], cond: str, args: list[Any], min_weight: int) -> dict[int, tuple[int, ...]] | None:
+    """Key (migrations 021, 022) -> the *sums* (columns of *table*, the first the weight) over the cells *cond*
+    selects, of the edges weighing at least *min_weight*; None if a row has no key. :func:`event_names` with
+    the table's keys table (KEYED) names them."""
+    rows = db_of(store).execute(f"SELECT x.ekey, {', '.join(f'SUM(x.{c})' for c in sums)} {source(table, cond)} "  # noqa: S608
+                                f"GROUP BY x.ekey HAVING SUM(x.{sums[0]}) >= ?", [*args, min_weight]).fetchall()  # fmt: skip
     if any(r[0] is None for r in rows):
         return None
-    return {int(k): (int(n), int(a)) for k, n, a in rows}
+    return {int(r[0]): tuple(int(v) for v in r[1:]) for r in rows}
 
 
 def _write_words(db: Any, cells: list[int], sums: dict[int, tuple[np.ndarray, np.ndarray]], articles: dict[int, int]) -> None:

@@ -49,9 +49,10 @@ def network(
         if event_types:
             tcond = f"e.type IN ({', '.join('?' * len(event_types))})"
             targs = [t.upper() for t in event_types]
-        keyed = aggregates.edge_groups(store, tcond.replace("e.", "x.") + " AND " + agg[0], [*targs, *agg[1]], min_weight) if agg else None
+        keyed = aggregates.edge_groups(store, "agg_event_edges", ("events", "articles"), tcond.replace("e.", "x.") + " AND " + agg[0],
+                                       [*targs, *agg[1]], min_weight) if agg else None  # fmt: skip
         if keyed is not None:  # summed on the edges' integer keys (migration 021), the heaviest named as _TOP_EVENTS orders
-            rows = _heaviest(store, keyed, max_edges)
+            rows = _heaviest(store, keyed, max_edges, "agg_edge_keys", lambda r: (-r[4], r[2] or "", r[0], r[1], r[3]))
         elif agg:
             rows = db.execute(
                 "SELECT x.low, x.high, x.type, x.is_symmetric, SUM(x.events), SUM(x.articles) "  # noqa: S608
@@ -68,7 +69,10 @@ def network(
         for s, t, typ, sym, n, arts in rows:
             edges.append({"source": s, "target": t, "kind": "event", "type": typ, "directed": not sym, "weight": n, "articles": arts})
     if "co-quoted" in kinds:
-        if agg:
+        keyed = aggregates.edge_groups(store, "agg_coquoted", ("articles",), agg[0], agg[1], min_weight) if agg else None
+        if keyed is not None:  # on the pairs' integer keys (migration 022), the heaviest named as _TOP orders
+            rows = _heaviest(store, keyed, max_edges, "agg_pair_keys", lambda r: (-r[2], r[0], r[1]))
+        elif agg:
             rows = db.execute(f"SELECT x.low, x.high, SUM(x.articles) {aggregates.source('agg_coquoted', agg[0])} "  # noqa: S608
                               f"GROUP BY 1, 2 HAVING SUM(x.articles) >= ? {_TOP}", [*agg[1], min_weight, max_edges])  # fmt: skip
         else:
@@ -83,7 +87,10 @@ def network(
         for s, t, n in rows:
             edges.append({"source": s, "target": t, "kind": "co-quoted", "type": None, "directed": False, "weight": n, "articles": n})
     if "quoted-about" in kinds:
-        if agg:
+        keyed = aggregates.edge_groups(store, "agg_quoted_about", ("quotes", "articles"), agg[0], agg[1], min_weight) if agg else None
+        if keyed is not None:
+            rows = _heaviest(store, keyed, max_edges, "agg_about_keys", lambda r: (-r[2], r[0], r[1]))
+        elif agg:
             rows = db.execute(f"SELECT x.speaker_id, x.target, SUM(x.quotes), SUM(x.articles) {aggregates.source('agg_quoted_about', agg[0])} "  # noqa: S608
                               f"GROUP BY 1, 2 HAVING SUM(x.quotes) >= ? {_TOP}", [*agg[1], min_weight, max_edges])  # fmt: skip
         else:
@@ -137,17 +144,17 @@ _TOP_EVENTS = "ORDER BY 5 DESC, COALESCE({}.type, ''), 1, 2, 4 LIMIT ?"
 _TOP = "ORDER BY 3 DESC, 1, 2 LIMIT ?"
 
 
-def _heaviest(store: Any, keyed: dict[int, tuple[int, int]], n: int) -> list[tuple[Any, ...]]:
-    """The *n* heaviest of the keyed event edges as (low, high, type, is_symmetric, events, articles), in
-    _TOP_EVENTS' order; only the edges that can be among them (at least the n-th largest weight) are named."""
+def _heaviest(store: Any, keyed: dict[int, tuple[int, ...]], n: int, names_table: str, order: Any) -> list[tuple[Any, ...]]:
+    """The *n* heaviest of the keyed edges as (their names…, their sums…) sorted by *order* (the SQL order of
+    _TOP_EVENTS or _TOP); only the edges that can be among them (at least the n-th largest weight) are named."""
     if len(keyed) > n:
         cut = heapq.nlargest(n, (v[0] for v in keyed.values()))[-1]
         keys = [k for k, v in keyed.items() if v[0] >= cut]
     else:
         keys = list(keyed)
-    names = aggregates.event_names(store, keys, "agg_edge_keys")
+    names = aggregates.event_names(store, keys, names_table)
     rows = [(*names[k], *keyed[k]) for k in keys]
-    rows.sort(key=lambda r: (-r[4], r[2] or "", r[0], r[1], r[3]))
+    rows.sort(key=order)
     return rows[:n]
 
 
