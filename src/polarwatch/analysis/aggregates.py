@@ -23,6 +23,7 @@ Each cell also keeps the summed word counts of its articles and how many they ar
 
 from __future__ import annotations
 
+import heapq
 import re
 import sqlite3
 import weakref
@@ -254,24 +255,27 @@ def _key_events(db: Any, cells: list[int]) -> None:
         db.execute(f"UPDATE {table} SET ekey = (SELECT k.id FROM {keys} k WHERE {own}) WHERE cell IN ({marks})", cells)  # noqa: S608
 
 
-# The names of event-group keys read through a store object (a key's id never changes and none is deleted),
+# The names of KEYED group keys read through a store object, per keys table (a key's id never changes and none is deleted),
 # held weakly like _every below: an entry goes with its store object.
 _event_names: "weakref.WeakKeyDictionary[Any, dict[str, dict[int, tuple[Any, ...]]]]" = weakref.WeakKeyDictionary()
 
 
-def event_groups(store: Any, cond: str, args: list[Any]) -> dict[int, tuple[int, int]] | None:
-    """Event-group key (migration 020) -> (events, articles) summed over the cells *cond* selects (as
-    ``source`` takes it); None if a row has no key (the caller then groups on the names).
-    :func:`event_names` names the keys."""
-    rows = db_of(store).execute(f"SELECT x.ekey, SUM(x.events), SUM(x.articles) {source('agg_events', cond)} GROUP BY x.ekey", args).fetchall()  # noqa: S608
+def keyed_groups(store: Any, table: str, sums: tuple[str, ...], cond: str, args: list[Any], min_weight: int | None = None
+                 ) -> dict[int, tuple[int, ...]] | None:  # fmt: skip
+    """Group key of a KEYED *table* (migrations 020-022) -> the *sums* of its columns (the first the weight)
+    over the cells *cond* selects (as ``source`` takes it), groups weighing at least *min_weight* when given;
+    None if a row has no key (the caller then groups on the names). :func:`key_names` names the keys."""
+    having = f" HAVING SUM(x.{sums[0]}) >= ?" if min_weight is not None else ""
+    rows = db_of(store).execute(f"SELECT x.ekey, {', '.join(f'SUM(x.{c})' for c in sums)} {source(table, cond)} GROUP BY x.ekey{having}",  # noqa: S608
+                                [*args, *([min_weight] if min_weight is not None else [])]).fetchall()  # fmt: skip
     if any(r[0] is None for r in rows):
         return None
-    return {int(k): (int(n), int(a)) for k, n, a in rows}
+    return {int(r[0]): tuple(int(v) for v in r[1:]) for r in rows}
 
 
-def event_names(store: Any, keys: list[int], table: str = "agg_event_keys") -> dict[int, tuple[Any, ...]]:
+def key_names(store: Any, keys: list[int], table: str = "agg_event_keys") -> dict[int, tuple[Any, ...]]:
     """The group columns of *keys* of a KEYED keys *table* ((type, source, target) of event groups; (low,
-    high, type, is_symmetric) of ``agg_edge_keys``), kept per store object once read."""
+    high, type, is_symmetric) of ``agg_edge_keys``…), kept per store object once read."""
     cols = next(c for _, k, c in KEYED if k == table)
     try:
         names = _event_names.setdefault(store, {}).setdefault(table, {})
@@ -284,15 +288,13 @@ def event_names(store: Any, keys: list[int], table: str = "agg_event_keys") -> d
     return names
 
 
-def edge_groups(store: Any, table: str, sums: tuple[str, ...], cond: str, args: list[Any], min_weight: int) -> dict[int, tuple[int, ...]] | None:
-    """Key (migrations 021, 022) -> the *sums* (columns of *table*, the first the weight) over the cells *cond*
-    selects, of the edges weighing at least *min_weight*; None if a row has no key. :func:`event_names` with
-    the table's keys table (KEYED) names them."""
-    rows = db_of(store).execute(f"SELECT x.ekey, {', '.join(f'SUM(x.{c})' for c in sums)} {source(table, cond)} "  # noqa: S608
-                                f"GROUP BY x.ekey HAVING SUM(x.{sums[0]}) >= ?", [*args, min_weight]).fetchall()  # fmt: skip
-    if any(r[0] is None for r in rows):
-        return None
-    return {int(r[0]): tuple(int(v) for v in r[1:]) for r in rows}
+def contenders(weights: dict[Any, Any], n: int) -> list[Any]:
+    """The keys of *weights* (key -> a sequence whose first item is its weight) that can be among the *n*
+    heaviest whatever breaks ties: those weighing at least the n-th largest weight. Only these need names."""
+    if len(weights) <= n:
+        return list(weights)
+    cut = heapq.nlargest(n, (v[0] for v in weights.values()))[-1]
+    return [k for k, v in weights.items() if v[0] >= cut]
 
 
 def _write_words(db: Any, cells: list[int], sums: dict[int, tuple[np.ndarray, np.ndarray]], articles: dict[int, int]) -> None:

@@ -210,13 +210,9 @@ def _events(db: Any, cond: str, args: list[Any], agg: Agg = None) -> dict[tuple[
 
 def _ranked(counts: dict[Any, Any], n: int, name: Callable[[list[Any]], Callable[[Any], tuple[str, str, str]]]) -> list[Any]:
     """The *n* keys of *counts* (key -> a sequence whose first item is its events) with most events, then by
-    their names (type, source, target). *name* is given the keys that can be among them (those with at
-    least the n-th largest count: ties included) and returns a key's names: only those are looked up."""
-    if len(counts) > n:
-        cut = heapq.nlargest(n, (v[0] for v in counts.values()))[-1]
-        keys = [k for k, v in counts.items() if v[0] >= cut]
-    else:
-        keys = list(counts)
+    their names (type, source, target). *name* is given the keys that can be among them
+    (``aggregates.contenders``) and returns a key's names: only those are looked up."""
+    keys = aggregates.contenders(counts, n)
     named = name(keys)
     return heapq.nsmallest(n, keys, key=lambda k: (-counts[k][0], named(k)))
 
@@ -308,7 +304,7 @@ def compare(
             wc = stored_words(store, [int(r[0]) for r in heapq.nlargest(word_articles, arts, key=lambda r: (r[4] or "", int(r[0])))])
         word_counts.append(wc)
         # The event groups: on the cells' integer keys (migration 020), named only for the shown ones.
-        event_sets.append(aggregates.event_groups(store, summed[0], summed[1]) if summed else None)
+        event_sets.append(aggregates.keyed_groups(store, "agg_events", ("events", "articles"), *summed) if summed else None)
         ev_args.append((cond, args, summed))
         out_sides.append({
             "side": side.as_dict(), "articles": n, "link": link("/api/articles", base), "outlets": outlets,
@@ -322,7 +318,7 @@ def compare(
             return lambda k: k
     else:
         def names(keys: list[Any]) -> Callable[[Any], tuple[str, str, str]]:
-            known = aggregates.event_names(store, keys)
+            known = aggregates.key_names(store, keys)
             return known.__getitem__
     for i, (out, ev) in enumerate(zip(out_sides, event_sets)):
         # Most events first, then type, source and target.

@@ -4,7 +4,6 @@ weight) and, when asked for, evidence (article id and character span)."""
 
 from __future__ import annotations
 
-import heapq
 from typing import Any
 
 from ..nlp.actors import registry as actor_registry
@@ -49,7 +48,7 @@ def network(
         if event_types:
             tcond = f"e.type IN ({', '.join('?' * len(event_types))})"
             targs = [t.upper() for t in event_types]
-        keyed = aggregates.edge_groups(store, "agg_event_edges", ("events", "articles"), tcond.replace("e.", "x.") + " AND " + agg[0],
+        keyed = aggregates.keyed_groups(store, "agg_event_edges", ("events", "articles"), tcond.replace("e.", "x.") + " AND " + agg[0],
                                        [*targs, *agg[1]], min_weight) if agg else None  # fmt: skip
         if keyed is not None:  # summed on the edges' integer keys (migration 021), the heaviest named as _TOP_EVENTS orders
             rows = _heaviest(store, keyed, max_edges, "agg_edge_keys", lambda r: (-r[4], r[2] or "", r[0], r[1], r[3]))
@@ -69,7 +68,7 @@ def network(
         for s, t, typ, sym, n, arts in rows:
             edges.append({"source": s, "target": t, "kind": "event", "type": typ, "directed": not sym, "weight": n, "articles": arts})
     if "co-quoted" in kinds:
-        keyed = aggregates.edge_groups(store, "agg_coquoted", ("articles",), agg[0], agg[1], min_weight) if agg else None
+        keyed = aggregates.keyed_groups(store, "agg_coquoted", ("articles",), agg[0], agg[1], min_weight) if agg else None
         if keyed is not None:  # on the pairs' integer keys (migration 022), the heaviest named as _TOP orders
             rows = _heaviest(store, keyed, max_edges, "agg_pair_keys", lambda r: (-r[2], r[0], r[1]))
         elif agg:
@@ -87,7 +86,7 @@ def network(
         for s, t, n in rows:
             edges.append({"source": s, "target": t, "kind": "co-quoted", "type": None, "directed": False, "weight": n, "articles": n})
     if "quoted-about" in kinds:
-        keyed = aggregates.edge_groups(store, "agg_quoted_about", ("quotes", "articles"), agg[0], agg[1], min_weight) if agg else None
+        keyed = aggregates.keyed_groups(store, "agg_quoted_about", ("quotes", "articles"), agg[0], agg[1], min_weight) if agg else None
         if keyed is not None:
             rows = _heaviest(store, keyed, max_edges, "agg_about_keys", lambda r: (-r[2], r[0], r[1]))
         elif agg:
@@ -147,12 +146,8 @@ _TOP = "ORDER BY 3 DESC, 1, 2 LIMIT ?"
 def _heaviest(store: Any, keyed: dict[int, tuple[int, ...]], n: int, names_table: str, order: Any) -> list[tuple[Any, ...]]:
     """The *n* heaviest of the keyed edges as (their names…, their sums…) sorted by *order* (the SQL order of
     _TOP_EVENTS or _TOP); only the edges that can be among them (at least the n-th largest weight) are named."""
-    if len(keyed) > n:
-        cut = heapq.nlargest(n, (v[0] for v in keyed.values()))[-1]
-        keys = [k for k, v in keyed.items() if v[0] >= cut]
-    else:
-        keys = list(keyed)
-    names = aggregates.event_names(store, keys, names_table)
+    keys = aggregates.contenders(keyed, n)
+    names = aggregates.key_names(store, keys, names_table)
     rows = [(*names[k], *keyed[k]) for k in keys]
     rows.sort(key=order)
     return rows[:n]
