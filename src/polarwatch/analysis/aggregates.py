@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .counts import CellWords, keep_word_counts, pack_cell, pairs_of, sum_pairs, vocabulary
-from .queries import Filters, _in, db_of, where
+from .queries import SOURCE_LABEL, TARGET_LABEL, Filters, _in, db_of, where
 
 CHUNK = 500  # values per IN (...) list
 _NULL, _SEP = "\x01", "\x1f"  # how a NULL and the field separator are written in a cell's or an outlet's key
@@ -76,9 +76,9 @@ TABLES: tuple[tuple[str, str, str], ...] = (
      "SELECT ac.cell, m.actor_id, COUNT(*), COUNT(DISTINCT m.article_rowid) FROM mentions m "
      f"JOIN agg_article_cell ac ON ac.article_rowid = m.article_rowid WHERE m.actor_id IS NOT NULL AND {_CELLS} GROUP BY ac.cell, m.actor_id"),
     ("agg_events", "cell, type, source, target, events, articles",
-     "SELECT ac.cell, e.type, COALESCE(e.source_name, e.source_country, '?'), COALESCE(e.target_name, e.target_country, '?'), "
+     f"SELECT ac.cell, e.type, {SOURCE_LABEL}, {TARGET_LABEL}, "
      "COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e JOIN agg_article_cell ac ON ac.article_rowid = e.article_rowid "
-     f"WHERE {_CELLS} GROUP BY ac.cell, e.type, COALESCE(e.source_name, e.source_country, '?'), COALESCE(e.target_name, e.target_country, '?')"),
+     f"WHERE {_CELLS} GROUP BY ac.cell, e.type, {SOURCE_LABEL}, {TARGET_LABEL}"),
     ("agg_event_edges", "cell, low, high, type, is_symmetric, events, articles",
      "SELECT ac.cell, {low}, {high}, e.type, e.symmetric, COUNT(*), COUNT(DISTINCT e.article_rowid) FROM events e "
      "JOIN agg_article_cell ac ON ac.article_rowid = e.article_rowid WHERE e.source_id IS NOT NULL AND e.target_id IS NOT NULL "

@@ -14,7 +14,7 @@ from urllib.parse import quote_plus
 
 from ..nlp.actors import registry as actor_registry
 from . import aggregates
-from .queries import Filters, db_of, evidence_rows, where
+from .queries import SOURCE_LABEL, TARGET_LABEL, Filters, db_of, evidence_rows, where
 from .sides import Side
 from .counts import stored_words
 from .words import distinctive
@@ -199,7 +199,7 @@ def _events(db: Any, cond: str, args: list[Any], agg: Agg = None) -> dict[tuple[
     """(type, source, target) -> (events, articles) of every event group the side reports (a month of a bloc:
     ~1,800; only the shown ones become dicts)."""
     base = f"{_EVENTS} WHERE {cond}"
-    src, tgt = "COALESCE(e.source_name, e.source_country, '?')", "COALESCE(e.target_name, e.target_country, '?')"
+    src, tgt = SOURCE_LABEL, TARGET_LABEL
     if agg:
         groups = db.execute(f"SELECT x.type, x.source, x.target, SUM(x.events), SUM(x.articles) {aggregates.source('agg_events', agg[0])} "  # noqa: S608
                             "GROUP BY 1, 2, 3", agg[1])  # fmt: skip
@@ -225,7 +225,7 @@ def _left_out_link(key: tuple[str, str, str], reporters: list[int], specs: list[
     return link("/api/events", [*scope_link, *(("side", specs[j]) for j in reporters)], type=key[0], source_label=key[1], target_label=key[2])
 
 
-_EVENT_KEY = "e.type || '|' || COALESCE(e.source_name, e.source_country, '?') || '|' || COALESCE(e.target_name, e.target_country, '?')"
+_EVENT_KEY = f"e.type || '|' || {SOURCE_LABEL} || '|' || {TARGET_LABEL}"
 
 
 def _event_evidence(db: Any, cond: str, args: list[Any], rowids: list[int], counts: dict[tuple[str, str, str], tuple[int, int]],
