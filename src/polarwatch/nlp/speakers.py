@@ -35,7 +35,15 @@ _ANON_NOUNS = {
     "forecaster": "experts", "news": "sources", "doctor": "officials", "physician": "officials",
     "participant": "sources", "respondent": "sources", "voter": "sources", "statistic": "sources",
     "medium": "sources", "citizen": "sources", "netizen": "sources",  # "media" lemmatised as "medium"
+    "agent": "officials", "publicist": "officials", "judge": "officials",
 }  # fmt: skip
+# A person's relatives speak as anonymous sources unless the text names them ("his daughter Nettie Baker"): "his
+# family said", "according to her husband"; so do the agents and publicists of _ANON_NOUNS as officials.
+_KIN = frozenset(
+    "family relative wife husband widow widower son daughter mother father brother sister parent child cousin niece "
+    "nephew grandson granddaughter grandchild uncle aunt".split()
+)
+_ANON_NOUNS.update(dict.fromkeys(_KIN, "sources"))
 # A quantifier standing alone for people ("Others said", "Most agreed", "some of them argue"): anonymous voices.
 _QUANTIFIER_VOICES = frozenset("others some many most all several few both".split())
 # Voices that are anonymous only in the plural or with a quantifier ("residents", "one of the victims", "some
@@ -286,6 +294,9 @@ def _role_of(ent: Any, reg: ActorRegistry) -> tuple[str | None, str | None]:
     pre = [t for t in pre if t.i >= min((x.i for x in head.subtree), default=ent.start)]
     words = [t for t in ent.doc[min((t.i for t in pre), default=ent.start) : ent.start] if not t.is_punct]
     role = " ".join(t.text for t in words) or None
+    if role is None and head.dep_ == "appos" and head.head.pos_ == "NOUN" and head.head.i < ent.start:
+        # "his daughter Nettie Baker", "the firm's chief John Smith": the noun the name is in apposition to
+        role = " ".join(t.text for t in head.head.subtree if t.i < ent.start and not t.is_punct) or None
     if role is None:
         app = [c for c in head.children if c.dep_ == "appos"]
         if app:
@@ -719,6 +730,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
                 if last[-1].head.lemma_.lower() == "campaign" and last[-1].head.i == root.i:
                     return None, _trim_mention(stoks, root), None, "unresolved"  # "The Trump campaign" speaks as such
                 continue  # a name that only modifies a noun ("a Trump surrogate", "the Clinton campaign")
+            if last is not None and last[-1].dep_ == "poss" and last[-1].head.lemma_.lower() in _ANON_NOUNS and last[-1].head.pos_ == "NOUN":
+                continue  # "Trump's doctors", "Baker's daughter": not the person whose they are
             if named_root and last is not None and not last.start <= root.i < last.end:
                 continue  # another person named further in ("Don Fowler, who … during Bill Clinton's presidency")
             p = res.person(m.actor.name, offset)
@@ -738,9 +751,10 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     found = reg.find(text)
     base = stoks[0].idx
     # a body that owns the mention ("the Pentagon's report"), not a named body of a country ("Finland's Border Guard")
-    owner = [m for m in found if base + m.start <= head.idx < base + m.end
-             or text[m.end : m.end + 2] in ("'s", "’s") and head.pos_ != "PROPN"]
     anon = _ANON_NOUNS.get(head.lemma_.lower())
+    owner = [m for m in found if base + m.start <= head.idx < base + m.end
+             or text[m.end : m.end + 2] in ("'s", "’s") and head.pos_ != "PROPN" and not (anon and m.actor.is_person)]
+    # ("Trump's doctors", "Putin's daughter" are not Trump or Putin; "the Pentagon's report" is the Pentagon's)
     if not owner and (crowd := _crowd(head, stoks)):
         res.anonymous.append((offset, crowd))
         return None, f"unnamed {crowd}", None, "anonymous"
@@ -750,7 +764,7 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     if not anon and not owner and head.pos_ == "NOUN" and head.lemma_.lower() in _DOCUMENTS | {"e-mail", "email"} \
             and (head.tag_ == "NNS" or indefinite and head.dep_ == "nsubj") and not any(t.pos_ == "PROPN" or t.dep_ == "poss" for t in stoks):
         # a document no one is named as issuing: "Polls showed", "official statements", "an e-mail alluded to"
-        anon = "officials" if any(c.lower_ in ("official", "government") for c in head.children) else "sources"
+        anon = "officials" if any(c.lower_ in ("official", "government", "court") for c in head.children) else "sources"
     if anon == "experts" and head.tag_ == "NNS" and head.pos_ == "NOUN" and head.lemma_.lower() in _TEAM_NOUNS:
         body = _team_body(head, inside)
         if body:
@@ -764,6 +778,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             res.note_in_order(offset, "group", group[2], group[3], group[4])  # named again: still the team "they" means
             return group[2], group[4], group[3], "description"  # "the researchers": the team named before, by its first
     if anon and head.pos_ == "NOUN" and not owner:
+        kin = head.lemma_.lower() in _KIN or anon == "officials" and any(c.dep_ == "poss" for c in head.children)
+        if kin and head.tag_ == "NN" and (hit := res.last(offset, {"person"}, role_word=head.lemma_.lower())):
+            return hit[0], hit[2], hit[1], "description"  # "his daughter": Nettie Baker, named as his daughter
         if stoks[0].lower_ in ("the", "this", "that"):
             expertish = head.lemma_.lower() in ("expert", "analyst", "scholar", "specialist") and head.tag_ == "NN"
             # "the diplomat": the last person introduced with that role, else (an expert) the last person
@@ -837,6 +854,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             body = reg.actors.get(a.parent or "") if a is not None else None
             if body is not None and body.type != "country":
                 return body.id, body.name, body.country, "description"
+            if noun == "office" and pid and a is None:
+                res.anonymous.append((offset, "officials"))
+                return None, "unnamed officials", None, "anonymous"  # "his office" of someone the registry does not know
         nat = [t for t in stoks if t.i < head.i and t.head.i == head.i and t.ent_type_ in ("NORP", "GPE") and t.dep_ in ("amod", "compound")]
         if noun in _DESCRIPTIONS and nat and head.pos_ == "NOUN":
             # "the Saudi government", "Iraqi military": that country's body, not the last body of the kind named
