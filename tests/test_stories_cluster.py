@@ -275,14 +275,53 @@ def test_a_shared_country_counts_less_than_a_shared_person_and_an_outlet_not_at_
     assert outlet == pytest.approx(none)
 
 
+def test_the_person_a_report_is_about_is_named_four_times_and_more_than_any_other():
+    from types import SimpleNamespace as NS
+
+    from polarwatch.stories.features import lead_person
+
+    def named(**counts: int) -> list[NS]:
+        return [NS(actor_id=a, kind="organization" if a == "academy" else "person") for a, n in counts.items() for _ in range(n)]
+
+    assert lead_person(named(jackman=4, condon=3)) == "jackman"
+    assert lead_person(named(jackman=3, condon=1)) is None  # a source quoted with a "he said" or two is not enough
+    assert lead_person(named(jackman=4, degeneres=4)) is None  # a tie: about neither
+    assert lead_person(named(academy=9, jackman=4)) == "jackman"  # persons only
+
+
+def test_a_report_about_another_person_fits_a_story_less_unless_it_names_the_storys():
+    from polarwatch.stories.cluster import LEAD_AGREE, LEAD_CONFLICT, score, vector
+
+    def joined(story_lead: str | None, lead: str | None, actors: set[str]) -> float:
+        c = Clusterer()
+        first = _quake("s", "Petropavlovsk", "Kamchatka", "6.8")
+        first.lead, first.actors = story_lead, {story_lead} if story_lead else set()
+        c.add(first)
+        probe = _quake("p", "Petropavlovsk", "Kamchatka", "6.9")
+        probe.lead, probe.actors = lead, actors
+        c.df.add(probe)
+        return score(probe, vector(probe, c.df), c.stories[0], c.df) or 0.0
+
+    # the actor share moves with the actors, so each pair below differs in the lead alone
+    assert joined("a:ivanov", "a:ivanov", {"a:ivanov"}) - joined("a:ivanov", None, {"a:ivanov"}) == pytest.approx(LEAD_AGREE)
+    assert joined("a:ivanov", "a:petrov", {"a:petrov"}) - joined("a:ivanov", None, {"a:petrov"}) == pytest.approx(-LEAD_CONFLICT)
+    both = {"a:petrov", "a:ivanov"}  # it names the story's person too: a report on both, no conflict
+    assert joined("a:ivanov", "a:petrov", both) == pytest.approx(joined("a:ivanov", None, both))
+    assert joined(None, "a:petrov", {"a:petrov"}) == pytest.approx(joined(None, None, {"a:petrov"}))
+
+
 def test_assign_picks_what_scoring_every_story_would():
     from polarwatch.stories.cluster import assign, score, vector
 
     c = Clusterer()
     for i, (town, region) in enumerate([("Petropavlovsk", "Kamchatka"), ("Húsavík", "Iceland"), ("Tromsø", "Troms"),
                                         ("Nome", "Alaska"), ("Petropavlovsk", "Kamchatka")]):
-        c.add(_quake(f"q{i}", town, region, f"6.{i}"))
+        f = _quake(f"q{i}", town, region, f"6.{i}")
+        f.lead = None if i % 2 else f"a:mayor-{i}"  # leads agreeing, conflicting and absent
+        f.actors = {f.lead} if f.lead else set()
+        c.add(f)
     probe = _quake("p", "Petropavlovsk", "Kamchatka", "6.4")
+    probe.lead, probe.actors = "a:mayor-4", {"a:mayor-4"}
     c.df.add(probe)
     vec = vector(probe, c.df)
     scores = {s.id: score(probe, vec, s, c.df) for s in c.stories}

@@ -321,16 +321,19 @@ def test_a_small_storys_members_are_kept_in_its_stored_state_to_be_placed_again(
     from polarwatch.stories.service import _state, _story
 
     ev = NS(type="PROTEST", source_country="NO", source_id=None, target_country="RU", target_id=None, symmetric=False)
+    skipper = [NS(actor_id="article:ivanov", country=None, kind="person")] * 4  # named four times: whom the reports are about
     feats = [build(f"m{i}", "Trawler held", f"Coast Guard held the trawler Nordstjerne near Bjørnøya. Skipper Ivanov {i} said on Nov. 30 ...",
-                   [NS(actor_id="org:coast-guard", country="NO")], [ev], f"2031-03-0{i + 1}") for i in range(SMALL + 1)]  # fmt: skip
+                   [NS(actor_id="org:coast-guard", country="NO", kind="organization"), *skipper], [ev], f"2031-03-0{i + 1}")
+             for i in range(SMALL + 1)]  # fmt: skip
     s = Story(5)
     for f in feats[:SMALL]:
         s.add(f)
     row = {"id": 5, "size": s.size, "state": _state(s), "first_seen": "2031-03-01", "last_seen": "2031-03-03", "grown_at": 40}
     back = _story(row)
     assert back.grown == 40 and back.feats is not None and [f.id for f in back.feats] == ["m0", "m1", "m2"]
+    assert back.leads == s.leads == {"article:ivanov": SMALL}
     for f, g, t in zip(feats, back.feats, back.recent):
-        assert (g.actors, g.events, g.day, g.referred) == (f.actors, f.events, f.day, f.referred)
+        assert (g.actors, g.events, g.day, g.referred, g.lead) == (f.actors, f.events, f.day, f.referred, "article:ivanov")
         assert _member(g, t).names == f.names and _member(g, t).repeated_names() == f.repeated_names()
     s.add(feats[SMALL])  # one more: no longer small, its members' features are no longer kept
     assert s.feats is None and "feats" not in json.loads(_state(s))

@@ -56,6 +56,8 @@ COUNTRY_WEIGHT = 0.3  # a country counts this much of a person or organisation i
 EVENT_WEIGHT = 0.05
 DATE_BONUS = 0.05
 CORE_WEIGHT = 0.3
+LEAD_AGREE = 0.05  # added when the person an article is about (``features.lead_person``) is a member's too ...
+LEAD_CONFLICT = 0.1  # ... taken off when not and the article names none of the persons the members are about
 CORE_PIVOT = 0.5
 WINDOW_DAYS = 30
 THRESHOLD = 0.25  # the score an article needs to join a story
@@ -98,6 +100,7 @@ class Story:
     keys: set[int] = field(default_factory=set)  # the columns it is indexed under (StoryIndex)
     encoded: list[str | None] | None = None  # each recent member's terms as stored (JSON), once made (service)
     refs: set[tuple[date, date]] = field(default_factory=set)  # the dates its members' texts refer to (spans)
+    leads: Counter[str] = field(default_factory=Counter)  # the persons its members are about (``features.lead_person``)
     grown: int = 0  # the count of clustered articles when it last took a new article
     feats: list[ArticleFeatures] | None = field(default_factory=list)  # its members' features while it has at most SMALL
 
@@ -140,6 +143,8 @@ class Story:
             self.first = min(self.first or f.day, f.day)
             self.last = max(self.last or f.day, f.day)
         self.refs.update(f.referred)
+        if f.lead:
+            self.leads[f.lead] += 1
         if len(self.refs) > MAX_REFS:
             self.refs = _nearest_refs(self.refs, self.first, self.last)
         if self.feats is not None:
@@ -203,14 +208,15 @@ class Story:
 def _slim(f: ArticleFeatures) -> ArticleFeatures:
     """What a member of a small story keeps to be placed again besides its terms (``recent``): its actors,
     events and dates; its words and names are in its terms (``_member``)."""
-    return ArticleFeatures(f.id, actors=f.actors, events=f.events, day=f.day, referred=f.referred)
+    return ArticleFeatures(f.id, actors=f.actors, events=f.events, day=f.day, referred=f.referred, lead=f.lead)
 
 
 def _member(f: ArticleFeatures, terms: Counter[str]) -> ArticleFeatures:
     """A small story's member (``_slim``) with its names back from its *terms* (sublinear counts made whole),
     as it is scored when placed again; no words (only the document frequencies count them)."""
     names = Counter({t[2:]: round(math.exp(tf - 1.0)) for t, tf in terms.items() if t[0] == "n"})
-    return ArticleFeatures(f.id, Counter(), names, f.actors, events=f.events, day=f.day, referred=f.referred)
+    return ArticleFeatures(f.id, Counter(), names, f.actors, events=f.events, day=f.day, referred=f.referred,
+                           lead=f.lead)
 
 
 _NO_COLS = np.zeros(0, dtype=np.int64)
@@ -465,9 +471,21 @@ def _core_term(f: ArticleFeatures, s: Story) -> float:
     return CORE_WEIGHT * (_core_overlap(f, s) - CORE_PIVOT) if CORE_WEIGHT else 0.0
 
 
+def _lead_term(f: ArticleFeatures, s: Story) -> float:
+    """``LEAD_AGREE`` when the person the article is about is one a member is about, minus ``LEAD_CONFLICT`` when
+    it is not and the article does not name any of the persons the members are about: two reports of one kind
+    of event, in the same words and places, about different people (two hosts named, a boxer's two opponents,
+    the coach fired and the coach hired)."""
+    if f.lead is None or not s.leads:
+        return 0.0
+    if f.lead in s.leads:
+        return LEAD_AGREE
+    return 0.0 if s.leads.keys() & f.actors else -LEAD_CONFLICT
+
+
 def _other_terms(f: ArticleFeatures, s: Story, gap: int | None) -> tuple[float, float, float]:
-    """The actor, event and date terms of the score (0.0 where the article has no actors, no events or no date
-    gap), each cheap next to the core names."""
+    """The actor (with ``_lead_term``), event and date terms of the score (0.0 where the article has no actors,
+    no events or no date gap), each cheap next to the core names."""
     a = e = d = 0.0
     if f.actors and (weighed := f.weighed_actors(COUNTRY_WEIGHT)):
         mine = s.actors
@@ -476,7 +494,7 @@ def _other_terms(f: ArticleFeatures, s: Story, gap: int | None) -> tuple[float, 
         e = EVENT_WEIGHT * sum(1 for ev in f.events if ev in s.events) / len(f.events)
     if gap is not None:
         d = DATE_BONUS * (1.0 - gap / WINDOW_DAYS)
-    return a, e, d
+    return a + _lead_term(f, s), e, d
 
 
 def _vector(terms: Counter[str], df: DocFreq, cols: tuple[np.ndarray, np.ndarray] | None = None) -> ArticleVector:
@@ -499,6 +517,8 @@ def _reach(f: ArticleFeatures) -> float:
         reach += ACTOR_WEIGHT
     if f.events:
         reach += EVENT_WEIGHT
+    if f.lead:
+        reach += LEAD_AGREE
     return reach
 
 

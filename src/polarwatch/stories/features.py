@@ -68,6 +68,7 @@ _FUTURE = re.compile(r"\b(?:next|until|till|by)\s{1,3}(?:the\s{1,3})?$", re.I)
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 FUTURE_DAYS = 60  # a date missing its year may lie this far after the article; further, it is an earlier year's
 PAST_DAYS = 270  # a date missing its year that resolves further back than this is dropped (an anniversary)
+LEAD_MENTIONS = 4  # how often the person an article names most must be named to be whom it is about (``lead_person``)
 
 
 def actor_weight(actor: str, country: float) -> float:
@@ -96,6 +97,7 @@ class ArticleFeatures:
     weighed: tuple[tuple[str, float], ...] | None = None  # made by weighed_actors
     weighed_with: float | None = None  # the country weight they were made with
     referred: tuple[tuple[date, date], ...] = ()  # the spans of the dates its text refers to (``referred_dates``)
+    lead: str | None = None  # the person it names most (``lead_person``)
     actor_mass: float = 0.0  # their summed weights
 
     def repeated_names(self) -> frozenset[str]:
@@ -248,6 +250,16 @@ def words_and_names(text: str) -> tuple[Counter[str], Counter[str]]:
     return Counter(words), Counter({w: n for w, c in caps.items() if (n := c - opening.get(w, 0)) > 0})
 
 
+def lead_person(mentions: list[Any]) -> str | None:
+    """The actor id of the person the mentions name most, if named ``LEAD_MENTIONS`` times or more and more often
+    than any other person: whom the report is about (the host named, the boxer's opponent, the coach hired)."""
+    counts = Counter(m.actor_id for m in mentions if m.actor_id and m.kind == "person")
+    top = counts.most_common(2)
+    if not top or top[0][1] < LEAD_MENTIONS or len(top) > 1 and top[1][1] == top[0][1]:
+        return None
+    return top[0][0]
+
+
 def _side(country: str | None, actor: str | None) -> str:
     return country or actor or "?"
 
@@ -270,4 +282,5 @@ def build(aid: str, title: str | None, body: str, mentions: list[Any] = (), even
         f.events.add((e.type, src, tgt))
     f.day = parse_published(published) or dateline(text)
     f.referred = referred_dates(text, f.day)
+    f.lead = lead_person(mentions)
     return f

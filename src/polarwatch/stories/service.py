@@ -142,9 +142,9 @@ def _by_count(counts: Counter[Any]) -> list[tuple[Any, int]]:
 
 
 def _state(s: Any) -> str:
-    """The story's stored state: ``{"terms", "actors", "events", "refs", "recent"}`` as JSON, and while it has at
-    most ``cluster.SMALL`` articles ``"feats"``: what each member is scored by besides its terms (id, date,
-    actors, events, referred dates), so it can be placed again (``cluster.replacement``). A recent member's
+    """The story's stored state: ``{"terms", "actors", "events", "refs", "leads", "recent"}`` as JSON, and while it
+    has at most ``cluster.SMALL`` articles ``"feats"``: what each member is scored by besides its terms (id, date,
+    actors, events, referred dates, lead person), so it can be placed again (``cluster.replacement``). A recent member's
     terms never change, so each is encoded once and kept on the story (``Story.encoded``) for its later writes."""
     enc = s.encoded
     if enc is None or len(enc) != len(s.recent):
@@ -153,10 +153,10 @@ def _state(s: Any) -> str:
         if enc[i] is None:
             enc[i] = _json(t)
     d = {"terms": s.terms, "actors": dict(_by_count(s.actors)), "events": [[*e, c] for e, c in _by_count(s.events)],
-         "refs": [[str(a), str(b)] for a, b in sorted(s.refs)]}
+         "refs": [[str(a), str(b)] for a, b in sorted(s.refs)], "leads": dict(_by_count(s.leads))}
     if s.feats is not None:
         d["feats"] = [{"id": f.id, "day": f.day and str(f.day), "actors": sorted(f.actors), "events": sorted(f.events),
-                       "refs": [[str(a), str(b)] for a, b in f.referred]} for f in s.feats]  # fmt: skip
+                       "refs": [[str(a), str(b)] for a, b in f.referred], "lead": f.lead} for f in s.feats]  # fmt: skip
     head = _json(d)
     return head[:-1] + ',"recent":[' + ",".join(enc) + "]}"
 
@@ -173,6 +173,7 @@ def _story(row: dict[str, Any]) -> Any:
         parse_published(row["first_seen"]), parse_published(row["last_seen"]),
         recent=recent,
         refs={(date.fromisoformat(a), date.fromisoformat(b)) for a, b in d.get("refs", ())},  # none stored before
+        leads=Counter(d.get("leads", {})),  # none stored before the persons reports are about were kept
         grown=row.get("grown_at") or 0,
         feats=[_member(m) for m in feats] if feats is not None and len(feats) == row["size"] else None,
     )  # fmt: skip
@@ -185,7 +186,7 @@ def _member(m: dict[str, Any]) -> Any:
     return ArticleFeatures(
         m["id"], actors=set(m["actors"]), events={(e[0], e[1], e[2]) for e in m["events"]},
         day=date.fromisoformat(m["day"]) if m["day"] else None,
-        referred=tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in m["refs"]),
+        referred=tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in m["refs"]), lead=m.get("lead"),
     )  # fmt: skip
 
 
