@@ -246,7 +246,8 @@ def _body_kind(reg: ActorRegistry, actor_id: str, name: str) -> str | None:
 def _government_of(reg: ActorRegistry, country_id: str) -> Actor | None:
     """The registry's government of a country ("Government of Canada"), if it has one."""
     for a in reg.actors.values():
-        if a.type == "government" and a.parent == country_id and any("government" in f.lower() for f in (a.name, *a.aliases, a.role or "")):
+        if a.type == "government" and a.parent == country_id and any("government" in f.lower() for f in (a.name, *a.aliases, a.role or "")) \
+                and not re.search(r"\b(?:state|territorial|regional|provincial|municipal)\b", a.role or "", re.I):  # not Alaska's
             return a
     return None
 
@@ -504,6 +505,12 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
                 return prior[0], prior[1], prior[2], "description"
         if poss is not None:
             issuer = [t for t in poss.subtree if t.i in inside and t.dep_ != "case" and t.lower_ not in ("'s", "’s")]
+    if not issuer and head.lemma_.lower() in _DOCUMENTS:
+        # "the government statement", "a company report": the body the description stands for
+        desc = next((c for c in head.children if c.dep_ == "compound" and c.pos_ == "NOUN" and c.i in inside and c.lower_ in _DESCRIPTIONS), None)
+        got = _resolve([desc], offset, res, reg) if desc is not None else None
+        if got is not None and got[1] and got[3] == "description":
+            return got
     if not issuer:
         names = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod") and c.pos_ == "PROPN" and c.i in inside and c.ent_type_ != "DATE"]
         if names and head.lemma_.lower() in _DOCUMENTS and (head.tag_ == "NN" or names[0].ent_type_ == "ORG" or _is_acronym(names[0].text)):
@@ -702,6 +709,26 @@ def _modifies_a_thing(ent: Any, root: Any) -> bool:
     return root.lemma_.lower() not in _SPEAKER_NOUNS and root.lemma_.lower() not in _ANON_NOUNS
 
 
+def _place_government(stoks: list[Any], head: Any, found: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str] | None:
+    """The government a place names ("the government of Burundi", "The Seoul government", "Serbia's government"):
+    the registry's government of that country when it has one, else the body as written, noted for a later "the
+    government"; not the country, nor a person whose role names the place. None when no place is named."""
+    place = [t for t in stoks if t.i != head.i and (t.ent_type_ in ("GPE", "NORP") or t.pos_ == "PROPN")]
+    if not place or any(t.ent_type_ == "PERSON" for t in place):
+        return None  # "the Trump government" is the leader's executive (actors._EXECUTIVE)
+    where = _span_text(place)
+    country = next((m.actor.id for m in found if m.actor.type == "country" and m.text in (m.actor.name, where)), None)
+    if country is None and all(t.ent_type_ == "NORP" for t in place):  # "the Saudi government", not "American Samoa"
+        country = (reg.demonym_country(where) or "").lower() or None
+    gov = _government_of(reg, country) if country else None
+    if gov is not None:
+        return gov.id, gov.name, gov.country, "description"
+    name = _trim_mention(stoks, head)
+    code = country.upper() if country and len(country) == 2 else None
+    res.note(offset, "org", "", code, name)
+    return None, name, code, "unresolved"
+
+
 def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str]:
     """(actor id, canonical name, country, how) for a speaker mention."""
     if not stoks:
@@ -793,6 +820,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
                 return None, prior, None, "anonymous"
         res.anonymous.append((offset, anon))
         return None, f"unnamed {anon}", None, "anonymous"
+    if head.lemma_.lower() == "government" and head.pos_ == "NOUN" and (gov := _place_government(stoks, head, found, offset, res, reg)):
+        return gov
     # a registry body that owns the mention ("the Pentagon's report", "the Kremlin"), or issued it
     if owner or (found and head.lemma_.lower() in _ISSUER_HEADS):
         a = (owner or found)[0].actor
