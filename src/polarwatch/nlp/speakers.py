@@ -869,6 +869,14 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             spoke = res.last_at(offset, {"org-speaker"})  # a body named in passing ("using the facilities at DLR") does not count
             if spoke is None or spoke[0] < group[0] or spoke[4] == group[4]:
                 return group[2], group[4], group[3], "pronoun"  # "Wilson and Hawco … They found": the group's first
+        if low == "they" and not hit:
+            # "they": a body, a team or an anonymous crowd named last (within a few sentences), not a single person
+            body = res.last_at(offset, {"group", "org", "org-speaker"})
+            crowd = next(((off, k) for off, k in reversed(res.anonymous) if off < offset), None)
+            if crowd is not None and crowd[0] > offset - 1500 and (body is None or crowd[0] > body[0]):
+                return None, f"unnamed {crowd[1]}", None, "pronoun"
+            if body is not None and body[0] > offset - 1500 and (body[2] or body[4]):
+                return (body[2] or None), body[4], body[3], "pronoun"
         hit = hit or res.last(offset, want)
         return (hit[0], hit[2], hit[1], "pronoun") if hit else (None, text, None, "pronoun")
     # descriptions: "the professor", "the Kremlin spokesman", "the ministry"
