@@ -120,6 +120,39 @@ def _connections_by_process(pids: list[int], port: int) -> dict[int, int]:
 
 
 @pytest.mark.skipif(not BALANCED, reason="SO_REUSEPORT spreads connections on Linux only")
+def test_a_server_process_settles_its_garbage_collector(tmp_path, monkeypatch):  # noqa: ANN001
+    """Each serving process freezes what it holds once the app is built and raises the collector's thresholds
+    (server.GC_THRESHOLD): with the defaults, a month-wide comparison spent a third of its CPU collecting."""
+    import gc
+    import os
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from polarwatch.cli import main
+    from polarwatch.store import open_store
+
+    db = tmp_path / "s.db"
+    open_store(str(db)).close()
+    # several workers: the factory each spawned worker calls, in a fresh interpreter
+    code = "import gc; from polarwatch.cli_serve import _app_from_env; _app_from_env(); print(gc.get_threshold(), gc.get_freeze_count())"
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "POLARWATCH_SERVE_DB": str(db)}, capture_output=True,
+                         text=True, check=True).stdout.split(")")  # fmt: skip
+    assert out[0] + ")" == str(server.GC_THRESHOLD) and int(out[1]) > 10_000
+    # one worker: serve itself, before uvicorn runs the app
+    before = gc.get_threshold()
+    seen: list[tuple] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.append((gc.get_threshold(), gc.get_freeze_count())))
+    try:
+        res = CliRunner().invoke(main, ["--db", str(db), "serve", "--port", "0"])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+    assert res.exit_code == 0, res.output
+    assert seen[0][0] == server.GC_THRESHOLD and seen[0][1] > 10_000
+
+
 def test_several_workers_each_take_a_share_of_a_burst_of_connections(tmp_path):  # noqa: ANN001
     """``serve --workers 2`` gives each worker a socket of its own on the port: a burst of 40 connections
     opened at once spreads over both (with one shared socket the first worker awake took 18-20 of 20)."""

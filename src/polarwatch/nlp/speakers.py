@@ -285,6 +285,8 @@ def _is_subject(tok: Any) -> bool:
     """The token (or the noun it is in apposition to) is a clause subject."""
     while tok.dep_ in ("compound", "appos", "flat") and tok.head is not tok:
         tok = tok.head
+    if tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.head.lower_ == "according":
+        return True  # "According to Muyembe, …": the source of the sentence, whom a following "he" means
     return tok.dep_ in ("nsubj", "nsubjpass")
 
 
