@@ -270,7 +270,9 @@ def keyed_groups(store: Any, table: str, sums: tuple[str, ...], cond: str, args:
                                 [*args, *([min_weight] if min_weight is not None else [])]).fetchall()  # fmt: skip
     if any(r[0] is None for r in rows):
         return None
-    return {int(r[0]): tuple(int(v) for v in r[1:]) for r in rows}
+    if rows and all(type(v) is int for v in rows[0]):  # SQLite's sums are ints already (and a column's type is the same in every row)
+        return {r[0]: tuple(r[1:]) for r in rows}
+    return {int(r[0]): tuple(int(v) for v in r[1:]) for r in rows}  # PostgreSQL sums bigints as numeric
 
 
 def key_names(store: Any, keys: list[int], table: str = "agg_event_keys") -> dict[int, tuple[Any, ...]]:
