@@ -1108,6 +1108,8 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     subj = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and not inside(c) and c.ent_type_ not in _WHEN]
     if len(subj) > 1 and any(c.text == "-" for c in subj) and subj[-1].i - subj[0].i == len(subj) - 1:
         subj = [max(subj, key=lambda c: len(list(c.subtree)))]  # "co-author" cut into three subjects: the word with the phrase
+    if len(subj) > 1 and subj[0].pos_ == "NOUN" and (named := [c for c in subj[1:] if c.ent_type_ == "PERSON"]):
+        subj = named[:1]  # "A member of the Tunisian Parliament, Samir Dilou said": two subjects, the named one speaks
     joined = _hyphen_joined(doc, subj)
     if subj and subj[0].lower_ in ("who", "that") and cue.dep_ == "relcl":
         subj = [cue.head]  # "Eric Garner, who said “…”": the noun the relative clause belongs to

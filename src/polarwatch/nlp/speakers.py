@@ -460,6 +460,20 @@ def _titled_name(chain: list[Any]) -> bool:
                                        and t.text not in _ORG_WORDS and t.lower_ not in _TITLES for t in rest)  # fmt: skip
 
 
+def _titled_tail(stoks: list[Any]) -> list[Any]:
+    """A person's name closing a titled mention that NER did not read as a person ("United States Senator from
+    Vermont Bernie Sanders", read as a body): a common given name and one or two capitalised words at the end,
+    after a title; [] otherwise."""
+    from .entities import _ORG_WORDS
+
+    for n in (2, 3):
+        tail = stoks[-n:]
+        if len(stoks) > n and tail[0].text in given_names() and all(t.pos_ == "PROPN" and t.text.isalpha() and t.text[:1].isupper()
+                and t.text not in _ORG_WORDS for t in tail) and any(t.lower_.rstrip(".") in _TITLES | _RANKS for t in stoks[:-n]):  # fmt: skip
+            return tail
+    return []
+
+
 def _given_name(ent: Any) -> str:
     """A PERSON entity's text, with a given name that NER left out ("Petter" of "Petter Lund") put back."""
     doc, i = ent.doc, ent.start
@@ -768,6 +782,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     ents = [e for e in ents if e.start <= root.i < e.end] or [e for e in ents[:1] if not _modifies_a_thing(e, root) and not _team_of(root)]
     if ents and (name := _clean_name(_given_name(ents[0]))):
         p = res.person(name, offset)
+        return p.id, p.name, p.country, "name"
+    if not ents and (tail := _titled_tail(stoks)):
+        p = res.person(_span_text(tail), offset)  # "United States Senator from Vermont Bernie Sanders"
         return p.id, p.name, p.country, "name"
     head = stoks[-1] if len(stoks) == 1 else next((t for t in stoks if t.dep_ in ("nsubj", "nsubjpass", "pobj", "dobj", "attr")), stoks[-1])
     # a document or spokesperson of a named body speaks for it: "A report by the Swedish Environmental
