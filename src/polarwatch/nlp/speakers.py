@@ -501,7 +501,7 @@ def _surname_clash(doc: Any, start: int, actor: Actor) -> bool:
 _DOCUMENTS = frozenset(
     "report study poll polling survey estimate analysis statement assessment review document memo letter release communique "
     "paper notice announcement warning guideline guidance website record filing motion lawsuit complaint bulletin advisory "
-    "press-release post tweet summary decision ruling judgment judgement verdict schedule transcript".split()
+    "press-release post tweet summary decision ruling judgment judgement verdict schedule transcript statistic data".split()
 )
 
 
