@@ -635,6 +635,8 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
                 res.note_in_order(base + t.idx, "subject-person", p.id, p.country, p.name)
 
 
+# The members of a party, in the plural, are lawmakers and officials no one names ("Democrats expressed …").
+_PARTY_MEMBERS = frozenset("democrats republicans conservatives liberals tories socialists".split())
 # Plural nouns for a research team, which speaks for its institution or its first named member.
 _TEAM_NOUNS = frozenset("researcher scientist author".split())
 
@@ -803,6 +805,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     owner = [m for m in found if base + m.start <= head.idx < base + m.end
              or text[m.end : m.end + 2] in ("'s", "’s") and head.pos_ != "PROPN" and not (anon and m.actor.is_person)]
     # ("Trump's doctors", "Putin's daughter" are not Trump or Putin; "the Pentagon's report" is the Pentagon's)
+    if head.pos_ in ("PROPN", "NOUN") and head.lower_ in _PARTY_MEMBERS and not any(t.ent_type_ == "PERSON" for t in stoks):
+        res.anonymous.append((offset, "officials"))  # "Democrats in Congress", "House Republicans": no one named
+        return None, "unnamed officials", None, "anonymous"
     if not owner and (crowd := _crowd(head, stoks)):
         res.anonymous.append((offset, crowd))
         return None, f"unnamed {crowd}", None, "anonymous"
