@@ -148,18 +148,13 @@ class _Resolver:
             self.learn_given_name(p.id, p.name)
             return p
         parts = name.split()
-        if len(parts) == 1:
-            # a surname: last token of a Western name, first of a Chinese or Korean one
-            for p in reversed(list(self.persons.values())):
-                toks = p.name.split()
-                if len(toks) > 1 and parts[0] in (toks[-1], toks[0]):
-                    return p
-        else:
-            # a surname of several words ("La Riva", "Van der Berg", "Los Huertos") closing a full name seen before
-            for p in reversed(list(self.persons.values())):
-                toks = p.name.split()
-                if len(toks) > len(parts) and toks[-len(parts) :] == parts:
-                    return p
+        # a surname: last token of a Western name, first of a Chinese or Korean one; a surname of several words ("La
+        # Riva", "Van der Berg") closing a full name seen before. Several people of one surname (an obituary's subject,
+        # his parents, his wife): the bare surname is the one the article introduced first, its subject
+        fits = [p for p in self.persons.values() if len(toks := p.name.split()) > len(parts)
+                and (toks[-len(parts) :] == parts or len(parts) == 1 and parts[0] == toks[0])]
+        if fits:
+            return min(fits, key=lambda p: p.first)
         pid = _slug(name)
         p = self.persons.get(pid)
         if p is None:
@@ -172,12 +167,13 @@ class _Resolver:
         return p
 
     def by_surname(self, text: str) -> Person | None:
-        """The person named in full before whose surname (last word or words) *text* is, if exactly one."""
+        """The person named in full before whose surname (last word or words) *text* is; of several, the one the
+        article introduced first (an obituary's subject, not his parents or wife named later)."""
         parts = text.split()
         if not parts or not all(w[:1].isupper() for w in parts):
             return None
         fits = [p for p in self.persons.values() if len(p.name.split()) > len(parts) and p.name.split()[-len(parts) :] == parts]
-        return fits[0] if len(fits) == 1 else None
+        return min(fits, key=lambda p: p.first) if fits else None
 
     def gender(self, pid: str) -> str | None:
         return self.pronoun.get(pid) or self.name_pronoun.get(pid)
@@ -575,6 +571,13 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
                 if _is_subject(ent.root):
                     res.note_in_order(base + ent.start_char, "subject-person", p.id, p.country, p.name)
                 continue
+        if ent.label_ == "ORG" and (tail := _titled_tail(list(ent))) and not any(s < tail[-1].idx + len(tail[-1]) and tail[0].idx < e for s, e in taken):
+            # "United States Representative Elijah Cummings" read as a body: the person, whom a later "Cummings" means
+            p = res.person(_span_text(tail), base + tail[0].idx, _span_text(list(ent)[: len(ent) - len(tail)]))
+            res.note_in_order(base + tail[0].idx, "person", p.id, p.country, p.name)
+            if _is_subject(ent.root):
+                res.note_in_order(base + tail[0].idx, "subject-person", p.id, p.country, p.name)
+            continue
         if ent.label_ != "ORG" or any(s < ent.end_char and ent.start_char < e for s, e in taken):
             continue
         start, end = _widen(text, ent.start_char, ent.end_char)  # "the Russian Embassy in Reykjavik"
