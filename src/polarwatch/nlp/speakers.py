@@ -104,7 +104,7 @@ class _Resolver:
         self.anonymous: list[tuple[int, str]] = []
         self.pronoun: dict[str, str] = {}  # person id -> "he" or "she", where the text says which
         self.name_pronoun: dict[str, str] = {}  # the same, guessed from a common given name
-        self.documents: list[tuple[int, tuple[str | None, str | None, str | None, str]]] = []  # documents' issuers
+        self.documents: list[tuple[int, tuple[str | None, str | None, str | None, str], str]] = []  # issuers, by document noun
 
     def learn_pronoun(self, pid: str | None, words: str | None) -> None:
         """Note the pronoun a person takes, from a gendered title or role ("Mrs.", "spokeswoman") or from a
@@ -512,7 +512,7 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
         poss = next((c for c in head.children if c.dep_ == "poss" and c.i in inside), None)
         if poss is not None and poss.lower_ in ("its", "their") and head.lemma_.lower() in _DOCUMENTS:
             # "their statement", "its report": the issuer of the document the text just spoke of, if any
-            prior = next((got for off, got in reversed(res.documents) if offset - 1500 < off < offset), None)
+            prior = _prior_document(res, offset, head.lemma_.lower(), since=offset - 1500)
             if prior is not None:
                 return prior[0], prior[1], prior[2], "description"
         if poss is not None:
@@ -531,17 +531,25 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
     if issuer:
         got = _resolve(issuer, offset, res, reg)
         if got[1] and not got[1].startswith("unnamed ") and head.lemma_.lower() in _DOCUMENTS:
-            res.documents.append((offset, got))
+            res.documents.append((offset, got, head.lemma_.lower()))
         return got
     if head.lemma_.lower() in _DOCUMENTS and head.tag_ in ("NN", "NNS") and stoks[0].lower_ in ("the", "this", "that", "these"):
         # "the report said": the document the article spoke of, through its issuer
-        prior = next((got for off, got in reversed(res.documents) if off < offset), None)
+        prior = _prior_document(res, offset, head.lemma_.lower())
         if prior is not None:
             return prior[0], prior[1], prior[2], "description"
         spoke = res.last_at(offset, {"org-speaker"}) or res.last_at(offset, {"org"})
         if spoke is not None and spoke[4]:
             return (spoke[2] or None), spoke[4], spoke[3], "description"
     return None
+
+
+def _prior_document(res: _Resolver, offset: int, noun: str, since: int = -1) -> tuple[str | None, str | None, str | None, str] | None:
+    """The issuer of the document a definite "the letter", "its report" means: the last one of that noun the text
+    spoke of (a letter, not the takedown notice named since), else the last document of any kind."""
+    docs = [(off, got, n) for off, got, n in res.documents if since < off < offset]
+    same = next((got for off, got, n in reversed(docs) if n == noun), None)
+    return same or (docs[-1][1] if docs else None)
 
 
 # Verbs whose subject issues the document they take as object ("released a statement", "published a report").
@@ -605,13 +613,13 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
         if issuer and (found := reg.find(_span_text(issuer))):
             a = found[0].actor
             if not a.is_person:
-                res.documents.append((base + tok.idx, (a.id, a.name, a.country, "registry")))
+                res.documents.append((base + tok.idx, (a.id, a.name, a.country, "registry"), tok.lemma_.lower()))
         elif not issuer and tok.dep_ == "dobj" and tok.head.lemma_ in _ISSUING_VERBS:
             # "the task force released a statement": the subject of a verb of issuing issues it
             subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
             got = _resolve(_mention_tokens(subj), base + subj.idx, res, reg) if subj is not None else None
             if got and got[1] and not got[1].startswith("unnamed ") and got[3] != "pronoun":
-                res.documents.append((base + tok.idx, got))
+                res.documents.append((base + tok.idx, got, tok.lemma_.lower()))
     for t in doc:
         etal = t.text[:1].isupper() and t.i + 2 < len(doc) and doc[t.i + 1].lower_ == "et" and doc[t.i + 2].lower_.startswith("al")
         if etal or t.dep_ in ("nsubj", "nsubjpass") and (first := _first_of_group(t)) is not None:
