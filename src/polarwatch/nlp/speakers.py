@@ -610,10 +610,15 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
         by = _issuer(tok, {t.i for t in tok.subtree})
         poss = [c for c in tok.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
         issuer = by or (list(poss[0].subtree) if poss else [])
-        if issuer and (found := reg.find(_span_text(issuer))):
+        if issuer and (found := reg.find(_span_text(issuer))) and not found[0].actor.is_person:
             a = found[0].actor
-            if not a.is_person:
-                res.documents.append((base + tok.idx, (a.id, a.name, a.country, "registry"), tok.lemma_.lower()))
+            res.documents.append((base + tok.idx, (a.id, a.name, a.country, "registry"), tok.lemma_.lower()))
+        elif issuer:
+            # an issuer the registry does not know: a person or a body by name ("a letter from EFF attorney Mitchell
+            # Stoltz", "a warning by Met Éireann"), for a later "the letter"
+            got = _resolve(issuer, base + issuer[0].idx, res, reg)
+            if got[1] and not got[1].startswith("unnamed ") and got[3] in ("name", "registry", "unresolved"):
+                res.documents.append((base + tok.idx, got, tok.lemma_.lower()))
         elif not issuer and tok.dep_ == "dobj" and tok.head.lemma_ in _ISSUING_VERBS:
             # "the task force released a statement": the subject of a verb of issuing issues it
             subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
