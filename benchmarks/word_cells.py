@@ -1,4 +1,5 @@
-"""What the word cells (migration 019) cost and save on a store built by benchmarks/api.py, in-process CPU:
+"""What the word cells (migration 019) and the all-outlet cells (023) cost and save on a store built by
+benchmarks/api.py, in-process CPU:
 
     python benchmarks/word_cells.py --db /tmp/pwapi/bench.db fill     # migrate and sum the cells' words (writes the store)
     python benchmarks/word_cells.py --db /tmp/pwapi/bench.db read     # a month-wide comparison's words and outlets
@@ -9,8 +10,8 @@ counted) and times, month by month, the per-article path (the side's article lis
 articles' vectors, ``distinctive`` with three evidence items; the outlets grouped from the article list)
 and the cells' (``cell_words``, ``distinctive`` without and with evidence, ``side_outlets``), and checks
 that both give the same article counts and outlets. ``write`` times ``aggregates.refresh`` of 10 batches of
-300 stored articles (consecutive rowids, or a random sample with ``--scattered``) with and without the
-word cells' two recounts, interleaved, each batch rolled back."""
+300 stored articles (consecutive rowids, or a random sample with ``--scattered``) with everything, without
+the word cells' two recounts and without the all-outlet cells' recount, interleaved, each batch rolled back."""
 
 from __future__ import annotations
 
@@ -106,23 +107,25 @@ def write(store: Any, scattered: bool) -> None:
         batches = [rng.sample(rowids, 300) for _ in range(10)]
     else:
         batches = [rowids[k : k + 300] for k in (rng.randrange(0, len(rowids) - 300) for _ in range(10))]
-    real = (aggregates._recount_words, aggregates._recount_week_words)
-    off = (lambda db, cells, articles=None: 0, lambda db, weeks: None)
-    times: dict[str, list[float]] = {"with the word cells": [], "without": []}
+    real = (aggregates._recount_words, aggregates._recount_week_words, aggregates._recount_totals)
+    no_words = (lambda db, cells, articles=None: 0, lambda db, weeks: None, real[2])
+    no_totals = (*real[:2], lambda db, days, weeks: None)
+    variants = (("everything", real), ("without the word cells", no_words), ("without the all-outlet cells", no_totals))
+    times: dict[str, list[float]] = {name: [] for name, _ in variants}
     try:
         for batch in batches:
-            for name, fns in (("with the word cells", real), ("without", off)):
-                aggregates._recount_words, aggregates._recount_week_words = fns  # type: ignore[assignment]
+            for name, fns in variants:
+                aggregates._recount_words, aggregates._recount_week_words, aggregates._recount_totals = fns  # type: ignore[assignment]
                 db.execute("BEGIN IMMEDIATE")
                 t = time.process_time()
                 aggregates.refresh(db, batch)
                 times[name].append((time.process_time() - t) * 1000)
                 db.execute("ROLLBACK")
     finally:
-        aggregates._recount_words, aggregates._recount_week_words = real  # type: ignore[assignment]
+        aggregates._recount_words, aggregates._recount_week_words, aggregates._recount_totals = real  # type: ignore[assignment]
     print(f"load average {os.getloadavg()}; refresh of 300 {'scattered' if scattered else 'consecutive'} articles, ms of CPU, median (min-max) of 10:")
     for name, v in times.items():
-        print(f"  {name:20s} {statistics.median(v):7.1f} ({min(v):.1f}-{max(v):.1f})")
+        print(f"  {name:30s} {statistics.median(v):7.1f} ({min(v):.1f}-{max(v):.1f})")
 
 
 def main() -> None:

@@ -308,13 +308,13 @@ def analysis_of(a: Article, k: int) -> tuple[str, Analysis]:
 
 
 def agg_rows(store) -> dict[str, list[tuple]]:  # noqa: ANN001
-    """Every aggregate row, with its cell written out (day, bucket of undated rowids, outlet), sorted."""
+    """Every aggregate row, with its cell written out (span, day, bucket of undated rowids, outlet), sorted."""
     out = {}
     for t in AGG_TABLES:
         rows = store.db.execute(
-            f"SELECT c.day, c.ckey, o.okey, x.* FROM {t} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets o ON o.id = c.oid"  # noqa: S608
+            f"SELECT c.span, c.day, c.ckey, o.okey, x.* FROM {t} x JOIN agg_cells c ON c.id = x.cell JOIN agg_outlets o ON o.id = c.oid"  # noqa: S608
         ).fetchall()
-        out[t] = sorted(((r[0], r[1].split("\x1f")[1], r[2], *r[4:]) for r in rows), key=repr)
+        out[t] = sorted(((r[0], r[1], r[2].split("\x1f")[1], r[3], *r[5:]) for r in rows), key=repr)
     return out
 
 
@@ -793,7 +793,14 @@ def test_week_cells_and_the_days_around_them_answer_like_the_rows(url, monkeypat
                     for x in (compare(s, sides=sides, since=a, until=b), network(s, since=a, until=b))]  # fmt: skip
 
         weekly = readings()
-        monkeypatch.setattr(aggregates, "period_cells", lambda since, until: None)
+        # Over every outlet the network reads the all-outlet cells (migration 023), and gives the same as the outlets' cells.
+        assert "'AW'" in aggregates.scope(s, aggregates.Filters(since="2025-01-01", until="2025-01-31"), weeks=True, totals=True)[0][0]
+        assert "'AD'" in aggregates.scope(s, aggregates.Filters(since="2025-01-14", until="2025-01-18"), weeks=True, totals=True)[0][0]
+        assert "'A" not in aggregates.scope(s, aggregates.Filters(since="2025-01-01", country="NO"), weeks=True, totals=True)[0][0]
+        assert "'A" not in aggregates.scope(s, aggregates.Filters(), weeks=True, totals=True)[0][0]  # undated articles: no such cells
+        monkeypatch.setattr(aggregates, "totals_ready", lambda db: False)
+        assert readings() == weekly  # the outlets' day and week cells
+        monkeypatch.setattr(aggregates, "period_cells", lambda since, until, *spans: None)
         assert readings() == weekly  # the day cells alone
         monkeypatch.setattr(aggregates, "usable", lambda db: False)
         assert readings() == weekly  # the rows
@@ -991,6 +998,7 @@ def test_migration_019_leaves_a_counted_store_s_words_to_the_fill(url, monkeypat
             m.setattr(aggregates, "_recount_words", lambda db, cells, articles=None: 0)
             m.setattr(aggregates, "_recount_week_words", lambda db, weeks: None)
             m.setattr(aggregates, "_key_events", lambda db, cells: None)  # no event-group keys before 020
+            m.setattr(aggregates, "_recount_totals", lambda db, days, weeks: None)  # nor all-outlet cells before 023
             real(db, [int(r[0]) for r in db.execute("SELECT rowid FROM articles")])
 
     old_store(url, monkeypatch, 19, arts, cells)
@@ -1008,5 +1016,43 @@ def test_migration_019_leaves_a_counted_store_s_words_to_the_fill(url, monkeypat
         assert aggregates.words_ready(s.db) and word_cells(s) == word_cells_from_bodies(s)
         in_january = s.db.execute("SELECT COUNT(*) FROM articles WHERE published >= ? AND published < ?", ["2025-01-01", "2025-01-31\uffff"]).fetchone()[0]
         assert aggregates.cell_words(s, summed).articles == in_january > 0
+    finally:
+        s.close()
+
+
+def test_migration_023_leaves_the_all_outlet_cells_of_a_counted_store_to_the_fill(url, monkeypatch):  # noqa: ANN001
+    """A store counted before migration 023 has no all-outlet cells: the network sums the outlets' cells until
+    ``fill_aggregates`` counts every day and week (a few days a transaction), then reads those and gives the
+    same; a later write keeps them equal to a recount."""
+    import json
+
+    from polarwatch.analysis import aggregates, network
+
+    arts = awkward()[:40]
+    real = aggregates.refresh
+
+    def cells(db) -> None:  # noqa: ANN001 - as 022's code counted them
+        with monkeypatch.context() as m:
+            m.setattr(aggregates, "_recount_totals", lambda db, days, weeks: None)
+            real(db, [int(r[0]) for r in db.execute("SELECT rowid FROM articles")])
+
+    old_store(url, monkeypatch, 23, arts, cells)
+    s = open_store(url)
+    try:
+        month = aggregates.Filters(since="2025-01-01", until="2025-01-31")
+        assert aggregates.usable(s.db) and not aggregates.totals_ready(s.db)
+        assert "'A" not in aggregates.scope(s, month, weeks=True, totals=True)[0][0]
+        assert s.db.execute("SELECT COUNT(*) FROM agg_cells WHERE span IN ('AD', 'AW')").fetchone()[0] == 0
+        before = json.dumps(network(s, filters=month), sort_keys=True)
+        aggregates.fill_aggregates(s, batch=30)  # three days a transaction
+        assert aggregates.totals_ready(s.db) and agg_rows(s) == recount(s)
+        assert s.db.execute("SELECT COUNT(*) FROM agg_cells WHERE span = 'AW'").fetchone()[0] > 0
+        assert "'AW'" in aggregates.scope(s, month, weeks=True, totals=True)[0][0]
+        assert json.dumps(network(s, filters=month), sort_keys=True) == before and json.loads(before)["edges"]
+        s.put_analyses([analysis_of(a, k + 2) for k, a in enumerate(arts[:7])], "v2")
+        assert agg_rows(s) == recount(s)
+        after = json.dumps(network(s, filters=month), sort_keys=True)
+        monkeypatch.setattr(aggregates, "usable", lambda db: False)
+        assert json.dumps(network(s, filters=month), sort_keys=True) == after
     finally:
         s.close()

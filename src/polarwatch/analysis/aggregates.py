@@ -163,13 +163,16 @@ def refresh(db: Any, rowids: list[int]) -> int:
     _recount(db, sorted(cells))
     _recount_words(db, sorted(cells), todo)  # only the batch's articles can have counts of an older body
     weeks: dict[str, tuple[Any, ...]] = {}
+    days: set[str] = set()
     for part in _chunks(sorted(cells)):
-        for day, oid in db.execute(f"SELECT day, oid FROM agg_cells WHERE id IN ({_in(part)}) AND span = 'D' AND day IS NOT NULL", part):  # noqa: S608
-            span = week_of(day)
-            if span:
-                weeks[_key(("W", span[0], oid))] = (span[0], int(oid), "W", span[1])
+        for day, oid, span in db.execute(f"SELECT day, oid, span FROM agg_cells WHERE id IN ({_in(part)}) AND span IN ('D', 'X') AND day IS NOT NULL", part):  # noqa: S608
+            days.add(day)  # a day cell just marked X leaves its day's all-outlet cell too
+            week = week_of(day) if span == "D" else None
+            if week:
+                weeks[_key(("W", week[0], oid))] = (week[0], int(oid), "W", week[1])
     if weeks:
         _recount_weeks(db, sorted(_ids(db, "agg_cells", "ckey", weeks, ("day", "oid", "span", "upto")).values()))
+    _recount_totals(db, sorted(days), sorted({(w[0], w[3]) for w in weeks.values()}))
     return len(cells)
 
 
@@ -219,6 +222,56 @@ def _recount_weeks(db: Any, weeks: list[int]) -> None:
             )  # fmt: skip
         _key_events(db, part)
     _recount_week_words(db, weeks)
+
+
+# The all-outlet cells (migration 023): these tables summed over every outlet, per day of the day cells (span
+# 'AD') and per ISO week ('AW'), for the readers with no outlet condition (the network). Their outlet is a
+# reserved agg_outlets row (all columns NULL; no outlet's key starts with \x02).
+TOTALS = ("agg_event_edges", "agg_coquoted", "agg_quoted_about")
+ALL_OUTLETS = "\x02all outlets"
+
+
+def _recount_totals(db: Any, days: list[str], weeks: list[tuple[str, str]]) -> None:
+    """Replace the all-outlet cells of *days* with the sums of every outlet's day cells of the day, then
+    those of *weeks* ((Monday, next Monday)) with the sums of the week's all-outlet day cells."""
+    if not days and not weeks:
+        return
+    oid = _ids(db, "agg_outlets", "okey", {ALL_OUTLETS: (None,) * len(OUTLET_COLS)}, OUTLET_COLS)[ALL_OUTLETS]
+    for span, cells, summed in (
+        ("AD", {_key(("AD", d, oid)): (d, oid, "AD", None) for d in days}, "d.span = 'D' AND d.day = w.day"),
+        ("AW", {_key(("AW", m, oid)): (m, oid, "AW", upto) for m, upto in weeks}, "d.span = 'AD' AND d.day >= w.day AND d.day < w.upto"),
+    ):  # fmt: skip
+        ids = sorted(_ids(db, "agg_cells", "ckey", cells, ("day", "oid", "span", "upto")).values()) if cells else []
+        for part in _chunks(ids):
+            marks = _in(part)
+            for table in TOTALS:
+                keys, sums = WEEK_SUMS[table]
+                cols = next(c for t, c, _ in TABLES if t == table)
+                xkeys = ", ".join(f"x.{k.strip()}" for k in keys.split(","))
+                db.execute(f"DELETE FROM {table} WHERE cell IN ({marks})", part)  # noqa: S608
+                # The summed cells' rows carry their group's key already (the day cells were keyed when counted).
+                db.execute(
+                    f"INSERT INTO {table} ({cols}, ekey) SELECT w.id, {xkeys}, {sums}, MAX(x.ekey) FROM agg_cells w "  # noqa: S608
+                    f"CROSS JOIN agg_cells d ON {summed} CROSS JOIN {table} x ON x.cell = d.id WHERE w.id IN ({marks}) GROUP BY w.id, {xkeys}", part,
+                )  # fmt: skip
+
+
+def _fill_totals(store: Any, batch: int) -> None:
+    """Count the all-outlet cells of every day and week (a store from before migration 023), *batch* days a
+    transaction, then mark them complete."""
+    db = db_of(store)
+    if db.execute("SELECT totals FROM agg_state WHERE id = 1").fetchone()[0]:
+        return
+    after = ""
+    while True:
+        days = [r[0] for r in db.execute(
+            "SELECT DISTINCT day FROM agg_cells WHERE span IN ('D', 'X') AND day > ? ORDER BY day LIMIT ?", [after, batch])]  # fmt: skip
+        if not days:
+            break
+        weeks = sorted({w for w in map(week_of, days) if w})
+        _in_transaction(store, lambda: _recount_totals(db, days, weeks))
+        after = days[-1]
+    _in_transaction(store, lambda: db.execute("UPDATE agg_state SET totals = 1 WHERE id = 1"))
 
 
 def _recount(db: Any, cells: list[int]) -> None:
@@ -353,14 +406,18 @@ def fill_aggregates(store: Any, batch: int = 5000) -> int:
     """Count every stored article into its cell (a store from before migration 014), one transaction per
     *batch* articles in date order, then mark the aggregates complete; returns how many articles were
     counted (0 when they were complete already). Cells counted before migration 019 only have their
-    words summed (*batch* / 10 cells a transaction); the return is then how many articles those hold."""
+    words summed (*batch* / 10 cells a transaction); the return is then how many articles those hold.
+    The all-outlet cells of a store from before migration 023 are counted likewise (*batch* / 10 days a
+    transaction)."""
     db = db_of(store)
     done, after = 0, None
     while True:
         if db.execute("SELECT complete FROM agg_state WHERE id = 1").fetchone()[0]:
             # complete, or completed meanwhile by another process (two server workers starting); a store from
             # before migration 019 has its cells' words summed now
-            return done + _fill_words(store, batch // 10)
+            words = _fill_words(store, batch // 10)
+            _fill_totals(store, batch // 10)
+            return done + words
         # Keyset over (published, rowid) so that a day's articles come together and its cells are recounted few times.
         cond, args = ("1", []) if after is None else ("(COALESCE(published, '') > ? OR (COALESCE(published, '') = ? AND rowid > ?))",
                                                        [after[0], after[0], after[1]])  # fmt: skip
@@ -373,7 +430,7 @@ def fill_aggregates(store: Any, batch: int = 5000) -> int:
             break
         done += len(rows)
         after = (rows[-1][1], int(rows[-1][0]))
-    _in_transaction(store, lambda: db.execute("UPDATE agg_state SET complete = 1, words = 1 WHERE id = 1"))
+    _in_transaction(store, lambda: db.execute("UPDATE agg_state SET complete = 1, words = 1, totals = 1 WHERE id = 1"))
     return done
 
 
@@ -420,6 +477,16 @@ def usable(db: Any) -> bool:
     return bool(r and r[0]) and db.execute("SELECT 1 FROM agg_stale LIMIT 1").fetchone() is None
 
 
+def totals_ready(db: Any) -> bool:
+    """True when the all-outlet cells (migration 023) equal a recount: the aggregates :func:`usable` and every
+    day's and week's all-outlet cell counted."""
+    try:
+        r = db.execute("SELECT totals FROM agg_state WHERE id = 1").fetchone()
+    except Exception:  # noqa: BLE001 - a store from before migration 023 (opened without migrating)
+        return False
+    return bool(r and r[0]) and usable(db)
+
+
 def words_ready(db: Any) -> bool:
     """True when the cells' word sums (migration 019) equal a recount: the aggregates :func:`usable` and
     every cell's words summed."""
@@ -430,13 +497,15 @@ def words_ready(db: Any) -> bool:
     return bool(r and r[0]) and usable(db)
 
 
-def scope(store: Any, f: Filters, sides: list[Any] | None = None, *, weeks: bool = False) -> list[tuple[str, list[Any]]] | None:
+def scope(store: Any, f: Filters, sides: list[Any] | None = None, *, weeks: bool = False, totals: bool = False
+          ) -> list[tuple[str, list[Any]]] | None:  # fmt: skip
     """The aggregates' condition (over ``agg_cells c`` and ``agg_outlets a``) for the articles *f* selects,
     one per side when *sides* are given (else one); None when the aggregates cannot answer exactly: a
     filter by actor, theme, story or thread, a date that is not a plain ``YYYY-MM-DD``, or aggregates not
     usable now. The cells are day cells; with *weeks* (for sums only: a week cell holds no articles of its
     own in ``agg_article_cell``, and no day of its own for the trends), the whole weeks between both dates
-    are week cells (:func:`period_cells`)."""
+    are week cells (:func:`period_cells`). With *totals* (for the TOTALS tables only), a period of every outlet
+    reads the all-outlet cells of its days and weeks instead (migration 023) once they are counted."""
     if f.actor or f.theme or f.story is not None or f.thread is not None:
         return None
     if any(d is not None and not _DATE.fullmatch(d) for d in (f.since, f.until)):
@@ -446,8 +515,11 @@ def scope(store: Any, f: Filters, sides: list[Any] | None = None, *, weeks: bool
         return None
     # ``published >= since`` holds exactly when its first ten characters are >= since (a date is ten
     # characters), and ``published < until + '\uffff'`` likewise: the day column answers the same.
-    conds, args = ["c.span IN ('D', 'X')"], []
-    whole = period_cells(f.since, f.until) if weeks else None
+    # Every outlet over a dated period (undated articles lie in no all-outlet cell): one cell a day or week.
+    every = totals and not sides and not (f.outlet or f.country or f.kind) and bool(f.since or f.until) and totals_ready(db)
+    day, week = ("AD", "AW") if every else ("D", "W")
+    conds, args = [f"c.span IN ('{day}', 'X')"], []
+    whole = period_cells(f.since, f.until, day, week) if weeks else None
     if whole:
         conds, args = [whole[0]], whole[1]
     if f.since and not whole:
@@ -467,11 +539,12 @@ def scope(store: Any, f: Filters, sides: list[Any] | None = None, *, weeks: bool
     return out
 
 
-def period_cells(since: str | None, until: str | None) -> tuple[str, list[Any]] | None:
+def period_cells(since: str | None, until: str | None, day: str = "D", week: str = "W") -> tuple[str, list[Any]] | None:
     """The cells of the days *since* to *until* (both ``YYYY-MM-DD`` dates) when at least one whole ISO week
     lies between them: the week cells of the whole weeks, the day cells of the days before and after them,
     and the day cells in the period whose day is no calendar date (span ``X``: in no week cell). The same
-    articles as the day cells of the period, each counted once; None when no whole week fits."""
+    articles as the day cells of the period, each counted once; None when no whole week fits. *day* and *week*:
+    the spans of the day and week cells (``AD`` and ``AW``: the all-outlet cells)."""
     if not since or not until:
         return None
     try:
@@ -484,8 +557,8 @@ def period_cells(since: str | None, until: str | None) -> tuple[str, list[Any]] 
     except (ValueError, OverflowError):  # not a calendar date, or the week after 9999-12-31
         return None
     # Each term a range of the (span, day) index, so that SQLite reads the four ranges and nothing else.
-    return ("((c.span = 'D' AND c.day >= ? AND c.day < ?) OR (c.span = 'D' AND c.day >= ? AND c.day < ?) "
-            "OR (c.span = 'X' AND c.day >= ? AND c.day < ?) OR (c.span = 'W' AND c.day >= ? AND c.day < ?))",
+    return (f"((c.span = '{day}' AND c.day >= ? AND c.day < ?) OR (c.span = '{day}' AND c.day >= ? AND c.day < ?) "
+            f"OR (c.span = 'X' AND c.day >= ? AND c.day < ?) OR (c.span = '{week}' AND c.day >= ? AND c.day < ?))",
             [since, start, end, stop, since, stop, start, end])  # fmt: skip
 
 

@@ -39,7 +39,8 @@ def network(
     db = db_of(store)
     f = (filters or Filters()).with_(since=since or (filters.since if filters else None), until=until or (filters.until if filters else None))
     cond, args = where(store, f)
-    agg = None if f.link_only() else (aggregates.scope(store, f, weeks=True) or [None])[0]
+    # Over every outlet, the all-outlet cells of the period's days and weeks (migration 023).
+    agg = None if f.link_only() else (aggregates.scope(store, f, weeks=True, totals=True) or [None])[0]
     n_ev = max(0, min(int(evidence), EVIDENCE_MAX))
     base = list(f.as_dict().items())
     edges: list[dict[str, Any]] = []
