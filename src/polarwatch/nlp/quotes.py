@@ -430,8 +430,10 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
                 _note_speaker(res, base + cs, sid, scountry, sname)
-                if how in ("registry", "name") and toks[0].lower_ in ("he", "she") and toks[0].dep_ == "nsubj":
-                    res.learn_pronoun(sid, toks[0].lower_)  # "Berg said she would …": Berg is "she"
+                if how in ("registry", "name") and toks[0].lower_ in ("he", "she") and toks[0].dep_ == "nsubj" \
+                        and res.name_pronoun.get(sid or "", toks[0].lower_) == toks[0].lower_:
+                    # "Berg said she would …": Berg is "she"; not "John C. Eastman, arguing that she (Harris) needs …"
+                    res.learn_pronoun(sid, toks[0].lower_)
             # "Oslo's claim that …", "X repeated his warning that …", "Moscow's threat to …"
             for tok in _within(doc, nouns, sent):
                 if tok.pos_ != "NOUN" or tok.lemma_ not in noun_cues or any(qs - 1 <= tok.idx < qe + 1 for qs, qe, _ in spans):
