@@ -283,6 +283,10 @@ def _is_subject(tok: Any) -> bool:
         tok = tok.head
     if tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.head.lower_ == "according":
         return True  # "According to Muyembe, …": the source of the sentence, whom a following "he" means
+    if tok.dep_ == "pobj" and tok.head.lower_ == "for" and tok.head.i == tok.sent.start:
+        return True  # "For Martin, it does not make much of a difference": the sentence is about him
+    if tok.dep_ == "attr" and tok.head.lemma_ == "be" and tok.pos_ == "PROPN":
+        return True  # "One is Denis Kovalchuk, a sixth year student": the person the next sentences are about
     return tok.dep_ in ("nsubj", "nsubjpass")
 
 
