@@ -23,6 +23,7 @@ from conftest import shared_dir
 GOLD = Path(__file__).parent / "gold" / "wikinews"
 DEV = Path(__file__).parent / "gold" / "wikinews-dev"  # development set: articles 41-80 of the same permutation
 DEV2 = Path(__file__).parent / "gold" / "wikinews-dev2"  # second development set (speaker round 4): articles 81-95
+DEV3 = Path(__file__).parent / "gold" / "wikinews-dev3"  # third development set (speaker round 5): articles 96-110
 
 TITLE = "Minister says talks will resume"
 TEXT = (
@@ -172,9 +173,9 @@ def _eligible(text: str) -> bool:
     return marks + cues >= 3
 
 
-@pytest.mark.parametrize("folder,first", [(GOLD, 1), (DEV, 41), (DEV2, 81)], ids=["heldout", "dev", "dev2"])
+@pytest.mark.parametrize("folder,first", [(GOLD, 1), (DEV, 41), (DEV2, 81), (DEV3, 96)], ids=["heldout", "dev", "dev2", "dev3"])
 def test_the_selection_rule_gives_the_gold_articles_in_order(folder, first):
-    """The held-out set is entries 1-40 of the permutation, the development sets the entries 41-80 and 81-95."""
+    """The held-out set is entries 1-40 of the permutation, the development sets the entries 41-80, 81-95 and 96-110."""
     data = shared_dir("wikinews") / "data"
     gold = json.loads((folder / "gold.json").read_text("utf-8"))
     rows = []
@@ -215,7 +216,8 @@ def test_the_held_out_gold_loads_and_every_quote_is_in_its_article():
 
 
 @pytest.mark.parametrize(
-    "folder,articles,quotes,direct,with_parts", [(DEV, 40, 666, 159, 5), (DEV2, 15, 138, 48, 2)], ids=["dev", "dev2"]
+    "folder,articles,quotes,direct,with_parts", [(DEV, 40, 666, 159, 5), (DEV2, 15, 138, 48, 2), (DEV3, 15, 109, 27, 2)],
+    ids=["dev", "dev2", "dev3"],
 )
 def test_the_development_gold_loads_and_every_quote_is_in_its_article(folder, articles, quotes, direct, with_parts):
     shared_dir("wikinews")
@@ -265,6 +267,11 @@ DEV_FLOORS = dict(zip(FLOORS, [0.86, 0.75, 0.75, 0.66, 0.88, 0.84, 0.78, 0.74, 0
 # P 0.844 R 0.746; direct quotes P 0.979 R 0.958, direct speakers P 0.957 R 0.938; indirect quotes F1 0.824, indirect
 # speakers F1 0.703. One quote moves a direct figure by about 0.02: floors a little further under.
 DEV2_FLOORS = dict(zip(FLOORS, [0.92, 0.81, 0.82, 0.72, 0.96, 0.94, 0.91, 0.89, 0.81, 0.68]))
+# The third development set (tests/gold/wikinews-dev3, 15 articles), annotated blind for speaker round 5. Its first score,
+# on unseen text (09b951e, the extractor as at e9ee630): quotes P 0.856 R 0.761; speakers P 0.639 R 0.569; direct quotes
+# P 1.000 R 1.000, direct speakers P 0.778 R 0.778; indirect quotes F1 0.737, indirect speakers F1 0.540. Floors a little
+# under that first score (one direct quote moves a direct figure by 0.037); the round's tuning on it does not raise them.
+DEV3_FLOORS = dict(zip(FLOORS, [0.83, 0.74, 0.61, 0.54, 0.96, 0.96, 0.74, 0.74, 0.71, 0.51]))
 
 
 _SCORES: dict[Path, dict] = {}  # one eval per gold folder for the whole module
@@ -278,7 +285,7 @@ def _scores(folder: Path) -> dict:
 
 
 _ALL_FLOORS = [("heldout", GOLD, k, v) for k, v in FLOORS.items()] + [("dev", DEV, k, v) for k, v in DEV_FLOORS.items()] \
-    + [("dev2", DEV2, k, v) for k, v in DEV2_FLOORS.items()]
+    + [("dev2", DEV2, k, v) for k, v in DEV2_FLOORS.items()] + [("dev3", DEV3, k, v) for k, v in DEV3_FLOORS.items()]
 
 
 @pytest.mark.parametrize("folder,path,floor", [a[1:] for a in _ALL_FLOORS], ids=[f"{a[0]}-{'/'.join(a[2])}" for a in _ALL_FLOORS])
