@@ -36,7 +36,10 @@ _BODY_WORDS = frozenset({"panel", "committee", "council", "board", "union", "cam
 _ROLE_ALIASES = {"pm": "prime minister", "premier": "prime minister", "mp": "member of parliament"}
 _ANON = {"experts": "unnamed experts", "analysts": "unnamed experts", "scientists": "unnamed experts",
          "researchers": "unnamed experts", "officials": "unnamed officials", "diplomats": "unnamed officials",
-         "sources": "unnamed sources", "insiders": "unnamed sources", "media": "unnamed sources"}  # fmt: skip
+         "sources": "unnamed sources", "insiders": "unnamed sources", "media": "unnamed sources",
+         # unnamed voices as the body's rules read them (speakers._ANON_NOUNS): "…, South Korean police confirm"
+         "police": "unnamed officials", "prosecutors": "unnamed officials", "investigators": "unnamed officials",
+         "authorities": "unnamed officials", "witnesses": "unnamed sources", "residents": "unnamed sources"}  # fmt: skip
 # Verbs that attribute a headline's claim ("X says …", "…, X warns"): speech verbs that take a clause, and the
 # evaluative ones headlines favour. Verbs that take a noun ("reports drone flights", "demands answers") are left out.
 _HEADLINE_VERBS = (

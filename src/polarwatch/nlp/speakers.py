@@ -35,7 +35,7 @@ _ANON_NOUNS = {
     "forecaster": "experts", "news": "sources", "doctor": "officials", "physician": "officials",
     "participant": "sources", "respondent": "sources", "voter": "sources", "statistic": "sources",
     "medium": "sources", "citizen": "sources", "netizen": "sources",  # "media" lemmatised as "medium"
-    "agent": "officials", "publicist": "officials", "judge": "officials",
+    "agent": "officials", "publicist": "officials", "judge": "officials", "general": "officials",
 }  # fmt: skip
 # A person's relatives speak as anonymous sources unless the text names them ("his daughter Nettie Baker"): "his
 # family said", "according to her husband"; so do the agents and publicists of _ANON_NOUNS as officials.
@@ -678,8 +678,9 @@ def _first_of_group(t: Any) -> Any:
 def _crowd(head: Any, stoks: list[Any]) -> str | None:
     """The anonymous class of a quantified crowd: "Others", "some of them", "Most candidates", "Several residents",
     "other forecasters" ("sources" unless the noun says officials or experts); None if the mention names anyone."""
-    if any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in stoks):
-        return None
+    if any((t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"))
+           and not (t.ent_type_ in ("GPE", "NORP") and t.head.i == head.i and t.dep_ in ("compound", "amod", "nmod")) for t in stoks):
+        return None  # a name in the mention; not a country's ("many U.S. generals", "several Chinese experts")
     low = head.lower_
     if low in _QUANTIFIER_VOICES and head.pos_ in ("PRON", "DET", "ADJ", "NOUN") or low == "others":
         of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
