@@ -351,8 +351,10 @@ def _can_name_speaker(t: Any) -> bool:
 _ISSUER_HEADS = {"report", "statement", "spokesman", "spokeswoman", "spokesperson", "press", "service", "office", "communique", "release", "document", "assessment", "strategy", "briefing"}
 _ISSUED_HEADS = frozenset(
     "report study poll survey estimate analysis statement assessment review document memo letter release communique "
-    "data figures research paper spokesperson spokesman spokeswoman".split()
+    "data figures research paper spokesperson spokesman spokeswoman reporter correspondent journalist".split()
 )
+# An outlet's reporters speak for it ("An Al Jazeera reporter noted …", "a correspondent for the BBC").
+_REPORTERS = frozenset("reporter correspondent journalist".split())
 
 
 def _issuer(head: Any, inside: set[int]) -> list[Any]:
@@ -529,7 +531,7 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
             return got
     if not issuer:
         names = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod") and c.pos_ == "PROPN" and c.i in inside and c.ent_type_ != "DATE"]
-        if names and head.lemma_.lower() in _DOCUMENTS and (head.tag_ == "NN" or names[0].ent_type_ == "ORG" or _is_acronym(names[0].text)):
+        if names and head.lemma_.lower() in _DOCUMENTS | _REPORTERS and (head.tag_ == "NN" or names[0].ent_type_ == "ORG" or _is_acronym(names[0].text)):
             first = min(x.i for x in names[0].subtree if x.i in inside)
             issuer = [t for t in stoks if first <= t.i <= names[-1].i and t.lower_ != "the"]
     if issuer:
