@@ -313,6 +313,45 @@ def test_the_store_path_places_and_moves_small_stories_as_the_clusterer_does(db,
     assert bcubed([mem.story_of[f.id] for f in feats], stored)["f1"] == 1.0
 
 
+def test_the_store_path_weighs_the_person_a_report_is_about_as_the_clusterer_does(db):
+    """Each of our gold's articles made about the person its text names most (its most frequent name, said
+    four times): ingest, article by article, places them as the in-memory clusterer does, whose stories' persons
+    (``Story.leads``) go through the stored state and back."""
+    from types import SimpleNamespace as NS
+
+    from polarwatch.stories import cluster
+    from polarwatch.stories.evaluate import _article, arrival_order, load_gold
+    from polarwatch.stories.features import build, words_and_names
+    from polarwatch.stories.metrics import bcubed
+    from polarwatch.stories.service import place_stories
+    from test_stories_cluster import OWN_GOLD
+
+    gold = load_gold(OWN_GOLD)
+    arts = [_article(g, "gold") for g in gold]
+    analyses = []
+    for a in arts:
+        names = words_and_names("\n\n".join(a.paragraphs))[1]
+        top = min(names.items(), key=lambda nc: (-nc[1], nc[0]))[0] if names else None
+        analyses.append(NS(mentions=[NS(actor_id=f"article:{top}", country=None, kind="person")] * 4 if top else [],
+                           events=[]))
+    feats = [build(a.id, a.title, "\n\n".join(a.paragraphs), an.mentions, [], g.date) for g, a, an in zip(gold, arts, analyses)]
+    assert sum(1 for f in feats if f.lead) == len(feats)
+    order = arrival_order(gold)
+    mem = cluster.Clusterer()
+    for i in order:
+        mem.add(feats[i])
+    assert any(len(s.leads) > 1 for s in mem.stories)  # stories whose members are about different persons
+    s = open_store(db)
+    try:
+        s.put_articles([arts[i] for i in order])
+        for i in order:  # batches of one: a batch's document frequencies are fixed before any of it is placed
+            place_stories(s, [arts[i].id], [analyses[i]])
+        stored = [s.story_of(a.id) for a in arts]  # type: ignore[attr-defined]
+    finally:
+        s.close()
+    assert bcubed([mem.story_of[f.id] for f in feats], stored)["f1"] == 1.0
+
+
 def test_a_small_storys_members_are_kept_in_its_stored_state_to_be_placed_again():
     from types import SimpleNamespace as NS
 
