@@ -23,7 +23,7 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
 
     import uvicorn
 
-    from .api.server import BALANCED, LOOP, PROTOCOL, listening_sockets, run_workers, settle_gc
+    from .api.server import BALANCED, LOOP, PROTOCOL, listening_socket, run_workers, settle_gc
 
     path = _db(ctx, db)
     try:
@@ -44,11 +44,11 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
         if not BALANCED:
             uvicorn.run(**options, host=host, port=port, workers=workers)
             return
-        try:  # one socket a worker, so that connections spread over them (api/server.py)
-            sockets = listening_sockets(host, port, workers)
+        try:  # this process accepts and hands each connection to the least loaded worker (api/server.py)
+            listener = listening_socket(host, port)
         except OSError as exc:
             _fail(f"cannot listen on {host}:{port}: {exc}")
-        if run_workers(sockets, options):
+        if run_workers(listener, workers, options):
             _fail("a server process failed to start (see its messages above)")
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import importlib.util
 import socket
-import sys
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -70,49 +69,103 @@ def settle_gc() -> None:
 # Several worker processes. uvicorn's own supervisor gives every worker the one listening socket, and the
 # worker whose event loop wakes first accepts every connection waiting: 20 keep-alive connections opened
 # at once went 18/2, 12/8, 19/1 and 11/9 in four tries (2026-11-24), so one core served nearly every
-# request while the other idled. Here each worker listens on a socket of its own, all bound to the same
-# address with SO_REUSEPORT, and Linux spreads new connections over them by a hash of each connection's
-# addresses: about half each, independently of which worker is busy. Where the option is missing or does
-# not spread connections (not Linux), ``serve`` keeps uvicorn's supervisor.
-BALANCED = hasattr(socket, "SO_REUSEPORT") and sys.platform.startswith("linux")
+# request while the other idled. One socket a worker with SO_REUSEPORT (session 7) spread them by a hash of
+# their addresses: binomially, 13/7 or worse in a quarter of the runs, and a connection stays where it
+# landed. Here the supervisor accepts every connection itself and hands it (its file descriptor, over a
+# Unix socket pair) to the worker holding the fewest open connections; a worker writes a byte back on the
+# pair for each connection that closes. Where file descriptors cannot be passed (no socket.send_fds: not
+# Unix), ``serve`` keeps uvicorn's supervisor.
+BALANCED = hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")
 STARTUP_FAILURE = 3  # uvicorn's exit code for a worker that could not start (the app or the socket)
 
 
-def listening_sockets(host: str, port: int, n: int, backlog: int = 2048) -> list[socket.socket]:
-    """*n* listening TCP sockets on (*host*, *port*) sharing the port (SO_REUSEPORT); port 0 picks a free
-    one for the first and the others join it. Raises OSError (address in use, bad host) before any
-    worker starts."""
+def listening_socket(host: str, port: int, backlog: int = 2048) -> socket.socket:
+    """A listening TCP socket on (*host*, *port*) (0: a free port). Raises OSError (address in use, bad
+    host) before any worker starts."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    out: list[socket.socket] = []
+    s = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        for _ in range(n):
-            s = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-            out.append(s)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            s.bind((host, port))
-            port = s.getsockname()[1]
-            s.listen(backlog)
-            s.set_inheritable(True)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, port))
+        s.listen(backlog)
     except OSError:
-        for s in out:
-            s.close()
+        s.close()
         raise
-    return out
+    return s
 
 
-def _worker(options: dict[str, Any], sock: socket.socket) -> None:
+class _HandedServer:
+    """Builds a uvicorn server that listens on nothing and serves the connections handed to it over
+    *channel* (a class made on first use, so that importing this module does not import uvicorn)."""
+
+    _cls: Any = None
+
+    @classmethod
+    def make(cls, config: Any, channel: socket.socket) -> Any:
+        if cls._cls is None:
+            import uvicorn
+
+            class Server(uvicorn.Server):
+                channel: socket.socket
+
+                async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                    await super().startup(sockets=[])  # the app's lifespan, no listener
+                    import asyncio
+
+                    loop = asyncio.get_running_loop()
+                    self.channel.setblocking(False)
+                    loop.add_reader(self.channel.fileno(), self._adopt, loop)
+
+                def _protocol(self) -> Any:
+                    proto = self.config.http_protocol_class(config=self.config, server_state=self.server_state, app_state=self.lifespan.state)
+                    lost = proto.connection_lost
+
+                    def connection_lost(exc: Exception | None) -> None:
+                        lost(exc)
+                        try:
+                            self.channel.send(b".")  # one connection fewer
+                        except OSError:  # the supervisor is gone; shutting down
+                            pass
+
+                    proto.connection_lost = connection_lost
+                    return proto
+
+                def _adopt(self, loop: Any) -> None:
+                    try:
+                        msg, fds, _, _ = socket.recv_fds(self.channel, 16, 16)
+                    except (BlockingIOError, InterruptedError):
+                        return
+                    except OSError:
+                        msg, fds = b"", []
+                    if not msg and not fds:  # the supervisor closed its end: stop like on a signal
+                        loop.remove_reader(self.channel.fileno())
+                        self.should_exit = True
+                        return
+                    for fd in fds:
+                        conn = socket.socket(fileno=fd)
+                        conn.setblocking(False)
+                        loop.create_task(loop.connect_accepted_socket(self._protocol, conn))
+
+            cls._cls = Server
+        server = cls._cls(config)
+        server.channel = channel
+        return server
+
+
+def _worker(options: dict[str, Any], channel: socket.socket) -> None:
     import uvicorn
 
-    uvicorn.Server(uvicorn.Config(**options)).run(sockets=[sock])
+    _HandedServer.make(uvicorn.Config(**options), channel).run()
 
 
-def run_workers(sockets: list[socket.socket], options: dict[str, Any], *, grace: float = 5.0) -> int:
-    """Serve uvicorn *options* (``uvicorn.Config``'s keywords; the app an import string) from one spawned
-    process per socket until SIGINT or SIGTERM; a worker that dies is started again on its socket, unless
+def run_workers(listener: socket.socket, n: int, options: dict[str, Any], *, grace: float = 5.0) -> int:
+    """Serve uvicorn *options* (``uvicorn.Config``'s keywords; the app an import string) from *n* spawned
+    worker processes until SIGINT or SIGTERM, this process accepting every connection on *listener* and
+    handing it to the worker with the fewest open connections. A worker that dies is started again, unless
     it failed at start-up or within *grace* seconds of it (it would only fail again): then every worker is
     stopped and 1 returned (0 after a signal)."""
     import multiprocessing
+    import select
     import signal
     import threading
     import time
@@ -120,18 +173,68 @@ def run_workers(sockets: list[socket.socket], options: dict[str, Any], *, grace:
     ctx = multiprocessing.get_context("spawn")
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    procs: list[Any] = [None] * len(sockets)
-    since = [0.0] * len(sockets)
+    procs: list[Any] = [None] * n
+    since = [0.0] * n
+    ends: list[socket.socket | None] = [None] * n  # this process's end of each worker's pair
+    held = [0] * n  # open connections handed to each worker
+    lock = threading.Lock()
 
     def start(i: int) -> None:
-        procs[i] = ctx.Process(target=_worker, args=(options, sockets[i]), daemon=True)
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        procs[i] = ctx.Process(target=_worker, args=(options, theirs), daemon=True)
         procs[i].start()
+        theirs.close()
+        with lock:
+            old, ends[i], held[i] = ends[i], mine, 0
+        if old is not None:
+            old.close()
         since[i] = time.monotonic()
 
+    def hand_out() -> None:
+        listener.setblocking(False)
+        while not stop.is_set():
+            with lock:
+                live = [(i, e) for i, e in enumerate(ends) if e is not None]
+            ready, _, _ = select.select([listener, *(e for _, e in live)], [], [], 0.2)
+            for i, e in live:
+                if e in ready:
+                    try:
+                        closed = len(e.recv(4096))
+                    except OSError:
+                        closed = 0
+                    with lock:
+                        if ends[i] is e:
+                            held[i] = max(0, held[i] - closed) if closed else held[i]
+                            if not closed:  # the worker is gone: hand it nothing until it is started again
+                                ends[i] = None
+                                e.close()
+            if listener not in ready:
+                continue
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError:
+                    if stop.is_set():
+                        return
+                    break
+                with conn, lock:
+                    order = sorted((held[i], i) for i, e in enumerate(ends) if e is not None)
+                    for _, i in order:  # the least loaded worker that takes it
+                        try:
+                            socket.send_fds(ends[i], [b"c"], [conn.fileno()])  # type: ignore[arg-type]
+                        except OSError:
+                            continue
+                        held[i] += 1
+                        break
+
     failed = 0
+    handing = threading.Thread(target=hand_out, name="polarwatch-accept", daemon=True)
     try:
-        for i in range(len(sockets)):
+        for i in range(n):
             start(i)
+        handing.start()
         while not stop.wait(0.5):
             for i, p in enumerate(procs):
                 if p.is_alive():
@@ -142,6 +245,9 @@ def run_workers(sockets: list[socket.socket], options: dict[str, Any], *, grace:
                     break
                 start(i)
     finally:
+        stop.set()
+        if handing.is_alive():
+            handing.join(5)
         for p in procs:
             if p is not None and p.is_alive():
                 p.terminate()
@@ -150,6 +256,8 @@ def run_workers(sockets: list[socket.socket], options: dict[str, Any], *, grace:
                 p.join(10)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        for s in sockets:
-            s.close()
+        for e in ends:
+            if e is not None:
+                e.close()
+        listener.close()
     return failed
