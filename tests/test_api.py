@@ -355,3 +355,46 @@ def test_analyses_take_turns_and_a_cached_result_does_not_wait(client, monkeypat
         assert cached == [200]
     finally:
         routes._ANALYSES.release()
+
+
+def test_analyses_take_turns_in_the_order_they_came():
+    """routes._Turns: at most n at once, served in arrival order, and a freed turn goes straight to the longest
+    waiter, so that a thread arriving as it is freed cannot take it first (a semaphore's release would let it)."""
+    import threading
+    import time
+
+    from polarwatch.api.routes import _Turns
+
+    def run(turns: _Turns, n: int, held: bool) -> tuple[list[int], int]:
+        order, inside, most, lock = [], [0], [0], threading.Lock()
+
+        def work(i: int) -> None:
+            with turns:
+                with lock:
+                    order.append(i)
+                    inside[0] += 1
+                    most[0] = max(most[0], inside[0])
+                time.sleep(0.02)
+                with lock:
+                    inside[0] -= 1
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+        for i, t in enumerate(threads):
+            t.start()
+            for _ in range(400):  # queued before the next starts, so that arrival order is i's order
+                if not held or len(turns._waiting) == i + 1:
+                    break
+                time.sleep(0.005)
+        if held:
+            turns.__exit__(None, None, None)  # the turn held by the caller goes to thread 0
+            assert turns._free == 0  # handed over, not freed for anyone
+        for t in threads:
+            t.join(5)
+        return order, most[0]
+
+    one = _Turns(1)
+    one.__enter__()
+    assert run(one, 8, held=True) == (list(range(8)), 1) and one._free == 1
+    two = _Turns(2)
+    order, most = run(two, 8, held=False)
+    assert sorted(order) == list(range(8)) and most == 2 and two._free == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import os
 import threading
 from typing import Annotated, Any, Literal
@@ -68,7 +69,38 @@ def _store(request: Request) -> Any:
 
 # Analyses computed at once in one server process (compare, network, trends): more of them at a time only
 # share the process's one interpreter lock, each taking longer and costing more CPU than one after another.
-_ANALYSES = threading.BoundedSemaphore(max(1, int(os.environ.get("POLARWATCH_API_ANALYSES", "2"))))
+class _Turns:
+    """At most *n* holders at once, the others served in the order they came: a freed turn goes straight to
+    the longest waiter. (A semaphore lets a thread that arrives as a turn is freed take it before the
+    woken waiter runs, so under load some requests waited several turns longer than the rest.)"""
+
+    def __init__(self, n: int) -> None:
+        self._free = n
+        self._lock = threading.Lock()
+        self._waiting: collections.deque[threading.Lock] = collections.deque()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the holder that hands its turn over
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._free += 1
+
+
+# One at a time by default: with a worker process a core (serve --workers 2 on two cores) two analyses side by
+# side only share the interpreter lock, and each waits longer than it would in turn (20 clients, month-wide
+# comparisons, alternated runs: p95 270-273 ms with one, 310-355 with two; docs/benchmarks.md).
+_ANALYSES = _Turns(max(1, int(os.environ.get("POLARWATCH_API_ANALYSES", "1"))))
 
 
 def _analysis(request: Request, compute: Any) -> Any:
