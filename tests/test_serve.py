@@ -192,6 +192,7 @@ def test_several_workers_get_each_connection_by_fewest_open_connections(tmp_path
         workers = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
                    if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]  # not multiprocessing's resource tracker
         assert len(workers) == 2
+        started = time.monotonic()
         time.sleep(0.3)  # the probes' connections closed and counted back
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
         assert sorted(held_after(40).values()) == [20, 20]
@@ -203,6 +204,31 @@ def test_several_workers_get_each_connection_by_fewest_open_connections(tmp_path
         assert sorted(held_after(40).values()) == [20, 20]
         # the connections are served: a request on each of a few of them
         for c in clients[-4:]:
+            c.sendall(f"GET /api/outlets HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            assert c.recv(64).startswith(b"HTTP/1.1 200")
+        # A worker that dies (past its start-up grace) is started again with a new pair, and gets its share.
+        for c in clients:
+            c.close()
+        time.sleep(max(0.0, 6.0 - (time.monotonic() - started)))
+        os.kill(workers[0], signal.SIGKILL)
+        for _ in range(300):
+            now = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+                   if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]  # fmt: skip
+            if len(now) == 2 and workers[0] not in now:
+                break
+            time.sleep(0.1)
+        assert len(now) == 2 and workers[1] in now and workers[0] not in now
+        workers = now
+        for _ in range(300):  # the new worker serving
+            try:
+                if all(httpx.get(f"http://127.0.0.1:{port}/api/outlets", timeout=2).status_code == 200 for _ in range(4)):
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        time.sleep(0.3)
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+        assert sorted(held_after(20).values()) == [10, 10]
+        for c in clients:
             c.sendall(f"GET /api/outlets HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
             assert c.recv(64).startswith(b"HTTP/1.1 200")
     finally:

@@ -35,7 +35,8 @@ def _need(ok: bool, what: str) -> None:
         return
     if os.environ.get("CI"):
         pytest.fail(f"{what} is missing under CI: .ci/run installs it (apt-get install chromium; pip install -e '.[test]')")
-    pytest.skip(f"{what} is missing: install Debian's chromium (apt-get install -y chromium) and playwright to run browser tests")
+    pytest.skip(f"{what} is missing: install Debian's chromium (apt-get install -y chromium) and playwright to run browser tests",
+                allow_module_level=True)
 
 
 _need(Path(CHROMIUM).exists() or bool(shutil.which("chromium")), f"Chromium ({CHROMIUM})")

@@ -195,7 +195,10 @@ def run_workers(listener: socket.socket, n: int, options: dict[str, Any], *, gra
         while not stop.is_set():
             with lock:
                 live = [(i, e) for i, e in enumerate(ends) if e is not None]
-            ready, _, _ = select.select([listener, *(e for _, e in live)], [], [], 0.2)
+            try:
+                ready, _, _ = select.select([listener, *(e for _, e in live)], [], [], 0.2)
+            except (OSError, ValueError):  # a worker's end closed meanwhile by its restart: look again
+                continue
             for i, e in live:
                 if e in ready:
                     try:
