@@ -108,3 +108,13 @@ def test_stats(corpus, db):
 def test_max_article_bytes_flag(corpus, db):
     r = run("ingest", "--db", db, "--max-article-bytes", "100", str(corpus / "a.txt"))
     assert r.exit_code == 1 and "over the limit of 100" in r.output
+
+
+def test_python_m_polarwatch_is_the_same_command_line():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "polarwatch", "--help"], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("Usage: polarwatch ")
+    for command in ("ingest", "eval", "serve", "quotes", "stories", "reprocess"):
+        assert f"\n  {command} " in out, command
