@@ -604,10 +604,12 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             res.note_in_order(base + ent.start_char, "person", p.id, p.country, p.name)
             if _is_subject(ent.root):
                 res.note_in_order(base + ent.start_char, "subject-person", p.id, p.country, p.name)
-        elif org_kind(name) or _is_subject(ent.root) and ent.root.pos_ == "PROPN":
-            # a body by its institution word ("Norrmalm Minerals"), or any organisation that is a clause's subject
-            # ("NASA interrupted its coverage … It also credited …"), for a later "it"
-            res.note_in_order(base + ent.start_char, "org", "", reg.demonym_country(name), name)
+        elif org_kind(name):
+            res.note_in_order(base + ent.start_char, "org", "", reg.demonym_country(name), name)  # "Norrmalm Minerals"
+        elif ent.root.dep_ in ("nsubj", "nsubjpass") and ent.root.pos_ == "PROPN":
+            # any organisation that is a clause's subject ("NASA interrupted its coverage … It also credited …"), for a
+            # later "it"; its country is not looked up (the registry's patterns over every such name cost 0.5 ms an article)
+            res.note_in_order(base + ent.start_char, "org", "", None, name)
     for mt in _DOCUMENT_RX.finditer(text):  # the singular document nouns, found in the text, not token by token
         span = doc.char_span(mt.start(), mt.end())
         tok = span[0] if span is not None and len(span) == 1 else None
