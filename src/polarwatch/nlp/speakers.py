@@ -840,7 +840,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
     if anon and head.lemma_.lower() in _PLURAL_ONLY and (head.tag_ != "NNS" and not indefinite or any(c.pos_ == "PROPN" for c in head.children)):
         anon = None  # "the group" is the group named before ("a fire officer" is no one named); "Greenpeace groups" are named
     if not anon and not owner and head.pos_ == "NOUN" and head.lemma_.lower() in _DOCUMENTS | {"e-mail", "email"} \
-            and (head.tag_ == "NNS" or indefinite and head.dep_ == "nsubj") and not any(t.pos_ == "PROPN" or t.dep_ == "poss" for t in stoks):
+            and (head.tag_ == "NNS" or indefinite and (head.dep_ == "nsubj" or head.dep_ == "pobj" and head.head.head.lower_ == "according")) \
+            and not any(t.pos_ == "PROPN" or t.dep_ == "poss" for t in stoks):  # "according to a whistle-blower complaint"
         # a document no one is named as issuing: "Polls showed", "official statements", "an e-mail alluded to"
         anon = "officials" if any(c.lower_ in ("official", "government", "court") for c in head.children) else "sources"
     if anon == "experts" and head.tag_ == "NNS" and head.pos_ == "NOUN" and head.lemma_.lower() in _TEAM_NOUNS:
