@@ -686,7 +686,8 @@ def _crowd(head: Any, stoks: list[Any]) -> str | None:
            and not (t.ent_type_ in ("GPE", "NORP") and t.head.i == head.i and t.dep_ in ("compound", "amod", "nmod")) for t in stoks):
         return None  # a name in the mention; not a country's ("many U.S. generals", "several Chinese experts")
     low = head.lower_
-    if low in _QUANTIFIER_VOICES and head.pos_ in ("PRON", "DET", "ADJ", "NOUN") or low == "others":
+    share = low in ("%", "percent", "per cent") or head.pos_ == "NUM" or head.like_num  # "95% of the participants"
+    if low in _QUANTIFIER_VOICES and head.pos_ in ("PRON", "DET", "ADJ", "NOUN") or low == "others" or share:
         of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         noun = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
         if noun is not None and noun.pos_ == "PRON":
