@@ -806,6 +806,10 @@ def _infinitive(tok: Any, lemmas: frozenset[str]) -> list[Any]:
     return []
 
 
+_WH_WORDS = frozenset("what why how whether where when who which".split())
+_TELLS_WH = frozenset("discuss explain describe detail outline reveal disclose recount".split())  # "discussed why he decided …"
+
+
 def _object(tok: Any) -> list[Any]:
     """The noun object of a verb of criticism, praise or citing, with what says why or as what ("criticized
     [the plan as a “disaster”]", "blasted [him for not paying tax]", "called [the plan “reckless”]"); for
@@ -816,6 +820,11 @@ def _object(tok: Any) -> list[Any]:
     what = next((c for c in kids if c.dep_ == "ccomp" and c.i > tok.i and c.left_edge.lower_ == "what"), None)
     if obj is None and what is not None and tok.lemma_ not in complement_lemmas():
         return list(tok.doc[what.left_edge.i : what.right_edge.i + 1])  # "condemned [what he called a “breach”]"
+    wh = next((c for c in kids if c.dep_ == "ccomp" and c.i > tok.i and c.left_edge.lower_ in _WH_WORDS), None) if tok.lemma_ in _TELLS_WH else None
+    if obj is None and wh is not None:
+        # "discussed [why he joined …, what he sees as …, and why voters …]": the questions a verb of telling reports
+        end = max([wh.right_edge.i] + [c.right_edge.i for c in kids if c.i > wh.i and c.dep_ in ("dep", "conj", "dobj", "ccomp")])
+        return list(tok.doc[wh.left_edge.i : end + 1])
     oprd = next((c for c in kids if obj is not None and c.i > obj.i and (c.dep_ == "oprd" or c.dep_ == "prep" and c.lower_ == "as"
                                                                         or _second_object_complement(tok, obj, c))), None)
     if tok.lemma_ in complement_lemmas() and oprd is None and not (obj is not None and any(t.text in _OPEN + "”" for t in obj.subtree)):
