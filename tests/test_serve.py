@@ -119,9 +119,12 @@ def _connections_by_process(pids: list[int], port: int) -> dict[int, int]:
     return out
 
 
-def test_a_server_process_settles_its_garbage_collector(tmp_path, monkeypatch):  # noqa: ANN001
-    """Each serving process freezes what it holds once the app is built and raises the collector's thresholds
-    (server.GC_THRESHOLD): with the defaults, a month-wide comparison spent a third of its CPU collecting."""
+def test_a_server_process_warms_up_and_settles_its_garbage_collector(tmp_path, monkeypatch):  # noqa: ANN001
+    """Each serving process, as it starts, answers server.WARM_UP to itself (the app's one-time set-up, which
+    its first requests otherwise queued behind), then freezes what it holds and raises the collector's
+    thresholds (server.GC_THRESHOLD: with the defaults a month-wide comparison spent a third of its CPU
+    collecting)."""
+    import asyncio
     import gc
     import os
     import subprocess
@@ -134,22 +137,42 @@ def test_a_server_process_settles_its_garbage_collector(tmp_path, monkeypatch): 
 
     db = tmp_path / "s.db"
     open_store(str(db)).close()
-    # several workers: the factory each spawned worker calls, in a fresh interpreter
-    code = "import gc; from polarwatch.cli_serve import _app_from_env; _app_from_env(); print(gc.get_threshold(), gc.get_freeze_count())"
+    # several workers: the factory each spawned worker calls, started in a fresh interpreter
+    code = ("import asyncio, gc\nfrom polarwatch.cli_serve import _app_from_env\napp = _app_from_env()\n"
+            "async def start():\n    async with app.router.lifespan_context(app):\n        print(gc.get_threshold(), gc.get_freeze_count())\n"
+            "print(gc.get_threshold())\nasyncio.run(start())")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "POLARWATCH_SERVE_DB": str(db)}, capture_output=True,
-                         text=True, check=True).stdout.split(")")  # fmt: skip
-    assert out[0] + ")" == str(server.GC_THRESHOLD) and int(out[1]) > 10_000
-    # one worker: serve itself, before uvicorn runs the app
+                         text=True, check=True).stdout.splitlines()  # fmt: skip
+    assert out[0] == str(gc.get_threshold()) != str(server.GC_THRESHOLD)  # not before it starts
+    threshold, frozen = out[1].rsplit(" ", 1)
+    assert threshold == str(server.GC_THRESHOLD) and int(frozen) > 10_000
+    # one worker: serve itself; its app's start asks every warm-up path, answered 200, before settling
+    apps: list = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: apps.append(app))
+    res = CliRunner().invoke(main, ["--db", str(db), "serve", "--port", "0"])
+    assert res.exit_code == 0, res.output
+    asked: list[tuple[str, int, tuple]] = []
+    real = server._ask
+
+    async def ask(app, target):  # noqa: ANN001, ANN202
+        status = await real(app, target)
+        asked.append((target, status, gc.get_threshold()))
+        return status
+
+    monkeypatch.setattr(server, "_ask", ask)
     before = gc.get_threshold()
-    seen: list[tuple] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.append((gc.get_threshold(), gc.get_freeze_count())))
+
+    async def start() -> tuple:
+        async with apps[0].router.lifespan_context(apps[0]):
+            return gc.get_threshold()
+
     try:
-        res = CliRunner().invoke(main, ["--db", str(db), "serve", "--port", "0"])
+        settled = asyncio.run(start())
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
-    assert res.exit_code == 0, res.output
-    assert seen[0][0] == server.GC_THRESHOLD and seen[0][1] > 10_000
+    assert [(t, s) for t, s, _ in asked] == [(t, 200) for t in server.WARM_UP]
+    assert all(g == before for _, _, g in asked) and settled == server.GC_THRESHOLD
 
 
 @pytest.mark.skipif(not BALANCED, reason="handing connections to workers needs socket.send_fds (Unix)")

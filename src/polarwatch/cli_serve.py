@@ -23,7 +23,7 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
 
     import uvicorn
 
-    from .api.server import BALANCED, LOOP, PROTOCOL, listening_socket, run_workers, settle_gc
+    from .api.server import BALANCED, LOOP, PROTOCOL, listening_socket, run_workers, serving
 
     path = _db(ctx, db)
     try:
@@ -34,9 +34,7 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int
         _fail(str(exc))
     click.echo(f"polarwatch: serving {path} at http://{host}:{port}/ (API at /api, Ctrl-C to stop)", err=True)
     if workers == 1:
-        app = create_app(path)
-        settle_gc()
-        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, http=PROTOCOL, loop=LOOP)
+        uvicorn.run(serving(create_app(path)), host=host, port=port, log_level="warning", server_header=False, http=PROTOCOL, loop=LOOP)
     else:
         os.environ["POLARWATCH_SERVE_DB"] = path
         options = dict(app="polarwatch.cli_serve:_app_from_env", factory=True, log_level="warning", server_header=False,
@@ -56,8 +54,6 @@ def _app_from_env():  # noqa: ANN202  (uvicorn factory for several worker proces
     import os
 
     from .api import create_app
-    from .api.server import settle_gc
+    from .api.server import serving
 
-    app = create_app(os.environ["POLARWATCH_SERVE_DB"])
-    settle_gc()
-    return app
+    return serving(create_app(os.environ["POLARWATCH_SERVE_DB"]))

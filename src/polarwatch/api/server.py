@@ -60,10 +60,56 @@ GC_THRESHOLD = (50_000, 20, 50)
 
 
 def settle_gc() -> None:
-    """Tune the collector for a long-lived server process (see GC_THRESHOLD); call once the app is built."""
+    """Tune the collector for a long-lived server process (see GC_THRESHOLD); call once the app is ready."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
+
+
+# What a serving process asks itself before it takes connections. Its first requests otherwise paid for the
+# app's one-time set-up (FastAPI builds a router's routes on their first match, the middleware stack is
+# built on the first call, the event loop's store connection opens, the actor registry and the theme
+# taxonomy load on first use): ~45 ms, which every request queued behind it on that process waited for
+# (20 connections: the first request of each of one worker's 10).
+WARM_UP = ("/api/outlets", "/api/articles?limit=1&actor=ru&theme=shipping")
+
+
+def serving(app: Any) -> Any:
+    """*app* set up for a serving process: when it starts (the ASGI lifespan, in the server's event loop) it
+    answers WARM_UP to itself, then settles the garbage collector (:func:`settle_gc`)."""
+    from contextlib import asynccontextmanager
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> Any:
+        async with inner(a) as state:
+            for target in WARM_UP:
+                await _ask(a, target)
+            settle_gc()
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+async def _ask(app: Any, target: str) -> int:
+    """GET *target* from the ASGI *app* in-process; its status (the body is dropped)."""
+    path, _, query = target.partition("?")
+    status = [0]
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status[0] = message["status"]
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http", "path": path,
+             "raw_path": path.encode(), "query_string": query.encode(), "root_path": "", "headers": [(b"host", b"localhost")],
+             "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 0)}  # fmt: skip
+    await app(scope, receive, send)
+    return status[0]
 
 
 # Several worker processes. uvicorn's own supervisor gives every worker the one listening socket, and the
@@ -223,6 +269,9 @@ def run_workers(listener: socket.socket, n: int, options: dict[str, Any], *, gra
                         return
                     break
                 with conn, lock:
+                    # Nagle off here, on the socket itself: a worker adopts it as it is (uvloop's adopted transports
+                    # did not keep the protocol's setting: larger responses waited ~40 ms for delayed ACKs).
+                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     order = sorted((held[i], i) for i, e in enumerate(ends) if e is not None)
                     for _, i in order:  # the least loaded worker that takes it
                         try:
