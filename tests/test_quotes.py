@@ -782,3 +782,30 @@ def test_their_statement_is_the_statement_just_issued_not_the_body_named_since()
     qs = _quotes("The Sami Parliament issued a statement on Monday. It said the matter should be settled by the Storting, "
                  "not by the courts. Their statement also read “the turbines violate the herders’ rights.”")  # fmt: skip
     assert [(k, s) for k, _, s in qs] == [("indirect", "Sami Parliament"), ("direct", "Sami Parliament")]
+
+
+# --- speaker round 5 (docs/eval.md), one mechanism each (fictional text) ----------------------
+
+
+def test_the_source_of_according_to_is_whom_a_following_pronoun_means():
+    qs = _quotes("Mayor Kari Eriksen opened the session on Monday. According to Ingrid Solberg, the harbour will close in March.",
+                 "“We have no choice,” she told reporters.")  # fmt: skip
+    assert [(k, s) for k, _, s in qs] == [("indirect", "Ingrid Solberg"), ("direct", "Ingrid Solberg")]
+
+
+def test_a_government_a_place_names_is_that_government_not_the_country():
+    an = analyse(["The government of Greenland said the mining licence would be withdrawn."])
+    assert [q.speaker_id for q in an.quotes] == ["gl-government"]
+    assert _quotes("The Tromsø government said the ferry would run all winter.")[0][2] == "The Tromsø government"
+
+
+def test_an_outlets_reporter_speaks_for_the_outlet():
+    an = analyse(["An NRK reporter in Kirkenes noted that the border crossing had been closed since Friday."])
+    assert [(q.speaker_name, q.speaker_id) for q in an.quotes] == [("NRK", "outlet:nrk")]
+
+
+def test_relatives_shares_of_people_and_unissued_documents_are_anonymous_voices():
+    for text in ("His family said he had been missing since Tuesday.",
+                 "More than 60 percent of the fishermen surveyed said the quota was too low.",
+                 "According to a leaked memo, the base will get two new radar stations."):  # fmt: skip
+        assert [s for _, _, s in _quotes(text)] == ["unnamed sources"], text
