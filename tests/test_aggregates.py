@@ -795,6 +795,7 @@ def test_week_cells_and_the_days_around_them_answer_like_the_rows(url, monkeypat
         weekly = readings()
         # Over every outlet the network reads the all-outlet cells (migration 023), and gives the same as the outlets' cells.
         assert "'AW'" in aggregates.scope(s, aggregates.Filters(since="2025-01-01", until="2025-01-31"), weeks=True, totals=True)[0][0]
+        assert "'AD'" in aggregates.scope(s, aggregates.Filters(since="2025-01-01", until="2025-01-31"), totals=True)[0][0]  # the trends
         assert "'AD'" in aggregates.scope(s, aggregates.Filters(since="2025-01-14", until="2025-01-18"), weeks=True, totals=True)[0][0]
         assert "'A" not in aggregates.scope(s, aggregates.Filters(since="2025-01-01", country="NO"), weeks=True, totals=True)[0][0]
         assert "'A" not in aggregates.scope(s, aggregates.Filters(), weeks=True, totals=True)[0][0]  # undated articles: no such cells
@@ -1026,7 +1027,7 @@ def test_migration_023_leaves_the_all_outlet_cells_of_a_counted_store_to_the_fil
     same; a later write keeps them equal to a recount."""
     import json
 
-    from polarwatch.analysis import aggregates, network
+    from polarwatch.analysis import aggregates, network, trends
 
     arts = awkward()[:40]
     real = aggregates.refresh
@@ -1044,11 +1045,14 @@ def test_migration_023_leaves_the_all_outlet_cells_of_a_counted_store_to_the_fil
         assert "'A" not in aggregates.scope(s, month, weeks=True, totals=True)[0][0]
         assert s.db.execute("SELECT COUNT(*) FROM agg_cells WHERE span IN ('AD', 'AW')").fetchone()[0] == 0
         before = json.dumps(network(s, filters=month), sort_keys=True)
+        trended = [json.dumps(trends(s, what, "day", filters=month), sort_keys=True) for what in ("actor", "theme")]
         aggregates.fill_aggregates(s, batch=30)  # three days a transaction
         assert aggregates.totals_ready(s.db) and agg_rows(s) == recount(s)
         assert s.db.execute("SELECT COUNT(*) FROM agg_cells WHERE span = 'AW'").fetchone()[0] > 0
         assert "'AW'" in aggregates.scope(s, month, weeks=True, totals=True)[0][0]
         assert json.dumps(network(s, filters=month), sort_keys=True) == before and json.loads(before)["edges"]
+        assert s.db.execute("SELECT COUNT(*) FROM agg_mentions x JOIN agg_cells c ON c.id = x.cell WHERE c.span = 'AD'").fetchone()[0] > 0
+        assert [json.dumps(trends(s, what, "day", filters=month), sort_keys=True) for what in ("actor", "theme")] == trended
         s.put_analyses([analysis_of(a, k + 2) for k, a in enumerate(arts[:7])], "v2")
         assert agg_rows(s) == recount(s)
         after = json.dumps(network(s, filters=month), sort_keys=True)

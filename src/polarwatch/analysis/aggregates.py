@@ -229,9 +229,11 @@ def _recount_weeks(db: Any, weeks: list[int]) -> None:
 
 
 # The all-outlet cells (migration 023): these tables summed over every outlet, per day of the day cells (span
-# 'AD') and per ISO week ('AW'), for the readers with no outlet condition (the network). Their outlet is a
-# reserved agg_outlets row (all columns NULL; no outlet's key starts with \x02).
+# 'AD') and per ISO week ('AW'), for the readers with no outlet condition: the network's edges by day and week,
+# the trends' tables (which read day cells only) by day. Their outlet is a reserved agg_outlets row (all columns
+# NULL; no outlet's key starts with \x02).
 TOTALS = ("agg_event_edges", "agg_coquoted", "agg_quoted_about")
+DAY_TOTALS = ("agg_mentions", "agg_event_actors", "agg_tone", "agg_themes")
 ALL_OUTLETS = "\x02all outlets"
 
 
@@ -246,16 +248,18 @@ def _recount_totals(db: Any, days: list[str], weeks: list[tuple[str, str]]) -> N
         ("AW", {_key(("AW", m, oid)): (m, oid, "AW", upto) for m, upto in weeks}, "d.span = 'AD' AND d.day >= w.day AND d.day < w.upto"),
     ):  # fmt: skip
         ids = sorted(_ids(db, "agg_cells", "ckey", cells, ("day", "oid", "span", "upto")).values()) if cells else []
+        keyed = {t for t, _, _ in KEYED}
         for part in _chunks(ids):
             marks = _in(part)
-            for table in TOTALS:
+            for table in (*TOTALS, *DAY_TOTALS) if span == "AD" else TOTALS:
                 keys, sums = WEEK_SUMS[table]
                 cols = next(c for t, c, _ in TABLES if t == table)
                 xkeys = ", ".join(f"x.{k.strip()}" for k in keys.split(","))
-                db.execute(f"DELETE FROM {table} WHERE cell IN ({marks})", part)  # noqa: S608
                 # The summed cells' rows carry their group's key already (the day cells were keyed when counted).
+                key, key_sum = (", ekey", ", MAX(x.ekey)") if table in keyed else ("", "")
+                db.execute(f"DELETE FROM {table} WHERE cell IN ({marks})", part)  # noqa: S608
                 db.execute(
-                    f"INSERT INTO {table} ({cols}, ekey) SELECT w.id, {xkeys}, {sums}, MAX(x.ekey) FROM agg_cells w "  # noqa: S608
+                    f"INSERT INTO {table} ({cols}{key}) SELECT w.id, {xkeys}, {sums}{key_sum} FROM agg_cells w "  # noqa: S608
                     f"CROSS JOIN agg_cells d ON {summed} CROSS JOIN {table} x ON x.cell = d.id WHERE w.id IN ({marks}) GROUP BY w.id, {xkeys}", part,
                 )  # fmt: skip
 
@@ -508,8 +512,9 @@ def scope(store: Any, f: Filters, sides: list[Any] | None = None, *, weeks: bool
     filter by actor, theme, story or thread, a date that is not a plain ``YYYY-MM-DD``, or aggregates not
     usable now. The cells are day cells; with *weeks* (for sums only: a week cell holds no articles of its
     own in ``agg_article_cell``, and no day of its own for the trends), the whole weeks between both dates
-    are week cells (:func:`period_cells`). With *totals* (for the TOTALS tables only), a period of every outlet
-    reads the all-outlet cells of its days and weeks instead (migration 023) once they are counted."""
+    are week cells (:func:`period_cells`). With *totals* (for the TOTALS tables, and without *weeks* for the
+    DAY_TOTALS ones too), a period of every outlet reads the all-outlet cells of its days and weeks instead
+    (migration 023) once they are counted."""
     if f.actor or f.theme or f.story is not None or f.thread is not None:
         return None
     if any(d is not None and not _DATE.fullmatch(d) for d in (f.since, f.until)):

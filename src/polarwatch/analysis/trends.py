@@ -71,7 +71,7 @@ def trends(
     cond, args = where(store, f)
     cond += " AND a.published IS NOT NULL"
     p = (PERIODS if isinstance(db, sqlite3.Connection) else PG_PERIODS)[period]
-    agg = (aggregates.scope(store, f) or [None])[0]
+    agg = (aggregates.scope(store, f, totals=True) or [None])[0]  # over every outlet, the all-outlet day cells (023)
     if agg:  # sums of the daily aggregates: the period from each cell's day
         agg = (agg[0] + " AND c.day IS NOT NULL", agg[1])
         return _agg_trends(db, agg, p.replace("a.published", "c.day"), what, period, _keys(store, what, keys) if keys else None, top, f)
