@@ -67,8 +67,6 @@ def _store(request: Request) -> Any:
     return request.app.state.stores.read()
 
 
-# Analyses computed at once in one server process (compare, network, trends): more of them at a time only
-# share the process's one interpreter lock, each taking longer and costing more CPU than one after another.
 class _Turns:
     """At most *n* holders at once, the others served in the order they came: a freed turn goes straight to
     the longest waiter. (A semaphore lets a thread that arrives as a turn is freed take it before the
@@ -97,9 +95,10 @@ class _Turns:
                 self._free += 1
 
 
-# One at a time by default: with a worker process a core (serve --workers 2 on two cores) two analyses side by
-# side only share the interpreter lock, and each waits longer than it would in turn (20 clients, month-wide
-# comparisons, alternated runs: p95 270-273 ms with one, 310-355 with two; docs/benchmarks.md).
+# Analyses (compare, network, trends) computed at once in one server process: one by default. With a worker
+# process a core (serve --workers 2 on two cores) two side by side only share the interpreter lock, and each
+# waits longer than it would in turn (20 clients, month-wide comparisons, alternated runs: p95 270-273 ms with
+# one, 310-355 with two; docs/benchmarks.md).
 _ANALYSES = _Turns(max(1, int(os.environ.get("POLARWATCH_API_ANALYSES", "1"))))
 
 

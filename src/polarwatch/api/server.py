@@ -252,11 +252,13 @@ def run_workers(listener: socket.socket, n: int, options: dict[str, Any], *, gra
                     except OSError:
                         closed = 0
                     with lock:
-                        if ends[i] is e:
-                            held[i] = max(0, held[i] - closed) if closed else held[i]
-                            if not closed:  # the worker is gone: hand it nothing until it is started again
-                                ends[i] = None
-                                e.close()
+                        if ends[i] is not e:
+                            continue
+                        if closed:
+                            held[i] = max(0, held[i] - closed)
+                        else:  # the worker is gone: hand it nothing until it is started again
+                            ends[i] = None
+                            e.close()
             if listener not in ready:
                 continue
             while True:

@@ -349,12 +349,12 @@ def _can_name_speaker(t: Any) -> bool:
 
 
 _ISSUER_HEADS = {"report", "statement", "spokesman", "spokeswoman", "spokesperson", "press", "service", "office", "communique", "release", "document", "assessment", "strategy", "briefing"}
-_ISSUED_HEADS = frozenset(
-    "report study poll survey estimate analysis statement assessment review document memo letter release communique "
-    "data figures research paper spokesperson spokesman spokeswoman reporter correspondent journalist".split()
-)
 # An outlet's reporters speak for it ("An Al Jazeera reporter noted …", "a correspondent for the BBC").
 _REPORTERS = frozenset("reporter correspondent journalist".split())
+_ISSUED_HEADS = frozenset(
+    "report study poll survey estimate analysis statement assessment review document memo letter release communique "
+    "data figures research paper spokesperson spokesman spokeswoman".split()
+) | _REPORTERS
 
 
 def _issuer(head: Any, inside: set[int]) -> list[Any]:
@@ -505,6 +505,7 @@ _DOCUMENTS = frozenset(
     "paper notice announcement warning guideline guidance website record filing motion lawsuit complaint bulletin advisory "
     "press-release post tweet summary decision ruling judgment judgement verdict schedule transcript statistic data".split()
 )
+_SPEAKING_FOR = _DOCUMENTS | _REPORTERS  # a document, or a reporter, that speaks for a named body
 
 
 def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str] | None:
@@ -531,7 +532,7 @@ def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int,
             return got
     if not issuer:
         names = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod") and c.pos_ == "PROPN" and c.i in inside and c.ent_type_ != "DATE"]
-        if names and head.lemma_.lower() in _DOCUMENTS | _REPORTERS and (head.tag_ == "NN" or names[0].ent_type_ == "ORG" or _is_acronym(names[0].text)):
+        if names and head.lemma_.lower() in _SPEAKING_FOR and (head.tag_ == "NN" or names[0].ent_type_ == "ORG" or _is_acronym(names[0].text)):
             first = min(x.i for x in names[0].subtree if x.i in inside)
             issuer = [t for t in stoks if first <= t.i <= names[-1].i and t.lower_ != "the"]
     if issuer:
