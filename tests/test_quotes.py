@@ -809,3 +809,11 @@ def test_relatives_shares_of_people_and_unissued_documents_are_anonymous_voices(
                  "More than 60 percent of the fishermen surveyed said the quota was too low.",
                  "According to a leaked memo, the base will get two new radar stations."):  # fmt: skip
         assert [s for _, _, s in _quotes(text)] == ["unnamed sources"], text
+
+
+def test_common_nouns_for_people_speak_as_anonymous_voices_in_the_plural_or_indefinite():
+    qs = _quotes("A passenger said the ferry had turned back twice.", "Two jurors said the deliberations were calm.",
+                 "His girlfriend said he had been worried for weeks.", "A hospital spokeswoman said the search would resume.")
+    assert [s for _, _, s in qs] == ["unnamed sources", "unnamed sources", "unnamed sources", "unnamed officials"]
+    qs = _quotes("Ingrid Dahl, a fisheries inspector, met the crew on Monday.", "The woman said the nets were illegal.")
+    assert qs[-1][2] != "unnamed sources"  # "the woman" is someone named before, not a new voice

@@ -20,35 +20,25 @@ from typing import Any
 
 from .actors import Actor, ActorRegistry
 from .entities import _is_acronym, org_kind
-_ANON_NOUNS = {
-    "source": "sources", "insider": "sources", "critic": "sources", "opponent": "sources", "report": "sources", "media": "sources", "people": "sources", "person": "sources",
-    "official": "officials", "diplomat": "officials", "spokesperson": "officials", "authority": "officials",
-    "expert": "experts", "analyst": "experts", "observer": "experts", "specialist": "experts", "scholar": "experts",
-    "commentator": "experts", "scientist": "experts", "researcher": "experts", "economist": "experts",
-    "investigator": "officials", "lawmaker": "officials", "legislator": "officials", "mp": "officials", "politician": "officials",
-    "resident": "sources", "villager": "sources", "local": "sources", "witness": "sources", "herder": "sources", "victim": "sources",
-    "survivor": "sources", "worker": "sources", "employee": "sources", "activist": "sources", "protester": "sources",
-    "campaigner": "sources", "organisation": "sources", "organization": "sources", "group": "sources",
-    "police": "officials", "prosecutor": "officials", "officer": "officials", "clerk": "officials", "firefighter": "officials",
-    "eyewitness": "sources", "rumor": "sources", "rumour": "sources", "outlet": "sources", "organizer": "sources",
-    "organiser": "sources", "classmate": "sources", "neighbour": "sources", "neighbor": "sources",
-    "forecaster": "experts", "news": "sources", "doctor": "officials", "physician": "officials",
-    "participant": "sources", "respondent": "sources", "voter": "sources", "statistic": "sources",
-    "medium": "sources", "citizen": "sources", "netizen": "sources",  # "media" lemmatised as "medium"
-    "agent": "officials", "publicist": "officials", "judge": "officials", "general": "officials",
-}  # fmt: skip
-# A person's relatives speak as anonymous sources unless the text names them ("his daughter Nettie Baker"): "his
-# family said", "according to her husband"; so do the agents and publicists of _ANON_NOUNS as officials.
-_KIN = frozenset(
-    "family relative wife husband widow widower son daughter mother father brother sister parent child cousin niece "
-    "nephew grandson granddaughter grandchild uncle aunt".split()
-)
-_ANON_NOUNS.update(dict.fromkeys(_KIN, "sources"))
+
+
+@lru_cache(maxsize=1)
+def _voices() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    """The common nouns for people who speak unnamed, from ``data/voices.csv``: noun -> "sources", "officials" or
+    "experts"; the relatives among them; and those that are anonymous only in the plural or indefinite."""
+    text = resources.files("polarwatch").joinpath("data/voices.csv").read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return ({r["noun"]: r["voice"] for r in rows}, frozenset(r["noun"] for r in rows if r["kind"] == "kin"),
+            frozenset(r["noun"] for r in rows if r["kind"] == "plural"))  # fmt: skip
+
+
+# Anonymous voices: "Sources", "an industry insider", "police", "his family", "a passenger" -> unnamed sources,
+# officials or experts. A person's relatives speak as anonymous sources unless the text names them ("his daughter
+# Nettie Baker"); so do the agents and publicists of officials. Nouns anonymous only in the plural or indefinite
+# ("residents", "a woman", "one of the victims"): "the group", "the woman" are descriptions of someone named nearby.
+_ANON_NOUNS, _KIN, _PLURAL_ONLY = _voices()
 # A quantifier standing alone for people ("Others said", "Most agreed", "some of them argue"): anonymous voices.
 _QUANTIFIER_VOICES = frozenset("others some many most all several few both".split())
-# Voices that are anonymous only in the plural or with a quantifier ("residents", "one of the victims", "some
-# groups"); "the group" and "a researcher" at the university are descriptions of someone named nearby.
-_PLURAL_ONLY = frozenset("organisation organization group local officer".split())
 _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any", "we": "any"}
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "its": "it", "their": "they", "him": "he", "them": "they"}
 
