@@ -817,3 +817,9 @@ def test_common_nouns_for_people_speak_as_anonymous_voices_in_the_plural_or_inde
     assert [s for _, _, s in qs] == ["unnamed sources", "unnamed sources", "unnamed sources", "unnamed officials"]
     qs = _quotes("Ingrid Dahl, a fisheries inspector, met the crew on Monday.", "The woman said the nets were illegal.")
     assert qs[-1][2] != "unnamed sources"  # "the woman" is someone named before, not a new voice
+
+
+def test_a_body_named_by_its_country_is_what_a_later_description_means():
+    qs = _quotes("The Estonian navy tracked the tanker for two days near the island.",
+                 "The navy said the ship had switched off its transponder.")
+    assert qs[-1][2] == "Estonian navy"

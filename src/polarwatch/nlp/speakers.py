@@ -224,6 +224,10 @@ _DESCRIPTIONS = {
 }  # fmt: skip
 
 
+# The description nouns that name a body a country has (not a document or an office of anyone's)
+_BODY_NOUNS = frozenset(_DESCRIPTIONS) - {"report", "statement", "office", "group", "party", "union", "university"}
+
+
 def _body_kind(reg: ActorRegistry, actor_id: str, name: str) -> str | None:
     a = reg.actors.get(actor_id) if actor_id else None
     return a.type if a is not None else (org_kind(name) or ("country" if actor_id and len(actor_id) == 2 else None))
@@ -641,6 +645,14 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             got = _resolve(body, base + t.idx, res, reg)
             if got[1] and not got[1].startswith("unnamed "):
                 res.note_in_order(base + t.idx, "group", got[0] or "", got[2], got[1])
+        if t.tag_ == "NN" and t.pos_ == "NOUN" and t.lemma_.lower() in _BODY_NOUNS:
+            nat = [c for c in t.children if c.i < t.i and c.ent_type_ in ("NORP", "GPE") and c.dep_ in ("amod", "compound")]
+            if nat:
+                # "the Indian navy", "the Serbian government" (one the registry does not hold): a body named by its
+                # country, whom a later "the navy" or "the government" means (noted for descriptions, not pronouns)
+                country = reg.country_actor(reg.demonym_country(_span_text(nat)))
+                if country is not None and not (t.lemma_.lower() == "government" and _government_of(reg, country.id)):
+                    res.note_in_order(base + nat[0].idx, "body", "", country.id, _span_text([*nat, t]))
         # "Carroll argued …" with no entity on "Carroll": a subject that is the surname of a person named in full
         if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and not t.ent_type_ and res.persons:
             words = [c.text for c in t.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [t.text]
@@ -953,10 +965,10 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             # "the ministry": the last body whose name says so ("Ministry of Natural Resources"), else the last body
             # of a kind the word fits ("the company": the last company named)
             fits = _DESCRIPTIONS[noun]
-            hit = next(((aid, country, name) for off, kind, aid, country, name in reversed(res.events) if kind in ("org", "org-speaker")
+            hit = next(((aid, country, name) for off, kind, aid, country, name in reversed(res.events) if kind in ("org", "org-speaker", "body")
                         and off < offset and noun in name.lower().split()), None) or \
                 next(((aid, country, name) for off, kind, aid, country, name in reversed(res.events) if off < offset
-                      and kind in ("org", "org-speaker", "country") and _body_kind(reg, aid, name) in fits), None)
+                      and kind in ("org", "org-speaker", "country", "body") and _body_kind(reg, aid, name) in fits), None)
             if hit and noun == "government" and hit[0] and len(hit[0]) == 2 and (gov := _government_of(reg, hit[0])):
                 return gov.id, gov.name, gov.country, "description"  # "the federal government" after "Canada"
             if hit:
