@@ -823,3 +823,10 @@ def test_a_body_named_by_its_country_is_what_a_later_description_means():
     qs = _quotes("The Estonian navy tracked the tanker for two days near the island.",
                  "The navy said the ship had switched off its transponder.")
     assert qs[-1][2] == "Estonian navy"
+
+
+def test_the_officer_no_one_named_is_an_unnamed_official():
+    qs = _quotes("A navy officer described the boarding to reporters.", "The officer said the crew had surrendered without a fight.")
+    assert qs[-1][2] == "unnamed officials"
+    qs = _quotes("Officer Lena Moss stopped the car on Route 9.", "The officer said the driver had been drinking.")
+    assert qs[-1][2] == "Lena Moss"
