@@ -384,3 +384,69 @@ def test_the_apis_write_path_neither_pauses_nor_freezes_the_collector(tmp_path, 
     r = TestClient(create_app(db, token="t")).post("/api/articles", json=rec, headers={"Authorization": "Bearer t"})
     assert r.status_code == 201 and r.json()["new"] == 1
     assert seen == [True]
+
+
+def test_the_parsers_c_blas_table_adds_with_openblas_exactly():
+    """nlp/cblas.py: the CBlas table the parser and ``gather_add`` are given points its saxpy at OpenBLAS, and
+    sums rows exactly as numpy does, in the same order."""
+    import ctypes
+
+    import blis.cy
+    import numpy as np
+
+    from polarwatch.nlp import cblas
+
+    tab = cblas.table()
+    assert tab is not None, "scipy's OpenBLAS is a dependency: the table should be patched"
+    slots = (ctypes.c_void_p * 3).from_address(ctypes.c_void_p.from_address(id(tab) + type(tab).__basicsize__ - 16).value)
+    assert slots[1] != cblas._capsule(blis.cy, "saxpy") and slots[2] == cblas._capsule(blis.cy, "sgemm")
+    assert cblas.probe(tab)
+    rng = np.random.default_rng(3)
+    rows = rng.standard_normal((30, 96)).astype(np.float32)
+    idx = rng.integers(0, 30, size=(25, 3)).astype(np.int32)
+    got = cblas.FastOps(use_blis=False).gather_add(rows, idx)
+    assert np.array_equal(got, rows[idx[:, 0]] + rows[idx[:, 1]] + rows[idx[:, 2]])
+
+
+def test_blis_leaves_its_generic_kernels_only_for_ones_that_match_numpy():
+    import blis.py
+    import numpy as np
+
+    from polarwatch.nlp import cblas
+
+    kernels = cblas.blis_kernels()
+    assert kernels == "haswell" or not kernels.startswith("haswell")
+    if kernels != "haswell":
+        pytest.skip(f"blis keeps its own choice here: {kernels}")
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((129, 64)).astype(np.float32), rng.standard_normal((77, 64)).astype(np.float32)
+    assert np.allclose(blis.py.gemm(a, b, trans2=True), a.astype(np.float64) @ b.T.astype(np.float64), rtol=1e-4, atol=1e-3)
+
+
+def test_the_shipped_blis_in_a_fresh_process_annotates_as_the_fast_path():
+    """With ``POLARWATCH_BLIS=1`` nothing of thinc or blis is changed (their generic kernels, thinc's ops); a
+    fresh process annotating so must agree with this one (numpy's BLAS, the patched C table, blis's haswell
+    kernels where they apply) on every tag, lemma, arc and entity of our gold and the seeds."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, TAG
+
+    texts = [p for a in _corpus() for p in a.paragraphs]
+    attrs = [TAG, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
+    code = (
+        "import json, sys\n"
+        "from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, TAG\n"
+        "from polarwatch.nlp.model import nlp\n"
+        "texts = json.load(sys.stdin)\n"
+        "print(json.dumps([d.to_array([TAG, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]).tolist() for d in nlp().pipe(texts)]))\n"
+    )
+    env = {**os.environ, "POLARWATCH_BLIS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True, env=env, check=True)
+    shipped = json.loads(out.stdout)
+    ours = parse.annotate(texts, full=True)
+    assert sum(len(d) for d in ours) > 10_000
+    for text, a, b in zip(texts, shipped, ours):
+        assert a == b.to_array(attrs).tolist(), text[:80]

@@ -129,9 +129,9 @@ def load_model() -> Any:
 
 def use_numpy_blas(model: Any) -> None:
     """Run every layer of *model*'s components on numpy's BLAS instead of blis."""
-    from thinc.api import NumpyOps
+    from .cblas import FastOps, fast_path
 
-    ops = NumpyOps(use_blis=False)
+    ops = FastOps(use_blis=False)
     for _, proc in model.components:
         layer = getattr(proc, "model", None)
         if layer is None or not hasattr(layer, "walk"):
@@ -143,6 +143,7 @@ def use_numpy_blas(model: Any) -> None:
                 node.attrs["pw_fast"] = True
                 node._func = fast(node._func)
     _one_blas_thread()
+    _log.debug("parser's C BLAS: %s", fast_path())
 
 
 _LAYOUTS: dict[int, tuple[Any, Any, Any, Any]] = {}  # maxout layer id -> (W, b, W piece by piece, b piece by piece)
