@@ -830,3 +830,10 @@ def test_the_officer_no_one_named_is_an_unnamed_official():
     assert qs[-1][2] == "unnamed officials"
     qs = _quotes("Officer Lena Moss stopped the car on Route 9.", "The officer said the driver had been drinking.")
     assert qs[-1][2] == "Lena Moss"
+
+
+def test_a_representative_speaks_for_the_body_named_else_as_an_unnamed_official():
+    qs = _quotes("A museum representative said the painting would return in May.", "Her rep said she was resting at home.")
+    assert [s for _, _, s in qs] == ["unnamed officials", "unnamed officials"]
+    qs = _quotes("Representatives from Norway said the talks had stalled.")
+    assert qs[0][2] == "Norway"

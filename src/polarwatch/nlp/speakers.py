@@ -347,7 +347,7 @@ _ISSUER_HEADS = {"report", "statement", "spokesman", "spokeswoman", "spokesperso
 _REPORTERS = frozenset("reporter correspondent journalist".split())
 _ISSUED_HEADS = frozenset(
     "report study poll survey estimate analysis statement assessment review document memo letter release communique "
-    "data figures research paper spokesperson spokesman spokeswoman".split()
+    "data figures research paper spokesperson spokesman spokeswoman representative".split()
 ) | _REPORTERS
 
 
