@@ -450,3 +450,44 @@ def test_the_shipped_blis_in_a_fresh_process_annotates_as_the_fast_path():
     assert sum(len(d) for d in ours) > 10_000
     for text, a, b in zip(texts, shipped, ours):
         assert a == b.to_array(attrs).tolist(), text[:80]
+
+
+def test_what_is_left_after_whole_chunks_is_shared_among_the_workers():
+    from polarwatch.nlp.pool import chunk_sizes
+
+    assert chunk_sizes(24, 24, 2) == [24]
+    assert chunk_sizes(8, 24, 2) == [4, 4]
+    assert chunk_sizes(50, 24, 2) == [24, 24, 1, 1]
+    assert chunk_sizes(200, 24, 2) == [24] * 8 + [4, 4]
+    assert chunk_sizes(7, 24, 3) == [3, 2, 2]
+    assert chunk_sizes(1, 24, 2) == [1]
+    assert chunk_sizes(0, 24, 2) == []
+    for n in range(0, 120):
+        assert sum(chunk_sizes(n, 24, 2)) == n
+
+
+def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_path: Path, monkeypatch):
+    """The workers get articles one chunk at a time from the start of the input, not after a whole batch."""
+    from polarwatch.pipeline import Extractor
+
+    seen: list[int] = []
+
+    class Pool:
+        chunk = 5
+
+        def submit(self, keys, paragraph_lists, titles=None):  # noqa: ANN001
+            seen.append(len(keys))
+
+        def drain(self) -> None: ...
+
+        def close(self) -> None: ...
+
+    store = open_store(str(tmp_path / "c.db"))
+    try:
+        ex = Extractor(store, 1)
+        ex.pool = Pool()
+        rep = ingest([GOLD], store, Settings(db=str(tmp_path / "c.db"), batch_size=200), extractor=ex)
+    finally:
+        store.close()
+    assert rep.new >= 30 and sum(seen) == rep.new
+    assert all(n == 5 for n in seen[:-1]) and 0 < seen[-1] <= 5

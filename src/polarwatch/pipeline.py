@@ -181,6 +181,10 @@ def ingest(
     batch: list[Article] = []
     own = nlp and extractor is None
     ex = (Extractor(store, settings.workers) if own else extractor) if nlp else None
+    # With workers, a batch goes to them as soon as one chunk of it is read and stored: a whole batch read and
+    # cleaned first kept both of them idle for that time (about 0.35 s for 200 articles), and stories are placed a
+    # chunk at a time either way.
+    limit = min(settings.batch_size, ex.pool.chunk) if ex is not None and ex.pool is not None else settings.batch_size
 
     def flush() -> None:
         if not batch:
@@ -229,7 +233,7 @@ def ingest(
                     report.failed.append(art)
                 else:
                     batch.append(art)
-                    if len(batch) >= settings.batch_size:
+                    if len(batch) >= limit:
                         flush()
             if on_item:
                 on_item(report)

@@ -48,6 +48,15 @@ def _context() -> Any:
     return mp.get_context("spawn")
 
 
+def chunk_sizes(n: int, chunk: int, workers: int) -> list[int]:
+    """Sizes of the chunks *n* articles are sent in: whole chunks, then what is left split as evenly as it goes
+    among the workers (50 articles, chunks of 24, two workers: 24, 24, 1, 1)."""
+    sizes = [chunk] * (n // chunk)
+    rest = n - chunk * len(sizes)
+    parts = min(workers, rest)
+    return sizes + [rest // parts + (1 if j < rest % parts else 0) for j in range(parts)] if parts else sizes
+
+
 class ExtractPool:
     """*workers* processes running ``analyse_batch`` on chunks of *chunk* articles.
 
@@ -73,13 +82,18 @@ class ExtractPool:
             f.result()
 
     def submit(self, keys: Sequence[Any], paragraph_lists: Sequence[list[str]], titles: Sequence[str | None] | None = None) -> None:
-        """Queue one article per key (its paragraphs in *paragraph_lists*, its title in *titles*), in chunks."""
-        for i in range(0, len(keys), self.chunk):
+        """Queue one article per key (its paragraphs in *paragraph_lists*, its title in *titles*), in chunks.
+
+        Fewer articles than a chunk (the end of an ingest, a small batch) are shared out among the workers
+        rather than left to one of them while the others wait."""
+        i = 0
+        for size in chunk_sizes(len(keys), self.chunk, self.workers):
             while len(self._pending) >= self.max_pending:
                 self._finish_one()
-            part = list(paragraph_lists[i : i + self.chunk])
-            heads = None if titles is None else list(titles[i : i + self.chunk])
-            self._pending.append((list(keys[i : i + self.chunk]), self._ex.submit(_work, part, heads)))
+            part = list(paragraph_lists[i : i + size])
+            heads = None if titles is None else list(titles[i : i + size])
+            self._pending.append((list(keys[i : i + size]), self._ex.submit(_work, part, heads)))
+            i += size
         while self._pending and self._pending[0][1].done():
             self._finish_one()
 
