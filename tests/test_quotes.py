@@ -837,3 +837,11 @@ def test_a_representative_speaks_for_the_body_named_else_as_an_unnamed_official(
     assert [s for _, _, s in qs] == ["unnamed officials", "unnamed officials"]
     qs = _quotes("Representatives from Norway said the talks had stalled.")
     assert qs[0][2] == "Norway"
+
+
+def test_a_point_of_view_attributes_its_sentence_as_according_to_does():
+    an = analyse(["Ola Berg chairs the harbour board.", "In his view, the treaty will not survive the winter."])
+    assert [(q.kind, q.text, q.speaker_name, q.cue) for q in an.quotes] == [
+        ("indirect", "the treaty will not survive the winter", "Ola Berg", "In")]
+    assert _quotes("In my view, the treaty will not survive the winter.") == []  # the article's own view
+    assert _quotes("What should be done, from the government's perspective, to save the port?") == []  # a question

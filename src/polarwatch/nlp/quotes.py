@@ -563,7 +563,7 @@ def _string_ids(words: frozenset[str]) -> frozenset[int]:
 
 def _pass_heads(doc: Any, noun_ids: frozenset[int], report_ids: frozenset[int]) -> tuple[list[int], ...]:
     """Indices of the tokens of *doc* that can pass the first test of each indirect-speech pass of ``analyse``: a
-    verb or auxiliary; a noun with a cue noun's lemma; a verb with a cue lemma; the word "according" or "in". A
+    verb or auxiliary; a noun with a cue noun's lemma; a verb with a cue lemma; the word "according", "in" or "from". A
     superset of what each test takes (equal ids for equal strings), so the passes find what they found before."""
     from spacy.attrs import LEMMA, LOWER, POS
     from spacy.parts_of_speech import AUX, NOUN, VERB
@@ -571,7 +571,7 @@ def _pass_heads(doc: Any, noun_ids: frozenset[int], report_ids: frozenset[int]) 
     if not len(doc):
         return [], [], [], []
     pos, lemma, lower = doc.to_array([POS, LEMMA, LOWER]).T.tolist()
-    words = _string_ids(frozenset({"according", "in"}))
+    words = _string_ids(frozenset({"according", "in", "from"}))
     verbs = [i for i, p in enumerate(pos) if p == VERB or p == AUX]
     nouns = [i for i, p in enumerate(pos) if p == NOUN and lemma[i] in noun_ids]
     reports = [i for i in verbs if pos[i] == VERB and lemma[i] in report_ids]
@@ -672,7 +672,11 @@ def _according_to(tok: Any) -> tuple[list[Any], int, str] | None:
             last = _fronted_source_end(doc, obj, last)
             stoks = list(doc[obj.left_edge.i : last + 1])
         return stoks, last, "according to"
-    if tok.lower_ != "in" or tok.dep_ != "prep":
+    if tok.lower_ not in ("in", "from") or tok.dep_ != "prep":
+        return None
+    if (view := _view_of(tok)) is not None:
+        return view
+    if tok.lower_ != "in":
         return None
     words = next((t for t in tok.children if t.dep_ == "pobj" and t.lower_ == "words"), None)
     if words is None:
@@ -694,6 +698,30 @@ def _according_to(tok: Any) -> tuple[list[Any], int, str] | None:
         return None
     stoks = [t for t in obj.subtree if t.dep_ != "case"]
     return (stoks, words.right_edge.i, "in the words of" if of is not None else "words") if stoks else None
+
+
+# Nouns of a point of view: "In his view, …", "From the minister's perspective, …", "In the opinion of X, …"
+_VIEW_NOUNS = frozenset("view opinion estimation judgment judgement perspective eyes mind".split())
+
+
+def _view_of(tok: Any) -> tuple[list[Any], int, str] | None:
+    """(source mention, index of the phrase's last token, cue) of "In his view, …", "From Sufianov's perspective,
+    …", "in the opinion of X, …", set off by a comma at the start of its sentence or between commas, when the rest
+    of the sentence reports nothing of its own; the cue is the preposition as written, as for "according to"."""
+    doc = tok.doc
+    view = next((t for t in tok.children if t.dep_ == "pobj" and t.lemma_.lower() in _VIEW_NOUNS and t.tag_ == "NN"), None)
+    if view is None or not (tok.i == tok.sent.start or doc[tok.i - 1].text == ","):
+        return None
+    of = next((c for c in view.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    src = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    src = src or next((c for c in view.children if c.dep_ == "poss"), None)
+    last = view.right_edge.i
+    if src is None or src.lower_ in ("my", "our", "your") or last + 1 >= len(doc) or doc[last + 1].text != ",":
+        return None
+    if any(t.pos_ in ("VERB", "AUX") and t.lemma_ in cue_lemmas()[0] or t.text == "?" for t in tok.sent if t.i > last):
+        return None  # "In his view, the minister said …": the report the sentence makes; a question asks a view
+    stoks = [t for t in src.subtree if t.dep_ != "case" and t.lower_ not in ("'s", "’s")]
+    return stoks, last, tok.text
 
 
 def _fronted_source_end(doc: Any, obj: Any, last: int) -> int:
