@@ -845,3 +845,10 @@ def test_a_point_of_view_attributes_its_sentence_as_according_to_does():
         ("indirect", "the treaty will not survive the winter", "Ola Berg", "In")]
     assert _quotes("In my view, the treaty will not survive the winter.") == []  # the article's own view
     assert _quotes("What should be done, from the government's perspective, to save the port?") == []  # a question
+
+
+def test_an_order_reports_its_infinitive_or_its_subjunctive_clause():
+    assert _quotes("Governor Tom Hale ordered the flags be lowered to half staff.") == [
+        ("indirect", "the flags be lowered to half staff", "Tom Hale")]
+    assert _quotes("The mayor ordered residents to leave the island.") == [("indirect", "residents to leave the island", "The mayor")]
+    assert _quotes("The chain ordered bigger packages from its suppliers.") == []  # an order of goods reports nothing

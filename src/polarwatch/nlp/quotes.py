@@ -624,6 +624,9 @@ def _clausal_report(tok: Any) -> bool:
         return marks == {"that"}
     own_subj = any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in comp.children)
     finite = comp.tag_ in _FINITE or any(a.dep_ in ("aux", "auxpass") and a.tag_ in _FINITE for a in comp.children)
+    # or a mandative subjunctive, a bare "be" with no "to" ("ordered the flags be lowered", "demanded he be freed")
+    finite = finite or any(a.dep_ in ("aux", "auxpass") and a.lower_ == "be" and a.tag_ == "VB" for a in comp.children) \
+        and not any(a.dep_ == "aux" and a.lower_ == "to" for a in comp.children)
     between = tok.doc[tok.i + 1 : comp.left_edge.i]
     # right after the verb ("felt the FBI was …"), not across a dash or comma the parser bridged
     return own_subj and finite and comp.left_edge.tag_ not in _WH and len(between) <= 1 and not any(t.is_punct for t in between)
