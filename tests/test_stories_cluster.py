@@ -490,3 +490,43 @@ def test_a_small_story_moves_as_a_whole_where_its_members_fit_best_on_average():
     assert replacement(small(a2, vote), c.index, c.df) is None  # the budget report fits neither quake: nothing moves
     big = small(*[_quake(f"b{i}", "Húsavík", "Iceland", "6.0") for i in range(4, 8)])
     assert big.feats is None and replacement(big, c.index, c.df) is None  # four members: not a small story
+
+
+def _reports(rows: list[tuple[str, str, str, str]], dated: bool = True) -> list:  # noqa: ANN401
+    return [build(f"{o}-{i}", t, b, published=d if dated else None) for i, (o, d, t, b) in enumerate(rows)]
+
+
+def test_two_stories_of_the_same_days_merge_when_their_reports_are_alike():
+    """``merger``: with no article joining on arrival (threshold 2), the icebreaker's reports of two days in a
+    row become one story; its report two days later, the patrol's a day after it, and the same reports
+    undated stay apart."""
+    from test_stories_store import ICEBREAKER, PATROL
+
+    c = Clusterer(threshold=2.0)
+    ids = [c.add(f) for f in _reports(ICEBREAKER + PATROL)]
+    assert c.merges == [(2, 1)] and ids == [1, 1, 3, 4, 5]  # the second report's story taken in by the first's
+    assert c.story_of["tass.com-0"] == c.story_of["thebarentsobserver.com-1"] == 1 and c.index.stories[1].size == 2
+    undated = Clusterer(threshold=2.0)
+    for f in _reports(ICEBREAKER + PATROL, dated=False):
+        undated.add(f)
+    assert undated.merges == [] and len(undated.stories) == 5
+    off = Clusterer(threshold=2.0, merge=False)
+    for f in _reports(ICEBREAKER):
+        off.add(f)
+    assert off.merges == [] and len(off.stories) == 3
+
+
+def test_two_events_of_one_kind_on_the_same_day_do_not_merge_when_each_storys_reports_are_more_alike():
+    """Two earthquakes told in the same words on the same day: the stories' reports are alike across (mean
+    cosine about 0.3), but each story's own are identical in all but the magnitude, so they stay apart."""
+    from polarwatch.stories.cluster import MERGE_COHESION, _summed
+
+    c = Clusterer(threshold=2.0)
+    for aid, mag in [("a1", "6.8"), ("a2", "6.9"), ("b1", "5.9"), ("b2", "6.0")]:
+        town, region = ("Petropavlovsk", "Kamchatka") if aid[0] == "a" else ("Húsavík", "Iceland")
+        c.add(_quake(aid, town, region, mag, "2031-03-03"))
+    assert c.merges == [(2, 1), (4, 3)] and len(c.stories) == 2
+    (ca, va, own_a), (cb, vb, own_b) = (_summed(s, c.df) for s in c.stories)
+    across = dict(zip(cb.tolist(), vb.tolist()))
+    link = sum(v * across.get(k, 0.0) for k, v in zip(ca.tolist(), va.tolist())) / 4
+    assert 0.2 < link < MERGE_COHESION * min(own_a or 0.0, own_b or 0.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -281,9 +282,10 @@ def test_migration_018_fills_when_each_stored_story_last_grew(db):
         s.close()
 
 
-def test_the_store_path_places_and_moves_small_stories_as_the_clusterer_does(db, monkeypatch):
-    """Article by article (batches of one), ingest's placement gives the in-memory clusterer's stories, small
-    stories placed again included (``SETTLE`` lowered so that our 72 articles see some)."""
+def _own_gold_one_by_one(db: str) -> tuple[Any, dict[str, int], list[Any], dict[int, int]]:
+    """Our gold's articles (no extraction) placed in memory and, article by article, through the store, which
+    must give the same stories: (the clusterer, each article's story on arrival, each batch's ``Placed``, the
+    stored stories' sizes by id)."""
     from types import SimpleNamespace
 
     from polarwatch.stories import cluster
@@ -293,24 +295,53 @@ def test_the_store_path_places_and_moves_small_stories_as_the_clusterer_does(db,
     from polarwatch.stories.service import place_stories
     from test_stories_cluster import OWN_GOLD
 
-    monkeypatch.setattr(cluster, "SETTLE", 5)
     gold = load_gold(OWN_GOLD)
     arts = [_article(g, "gold") for g in gold]
     feats = [build(a.id, a.title, "\n\n".join(a.paragraphs), [], [], g.date) for g, a in zip(gold, arts)]
     order = arrival_order(gold)
     mem = cluster.Clusterer()
     first = {feats[i].id: mem.add(feats[i]) for i in order}
-    assert len(mem.moves) >= 2
     none = SimpleNamespace(mentions=[], events=[])
     s = open_store(db)
     try:
         s.put_articles([arts[i] for i in order])
-        moved = [aid for i in order for aid in place_stories(s, [arts[i].id], [none]).moved]
+        placed = [place_stories(s, [arts[i].id], [none]) for i in order]
         stored = [s.story_of(a.id) for a in arts]  # type: ignore[attr-defined]
+        sizes = s.story_heads(None, None, 1000)  # type: ignore[attr-defined]
     finally:
         s.close()
+    assert bcubed([mem.story_of[f.id] for f in feats], stored)["f1"] == 1.0  # the same stories either way
+    return mem, first, placed, sizes
+
+
+def test_the_store_path_places_and_moves_small_stories_as_the_clusterer_does(db, monkeypatch):
+    """Article by article (batches of one), ingest's placement gives the in-memory clusterer's stories, small
+    stories placed again included (``SETTLE`` lowered so that our 72 articles see some; no merges, which would
+    take in the small stories first: the next test has them)."""
+    from polarwatch.stories import cluster
+
+    monkeypatch.setattr(cluster, "SETTLE", 5)
+    monkeypatch.setattr(cluster, "MERGE_TEXT", 2.0)  # no two stories' members are more alike than identical
+    monkeypatch.setattr(cluster, "MERGE_SINGLE", 2.0)
+    mem, first, placed, _ = _own_gold_one_by_one(db)
+    assert len(mem.moves) >= 2 and mem.merges == []
+    moved = [aid for p in placed for aid in p.moved]
     assert set(moved) == {aid for aid, sid in first.items() if mem.story_of[aid] != sid}
-    assert bcubed([mem.story_of[f.id] for f in feats], stored)["f1"] == 1.0
+
+
+@pytest.mark.parametrize("settle", [None, 5])
+def test_the_store_path_merges_stories_of_the_same_days_as_the_clusterer_does(db, monkeypatch, settle):
+    """Article by article, ingest merges the same stories as the in-memory clusterer (``cluster.merger``): a
+    stored story taken in moves whole, one made in the same batch never reaches the store; with ``SETTLE``
+    lowered, merges and small stories placed again side by side."""
+    from polarwatch.stories import cluster
+
+    if settle:
+        monkeypatch.setattr(cluster, "SETTLE", settle)
+    mem, _, placed, sizes = _own_gold_one_by_one(db)
+    assert len(mem.merges) >= 2
+    assert len([m for p in placed for m in p.merged]) == len(mem.merges)
+    assert sorted(sizes.values()) == sorted(x.size for x in mem.stories)  # those taken in are gone, the sizes agree
 
 
 def test_the_store_path_weighs_the_person_a_report_is_about_as_the_clusterer_does(db):

@@ -72,6 +72,10 @@ MAX_REFS = 64  # referred date spans a story keeps, those nearest its own span (
 SMALL = 3  # a story of at most this many members that has not grown ...
 SETTLE = 100  # ... while this many more articles were clustered is placed again as a whole (``replacement``)
 MOVE_FLOOR = THRESHOLD / 2  # the score each member of a small story placed again needs against its new story
+MERGE_DAYS = 1  # a story that grows merges with one whose dated span comes within this many days of its own ...
+MERGE_TEXT = 0.15  # ... when their members are this alike across (mean cosine, ``merger``) ...
+MERGE_COHESION = 0.4  # ... and at least this share of as alike as the members of either are among themselves ...
+MERGE_SINGLE = 0.2  # ... or this alike when both are single articles
 
 
 @dataclass(slots=True)
@@ -152,6 +156,29 @@ class Story:
                 self.feats.append(_slim(f))
             else:
                 self.feats = None
+
+    def merge(self, other: Story) -> None:
+        """Take in story *other* whole (``merger``): its size, members, summed terms, actors, events, dates and
+        persons; the recent members are this story's then the other's, the latest ``MAX_RECENT`` kept."""
+        self.size += other.size
+        self.members.extend(other.members)
+        get = self.terms.get
+        dict.update(self.terms, {k: get(k, 0.0) + v for k, v in other.terms.items()})
+        if len(self.terms) > 2 * MAX_TERMS:
+            self.terms = Counter(dict(self.terms.most_common(MAX_TERMS)))
+        self.recent = (self.recent + other.recent)[-MAX_RECENT:]
+        self.cols = self.ids = self.vals = self.encoded = self.named = self.core = None  # made again when next used
+        self.actors.update(other.actors)
+        self.events.update(other.events)
+        if other.first is not None and other.last is not None:
+            self.first = min(self.first or other.first, other.first)
+            self.last = max(self.last or other.last, other.last)
+        self.refs |= other.refs
+        if len(self.refs) > MAX_REFS:
+            self.refs = _nearest_refs(self.refs, self.first, self.last)
+        self.leads.update(other.leads)
+        small = self.feats is not None and other.feats is not None and self.size <= SMALL
+        self.feats = self.feats + other.feats if small else None  # type: ignore[operator]
 
     def _shift(self, new: tuple[np.ndarray, np.ndarray], dropped: tuple[np.ndarray, np.ndarray] | None, df: DocFreq) -> None:
         """The weighed arrays, current under *df*, with member *new* appended and the oldest member (*dropped*)
@@ -676,19 +703,74 @@ class StoryIndex:
         return [self.stories[sid] for sid, _ in best]
 
 
+def _summed(s: Story, df: DocFreq) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """The sum of the story's recent members' unit vectors under *df*, sparse (columns, values), and the mean
+    cosine between two of its members (None for one): the sum's squared length less each member's own 1."""
+    ids, vals = s.weigh(df)
+    cols, at = np.unique(ids, return_inverse=True)
+    summed = np.bincount(at, weights=vals, minlength=len(cols))
+    n = len(s.starts) if s.starts is not None else 0  # the members with terms
+    return cols, summed, (float(summed @ summed) - n) / (n * (n - 1)) if n > 1 else None
+
+
+def merger(s: Story, stories: Iterable[Story], df: DocFreq) -> Story | None:
+    """The story of *stories* that story *s*, which has just taken an article, should merge with, or None.
+
+    Both must be dated, their spans within ``MERGE_DAYS`` of each other: reports of the same days. Their recent
+    members must be alike across — the mean cosine of a member of one to a member of the other (the text term
+    of the score, story to story) at least ``MERGE_TEXT`` — and nearly as alike as each story's members are
+    among themselves: at least ``MERGE_COHESION`` times that mean for each story of two members or more, and
+    ``MERGE_SINGLE`` when both are single articles. A report that shared little with its event's first reports
+    starts a story of its own beside the event's; once either has grown toward the other they are one. Two
+    events of one kind on the same days stay apart where each story's own reports are much more alike than the
+    two are (a story's members share its people and places). Of several, the most alike."""
+    if s.first is None or s.last is None:
+        return None
+    near = [c for c in stories if c is not s and c.first is not None and c.last is not None
+            and max((c.first - s.last).days, (s.first - c.last).days) <= MERGE_DAYS]  # fmt: skip
+    if not near:
+        return None
+    cols, summed, own = _summed(s, df)
+    dense = df.scratch()
+    dense[cols] = summed
+    best, best_link = None, 0.0
+    try:
+        for c in near:
+            ccols, csummed, theirs = _summed(c, df)
+            link = float(dense[ccols] @ csummed) / (len(s.recent) * len(c.recent))
+            cohesions = [x for x in (own, theirs) if x is not None]
+            need = max(MERGE_TEXT, *(MERGE_COHESION * x for x in cohesions)) if cohesions else MERGE_SINGLE
+            if link >= need and link > best_link:
+                best, best_link = c, link
+    finally:
+        dense[cols] = 0.0
+    return best
+
+
+def merged(s: Story, other: Story) -> tuple[Story, Story]:
+    """(kept, taken in) for merging *s* and *other*: the larger takes in the smaller, the older (lower id) of
+    two the same size the newer."""
+    if other.size > s.size or other.size == s.size and other.id < s.id:
+        return other, s
+    return s, other
+
+
 class Clusterer:
-    """Stories kept in memory; ``add`` places one article and returns its story id, then places again as a
+    """Stories kept in memory; ``add`` places one article and returns its story id, merging that story with
+    another of the same days it has grown alike to (``merger``; not with *merge* false), then places again as a
     whole each small story that has just gone ``SETTLE`` articles without growing (``replacement``; not with
     *settle* false), so an article's story may change later: ``story_of`` gives the current one."""
 
-    def __init__(self, threshold: float = THRESHOLD, settle: bool = True) -> None:
+    def __init__(self, threshold: float = THRESHOLD, settle: bool = True, merge: bool = True) -> None:
         self.threshold = threshold
         self.settle = settle
+        self.merge = merge
         self.created = 0
         self.index = StoryIndex()
         self.df = DocFreq()
         self.story_of: dict[str, int] = {}
         self.moves: list[tuple[int, int]] = []  # (source, target) of each story placed again, in order
+        self.merges: list[tuple[int, int]] = []  # (taken in, kept) of each merge (``merger``), in order
         self._aging: deque[tuple[int, Story]] = deque()  # (its count when it grew, the story), oldest first
 
     @property
@@ -701,7 +783,8 @@ class Clusterer:
         terms = terms_of(f)
         vec = vector(f, self.df, terms)
         keys = keys_of(vec)
-        story, _ = assign(f, self.index.candidates(keys), self.df, self.threshold, vec)
+        cands = self.index.candidates(keys)
+        story, _ = assign(f, cands, self.df, self.threshold, vec)
         if story is None:
             self.created += 1
             story = Story(self.created, cols=[], space=self.df)
@@ -709,6 +792,15 @@ class Clusterer:
         story.grown = self.df.n
         self.index.joined(story, keys)
         self.story_of[f.id] = story.id
+        if self.merge and (other := merger(story, cands, self.df)) is not None:
+            story, src = merged(story, other)
+            story.merge(src)
+            story.grown = self.df.n
+            self.index.drop(src.id)
+            self.index.put(story, self.df)
+            for aid in src.members:
+                self.story_of[aid] = story.id
+            self.merges.append((src.id, story.id))
         if self.settle:
             self._aging.append((story.grown, story))
             self._settle()

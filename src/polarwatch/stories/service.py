@@ -229,11 +229,13 @@ _OPEN: "weakref.WeakKeyDictionary[Any, _Open]" = weakref.WeakKeyDictionary()
 
 @dataclass(slots=True)
 class Placed:
-    """What a batch's placement did: how many articles were placed, and the articles moved with their small
-    story into another (whose threads change too)."""
+    """What a batch's placement did: how many articles were placed, the articles moved with their small
+    story into another (whose threads change too), and the stories merged (taken in, kept; ``cluster.merger``),
+    each kept one holding an article of the batch."""
 
     placed: int = 0
     moved: list[str] = field(default_factory=list)
+    merged: list[tuple[int, int]] = field(default_factory=list)
 
 
 def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
@@ -253,7 +255,8 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
     are written in one transaction. An article already in a story stays there (unless its story moves)."""
     if not ids or not hasattr(store, "put_stories"):
         return Placed()
-    from .cluster import SETTLE, SMALL, WINDOW_DAYS, Story, apply_move, assign, keys_of, replacement, terms_of, vector
+    from .cluster import (SETTLE, SMALL, WINDOW_DAYS, Story, apply_move, assign, keys_of, merged, merger, replacement,
+                          terms_of, vector)
 
     by_id = dict(zip(ids, analyses))
     feats = [
@@ -288,11 +291,14 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
     titles: dict[int, str | None] = {}  # of new stories: their first article's
     changed: dict[int, Story] = {}
     joins: list[tuple[int, str, float | None]] = []
+    moves: list[tuple[int, int, list[tuple[str, float | None]]]] = []
+    out = Placed()
     for f in feats:
         terms = terms_of(f)
         vec = vector(f, df, terms)
         keys = keys_of(vec)
-        story, sc = assign(f, index.candidates(keys), df, vec=vec)
+        cands = index.candidates(keys)
+        story, sc = assign(f, cands, df, vec=vec)
         if story is None:
             story = Story(-(len(joins) + 1), cols=[], space=df)
             titles[story.id] = f.title
@@ -304,7 +310,21 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
         index.joined(story, keys)
         changed[story.id] = story
         joins.append((story.id, f.id, sim))
-    moves, out, took = [], Placed(len(joins)), set(changed)
+        if (other := merger(story, cands, df)) is not None:  # as ``Clusterer.add`` does
+            kept, src = merged(story, other)
+            kept.merge(src)
+            kept.grown = df.n
+            index.drop(src.id)
+            index.put(kept, df)
+            changed[kept.id] = kept
+            changed.pop(src.id, None)
+            out.merged.append((src.id, kept.id))
+            if src.id < 0:  # made in this batch: what was to go into it goes into the kept story
+                joins = [(kept.id if sid == src.id else sid, aid, x) for sid, aid, x in joins]
+                moves = [(a, kept.id if b == src.id else b, x) for a, b, x in moves]
+            else:  # stored: moved whole, as a small story placed again is
+                moves.append((src.id, kept.id, []))
+    out.placed, took = len(joins), set(changed)
     for r in settled:
         s = index.stories.get(r["id"])
         if s is None or s.id in took or s.feats is None:
@@ -325,4 +345,6 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
         raise
     for old, new in new_ids.items():
         index.rename(old, new)
+    # A story made and taken in within the batch was never stored: it keeps its negative id.
+    out.merged = [(new_ids.get(a, a), new_ids.get(b, b)) for a, b in out.merged]
     return out
