@@ -852,3 +852,11 @@ def test_an_order_reports_its_infinitive_or_its_subjunctive_clause():
         ("indirect", "the flags be lowered to half staff", "Tom Hale")]
     assert _quotes("The mayor ordered residents to leave the island.") == [("indirect", "residents to leave the island", "The mayor")]
     assert _quotes("The chain ordered bigger packages from its suppliers.") == []  # an order of goods reports nothing
+
+
+def test_the_last_speaker_keeps_a_pronoun_a_person_known_to_take_it_would_take():
+    qs = _quotes("Fire chief John McNutt arrived at the warehouse first.", "Crews fought the blaze for three hours, Owen said.",
+                 "“It was a long night,” he said.")
+    assert qs[-1][2] == "Owen"  # the last who spoke, though only "John" says "he"
+    an = analyse(["Mugabe agreed to a deal in which Tsvangirai became prime minister.", "“Only God will remove me,” he declared."])
+    assert an.quotes[-1].speaker_name != "Tsvangirai"  # a relative clause's subject is not the salient one

@@ -59,6 +59,7 @@ from .speakers import (
     _note_speaker,
     _resolve,
     _Resolver,
+    is_main_subject,
     note_names,
     _role_of,
     _span_text,
@@ -232,6 +233,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 toks = doc.char_span(m.start, m.end, alignment_mode="expand")
                 if toks is not None and _is_subject(toks.root):
                     res.note(base + m.start, "subject-person", a.id, a.country, a.name)
+                    if is_main_subject(toks.root):
+                        res.note(base + m.start, "main-person", a.id, a.country, a.name)
             else:
                 res.note(base + m.start, "country" if kind == "country" else "org", a.id, a.country, a.name)
         for ent in doc.ents:
@@ -246,6 +249,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             res.note(base + ent.start_char, "person", p.id, p.country, p.name)
             if _is_subject(ent.root):
                 res.note(base + ent.start_char, "subject-person", p.id, p.country, p.name)
+                if is_main_subject(ent.root):
+                    res.note(base + ent.start_char, "main-person", p.id, p.country, p.name)
         note_names(res, doc, base, reg, reg_spans, para)  # organisations, persons NER took for them, documents (speakers.py)
 
         # 2. direct quotes

@@ -126,7 +126,7 @@ class _Resolver:
     def learn_given_name(self, pid: str, name: str) -> None:
         """Note the pronoun a common given name suggests ("Gloria La Riva" is "she"), unless the text said."""
         toks = [t for t in name.split() if t.lower().rstrip(".") not in _TITLES | _RANKS]
-        if len(toks) > 1 and (found := given_names().get(toks[0])):
+        if toks and (found := given_names().get(toks[0])):  # "Gloria La Riva"; a person known by a given name ("Kevin")
             self.name_pronoun.setdefault(pid, found)
 
     def person(self, name: str, offset: int, role: str | None = None, country: str | None = None) -> Person:
@@ -178,6 +178,11 @@ class _Resolver:
             if off < before and kind in ("person", "subject-person") and self.gender(aid) == pronoun:
                 return aid, country, name
         return None
+
+    def salient(self, actor_id: str, before: int) -> bool:
+        """Whether *actor_id* is the last person before *before* who spoke or was the subject of a main clause."""
+        last = self.last_at(before, {"main-person"})
+        return last is not None and last[2] == actor_id
 
     def gap(self, actor_id: str, offset: int) -> int:
         """Characters since *actor_id* was last noted before *offset*."""
@@ -267,6 +272,7 @@ def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | N
     res.note(offset, kind, sid, country, name or sid)
     if kind == "person":
         res.note(offset, "subject-person", sid, country, name or sid)
+        res.note(offset, "main-person", sid, country, name or sid)  # a speaker is as salient as a main clause's subject
     elif kind == "org":
         res.note(offset, "org-speaker", sid, country, name or sid)
 
@@ -282,6 +288,19 @@ def _is_subject(tok: Any) -> bool:
     if tok.dep_ == "attr" and tok.head.lemma_ == "be" and tok.pos_ == "PROPN":
         return True  # "One is Denis Kovalchuk, a sixth year student": the person the next sentences are about
     return tok.dep_ in ("nsubj", "nsubjpass")
+
+
+def is_main_subject(tok: Any) -> bool:
+    """The token (or the noun it is in apposition to) is the subject of its sentence's main clause (or of a verb
+    coordinated with it), not of a relative or subordinate clause ("Mugabe agreed to a deal in which Tsvangirai …")."""
+    while tok.dep_ in ("compound", "appos", "flat") and tok.head is not tok:
+        tok = tok.head
+    if tok.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    verb = tok.head
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    return verb.dep_ == "ROOT"
 
 
 def _role_of(ent: Any, reg: ActorRegistry) -> tuple[str | None, str | None]:
@@ -913,8 +932,10 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             hit = None
         if gender and hit is None:
             hit = res.last(offset, want, pronoun=gender)
-        if gender and hit and res.gender(hit[0]) is None and (sure := res.known_near(offset, gender, hit[0])):
-            hit = sure  # a person known to take the pronoun, named since or just before, beats one not known to
+        if gender and hit and res.gender(hit[0]) is None and not res.salient(hit[0], offset) \
+                and (sure := res.known_near(offset, gender, hit[0])):
+            hit = sure  # a person known to take the pronoun, named since or just before, beats one not known to, unless
+            # the one not known to is the last who spoke or was a main clause's subject ("…, Perlo explained. “…,” he said")
         if low == "it" and (spoke := res.last_at(offset, {"org-speaker"})) and spoke[0] > offset - 2000:
             # "it added": the body that last spoke, unless another body was named since ("…, the Border Guard said.
             # It added …"; a country named in between is not what "it" says)
