@@ -860,3 +860,11 @@ def test_the_last_speaker_keeps_a_pronoun_a_person_known_to_take_it_would_take()
     assert qs[-1][2] == "Owen"  # the last who spoke, though only "John" says "he"
     an = analyse(["Mugabe agreed to a deal in which Tsvangirai became prime minister.", "“Only God will remove me,” he declared."])
     assert an.quotes[-1].speaker_name != "Tsvangirai"  # a relative clause's subject is not the salient one
+
+
+def test_they_is_the_plural_subject_of_the_last_main_clause_that_can_speak():
+    qs = _quotes("The Fisheries Agency approved the new quota on Monday.",
+                 "Local fishermen rejected the figures at a meeting in Bodø. They said the cod stocks were far lower.")
+    assert qs[-1][2] == "unnamed sources"  # the fishermen, not the agency named before
+    qs = _quotes("The Fisheries Agency approved the new quota on Monday.", "The boats returned to port early. They said the ice was too thick.")
+    assert qs[-1][2] != "The boats"  # things do not speak

@@ -672,6 +672,13 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
                 country = reg.country_actor(reg.demonym_country(_span_text(nat)))
                 if country is not None and not (t.lemma_.lower() == "government" and _government_of(reg, country.id)):
                     res.note_in_order(base + nat[0].idx, "body", "", country.id, _span_text([*nat, t]))
+        if t.tag_ in ("NNS", "NNPS") and t.dep_ in ("nsubj", "nsubjpass") and is_main_subject(t) and (t.pos_ == "PROPN" or (
+                (low := t.lemma_.lower()) in _ANON_NOUNS or low in _SPEAKER_NOUNS or low in _DESCRIPTIONS)):
+            # a plural subject of a main clause that can speak ("Critics of the act …", "Greek unions …", "The Angels"),
+            # whom a later "they" means; not things ("The animals"), nor one person it names
+            got = _resolve(_mention_tokens(t), base + t.idx, res, reg)
+            if got[1] and got[3] != "pronoun" and got[0] not in res.persons:
+                res.note_in_order(base + t.idx, "plural", got[0] or "", got[2], got[1])
         # "Carroll argued …" with no entity on "Carroll": a subject that is the surname of a person named in full
         if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and not t.ent_type_ and res.persons:
             words = [c.text for c in t.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [t.text]
@@ -942,6 +949,11 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             named = res.last_at(offset, {"org"})
             if named is None or named[0] <= spoke[0] or named[2] == spoke[2]:
                 return (spoke[2] or None), spoke[4], spoke[3], "pronoun"
+        if low == "they" and (plural := res.last_at(offset, {"plural"})) is not None and plural[0] > offset - 600 \
+                and all(e is None or e[0] <= plural[0] for e in (res.last_at(offset, {"group"}), res.last_at(offset, {"org-speaker"}))):
+            # "Greek unions concede … But they say …": the plural subject of the last main clause, when nothing that
+            # speaks for a group was named since
+            return (plural[2] or None), plural[4], plural[3], "pronoun"
         if low == "they" and (group := res.last_at(offset, {"group"})) is not None and group[0] > offset - 1500:
             spoke = res.last_at(offset, {"org-speaker"})  # a body named in passing ("using the facilities at DLR") does not count
             if spoke is None or spoke[0] < group[0] or spoke[4] == group[4]:
