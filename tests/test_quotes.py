@@ -387,8 +387,9 @@ def test_object_pronouns_and_descriptions_that_name_the_body():
 
 
 def test_a_dateline_is_not_part_of_the_speaker():
-    qs = _quotes("TROMSØ - Norwegian fishermen said the patrol would continue through the winter.")
-    assert [(t, s) for _, t, s in qs] == [("the patrol would continue through the winter", "Norwegian fishermen")]
+    an = analyse(["TROMSØ - Norwegian fishermen said the patrol would continue through the winter."])
+    assert [(q.text, q.speaker_text, q.speaker_name) for q in an.quotes] == [
+        ("the patrol would continue through the winter", "Norwegian fishermen", "unnamed sources")]  # an anonymous crowd
 
 
 def test_he_and_she_skip_a_person_the_text_gives_the_other_pronoun():
