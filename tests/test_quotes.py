@@ -869,3 +869,9 @@ def test_they_is_the_plural_subject_of_the_last_main_clause_that_can_speak():
     assert qs[-1][2] == "unnamed sources"  # the fishermen, not the agency named before
     qs = _quotes("The Fisheries Agency approved the new quota on Monday.", "The boats returned to port early. They said the ice was too thick.")
     assert qs[-1][2] != "The boats"  # things do not speak
+
+
+def test_a_body_known_only_by_its_name_that_spoke_is_what_it_means():
+    qs = _quotes("A police spokeswoman said the fire had started on the roof.",
+                 "A statement from Nordkjøp said the store would be rebuilt.", "“We regret the inconvenience to our customers,” it added.")
+    assert qs[-1][2] == "Nordkjøp"

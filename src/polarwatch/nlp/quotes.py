@@ -329,7 +329,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             if (sid or sname) and (cue_tok.lemma_ in cues or cue_tok.is_punct):
                 # a partial quote given to its sentence's subject (no speech verb) is not followed by the next quote
                 prev_speaker = para_speaker = q
-                _note_speaker(res, base + qs, sid, scountry, sname)
+                _note_speaker(res, base + qs, sid, scountry, sname, how)
 
         # 3. indirect speech. Each pass below looks only at the tokens its first test lets through (read from the
         # doc's arrays once, instead of making every token of the sentence four times); the tests stay in place.
@@ -434,7 +434,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
-                _note_speaker(res, base + cs, sid, scountry, sname)
+                _note_speaker(res, base + cs, sid, scountry, sname, how)
                 if how in ("registry", "name") and toks[0].lower_ in ("he", "she") and toks[0].dep_ == "nsubj" \
                         and res.name_pronoun.get(sid or "", toks[0].lower_) == toks[0].lower_:
                     # "Berg said she would …": Berg is "she"; not "John C. Eastman, arguing that she (Harris) needs …"

@@ -263,10 +263,14 @@ def _span_text(tokens: list[Any]) -> str:
     return tokens[0].doc[tokens[0].i : tokens[-1].i + 1].text
 
 
-def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | None, name: str | None) -> None:
+def _note_speaker(res: _Resolver, offset: int, sid: str | None, country: str | None, name: str | None, how: str | None = None) -> None:
     if not sid:
-        if name and name[:1].isupper() and org_kind(name):
-            res.note(offset, "org-speaker", "", country, name)  # a body the registry does not know ("Finland's Border Guard")
+        # a body the registry does not know ("Finland's Border Guard"), or a proper name no person has ("Waitrose", for
+        # "A statement from Waitrose said … it added")
+        words = (name or "").split()
+        if words and name[:1].isupper() and (org_kind(name) or how == "unresolved" and all(w[:1].isupper() for w in words)
+                                             and words[0].lower() not in ("the", "a", "an")):
+            res.note(offset, "org-speaker", "", country, name)
         return
     kind = "person" if sid in res.persons else ("country" if len(sid) == 2 else "org")
     res.note(offset, kind, sid, country, name or sid)
