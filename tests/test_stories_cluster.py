@@ -519,14 +519,20 @@ def test_two_stories_of_the_same_days_merge_when_their_reports_are_alike():
 def test_two_events_of_one_kind_on_the_same_day_do_not_merge_when_each_storys_reports_are_more_alike():
     """Two earthquakes told in the same words on the same day: the stories' reports are alike across (mean
     cosine about 0.3), but each story's own are identical in all but the magnitude, so they stay apart."""
-    from polarwatch.stories.cluster import MERGE_COHESION, _summed
+    from polarwatch.stories.cluster import MERGE_COHESION, _own_cohesion
 
     c = Clusterer(threshold=2.0)
     for aid, mag in [("a1", "6.8"), ("a2", "6.9"), ("b1", "5.9"), ("b2", "6.0")]:
         town, region = ("Petropavlovsk", "Kamchatka") if aid[0] == "a" else ("Húsavík", "Iceland")
         c.add(_quake(aid, town, region, mag, "2031-03-03"))
     assert c.merges == [(2, 1), (4, 3)] and len(c.stories) == 2
-    (ca, va, own_a), (cb, vb, own_b) = (_summed(s, c.df) for s in c.stories)
-    across = dict(zip(cb.tolist(), vb.tolist()))
-    link = sum(v * across.get(k, 0.0) for k, v in zip(ca.tolist(), va.tolist())) / 4
+    kam, ice = c.stories
+    sums = []
+    for story in (kam, ice):  # the sum of each story's two members' unit vectors
+        total: Counter[int] = Counter()
+        for col, v in zip(*story.weigh(c.df)):
+            total[int(col)] += float(v)
+        sums.append(total)
+    link = sum(v * sums[1][col] for col, v in sums[0].items()) / 4  # the mean cosine across
+    own_a, own_b = _own_cohesion(kam, c.df), _own_cohesion(ice, c.df)
     assert 0.2 < link < MERGE_COHESION * min(own_a or 0.0, own_b or 0.0)

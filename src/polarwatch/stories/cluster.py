@@ -107,11 +107,13 @@ class Story:
     leads: Counter[str] = field(default_factory=Counter)  # the persons its members are about (``features.lead_person``)
     grown: int = 0  # the count of clustered articles when it last took a new article
     feats: list[ArticleFeatures] | None = field(default_factory=list)  # its members' features while it has at most SMALL
+    cohesion: tuple[float | None] | None = None  # ``_own_cohesion`` (None: to work out), current as ``vals`` is
 
     def add(self, f: ArticleFeatures, vec: ArticleVector | None = None, terms: Counter[str] | None = None) -> None:
         """Add article *f* (with its ``terms_of`` and its ``vector``, if already made)."""
         self.size += 1
         self.members.append(f.id)
+        self.cohesion = None
         t = terms if terms is not None else terms_of(f)
         get = self.terms.get  # as Counter.update sums, in one comprehension rather than its loop of item assignments
         dict.update(self.terms, {k: get(k, 0.0) + v for k, v in t.items()})
@@ -162,6 +164,7 @@ class Story:
         persons; the recent members are this story's then the other's, the latest ``MAX_RECENT`` kept."""
         self.size += other.size
         self.members.extend(other.members)
+        self.cohesion = None
         get = self.terms.get
         dict.update(self.terms, {k: get(k, 0.0) + v for k, v in other.terms.items()})
         if len(self.terms) > 2 * MAX_TERMS:
@@ -213,6 +216,7 @@ class Story:
                 self.ids, self.tf, self.starts = _NO_COLS, _NO_VALS, _NO_COLS
             self.version = -1
         if self.version != df.version:
+            self.cohesion = None
             v = self.tf * df.weights()[self.ids]
             if len(v):
                 norms = np.sqrt(np.add.reduceat(v * v, self.starts))
@@ -703,14 +707,21 @@ class StoryIndex:
         return [self.stories[sid] for sid, _ in best]
 
 
-def _summed(s: Story, df: DocFreq) -> tuple[np.ndarray, np.ndarray, float | None]:
-    """The sum of the story's recent members' unit vectors under *df*, sparse (columns, values), and the mean
-    cosine between two of its members (None for one): the sum's squared length less each member's own 1."""
-    ids, vals = s.weigh(df)
-    cols, at = np.unique(ids, return_inverse=True)
-    summed = np.bincount(at, weights=vals, minlength=len(cols))
-    n = len(s.starts) if s.starts is not None else 0  # the members with terms
-    return cols, summed, (float(summed @ summed) - n) / (n * (n - 1)) if n > 1 else None
+def _cohesion(s: Story, square: float) -> float | None:
+    """The mean cosine between two of the story's recent members with terms (None for one), from the squared
+    length of the sum of their unit vectors (*square*): that less each member's own 1, over the pairs."""
+    n = len(s.starts) if s.starts is not None else 0
+    return (square - n) / (n * (n - 1)) if n > 1 else None
+
+
+def _own_cohesion(s: Story, df: DocFreq) -> float | None:
+    """``_cohesion`` of *s* under *df*, kept on the story until its members or weights change."""
+    if s.cohesion is None:
+        ids, vals = s.weigh(df)
+        cols, at = np.unique(ids, return_inverse=True)
+        summed = np.bincount(at, weights=vals, minlength=len(cols))
+        s.cohesion = (_cohesion(s, float(summed @ summed)),)
+    return s.cohesion[0]
 
 
 def merger(s: Story, stories: Iterable[Story], df: DocFreq) -> Story | None:
@@ -730,20 +741,22 @@ def merger(s: Story, stories: Iterable[Story], df: DocFreq) -> Story | None:
             and max((c.first - s.last).days, (s.first - c.last).days) <= MERGE_DAYS]  # fmt: skip
     if not near:
         return None
-    cols, summed, own = _summed(s, df)
+    mine, values = s.weigh(df)
     dense = df.scratch()
-    dense[cols] = summed
+    np.add.at(dense, mine, values)  # the sum of our members' unit vectors
+    own = _cohesion(s, float(dense[mine] @ values))
     best, best_link = None, 0.0
     try:
         for c in near:
-            ccols, csummed, theirs = _summed(c, df)
-            link = float(dense[ccols] @ csummed) / (len(s.recent) * len(c.recent))
-            cohesions = [x for x in (own, theirs) if x is not None]
-            need = max(MERGE_TEXT, *(MERGE_COHESION * x for x in cohesions)) if cohesions else MERGE_SINGLE
-            if link >= need and link > best_link:
+            ids, vals = c.weigh(df)  # the sum of the cosines of each of its members to each of ours
+            link = float(dense[ids] @ vals) / (len(s.recent) * len(c.recent))
+            if link < MERGE_TEXT or link <= best_link:
+                continue
+            cohesions = [x for x in (own, _own_cohesion(c, df)) if x is not None]
+            if link >= (max(MERGE_COHESION * x for x in cohesions) if cohesions else MERGE_SINGLE):
                 best, best_link = c, link
     finally:
-        dense[cols] = 0.0
+        dense[mine] = 0.0
     return best
 
 
