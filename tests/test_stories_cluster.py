@@ -20,7 +20,7 @@ from polarwatch.stories.metrics import adjusted_rand, bcubed
 
 OWN_GOLD = Path(__file__).resolve().parent / "gold" / "stories" / "stories.jsonl"
 # Pinned just below what was measured (docs/eval.md, "Stories"): a drop fails CI.
-ECB_FLOOR = {"f1": 0.91, "ari": 0.88}  # measured 0.917 / 0.890 (file order), 0.916 / 0.888 after later speaker changes
+ECB_FLOOR = {"f1": 0.925, "ari": 0.90}  # measured 0.934 / 0.913 (file order, session 9: stories of the same days merged)
 OWN_FLOOR = {"f1": 0.93, "ari": 0.86}  # measured 0.942 / 0.876
 
 
