@@ -875,3 +875,8 @@ def test_a_body_known_only_by_its_name_that_spoke_is_what_it_means():
     qs = _quotes("A police spokeswoman said the fire had started on the roof.",
                  "A statement from Nordkjøp said the store would be rebuilt.", "“We regret the inconvenience to our customers,” it added.")
     assert qs[-1][2] == "Nordkjøp"
+
+
+def test_a_spokesperson_named_by_a_body_speaks_for_it():
+    qs = _quotes("A Nordland Police spokeswoman said the road would stay closed overnight.")
+    assert qs[0][2] == "Nordland Police"
