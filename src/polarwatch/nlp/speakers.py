@@ -522,7 +522,7 @@ _DOCUMENTS = frozenset(
     "paper notice announcement warning guideline guidance website record filing motion lawsuit complaint bulletin advisory "
     "press-release post tweet summary decision ruling judgment judgement verdict schedule transcript statistic data".split()
 )
-_SPEAKING_FOR = _DOCUMENTS | _REPORTERS | {"spokesman", "spokeswoman", "spokesperson", "representative"}  # who speaks for a named body
+_SPEAKING_FOR = _DOCUMENTS | _REPORTERS  # a document, or a reporter, that speaks for a named body
 
 
 def _document_issuer(head: Any, stoks: list[Any], inside: set[int], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str] | None:
