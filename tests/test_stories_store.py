@@ -344,6 +344,41 @@ def test_the_store_path_merges_stories_of_the_same_days_as_the_clusterer_does(db
     assert sorted(sizes.values()) == sorted(x.size for x in mem.stories)  # those taken in are gone, the sizes agree
 
 
+def test_the_store_path_offers_undated_stories_to_dated_reports_as_the_clusterer_does(db):
+    """Our gold with every third article's date taken away, in the file's order, article by article: a dated
+    report may join an undated story (which has no window) in memory, and at ingest too, though a batch of
+    dated reports loads no undated story from the store: the undated stories held stay open to it."""
+    from types import SimpleNamespace
+
+    from polarwatch.stories import cluster
+    from polarwatch.stories.evaluate import GoldStory, _article, load_gold
+    from polarwatch.stories.features import build
+    from polarwatch.stories.metrics import bcubed
+    from polarwatch.stories.service import place_stories
+    from test_stories_cluster import OWN_GOLD
+
+    gold = [GoldStory(g.id, g.cluster, g.text, g.title, None if i % 3 == 0 else g.date)
+            for i, g in enumerate(load_gold(OWN_GOLD))]
+    arts = [_article(g, "gold") for g in gold]
+    feats = [build(a.id, a.title, "\n\n".join(a.paragraphs), [], [], g.date) for g, a in zip(gold, arts)]
+    mem = cluster.Clusterer()
+    for f in feats:
+        mem.add(f)
+    day = {f.id: f.day for f in feats}
+    # a story an undated report opened that dated ones joined
+    assert any(day[x.members[0]] is None and any(day[m] for m in x.members[1:]) for x in mem.stories)
+    none = SimpleNamespace(mentions=[], events=[])
+    s = open_store(db)
+    try:
+        s.put_articles(arts)
+        for a in arts:
+            place_stories(s, [a.id], [none])
+        stored = [s.story_of(a.id) for a in arts]  # type: ignore[attr-defined]
+    finally:
+        s.close()
+    assert bcubed([mem.story_of[f.id] for f in feats], stored)["f1"] == 1.0
+
+
 def test_the_store_path_weighs_the_person_a_report_is_about_as_the_clusterer_does(db):
     """Each of our gold's articles made about the person its text names most (its most frequent name, said
     four times): ingest, article by article, places them as the in-memory clusterer does, whose stories' persons

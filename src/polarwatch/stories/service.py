@@ -216,6 +216,15 @@ class _Open:
         stale = [sid for sid, size in heads.items() if (s := self.index.stories.get(sid)) is None or s.size != size]
         return [_story(r) for r in store.story_rows(stale)] if stale else []
 
+    def undated(self, heads: dict[int, int]) -> dict[int, int]:
+        """The undated stories held (id: size) not among *heads*, the ``RECENT_STORIES`` latest grown: an undated
+        story has no date window, so a dated article may join it (no batch of dated articles loads one, and an
+        undated batch loads only the most recently updated). Their sizes are checked against the store by the
+        count of clustered articles in ``sync``: a story another process changed is read again after a reset."""
+        held = [s for sid, s in self.index.stories.items() if s.first is None and sid not in heads]
+        held.sort(key=lambda s: (s.grown, s.id), reverse=True)
+        return {s.id: s.size for s in held[:RECENT_STORIES]}
+
     def learn(self, store: Any, terms: set[str]) -> None:
         """Read the document frequencies of the *terms* not known yet (a term no article has: 0)."""
         todo = {t for t in terms if t not in self.df.df}
@@ -274,6 +283,8 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
     recent = RECENT_STORIES if len(days) < len(feats) else 0
     mem = _OPEN.setdefault(store, _Open())
     heads = store.story_heads(since, until, recent)
+    if not recent:  # a dated batch: the undated stories held from earlier batches stay open to it, as in ``Clusterer``
+        heads.update(mem.undated(heads))
     for lo, hi in _referred_ranges(feats, since, until):  # the stories of the days the batch names
         heads.update(store.story_heads(lo, hi))
     if settled:  # the small stories to place again, and where they may go: the stories grown since they last grew
