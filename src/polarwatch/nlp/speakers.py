@@ -95,6 +95,7 @@ class _Resolver:
         self.pronoun: dict[str, str] = {}  # person id -> "he" or "she", where the text says which
         self.name_pronoun: dict[str, str] = {}  # the same, guessed from a common given name
         self.documents: list[tuple[int, tuple[str | None, str | None, str | None, str], str]] = []  # issuers, by document noun
+        self.plurals: dict[int, list[Any]] = {}  # the plural subjects of main clauses, by offset, for a later "they"
 
     def learn_pronoun(self, pid: str | None, words: str | None) -> None:
         """Note the pronoun a person takes, from a gendered title or role ("Mrs.", "spokeswoman") or from a
@@ -652,8 +653,10 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             if got and got[1] and not got[1].startswith("unnamed ") and got[3] != "pronoun":
                 res.documents.append((base + tok.idx, got, tok.lemma_.lower()))
     for t in doc:
+        dep, tag = t.dep_, t.tag_  # read once: each spaCy string attribute is a lookup
+        subj = dep in ("nsubj", "nsubjpass")
         etal = t.text[:1].isupper() and t.i + 2 < len(doc) and doc[t.i + 1].lower_ == "et" and doc[t.i + 2].lower_.startswith("al")
-        if etal or t.dep_ in ("nsubj", "nsubjpass") and (first := _first_of_group(t)) is not None:
+        if etal or subj and (first := _first_of_group(t)) is not None:
             first = t if etal else first
             # "Wilson and Hawco found …", "Stamenković et al studied …", "the lead authors, Wilson and Hawco, …": a
             # group of people, whom a later "they" stands for, through its first member
@@ -662,13 +665,13 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             if name:
                 p = res.person(name, base + first.idx)
                 res.note_in_order(base + t.idx, "group", p.id, p.country, p.name)
-        if t.tag_ == "NNS" and t.lemma_.lower() in _TEAM_NOUNS and (body := _team_body(t)):
+        if tag == "NNS" and t.lemma_.lower() in _TEAM_NOUNS and (body := _team_body(t)):
             # "researchers from Georgia Tech" however the sentence is parsed: a team whom a later "the researchers"
             # or "they" stands for, through its institution
             got = _resolve(body, base + t.idx, res, reg)
             if got[1] and not got[1].startswith("unnamed "):
                 res.note_in_order(base + t.idx, "group", got[0] or "", got[2], got[1])
-        if t.tag_ == "NN" and t.pos_ == "NOUN" and t.lemma_.lower() in _BODY_NOUNS:
+        if tag == "NN" and t.lemma_.lower() in _BODY_NOUNS and t.pos_ == "NOUN":
             nat = [c for c in t.children if c.i < t.i and c.ent_type_ in ("NORP", "GPE") and c.dep_ in ("amod", "compound")]
             if nat:
                 # "the Indian navy", "the Serbian government" (one the registry does not hold): a body named by its
@@ -676,15 +679,14 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
                 country = reg.country_actor(reg.demonym_country(_span_text(nat)))
                 if country is not None and not (t.lemma_.lower() == "government" and _government_of(reg, country.id)):
                     res.note_in_order(base + nat[0].idx, "body", "", country.id, _span_text([*nat, t]))
-        if t.tag_ in ("NNS", "NNPS") and t.dep_ in ("nsubj", "nsubjpass") and is_main_subject(t) and (t.pos_ == "PROPN" or (
+        if subj and tag in ("NNS", "NNPS") and is_main_subject(t) and (t.pos_ == "PROPN" or (
                 (low := t.lemma_.lower()) in _ANON_NOUNS or low in _SPEAKER_NOUNS or low in _DESCRIPTIONS)):
             # a plural subject of a main clause that can speak ("Critics of the act …", "Greek unions …", "The Angels"),
             # whom a later "they" means; not things ("The animals"), nor one person it names
-            got = _resolve(_mention_tokens(t), base + t.idx, res, reg)
-            if got[1] and got[3] != "pronoun" and got[0] not in res.persons:
-                res.note_in_order(base + t.idx, "plural", got[0] or "", got[2], got[1])
+            res.plurals[base + t.idx] = _mention_tokens(t)  # resolved only when a "they" asks (the registry's patterns cost)
+            res.note_in_order(base + t.idx, "plural", "", None, "")
         # "Carroll argued …" with no entity on "Carroll": a subject that is the surname of a person named in full
-        if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and not t.ent_type_ and res.persons:
+        if subj and t.pos_ == "PROPN" and not t.ent_type_ and res.persons:
             words = [c.text for c in t.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [t.text]
             p = res.by_surname(" ".join(words))
             if p is not None:
@@ -956,8 +958,10 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
         if low == "they" and (plural := res.last_at(offset, {"plural"})) is not None and plural[0] > offset - 600 \
                 and all(e is None or e[0] <= plural[0] for e in (res.last_at(offset, {"group"}), res.last_at(offset, {"org-speaker"}))):
             # "Greek unions concede … But they say …": the plural subject of the last main clause, when nothing that
-            # speaks for a group was named since
-            return (plural[2] or None), plural[4], plural[3], "pronoun"
+            # speaks for a group was named since (and it is not one person it names)
+            got = _resolve(res.plurals[plural[0]], plural[0], res, reg)
+            if got[1] and got[3] != "pronoun" and got[0] not in res.persons:
+                return got[0], got[1], got[2], "pronoun"
         if low == "they" and (group := res.last_at(offset, {"group"})) is not None and group[0] > offset - 1500:
             spoke = res.last_at(offset, {"org-speaker"})  # a body named in passing ("using the facilities at DLR") does not count
             if spoke is None or spoke[0] < group[0] or spoke[4] == group[4]:
