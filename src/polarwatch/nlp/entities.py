@@ -28,6 +28,7 @@ Runs once per article after mentions and quotes have been found
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from ..records import Mention
@@ -98,10 +99,14 @@ def _slug(name: str) -> str:
     return re.sub(r"[^\w]+", "-", name.lower()).strip("-")
 
 
-def _words(name: str) -> list[str]:
-    return [re.sub(r"['’]s$", "", w).strip(".,") for w in name.split()]
+@lru_cache(maxsize=8192)
+def _words(name: str) -> tuple[str, ...]:
+    """The words of a name without possessives and edge dots or commas (cached: linking asks for the same names of an
+    article again and again)."""
+    return tuple(re.sub(r"['’]s$", "", w).strip(".,") for w in name.split())
 
 
+@lru_cache(maxsize=8192)
 def org_kind(name: str) -> str | None:
     """The mention kind an institution word in *name* implies (the last such word), or None if it has none."""
     kind = None
@@ -134,6 +139,7 @@ def _name_like(name: str, reg: ActorRegistry) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
 def _clean(text: str) -> str:
     """A span as a name: no leading article, possessive or trailing punctuation; after the last comma."""
     text = " ".join(text.split())
@@ -429,10 +435,13 @@ def _heads(mention: str, name: str) -> bool:
     return not re.search(r"\b(?:near|in|from|of|at|on|for|with|by|to)\s*$", mention[: -len(name)])
 
 
+_AND_BEFORE = re.compile(r"(?<![\w-])[A-Z][\w’'-]+ (?:and|&) $")
+
+
 def _widen(para: str, start: int, end: int) -> tuple[int, int]:
     """NER often cuts institution names short: add "X and " before ("Marine and Freshwater Research
     Institute") and " in|to <Place>" after an embassy or consulate ("the Russian Embassy in Washington")."""
-    m = re.search(r"(?<![\w-])[A-Z][\w’'-]+ (?:and|&) $", para[:start])
+    m = _AND_BEFORE.search(para, max(0, start - 200), start)  # from the words just before (a word is < 190 characters)
     if m and org_kind(para[start:end]):
         start = m.start()
     if re.search(r"(?:Embassy|Consulate|Consulate[- ]General|Mission|Delegation)$", para[start:end]):

@@ -272,7 +272,8 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
             if len(qtext.split()) < 2 and not _governed(doc, qs, qe, spans, cues):
                 continue  # one word in quotation marks is a scare quote unless a speech verb reports it
             before = para[:qs - 1]
-            if (_NAMING.search(before) and len(qtext.split()) <= 6) or _TITLE_LIKE.match(qtext.strip(" ,.")):
+            named = _NAMING.search(before, max(0, len(before.rstrip()) - 12))  # the words are at its end: no scan of it all
+            if (named and len(qtext.split()) <= 6) or _TITLE_LIKE.match(qtext.strip(" ,.")):
                 continue  # a name or term in quotation marks, not speech
             cue_tok, spk_tokens = _find_cue(doc, qs, qe, spans, cues)
             if cue_tok is None and (lead := _label_speaker(doc, para, qs)) is not None:
@@ -409,7 +410,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if inner:
                     # the report's own words do not count ("“A,” he said, but “B”" is two quotations, no clause)
                     content = {t.i for t in toks}
-                    own = [(t.idx, t.idx + len(t.text)) for t in tok.doc if t.i in own_span and t.i not in content]
+                    own = [(t.idx, t.idx + len(t.text)) for t in (tok.doc[i] for i in sorted(own_span)) if t.i not in content]
                     if len([w for w in _words_outside(para, cs, ce, inner + own) if w.lower() not in ("and", "but")]) < 1:
                         continue  # the clause is the direct quote itself ("said “…”"), not a reported clause
                     head_in = next(((qs, qe) for qs, qe in inner if qs <= c.idx < qe), None)
@@ -581,6 +582,15 @@ def _pass_heads(doc: Any, noun_ids: frozenset[int], report_ids: frozenset[int]) 
     nouns = [i for i, p in enumerate(pos) if p == NOUN and lemma[i] in noun_ids]
     reports = [i for i in verbs if pos[i] == VERB and lemma[i] in report_ids]
     return verbs, nouns, reports, [i for i, w in enumerate(lower) if w in words]
+
+
+def _tokens_between(doc: Any, start: int, end: int) -> list[Any]:
+    """The tokens of *doc* that begin at a character offset from *start* up to *end* (excluded), in order, found
+    by bisection in the doc's offsets rather than by making every token of the paragraph."""
+    from spacy.attrs import IDX
+
+    starts = doc.to_array(IDX).tolist() if len(doc) else []
+    return [doc[i] for i in range(bisect_left(starts, start), bisect_left(starts, end))]
 
 
 def _within(doc: Any, heads: list[int], sent: Any) -> list[Any]:
@@ -1147,7 +1157,7 @@ def _find_cue(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cu
     cue = best[1]
     # A cue verb that governs the quotation beats a nearer one: in "saying anybody who complains
     # about a microphone “is not having a good night”", the quote is what "saying" reports.
-    qtoks = [t for t in doc if qs <= t.idx < qe]
+    qtoks = _tokens_between(doc, qs, qe)
     if qtoks:
         gov = next((a for a in qtoks[0].ancestors if a.lemma_ in cues and a.pos_ in ("VERB", "AUX") and not inside(a)), None)
         if gov is not None and gov.sent == qtoks[0].sent:
@@ -1263,7 +1273,7 @@ def _issued_by(tok: Any, inside: Any) -> list[Any]:
 
 def _governed(doc: Any, qs: int, qe: int, spans: list[tuple[int, int, bool]], cues: frozenset[str]) -> bool:
     """Whether a speech verb outside the quotations governs the quotation ("called the plan “reckless”")."""
-    qtoks = [t for t in doc if qs <= t.idx < qe and not t.is_punct]
+    qtoks = [t for t in _tokens_between(doc, qs, qe) if not t.is_punct]
     if not qtoks:
         return False
     head = next((t for t in qtoks if t.head.i < qtoks[0].i or t.head.i > qtoks[-1].i), qtoks[0])

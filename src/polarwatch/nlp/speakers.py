@@ -652,7 +652,7 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             got = _resolve(_mention_tokens(subj), base + subj.idx, res, reg) if subj is not None else None
             if got and got[1] and not got[1].startswith("unnamed ") and got[3] != "pronoun":
                 res.documents.append((base + tok.idx, got, tok.lemma_.lower()))
-    for t in doc:
+    for t in _noting_tokens(doc):
         dep, tag = t.dep_, t.tag_  # read once: each spaCy string attribute is a lookup
         subj = dep in ("nsubj", "nsubjpass")
         etal = t.text[:1].isupper() and t.i + 2 < len(doc) and doc[t.i + 1].lower_ == "et" and doc[t.i + 2].lower_.startswith("al")
@@ -692,6 +692,36 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             if p is not None:
                 res.note_in_order(base + t.idx, "person", p.id, p.country, p.name)
                 res.note_in_order(base + t.idx, "subject-person", p.id, p.country, p.name)
+
+
+def _noting_tokens(doc: Any) -> list[Any]:
+    """The tokens of *doc* that can pass a first test of ``note_names``'s loop (a subject, a word before "et", a plural
+    team noun or a body noun), found from the doc's arrays: a superset of what the tests take, without a Token
+    object and six attribute look-ups for each of the others."""
+    from spacy.attrs import DEP, LEMMA, LOWER, TAG
+
+    if not len(doc):
+        return []
+    strs = doc.vocab.strings
+    subj, et, nn, nns = {strs["nsubj"], strs["nsubjpass"]}, strs["et"], strs["NN"], strs["NNS"]
+    dep, tag, lemma, lower = doc.to_array([DEP, TAG, LEMMA, LOWER]).T.tolist()
+    low = _LEMMA_LOWER
+    keep = []
+    for i, d in enumerate(dep):
+        if d in subj or i + 1 < len(dep) and lower[i + 1] == et:
+            keep.append(i)
+        elif tag[i] == nns or tag[i] == nn:
+            lw = low.get(lemma[i])
+            if lw is None:
+                if len(low) > 200_000:  # a long run's new words: keep the cache bounded
+                    low.clear()
+                lw = low[lemma[i]] = strs[lemma[i]].lower()
+            if lw in (_TEAM_NOUNS if tag[i] == nns else _BODY_NOUNS):
+                keep.append(i)
+    return [doc[i] for i in keep]
+
+
+_LEMMA_LOWER: dict[int, str] = {}  # a lemma's string id -> the lemma in lower case (ids are the same for equal strings)
 
 
 # The members of a party, in the plural, are lawmakers and officials no one names ("Democrats expressed …").
