@@ -491,3 +491,22 @@ def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_pat
         store.close()
     assert rep.new >= 30 and sum(seen) == rep.new
     assert all(n == 5 for n in seen[:-1]) and 0 < seen[-1] <= 5
+
+
+def test_the_document_nouns_factored_by_prefix_match_as_the_flat_case_blind_alternation():
+    """speakers._DOCUMENT_RX is compiled from a prefix-factored alternation under IGNORECASE; its words are distinct
+    and in lower case, so it finds what the flat alternation, longest word first, found."""
+    import re
+
+    from polarwatch.nlp.speakers import _DOCUMENT_RX, _DOCUMENTS
+
+    flat = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(_DOCUMENTS, key=len, reverse=True)) + r")(?![\w-])", re.IGNORECASE)
+    words = sorted(_DOCUMENTS)
+    mixed = " ".join(f"{w} {w.upper()} {w.title()} {w}s {w}-x the {w}. ({w.upper()}ING, {w}" for w in words)
+    texts = ["\n".join(a.paragraphs) for a in _corpus()] + [mixed]
+    found = 0
+    for text in texts:
+        spans = [m.span() for m in flat.finditer(text)]
+        assert spans == [m.span() for m in _DOCUMENT_RX.finditer(text)], text[:80]
+        found += len(spans)
+    assert found > 4 * len(words)

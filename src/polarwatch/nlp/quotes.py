@@ -198,6 +198,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     prep_cues = prep_lemmas()
     res = _Resolver(reg)
     noun_ids, report_ids = _string_ids(frozenset(noun_cues)), _string_ids(indirect_cues | object_cues | cues)
+    indirect_speech = indirect_cues & cues  # made once, not for every token of every reported clause
     an = Analysis(text="\n\n".join(paragraphs))
     offsets = []
     pos = 0
@@ -368,7 +369,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if comp:
                     c = comp[0]
                     # a second report inside the clause ("A and said B", "A, adding that B") is its own quote
-                    second = {x.i for t in c.subtree if t.i != c.i and (_reports(t, indirect_cues & cues) or _cites(t, object_cues))
+                    second = {x.i for t in c.subtree if t.i != c.i and (_reports(t, indirect_speech) or _cites(t, object_cues))
                               and _own_report(t) for x in t.subtree}
                     toks = [t for t in c.subtree if (t.dep_ != "mark" or t.head != c or question) and t.i not in second]
                     toks.sort(key=lambda t: t.i)  # a subtree is not in text order when the parse crosses itself
