@@ -536,3 +536,27 @@ def test_two_events_of_one_kind_on_the_same_day_do_not_merge_when_each_storys_re
     link = sum(v * sums[1][col] for col, v in sums[0].items()) / 4  # the mean cosine across
     own_a, own_b = _own_cohesion(kam, c.df), _own_cohesion(ice, c.df)
     assert 0.2 < link < MERGE_COHESION * min(own_a or 0.0, own_b or 0.0)
+
+
+def test_a_story_merge_is_measured_against_how_alike_the_stories_around_are():
+    """Single reports of two earthquakes on one island on one day, told in the same words, are alike enough for
+    two single reports (a link over ``MERGE_SINGLE``), but not among three stories whose reports are near
+    copies of each other: the median cohesion of the stories around sets the bar (``MERGE_TYPICAL``)."""
+    from polarwatch.stories.cluster import MERGE_COHESION, MERGE_SINGLE, _typical_cohesion, merger
+
+    places = {"a": ("Petropavlovsk", "Kamchatka"), "b": ("Húsavík", "Iceland"), "c": ("Arica", "Chile")}
+    c = Clusterer(threshold=2.0)
+    for aid, mag in [("a1", "6.8"), ("a2", "6.9"), ("b1", "5.9"), ("b2", "6.0"), ("c1", "7.1"), ("c2", "7.2")]:
+        c.add(_quake(aid, *places[aid[0]], mag, "2031-03-03"))
+    quakes = c.stories
+    assert [s.size for s in quakes] == [2, 2, 2]
+    c.merge = False
+    kushiro = c.index.stories[c.add(_quake("d1", "Kushiro", "Hokkaido", "6.5", "2031-03-03"))]
+    extra = " Fishermen in Nemuro said the harbour and the fleet were unharmed, and the island ferry kept sailing."
+    text = QUAKE.format(town="Nemuro", region="Hokkaido", mag="6.4") + extra
+    nemuro = c.index.stories[c.add(build("e1", "Earthquake hits Nemuro", text, published="2031-03-03"))]
+    typical = _typical_cohesion(nemuro, quakes, c.df)
+    assert typical is not None and typical > 0.9 and _typical_cohesion(nemuro, quakes[:2], c.df) is None
+    assert merger(nemuro, [kushiro], c.df) is kushiro  # alike enough for two single reports ...
+    assert merger(nemuro, [kushiro, *quakes], c.df) is None  # ... not where one story's reports are near copies
+    assert MERGE_SINGLE < MERGE_COHESION * typical

@@ -76,6 +76,7 @@ MERGE_DAYS = 1  # a story that grows merges with one whose dated span comes with
 MERGE_TEXT = 0.15  # ... when their members are this alike across (mean cosine, ``merger``) ...
 MERGE_COHESION = 0.4  # ... and at least this share of as alike as the members of either are among themselves ...
 MERGE_SINGLE = 0.2  # ... or this alike when both are single articles
+MERGE_TYPICAL = 3  # ... and that share of the median cohesion of the stories around, when this many have one
 
 
 @dataclass(slots=True)
@@ -724,17 +725,20 @@ def _own_cohesion(s: Story, df: DocFreq) -> float | None:
     return s.cohesion[0]
 
 
-def merger(s: Story, stories: Iterable[Story], df: DocFreq) -> Story | None:
+def merger(s: Story, stories: list[Story], df: DocFreq) -> Story | None:
     """The story of *stories* that story *s*, which has just taken an article, should merge with, or None.
 
     Both must be dated, their spans within ``MERGE_DAYS`` of each other: reports of the same days. Their recent
     members must be alike across — the mean cosine of a member of one to a member of the other (the text term
     of the score, story to story) at least ``MERGE_TEXT`` — and nearly as alike as each story's members are
     among themselves: at least ``MERGE_COHESION`` times that mean for each story of two members or more, and
-    ``MERGE_SINGLE`` when both are single articles. A report that shared little with its event's first reports
-    starts a story of its own beside the event's; once either has grown toward the other they are one. Two
-    events of one kind on the same days stay apart where each story's own reports are much more alike than the
-    two are (a story's members share its people and places). Of several, the most alike."""
+    ``MERGE_SINGLE`` when both are single articles; and, where ``MERGE_TYPICAL`` of *stories* (the candidates
+    of the article just placed) have a cohesion, ``MERGE_COHESION`` times their median: a story already mixed,
+    or a single report, is measured against how alike one story's reports usually are around it. A report that
+    shared little with its event's first reports starts a story of its own beside the event's; once either has
+    grown toward the other they are one. Two events of one kind on the same days stay apart where each story's
+    own reports are much more alike than the two are (a story's members share its people and places). Of
+    several, the most alike."""
     if s.first is None or s.last is None:
         return None
     near = [c for c in stories if c is not s and c.first is not None and c.last is not None
@@ -742,6 +746,7 @@ def merger(s: Story, stories: Iterable[Story], df: DocFreq) -> Story | None:
     if not near:
         return None
     mine, values = s.weigh(df)
+    typical: list[float | None] | None = None
     dense = df.scratch()
     np.add.at(dense, mine, values)  # the sum of our members' unit vectors
     own = _cohesion(s, float(dense[mine] @ values))
@@ -753,11 +758,26 @@ def merger(s: Story, stories: Iterable[Story], df: DocFreq) -> Story | None:
             if link < MERGE_TEXT or link <= best_link:
                 continue
             cohesions = [x for x in (own, _own_cohesion(c, df)) if x is not None]
-            if link >= (max(MERGE_COHESION * x for x in cohesions) if cohesions else MERGE_SINGLE):
+            if link < (max(MERGE_COHESION * x for x in cohesions) if cohesions else MERGE_SINGLE):
+                continue
+            if typical is None:  # worked out once, and only for a link that would merge without it
+                typical = [_typical_cohesion(s, stories, df)]
+            if typical[0] is None or link >= MERGE_COHESION * typical[0]:
                 best, best_link = c, link
     finally:
         dense[mine] = 0.0
     return best
+
+
+def _typical_cohesion(s: Story, stories: list[Story], df: DocFreq) -> float | None:
+    """The median cohesion of the stories of *stories* (but *s*) with two recent members or more, if there are
+    ``MERGE_TYPICAL`` of them or more: how alike the reports of one story usually are around *s*."""
+    found = [x for c in stories if c is not s and len(c.recent) > 1 and (x := _own_cohesion(c, df)) is not None]
+    if len(found) < MERGE_TYPICAL:
+        return None
+    found.sort()
+    mid = len(found) // 2
+    return found[mid] if len(found) % 2 else (found[mid - 1] + found[mid]) / 2
 
 
 def merged(s: Story, other: Story) -> tuple[Story, Story]:
