@@ -105,6 +105,7 @@ def table() -> Any:
     tab = CBlas()
     # The object is a header and then a std::shared_ptr, whose first word points at the table of functions.
     if CBlas.__basicsize__ < 32:
+        _log.warning("C BLAS table left to blis: thinc's CBlas is smaller than expected")
         return None
     funcs = ctypes.c_void_p.from_address(id(tab) + CBlas.__basicsize__ - 16).value
     slots = (ctypes.c_void_p * 3).from_address(funcs) if funcs else None

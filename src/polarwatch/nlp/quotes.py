@@ -411,7 +411,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 if inner:
                     # the report's own words do not count ("“A,” he said, but “B”" is two quotations, no clause)
                     content = {t.i for t in toks}
-                    own = [(t.idx, t.idx + len(t.text)) for t in (tok.doc[i] for i in sorted(own_span)) if t.i not in content]
+                    own = [(t.idx, t.idx + len(t.text)) for t in (tok.doc[i] for i in sorted(own_span - content))]
                     if len([w for w in _words_outside(para, cs, ce, inner + own) if w.lower() not in ("and", "but")]) < 1:
                         continue  # the clause is the direct quote itself ("said “…”"), not a reported clause
                     head_in = next(((qs, qe) for qs, qe in inner if qs <= c.idx < qe), None)

@@ -664,6 +664,16 @@ class StoryIndex:
         self._post(s, s.keys)
         self.stories[s.id] = s
 
+    def absorb(self, s: Story, other: Story, df: DocFreq) -> tuple[Story, Story]:
+        """Merge stories *s* and *other* (``merger`` found them one; ``merged`` says which is kept) and index the kept
+        one in place of both; returns (kept, taken in). The in-memory clusterer and the store path merge alike."""
+        kept, src = merged(s, other)
+        kept.merge(src)
+        kept.grown = df.n
+        self.drop(src.id)
+        self.put(kept, df)
+        return kept, src
+
     def joined(self, s: Story, keys: list[int]) -> None:
         """*s* (indexed, or new) has just taken a member with these ``keys_of``."""
         new = set(keys) - s.keys
@@ -826,11 +836,7 @@ class Clusterer:
         self.index.joined(story, keys)
         self.story_of[f.id] = story.id
         if self.merge and (other := merger(story, cands, self.df)) is not None:
-            story, src = merged(story, other)
-            story.merge(src)
-            story.grown = self.df.n
-            self.index.drop(src.id)
-            self.index.put(story, self.df)
+            story, src = self.index.absorb(story, other, self.df)
             for aid in src.members:
                 self.story_of[aid] = story.id
             self.merges.append((src.id, story.id))

@@ -264,8 +264,7 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
     are written in one transaction. An article already in a story stays there (unless its story moves)."""
     if not ids or not hasattr(store, "put_stories"):
         return Placed()
-    from .cluster import (SETTLE, SMALL, WINDOW_DAYS, Story, apply_move, assign, keys_of, merged, merger, replacement,
-                          terms_of, vector)
+    from .cluster import SETTLE, SMALL, WINDOW_DAYS, Story, apply_move, assign, keys_of, merger, replacement, terms_of, vector
 
     by_id = dict(zip(ids, analyses))
     feats = [
@@ -322,11 +321,7 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
         changed[story.id] = story
         joins.append((story.id, f.id, sim))
         if (other := merger(story, cands, df)) is not None:  # as ``Clusterer.add`` does
-            kept, src = merged(story, other)
-            kept.merge(src)
-            kept.grown = df.n
-            index.drop(src.id)
-            index.put(kept, df)
+            kept, src = index.absorb(story, other, df)
             changed[kept.id] = kept
             changed.pop(src.id, None)
             out.merged.append((src.id, kept.id))
