@@ -480,12 +480,12 @@ def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_pat
     seen: list[int] = []
 
     class Pool:
-        chunk = 5
+        chunk, workers, pending = 5, 2, 0
 
         def submit(self, keys, paragraph_lists, titles=None):  # noqa: ANN001
             seen.append(len(keys))
 
-        def drain(self) -> None: ...
+        def finish_one(self) -> None: ...
 
         def close(self) -> None: ...
 
@@ -498,6 +498,82 @@ def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_pat
         store.close()
     assert rep.new >= 30 and sum(seen) == rep.new
     assert all(n == 5 for n in seen[:-1]) and 0 < seen[-1] <= 5
+
+
+class _QueuePool:
+    """A pool of two workers done at once: each chunk's analysis is made in this process, in order, and handed to
+    ``on_done`` when the caller asks for it (as ``ExtractPool.finish_one`` does)."""
+
+    chunk, workers = 3, 2
+
+    def __init__(self, on_done) -> None:  # noqa: ANN001
+        self.on_done, self.queue, self.keys = on_done, [], []
+
+    @property
+    def pending(self) -> int:
+        return len(self.queue)
+
+    def submit(self, keys, paragraph_lists, titles=None):  # noqa: ANN001
+        self.keys += keys
+        self.queue.append((list(keys), analyse_batch(list(paragraph_lists), titles=titles)))
+
+    def finish_one(self) -> None:
+        self.on_done(*self.queue.pop(0))
+
+    def close(self) -> None: ...
+
+
+def test_with_workers_analyses_are_stored_a_batch_at_a_time_and_the_last_chunks_together(tmp_path: Path, monkeypatch):
+    """Finished chunks are kept and stored *store_batch* articles at a time (storing costs the main process a fixed
+    part per call); at the end what is kept is stored while the last chunks run, then those together."""
+    import polarwatch.pipeline as pl
+
+    calls: list[int] = []
+    real = pl._store_analyses
+    monkeypatch.setattr(pl, "_store_analyses", lambda store, ids, analyses: (calls.append(len(ids)), real(store, ids, analyses)))
+    store = open_store(str(tmp_path / "b.db"))
+    try:
+        ex = pl.Extractor(store, 1, store_batch=7)
+        ex.pool = _QueuePool(ex._put)
+        arts = _corpus()[:14]
+        for i in range(0, 14, 3):  # chunks of 3, 3, 3, 3, 2 queued; none finished yet
+            ex.add(arts[i : i + 3])
+        assert calls == [] and sum(ex.in_flight.values()) == 14
+        ex.wait()
+        assert calls == [9, 5] and not ex.in_flight  # 9 >= 7 stored while the last two chunks (3 + 2) run
+        from polarwatch.nlp import VERSION
+
+        assert not store.unanalysed_among([a.id for a in arts], VERSION)
+    finally:
+        store.close()
+
+
+def test_with_workers_an_article_read_twice_is_analysed_once(tmp_path: Path):
+    """The same article twice in one input: its second copy, in a later chunk, is a duplicate whose analysis is
+    not stored yet (it is with the workers); it is not handed to them again."""
+    import shutil
+
+    from polarwatch.pipeline import Extractor
+
+    src = tmp_path / "in"
+    src.mkdir()
+    files = sorted(GOLD.glob("*.txt"))[:8]
+    for f in files:
+        shutil.copy(f, src / f.name)
+    shutil.copy(files[0], src / "zz_copy.txt")  # read last, chunks after the original
+    store = open_store(str(tmp_path / "d.db"))
+    try:
+        ex = Extractor(store, 1, store_batch=100)
+        ex.pool = _QueuePool(ex._put)
+        rep = ingest([src], store, Settings(db=str(tmp_path / "d.db"), batch_size=200), extractor=ex)
+        assert rep.new == 8 and rep.duplicate == 1
+        assert len(ex.pool.keys) == 8 == len(set(ex.pool.keys))
+        assert all(store.get_quotes(aid) is not None for aid in rep.new_ids)
+        from polarwatch.nlp import VERSION
+
+        assert not store.unanalysed_among(rep.new_ids, VERSION)
+    finally:
+        store.close()
 
 
 def test_the_document_nouns_factored_by_prefix_match_as_the_flat_case_blind_alternation():

@@ -8,6 +8,7 @@ reported with its reason.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -76,23 +77,44 @@ class Extractor:
     Either way every article gets the same analysis.
     """
 
-    def __init__(self, store: Store, workers: int = 1) -> None:
+    def __init__(self, store: Store, workers: int = 1, store_batch: int | None = None) -> None:
         # The stories stage stores with every batch; its modules (datasketch imports scipy: ~0.4 s) load here, with
         # the run, not inside the first batch, so a caller that keeps an extractor open pays for them before work.
         from .stories import service, threads  # noqa: F401
 
         self.store = store
         self.pool: Any = None
+        # With workers, finished chunks are stored *store_batch* articles at a time (see ``_put``), by default the
+        # batch size that one process stores at a time.
+        self.store_batch = max(1, store_batch or Settings().batch_size)
+        self._ids: list[str] = []
+        self._done: list[Any] = []
+        self.in_flight: Counter[str] = Counter()  # handed to the workers, analysis not stored yet
         if workers > 1:
             from .nlp.pool import ExtractPool
 
             self.pool = ExtractPool(workers, on_done=self._put)
 
     def _put(self, ids: list[str], analyses: list[Any]) -> None:
+        """Keep a finished chunk; store once *store_batch* articles are kept. Storing costs the main process a
+        fixed part per call (the aggregates' cells, the stories and threads read back), which chunk by chunk took
+        about 40 % more of its time than once per batch, time the two workers lose on a two-core machine."""
+        self._ids += ids
+        self._done += analyses
+        if len(self._ids) >= self.store_batch:
+            self._store()
+
+    def _store(self) -> None:
         from .nlp.model import collector_paused
 
+        if not self._ids:
+            return
+        ids, done = self._ids, self._done
+        self._ids, self._done = [], []
         with collector_paused():
-            _store_analyses(self.store, ids, analyses)
+            _store_analyses(self.store, ids, done)
+        self.in_flight.subtract(ids)
+        self.in_flight += Counter()  # drops the ids at zero
 
     def add(self, articles: list[Article]) -> None:
         if not articles:
@@ -100,12 +122,20 @@ class Extractor:
         if self.pool is None:
             extract(self.store, articles)
         else:
+            self.in_flight.update(a.id for a in articles)
             self.pool.submit([a.id for a in articles], [a.paragraphs for a in articles], [a.title for a in articles])
 
     def wait(self) -> None:
         """Wait for every queued article and store its analysis; the workers stay up."""
         if self.pool is not None:
-            self.pool.drain()
+            # What is kept is stored while the last chunks run (each worker has one at most), and those together
+            # at the end: a whole batch stored after the last chunk would leave the workers idle meanwhile.
+            while self.pool.pending > self.pool.workers:
+                self.pool.finish_one()
+            self._store()
+            while self.pool.pending:
+                self.pool.finish_one()
+            self._store()
 
     def close(self) -> None:
         """``wait``, then stop the workers."""
@@ -115,7 +145,10 @@ class Extractor:
             self.abort()
 
     def abort(self) -> None:
-        """Stop the workers at once (an error or an interrupt); what is stored stays stored."""
+        """Stop the workers at once (an error or an interrupt); what is stored stays stored (analyses not yet
+        stored are dropped: their articles stay unanalysed, and the next ingest or reprocess extracts them)."""
+        self._ids, self._done = [], []
+        self.in_flight.clear()
         if self.pool is not None:
             self.pool.close()
             self.pool = None
@@ -136,7 +169,7 @@ def reprocess(
 
     version = nlp.VERSION if not force else f"{nlp.VERSION}#force"
     done, after = 0, 0
-    ex = Extractor(store, workers or load_settings().workers)
+    ex = Extractor(store, workers or load_settings().workers, batch_size)
     try:
         while True:
             rows = store.unanalysed(version, batch_size, after)  # type: ignore[attr-defined]
@@ -180,7 +213,7 @@ def ingest(
     report = IngestReport()
     batch: list[Article] = []
     own = nlp and extractor is None
-    ex = (Extractor(store, settings.workers) if own else extractor) if nlp else None
+    ex = (Extractor(store, settings.workers, settings.batch_size) if own else extractor) if nlp else None
     # With workers, a batch goes to them as soon as one chunk of it is read and stored: a whole batch read and
     # cleaned first kept both of them idle for that time (about 0.35 s for 200 articles), and stories are placed a
     # chunk at a time either way.
@@ -210,7 +243,8 @@ def ingest(
             stale = store.unanalysed_among([a.id for a in batch if a.id not in ids], VERSION)  # type: ignore[attr-defined]
             from .stories.service import link_duplicates  # numpy and datasketch only when analysing
 
-            todo = changed + [a for a in batch if a.id in stale and a.id not in ids]
+            # (one handed to the workers by an earlier chunk of this run is not stale: its analysis is on its way)
+            todo = changed + [a for a in batch if a.id in stale and a.id not in ids and a.id not in ex.in_flight]
             # Near-duplicate links are part of the analysis (the stories stage), not of storing: --no-nlp skips them
             # and a later ingest with extraction makes them. Nothing extraction stores reads them, so with workers
             # the batch is handed to them first and linked while they parse (they sat idle through it before).

@@ -305,7 +305,7 @@ class Monitor:
                 docs.append((row, got))
         if docs:
             if self.nlp and self.extractor is None:
-                self.extractor = Extractor(self.store, self.settings.workers)
+                self.extractor = Extractor(self.store, self.settings.workers, self.settings.batch_size)
             report = ingest([], self.store, self.settings, nlp=self.nlp, extractor=self.extractor, items=[d for _, d in docs])
             failed = {r.source: r.reason for r in report.failed}
             new_ids = set(report.new_ids)

@@ -97,10 +97,19 @@ class ExtractPool:
         while self._pending and self._pending[0][1].done():
             self._finish_one()
 
+    @property
+    def pending(self) -> int:
+        """Chunks submitted and not yet handed to ``on_done``."""
+        return len(self._pending)
+
     def drain(self) -> None:
         """Wait for every queued chunk."""
         while self._pending:
             self._finish_one()
+
+    def finish_one(self) -> None:
+        """Wait for the oldest queued chunk and hand it to ``on_done``."""
+        self._finish_one()
 
     def _finish_one(self) -> None:
         keys, fut = self._pending.popleft()
