@@ -502,9 +502,10 @@ def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_pat
 
 class _QueuePool:
     """A pool of two workers done at once: each chunk's analysis is made in this process, in order, and handed to
-    ``on_done`` when the caller asks for it (as ``ExtractPool.finish_one`` does)."""
+    ``on_done`` when the caller waits for it, or when a chunk is submitted with *max_pending* queued (as
+    ``ExtractPool`` does)."""
 
-    chunk, workers = 3, 2
+    chunk, workers, max_pending = 3, 2, 3
 
     def __init__(self, on_done) -> None:  # noqa: ANN001
         self.on_done, self.queue, self.keys = on_done, [], []
@@ -514,6 +515,8 @@ class _QueuePool:
         return len(self.queue)
 
     def submit(self, keys, paragraph_lists, titles=None):  # noqa: ANN001
+        while len(self.queue) >= self.max_pending:
+            self.finish_one()
         self.keys += keys
         self.queue.append((list(keys), analyse_batch(list(paragraph_lists), titles=titles)))
 
@@ -523,26 +526,25 @@ class _QueuePool:
     def close(self) -> None: ...
 
 
-def test_with_workers_analyses_are_stored_a_batch_at_a_time_and_the_last_chunks_together(tmp_path: Path, monkeypatch):
+def test_with_workers_analyses_are_stored_a_batch_at_a_time_and_two_chunks_at_a_time_at_the_end(tmp_path: Path, monkeypatch):
     """Finished chunks are kept and stored *store_batch* articles at a time (storing costs the main process a fixed
-    part per call); at the end what is kept is stored while the last chunks run, then those together."""
+    part per call); once nothing more is read, two chunks at a time while the rest run, and what is left at the end."""
     import polarwatch.pipeline as pl
+    from polarwatch.nlp import VERSION
 
     calls: list[int] = []
     real = pl._store_analyses
     monkeypatch.setattr(pl, "_store_analyses", lambda store, ids, analyses: (calls.append(len(ids)), real(store, ids, analyses)))
     store = open_store(str(tmp_path / "b.db"))
     try:
-        ex = pl.Extractor(store, 1, store_batch=7)
+        ex = pl.Extractor(store, 1, store_batch=10)
         ex.pool = _QueuePool(ex._put)
-        arts = _corpus()[:14]
-        for i in range(0, 14, 3):  # chunks of 3, 3, 3, 3, 2 queued; none finished yet
+        arts = _corpus()[:20]
+        for i in range(0, 20, 3):  # chunks of 3 (six) and 2; the 4th to 7th submissions each finish the oldest chunk
             ex.add(arts[i : i + 3])
-        assert calls == [] and sum(ex.in_flight.values()) == 14
+        assert calls == [12] and sum(ex.in_flight.values()) == 8  # four chunks kept, then stored together
         ex.wait()
-        assert calls == [9, 5] and not ex.in_flight  # 9 >= 7 stored while the last two chunks (3 + 2) run
-        from polarwatch.nlp import VERSION
-
+        assert calls == [12, 6, 2] and not ex.in_flight  # chunks 5 and 6 while 7 runs, then 7
         assert not store.unanalysed_among([a.id for a in arts], VERSION)
     finally:
         store.close()

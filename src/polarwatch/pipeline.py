@@ -128,13 +128,14 @@ class Extractor:
     def wait(self) -> None:
         """Wait for every queued article and store its analysis; the workers stay up."""
         if self.pool is not None:
-            # What is kept is stored while the last chunks run (each worker has one at most), and those together
-            # at the end: a whole batch stored after the last chunk would leave the workers idle meanwhile.
-            while self.pool.pending > self.pool.workers:
-                self.pool.finish_one()
-            self._store()
+            # Once nothing more is read, kept chunks are stored two at a time while the rest run: what is kept
+            # when the last chunk ends is stored with the workers idle (a whole batch of 200 kept to the end took
+            # 0.9 s of a 6.2 s run), and two chunks a call cost little more than a batch's share of the fixed part.
+            tail = 2 * self.pool.chunk
             while self.pool.pending:
                 self.pool.finish_one()
+                if self.pool.pending and len(self._ids) >= tail:
+                    self._store()
             self._store()
 
     def close(self) -> None:
