@@ -33,6 +33,7 @@ cores were shared with other work, so rerun on a quiet machine. JSON goes to
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import random
@@ -241,7 +242,9 @@ def main() -> int:
         info = build_corpus(corpus, args.articles, args.seed)
         results: dict[str, Any] = {
             "started_utc": started, "command": " ".join([Path(sys.executable).name, *sys.argv]),
-            "machine": machine(), "src_sha256": src_fingerprint(), "corpus": info, "modes": {},
+            "machine": machine(), "src_sha256": src_fingerprint(), "corpus": info,
+            # the parser's speed depends on how the wheel was compiled (docs/benchmarks.md, session 10)
+            "versions": {p: importlib.metadata.version(p) for p in ("spacy", "thinc", "numpy")}, "modes": {},
         }  # fmt: skip
         for mode in modes:
             r = run(mode, {"corpus": str(corpus), "tmp": tmp})
