@@ -263,6 +263,38 @@ def test_a_story_moved_into_another_takes_its_articles_record_and_thread_along(d
         s.close()
 
 
+def test_a_story_split_gives_the_articles_named_to_a_new_story_in_one_transaction(db, monkeypatch):
+    s = open_store(db)
+    try:
+        a, b, c = _three_stories(s)
+        s.move_stories([(b, a, [])])  # type: ignore[attr-defined]  # A: a0, a1, a2
+        ids = s.put_stories(  # type: ignore[attr-defined]
+            [{"id": -1, "title": None, "first_seen": "2031-03-04", "last_seen": "2031-03-06", "size": 2, "state": _STATE, "grown": 5},
+             {"id": a, "title": "A", "first_seen": "2031-03-03", "last_seen": "2031-03-03", "size": 1, "state": _STATE, "grown": 4}],
+            [], {}, [], [(a, -1, ["a1", "a2"])],
+        )  # fmt: skip
+        new = ids[-1]
+        assert [s.story_of(x) for x in ("a0", "a1", "a2", "a3")] == [a, new, new, c]  # type: ignore[attr-defined]
+        assert {r["id"]: r["size"] for r in s.story_rows([a, new])} == {a: 1, new: 2}  # type: ignore[attr-defined]
+        got = s.get_story(new)  # type: ignore[attr-defined]
+        assert got["title"] == ICEBREAKER[1][2] and (got["first_seen"], got["last_seen"]) == ("2031-03-04", "2031-03-06")
+        assert {x["id"]: x["similarity"] for x in got["articles"]}["a1"] == pytest.approx(0.5)  # its score goes along
+        s.split_stories([(new, c, ["a2"])])  # type: ignore[attr-defined]  # alone, into a story that exists
+        assert s.story_of("a2") == c and {r["id"]: r["size"] for r in s.story_rows([a, new, c])} == {a: 1, new: 1, c: 2}  # type: ignore[attr-defined]
+        assert s.story_count() == 4  # type: ignore[attr-defined]
+
+        def fail(*_: object) -> None:
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(s, "_move_stories", fail)  # the write fails after the split: nothing of it stays
+        with pytest.raises(RuntimeError):
+            s.put_stories([{"id": a, "title": "A", "first_seen": None, "last_seen": None, "size": 2, "state": _STATE}],  # type: ignore[attr-defined]
+                          [], {}, [], [(a, new, ["a0"])])
+        assert s.story_of("a0") == a and s.story_rows([a])[0]["size"] == 1  # type: ignore[attr-defined]
+    finally:
+        s.close()
+
+
 def test_migration_018_fills_when_each_stored_story_last_grew(db):
     s = open_store(db)
     try:
@@ -282,10 +314,10 @@ def test_migration_018_fills_when_each_stored_story_last_grew(db):
         s.close()
 
 
-def _own_gold_one_by_one(db: str) -> tuple[Any, dict[str, int], list[Any], dict[int, int]]:
+def _own_gold_one_by_one(db: str, shuffle: int | None = None) -> tuple[Any, dict[str, int], list[Any], dict[int, int]]:
     """Our gold's articles (no extraction) placed in memory and, article by article, through the store, which
     must give the same stories: (the clusterer, each article's story on arrival, each batch's ``Placed``, the
-    stored stories' sizes by id)."""
+    stored stories' sizes by id). *shuffle*: in that ``arrival_order``, not by date."""
     from types import SimpleNamespace
 
     from polarwatch.stories import cluster
@@ -298,7 +330,7 @@ def _own_gold_one_by_one(db: str) -> tuple[Any, dict[str, int], list[Any], dict[
     gold = load_gold(OWN_GOLD)
     arts = [_article(g, "gold") for g in gold]
     feats = [build(a.id, a.title, "\n\n".join(a.paragraphs), [], [], g.date) for g, a in zip(gold, arts)]
-    order = arrival_order(gold)
+    order = arrival_order(gold, shuffle)
     mem = cluster.Clusterer()
     first = {feats[i].id: mem.add(feats[i]) for i in order}
     none = SimpleNamespace(mentions=[], events=[])
@@ -342,6 +374,22 @@ def test_the_store_path_merges_stories_of_the_same_days_as_the_clusterer_does(db
     assert len(mem.merges) >= 2
     assert len([m for p in placed for m in p.merged]) == len(mem.merges)
     assert sorted(sizes.values()) == sorted(x.size for x in mem.stories)  # those taken in are gone, the sizes agree
+
+
+@pytest.mark.parametrize("settle", [None, 5])
+def test_the_store_path_splits_stories_as_the_clusterer_does(db, monkeypatch, settle):
+    """Article by article, ingest splits the same stories in two as the in-memory clusterer (``cluster.splitter``),
+    beside merges (and small stories placed again, with ``SETTLE`` lowered): our gold in its second shuffled
+    order, where stories of two events meet early, with ``SPLIT_RATIO`` raised so that it splits some."""
+    from polarwatch.stories import cluster
+
+    monkeypatch.setattr(cluster, "SPLIT_RATIO", 0.6)
+    if settle:
+        monkeypatch.setattr(cluster, "SETTLE", settle)
+    mem, _, placed, sizes = _own_gold_one_by_one(db, shuffle=2)
+    assert len(mem.splits) == 2 and len(mem.merges) >= 2 and (settle is None or len(mem.moves) >= 1)
+    assert len([x for p in placed for x in p.split]) == len(mem.splits)
+    assert sorted(sizes.values()) == sorted(x.size for x in mem.stories)
 
 
 def test_the_store_path_offers_undated_stories_to_dated_reports_as_the_clusterer_does(db):
@@ -421,7 +469,7 @@ def test_the_store_path_weighs_the_person_a_report_is_about_as_the_clusterer_doe
 def test_a_small_storys_members_are_kept_in_its_stored_state_to_be_placed_again():
     from types import SimpleNamespace as NS
 
-    from polarwatch.stories.cluster import SMALL, Story, _member
+    from polarwatch.stories.cluster import MAX_RECENT, SMALL, Story, _member
     from polarwatch.stories.features import build
     from polarwatch.stories.service import _state, _story
 
@@ -440,6 +488,13 @@ def test_a_small_storys_members_are_kept_in_its_stored_state_to_be_placed_again(
     for f, g, t in zip(feats, back.feats, back.recent):
         assert (g.actors, g.events, g.day, g.referred, g.lead) == (f.actors, f.events, f.day, f.referred, "article:ivanov")
         assert _member(g, t).names == f.names and _member(g, t).repeated_names() == f.repeated_names()
-    s.add(feats[SMALL])  # one more: no longer small, its members' features are no longer kept
-    assert s.feats is None and "feats" not in json.loads(_state(s))
-    assert _story({**row, "size": s.size, "state": _state(s)}).feats is None
+    s.add(feats[SMALL])  # one more: no longer small, but its recent members' features are kept (``splitter``)
+    back = _story({**row, "size": s.size, "state": _state(s)})
+    assert back.feats is not None and [f.id for f in back.feats] == ["m0", "m1", "m2", "m3"] and back.older is None
+    for f in (feats * 3)[:MAX_RECENT]:  # the same four again, three times over
+        s.add(f)
+    back = _story({**row, "size": s.size, "state": _state(s)})  # the first four are no longer recent: their span is kept
+    assert back.feats is not None and len(back.feats) == MAX_RECENT and back.older == (feats[0].day, feats[SMALL].day)
+    old = json.loads(_state(s))
+    del old["feats"]  # a story stored before its recent members' features were kept never splits
+    assert _story({**row, "size": s.size, "state": json.dumps(old)}).feats is None

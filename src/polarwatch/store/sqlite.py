@@ -727,11 +727,13 @@ class SQLiteStore(ThreadsSQL, Store):
         return n, out
 
     def put_stories(self, stories: list[dict[str, Any]], joins: list[tuple[int, str, float | None]], df: dict[str, int],
-                    moves: list[tuple[int, int, list[tuple[str, float | None]]]] | None = None) -> dict[int, int]:
+                    moves: list[tuple[int, int, list[tuple[str, float | None]]]] | None = None,
+                    splits: list[tuple[int, int, list[str]]] | None = None) -> dict[int, int]:
         """Write the clusterer's results in one transaction: *stories* (``{id, title, first_seen, last_seen, size,
         state, grown}``; a negative id is a new story; grown: ``grown_at``), *joins* (story id, article id, score),
-        the document-frequency increments *df* and the *moves* (``move_stories``; a negative target is a story of
-        *stories*). An article already in a story is left where it is. Returns new ids by the negative ones."""
+        the document-frequency increments *df*, the *splits* (``split_stories``, in order) and then the *moves*
+        (``move_stories``); a negative target is a story of *stories*. An article already in a story is left where
+        it is (unless a split or move takes it). Returns new ids by the negative ones."""
         now = _now()
         ids: dict[int, int] = {}
         self.db.execute("BEGIN IMMEDIATE")
@@ -760,12 +762,45 @@ class SQLiteStore(ThreadsSQL, Store):
             self.db.executemany(
                 "INSERT INTO story_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df", sorted(df.items())
             )
+            self._split_stories([(src, ids.get(dst, dst), aids) for src, dst, aids in splits or ()], now)
             self._move_stories([(src, ids.get(dst, dst), scores) for src, dst, scores in moves or ()], now)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         return ids
+
+    def split_stories(self, splits: list[tuple[int, int, list[str]]]) -> None:
+        """Move given articles of a story into another (a new one, written just before), in one transaction:
+        (source, target, article ids), in order. Each article goes to the target from whatever story holds it
+        (the source, or one merged into it since), keeping its similarity; the sizes of the target and of
+        the stories the articles left are counted again from the rows, and a target with no title takes its
+        first article's. Dates are left as the stories' rows have them (the clusterer writes them)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._split_stories(splits, _now())
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _split_stories(self, splits: list[tuple[int, int, list[str]]], now: str) -> None:
+        for _src, dst, aids in splits:
+            touched = {dst}
+            for i in range(0, len(aids), 500):
+                chunk = aids[i : i + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows = f"SELECT rowid FROM articles WHERE id IN ({marks})"  # noqa: S608
+                touched.update(r[0] for r in self.db.execute(
+                    f"SELECT DISTINCT story_id FROM story_articles WHERE article_rowid IN ({rows})", chunk))  # noqa: S608
+                self.db.execute(f"UPDATE story_articles SET story_id = ? WHERE article_rowid IN ({rows})", (dst, *chunk))  # noqa: S608
+            self.db.executemany(
+                "UPDATE stories SET size = (SELECT COUNT(*) FROM story_articles WHERE story_id = ?), updated_at = ? WHERE id = ?",
+                [(sid, now, sid) for sid in sorted(touched)],
+            )
+            if aids:
+                self.db.execute("UPDATE stories SET title = (SELECT title FROM articles WHERE id = ?) WHERE id = ? AND title IS NULL",
+                                (aids[0], dst))
 
     def move_stories(self, moves: list[tuple[int, int, list[tuple[str, float | None]]]]) -> None:
         """Move each story's articles into another, in one transaction: (source, target, scores), scores being the

@@ -77,6 +77,9 @@ MERGE_TEXT = 0.15  # ... when their members are this alike across (mean cosine, 
 MERGE_COHESION = 0.4  # ... and at least this share of as alike as the members of either are among themselves ...
 MERGE_SINGLE = 0.2  # ... or this alike when both are single articles
 MERGE_TYPICAL = 3  # ... and that share of the median cohesion of the stories around, when this many have one
+SPLIT_FROM = 4  # a story is checked for two events (``splitter``) when it grows to this size, then at each doubling ...
+SPLIT_RATIO = 0.5  # ... and split when its two parts' members are less alike across than this share of either's own ...
+SPLIT_PART = 2  # ... both parts having at least this many members
 
 
 @dataclass(slots=True)
@@ -107,7 +110,9 @@ class Story:
     refs: set[tuple[date, date]] = field(default_factory=set)  # the dates its members' texts refer to (spans)
     leads: Counter[str] = field(default_factory=Counter)  # the persons its members are about (``features.lead_person``)
     grown: int = 0  # the count of clustered articles when it last took a new article
-    feats: list[ArticleFeatures] | None = field(default_factory=list)  # its members' features while it has at most SMALL
+    feats: list[ArticleFeatures] | None = field(default_factory=list)  # the recent members' features (``_slim``; None: not kept)
+    older: tuple[date, date] | None = None  # the dated span of its members no longer recent (``feats`` kept)
+    encoded_feats: dict[str, str] | None = None  # each kept member's features as stored (JSON) by id, once made (service)
     cohesion: tuple[float | None] | None = None  # ``_own_cohesion`` (None: to work out), current as ``vals`` is
 
     def add(self, f: ArticleFeatures, vec: ArticleVector | None = None, terms: Counter[str] | None = None) -> None:
@@ -129,8 +134,12 @@ class Story:
             self.encoded.append(None)
         if self.named is not None:
             self.named.append([k[2:] for k in t if k[0] == "n"])
+        if self.feats is not None:
+            self.feats.append(_slim(f))
         if len(self.recent) > MAX_RECENT:
             del self.recent[0]
+            if self.feats is not None:
+                self.older = _widen(self.older, self.feats.pop(0).day)
             if self.cols is not None:
                 dropped = self.cols.pop(0)
             if self.encoded is not None:
@@ -154,11 +163,6 @@ class Story:
             self.leads[f.lead] += 1
         if len(self.refs) > MAX_REFS:
             self.refs = _nearest_refs(self.refs, self.first, self.last)
-        if self.feats is not None:
-            if self.size <= SMALL:
-                self.feats.append(_slim(f))
-            else:
-                self.feats = None
 
     def merge(self, other: Story) -> None:
         """Take in story *other* whole (``merger``): its size, members, summed terms, actors, events, dates and
@@ -181,8 +185,14 @@ class Story:
         if len(self.refs) > MAX_REFS:
             self.refs = _nearest_refs(self.refs, self.first, self.last)
         self.leads.update(other.leads)
-        small = self.feats is not None and other.feats is not None and self.size <= SMALL
-        self.feats = self.feats + other.feats if small else None  # type: ignore[operator]
+        if self.feats is not None and other.feats is not None:
+            held = self.feats + other.feats
+            older = _widen(self.older, *(other.older or ()))
+            for g in held[:-MAX_RECENT]:
+                older = _widen(older, g.day)
+            self.feats, self.older = held[-MAX_RECENT:], older
+        else:
+            self.feats = self.older = None
 
     def _shift(self, new: tuple[np.ndarray, np.ndarray], dropped: tuple[np.ndarray, np.ndarray] | None, df: DocFreq) -> None:
         """The weighed arrays, current under *df*, with member *new* appended and the oldest member (*dropped*)
@@ -238,8 +248,8 @@ class Story:
 
 
 def _slim(f: ArticleFeatures) -> ArticleFeatures:
-    """What a member of a small story keeps to be placed again besides its terms (``recent``): its actors,
-    events and dates; its words and names are in its terms (``_member``)."""
+    """What a story keeps of a recent member besides its terms (``recent``), to place a small story again or
+    split a story in two: its actors, events and dates; its words and names are in its terms (``_member``)."""
     return ArticleFeatures(f.id, actors=f.actors, events=f.events, day=f.day, referred=f.referred, lead=f.lead)
 
 
@@ -249,6 +259,14 @@ def _member(f: ArticleFeatures, terms: Counter[str]) -> ArticleFeatures:
     names = Counter({t[2:]: round(math.exp(tf - 1.0)) for t, tf in terms.items() if t[0] == "n"})
     return ArticleFeatures(f.id, Counter(), names, f.actors, events=f.events, day=f.day, referred=f.referred,
                            lead=f.lead)
+
+
+def _widen(span: tuple[date, date] | None, *days: date | None) -> tuple[date, date] | None:
+    """*span* (first, last) widened to take in *days* (None: no date)."""
+    for d in days:
+        if d is not None:
+            span = (d, d) if span is None else (min(span[0], d), max(span[1], d))
+    return span
 
 
 _NO_COLS = np.zeros(0, dtype=np.int64)
@@ -674,6 +692,14 @@ class StoryIndex:
         self.put(kept, df)
         return kept, src
 
+    def split(self, s: Story, out: list[int], new_id: int, df: DocFreq) -> Story:
+        """Split the recent members *out* of story *s* (``splitter``) into a new story *new_id*, index both again
+        and return the new one. The in-memory clusterer and the store path split alike."""
+        new = split_off(s, out, new_id, df)
+        self.put(s, df)
+        self.put(new, df)
+        return new
+
     def joined(self, s: Story, keys: list[int]) -> None:
         """*s* (indexed, or new) has just taken a member with these ``keys_of``."""
         new = set(keys) - s.keys
@@ -790,6 +816,124 @@ def _typical_cohesion(s: Story, stories: list[Story], df: DocFreq) -> float | No
     return found[mid] if len(found) % 2 else (found[mid - 1] + found[mid]) / 2
 
 
+def crossed(before: int, after: int) -> bool:
+    """Whether a story that grew from *before* to *after* members reached ``SPLIT_FROM`` or a doubling of it on the
+    way: the sizes at which ``splitter`` looks at it (a story of n members has been looked at about log n times)."""
+    if after < SPLIT_FROM:
+        return False
+    step = SPLIT_FROM << ((after // SPLIT_FROM).bit_length() - 1)  # the largest such size up to *after*
+    return before < step
+
+
+def _similarities(s: Story, df: DocFreq) -> np.ndarray | None:
+    """The cosines between the story's recent members, as a square array (None when one has no terms)."""
+    ids, vals = s.weigh(df)
+    assert s.starts is not None
+    n = len(s.starts)
+    if n != len(s.recent):
+        return None
+    cols, at = np.unique(ids, return_inverse=True)
+    rows = np.repeat(np.arange(n), np.diff(np.append(s.starts, len(ids))))
+    m = np.zeros((n, len(cols)))
+    m[rows, at] = vals
+    return m @ m.T  # type: ignore[no-any-return]
+
+
+def _two_ways(sims: np.ndarray) -> tuple[list[int], list[int]]:
+    """The members (indices of *sims*) in two parts by average linkage: the two parts the most alike within
+    (mean cosine of their members across) joined until two are left."""
+    parts = [[i] for i in range(len(sims))]
+    total = sims.copy()  # summed cosines between two parts' members
+    np.fill_diagonal(total, -np.inf)
+    while len(parts) > 2:
+        sizes = np.array([len(p) for p in parts], dtype=np.float64)
+        a, b = divmod(int(np.argmax(total / np.outer(sizes, sizes))), len(parts))
+        a, b = min(a, b), max(a, b)
+        parts[a] += parts.pop(b)
+        total[a, :] += total[b, :]
+        total[:, a] += total[:, b]
+        total[a, a] = -np.inf
+        total = np.delete(np.delete(total, b, 0), b, 1)
+    return parts[0], parts[1]
+
+
+def _within(sims: np.ndarray, part: list[int]) -> float:
+    """The mean cosine between two members of *part* (two or more)."""
+    sub = sims[np.ix_(part, part)]
+    return float(sub.sum() - np.trace(sub)) / (len(part) * (len(part) - 1))
+
+
+def splitter(s: Story, df: DocFreq) -> list[int] | None:
+    """The recent members (indices into ``recent``) that story *s* should split off as a story of their own, or None.
+
+    The recent members (at most ``MAX_RECENT``) are cut in two by average linkage of their cosines; the story
+    splits when both parts have ``SPLIT_PART`` members or more and a member of one is on average less alike to
+    a member of the other than ``SPLIT_RATIO`` times as alike as two members of either part are: two events
+    that met early (an undated report of one joined the other's story) and have each grown their own reports
+    since. The part holding the oldest recent member stays with the story's earlier members; the other leaves.
+    Not when both parts are dated within ``MERGE_DAYS`` of each other: reports of the same days, which ``merger``
+    would make one again. Only a story whose recent members' features are kept (``feats``) can split."""
+    if s.feats is None or len(s.feats) != len(s.recent) or len(s.recent) < 2 * SPLIT_PART:
+        return None
+    sims = _similarities(s, df)
+    if sims is None:
+        return None
+    a, b = _two_ways(sims)
+    if min(len(a), len(b)) < SPLIT_PART:
+        return None
+    across = float(sims[np.ix_(a, b)].mean())
+    if across >= SPLIT_RATIO * min(_within(sims, a), _within(sims, b)):
+        return None
+    stay, out = (a, b) if 0 in a else (b, a)
+    here = _widen(s.older, *(s.feats[i].day for i in stay))
+    there = _widen(None, *(s.feats[i].day for i in out))
+    if here is not None and there is not None and max((here[0] - there[1]).days, (there[0] - here[1]).days) <= MERGE_DAYS:
+        return None  # reports of the same days: ``merger`` would make them one again
+    return sorted(out)
+
+
+def split_off(s: Story, out: list[int], new_id: int, df: DocFreq) -> Story:
+    """Take the recent members *out* (indices into ``recent``, in order) out of story *s* into a new story
+    *new_id*, which is returned. The new story is made from their kept terms and features as if they had
+    arrived in that order; *s* loses their terms, actors, events and persons, and its dates are made again from
+    the members it keeps (the recent ones' days and the span of the earlier ones, ``older``). Its referred
+    dates are made again too when all its members are recent; else those of the members gone stay with it."""
+    assert s.feats is not None and len(s.feats) == len(s.recent)
+    gone = set(out)
+    new = Story(new_id, cols=[], space=df)
+    for i in out:
+        new.add(s.feats[i], None, s.recent[i])
+    new.grown = df.n
+    keep = [i for i in range(len(s.recent)) if i not in gone]
+    left = {s.feats[i].id for i in out}
+    s.size -= len(out)
+    s.members = [m for m in s.members if m not in left]
+    for i in out:
+        t, g = s.recent[i], s.feats[i]
+        for k, v in t.items():
+            if (x := s.terms.get(k)) is not None:
+                if x - v > 1e-9:
+                    s.terms[k] = x - v
+                else:
+                    del s.terms[k]
+        s.actors.subtract(g.actors)
+        s.events.subtract(g.events)
+        if g.lead:
+            s.leads[g.lead] -= 1
+    s.actors, s.events, s.leads = +s.actors, +s.events, +s.leads  # the counts gone to zero dropped
+    if s.size == len(keep):  # every member is recent: its referred dates are theirs (else the earlier ones' stay)
+        s.refs = _nearest_refs({r for i in keep for r in s.feats[i].referred}, None, None)
+    s.recent = [s.recent[i] for i in keep]
+    s.feats = [s.feats[i] for i in keep]
+    s.cols = [s.cols[i] for i in keep] if s.cols is not None else None
+    s.encoded = [s.encoded[i] for i in keep] if s.encoded is not None else None
+    s.named = [s.named[i] for i in keep] if s.named is not None else None
+    s.ids = s.vals = s.core = s.cohesion = None
+    span = _widen(s.older, *(g.day for g in s.feats))
+    s.first, s.last = span if span is not None else (None, None)
+    return new
+
+
 def merged(s: Story, other: Story) -> tuple[Story, Story]:
     """(kept, taken in) for merging *s* and *other*: the larger takes in the smaller, the older (lower id) of
     two the same size the newer."""
@@ -800,20 +944,24 @@ def merged(s: Story, other: Story) -> tuple[Story, Story]:
 
 class Clusterer:
     """Stories kept in memory; ``add`` places one article and returns its story id, merging that story with
-    another of the same days it has grown alike to (``merger``; not with *merge* false), then places again as a
-    whole each small story that has just gone ``SETTLE`` articles without growing (``replacement``; not with
-    *settle* false), so an article's story may change later: ``story_of`` gives the current one."""
+    another of the same days it has grown alike to (``merger``; not with *merge* false), splitting it in two
+    when it has reached a size step and its recent members fall in two parts unlike each other (``splitter``;
+    not with *split* false), then places again as a whole each small story that has just gone ``SETTLE``
+    articles without growing (``replacement``; not with *settle* false), so an article's story may change
+    later: ``story_of`` gives the current one."""
 
-    def __init__(self, threshold: float = THRESHOLD, settle: bool = True, merge: bool = True) -> None:
+    def __init__(self, threshold: float = THRESHOLD, settle: bool = True, merge: bool = True, split: bool = True) -> None:
         self.threshold = threshold
         self.settle = settle
         self.merge = merge
+        self.split = split
         self.created = 0
         self.index = StoryIndex()
         self.df = DocFreq()
         self.story_of: dict[str, int] = {}
         self.moves: list[tuple[int, int]] = []  # (source, target) of each story placed again, in order
         self.merges: list[tuple[int, int]] = []  # (taken in, kept) of each merge (``merger``), in order
+        self.splits: list[tuple[int, int]] = []  # (split, new) of each story split in two (``splitter``), in order
         self._aging: deque[tuple[int, Story]] = deque()  # (its count when it grew, the story), oldest first
 
     @property
@@ -831,6 +979,7 @@ class Clusterer:
         if story is None:
             self.created += 1
             story = Story(self.created, cols=[], space=self.df)
+        before = story.size
         story.add(f, vec, terms)
         story.grown = self.df.n
         self.index.joined(story, keys)
@@ -840,10 +989,18 @@ class Clusterer:
             for aid in src.members:
                 self.story_of[aid] = story.id
             self.merges.append((src.id, story.id))
+        if self.split and crossed(before, story.size) and (out := splitter(story, self.df)) is not None:
+            self.created += 1
+            new = self.index.split(story, out, self.created, self.df)
+            for aid in new.members:
+                self.story_of[aid] = new.id
+            self.splits.append((story.id, new.id))
+            if self.settle:
+                self._aging.append((new.grown, new))
         if self.settle:
             self._aging.append((story.grown, story))
             self._settle()
-        return story.id
+        return self.story_of[f.id]
 
     def _settle(self) -> None:
         """Place again the small stories that have not grown since ``SETTLE`` articles ago."""

@@ -142,9 +142,10 @@ def _by_count(counts: Counter[Any]) -> list[tuple[Any, int]]:
 
 
 def _state(s: Any) -> str:
-    """The story's stored state: ``{"terms", "actors", "events", "refs", "leads", "recent"}`` as JSON, and while it
-    has at most ``cluster.SMALL`` articles ``"feats"``: what each member is scored by besides its terms (id, date,
-    actors, events, referred dates, lead person), so it can be placed again (``cluster.replacement``). A recent member's
+    """The story's stored state: ``{"terms", "actors", "events", "refs", "leads", "recent"}`` as JSON, and when they
+    are kept ``"feats"``: what each recent member is scored by besides its terms (id, date, actors, events, referred
+    dates, lead person), so a small story can be placed again (``cluster.replacement``) and a story split in two
+    (``cluster.splitter``), with ``"older"``, the dated span of the members no longer recent. A recent member's
     terms never change, so each is encoded once and kept on the story (``Story.encoded``) for its later writes."""
     enc = s.encoded
     if enc is None or len(enc) != len(s.recent):
@@ -154,11 +155,16 @@ def _state(s: Any) -> str:
             enc[i] = _json(t)
     d = {"terms": s.terms, "actors": dict(_by_count(s.actors)), "events": [[*e, c] for e, c in _by_count(s.events)],
          "refs": [[str(a), str(b)] for a, b in sorted(s.refs)], "leads": dict(_by_count(s.leads))}
-    if s.feats is not None:
-        d["feats"] = [{"id": f.id, "day": f.day and str(f.day), "actors": sorted(f.actors), "events": sorted(f.events),
-                       "refs": [[str(a), str(b)] for a, b in f.referred], "lead": f.lead} for f in s.feats]  # fmt: skip
-    head = _json(d)
-    return head[:-1] + ',"recent":[' + ",".join(enc) + "]}"
+    if s.older is not None:
+        d["older"] = [str(s.older[0]), str(s.older[1])]
+    head = _json(d)[:-1]
+    if s.feats is not None:  # a member's features never change either: each encoded once, kept by id
+        done = s.encoded_feats or {}
+        s.encoded_feats = {f.id: done.get(f.id) or _json(
+            {"id": f.id, "day": f.day and str(f.day), "actors": sorted(f.actors), "events": sorted(f.events),
+             "refs": [[str(a), str(b)] for a, b in f.referred], "lead": f.lead}) for f in s.feats}  # fmt: skip
+        head += ',"feats":[' + ",".join(s.encoded_feats[f.id] for f in s.feats) + "]"
+    return head + ',"recent":[' + ",".join(enc) + "]}"
 
 
 def _story(row: dict[str, Any]) -> Any:
@@ -166,7 +172,8 @@ def _story(row: dict[str, Any]) -> Any:
 
     d = json.loads(row["state"])
     recent = [Counter(t) for t in d["recent"]]
-    feats = d.get("feats")  # none stored before small stories were placed again, nor for a larger story
+    feats = d.get("feats")  # none stored before small stories were placed again, nor for a larger one before splits
+    older = d.get("older")
     return Story(
         row["id"], row["size"], Counter(d["terms"]), Counter(d["actors"]),
         Counter({(e[0], e[1], e[2]): e[3] for e in d["events"]}),
@@ -175,7 +182,8 @@ def _story(row: dict[str, Any]) -> Any:
         refs={(date.fromisoformat(a), date.fromisoformat(b)) for a, b in d.get("refs", ())},  # none stored before
         leads=Counter(d.get("leads", {})),  # none stored before the persons reports are about were kept
         grown=row.get("grown_at") or 0,
-        feats=[_member(m) for m in feats] if feats is not None and len(feats) == row["size"] else None,
+        feats=[_member(m) for m in feats] if feats is not None and len(feats) == len(recent) else None,
+        older=(date.fromisoformat(older[0]), date.fromisoformat(older[1])) if older else None,
     )  # fmt: skip
 
 
@@ -238,13 +246,16 @@ _OPEN: "weakref.WeakKeyDictionary[Any, _Open]" = weakref.WeakKeyDictionary()
 
 @dataclass(slots=True)
 class Placed:
-    """What a batch's placement did: how many articles were placed, the articles moved with their small
-    story into another (whose threads change too), and the stories merged (taken in, kept; ``cluster.merger``),
-    each kept one holding an article of the batch."""
+    """What a batch's placement did: how many articles were placed, the articles whose story changed besides
+    those placed (whose threads change too: those moved with their small story into another, those split off
+    into a new story and the latest article each story split keeps), the stories merged (taken in, kept;
+    ``cluster.merger``), each kept one holding an article of the batch, and the stories split (split, new;
+    ``cluster.splitter``)."""
 
     placed: int = 0
     moved: list[str] = field(default_factory=list)
     merged: list[tuple[int, int]] = field(default_factory=list)
+    split: list[tuple[int, int]] = field(default_factory=list)
 
 
 def assign_stories(store: Any, ids: list[str], analyses: list[Any]) -> int:
@@ -257,14 +268,17 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
     story: the best open story in its date window, or a new one. The stories that can be joined (dated
     ones whose span is near the batch's dates, and the most recently updated) are kept in memory between
     batches, checked against the store; each article is scored only against those sharing one of its key
-    terms (``cluster.StoryIndex``). Then the small stories that have gone ``cluster.SETTLE`` clustered
-    articles without growing by the end of this batch (counted in the store, ``grown_at``) are placed again
-    as a whole into the story their members now fit best (``cluster.replacement``), as ``Clusterer`` does
-    after each article. The assignments, the changed story states, the moves and the document frequencies
-    are written in one transaction. An article already in a story stays there (unless its story moves)."""
+    terms (``cluster.StoryIndex``). A story that takes an article may merge with another of the same days
+    (``cluster.merger``) and, at a size step, split in two (``cluster.splitter``), as in ``Clusterer.add``.
+    Then the small stories that have gone ``cluster.SETTLE`` clustered articles without growing by the end of
+    this batch (counted in the store, ``grown_at``) are placed again as a whole into the story their members
+    now fit best (``cluster.replacement``), as ``Clusterer`` does after each article. The assignments, the
+    changed story states, the splits, the moves and the document frequencies are written in one transaction.
+    An article already in a story stays there (unless its story moves or splits)."""
     if not ids or not hasattr(store, "put_stories"):
         return Placed()
-    from .cluster import SETTLE, SMALL, WINDOW_DAYS, Story, apply_move, assign, keys_of, merger, replacement, terms_of, vector
+    from .cluster import (SETTLE, SMALL, WINDOW_DAYS, Story, apply_move, assign, crossed, keys_of, merger, replacement,
+                          splitter, terms_of, vector)
 
     by_id = dict(zip(ids, analyses))
     feats = [
@@ -302,6 +316,8 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
     changed: dict[int, Story] = {}
     joins: list[tuple[int, str, float | None]] = []
     moves: list[tuple[int, int, list[tuple[str, float | None]]]] = []
+    splits: list[tuple[int, int, list[str]]] = []
+    made = 0  # new stories take ids -1, -2, ... until stored
     out = Placed()
     for f in feats:
         terms = terms_of(f)
@@ -310,11 +326,13 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
         cands = index.candidates(keys)
         story, sc = assign(f, cands, df, vec=vec)
         if story is None:
-            story = Story(-(len(joins) + 1), cols=[], space=df)
+            made += 1
+            story = Story(-made, cols=[], space=df)
             titles[story.id] = f.title
             sim = None
         else:
             sim = round(sc, 4)
+        before = story.size
         story.add(f, vec, terms)
         story.grown = df.n
         index.joined(story, keys)
@@ -328,8 +346,18 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
             if src.id < 0:  # made in this batch: what was to go into it goes into the kept story
                 joins = [(kept.id if sid == src.id else sid, aid, x) for sid, aid, x in joins]
                 moves = [(a, kept.id if b == src.id else b, x) for a, b, x in moves]
+                splits = [(a, kept.id if b == src.id else b, x) for a, b, x in splits]
             else:  # stored: moved whole, as a small story placed again is
                 moves.append((src.id, kept.id, []))
+            story = kept
+        if crossed(before, story.size) and (part := splitter(story, df)) is not None:  # as ``Clusterer.add`` does
+            made += 1
+            new = index.split(story, part, -made, df)
+            changed[new.id] = new
+            titles[new.id] = None  # the store gives it its first article's title
+            splits.append((story.id, new.id, list(new.members)))
+            out.split.append((story.id, new.id))
+            out.moved.extend([*new.members, story.feats[-1].id])  # type: ignore[index]  # and one it keeps
     out.placed, took = len(joins), set(changed)
     for r in settled:
         s = index.stories.get(r["id"])
@@ -344,7 +372,7 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
         new_ids = store.put_stories(
             [{"id": s.id, "title": titles.get(s.id), "first_seen": s.first and str(s.first), "last_seen": s.last and str(s.last),
               "size": s.size, "state": _state(s), "grown": s.grown} for s in changed.values()],
-            joins, dict(added), moves,
+            joins, dict(added), moves, splits,
         )  # fmt: skip
     except BaseException:
         _OPEN.pop(store, None)  # what was kept ran ahead of the store
@@ -353,4 +381,5 @@ def place_stories(store: Any, ids: list[str], analyses: list[Any]) -> Placed:
         index.rename(old, new)
     # A story made and taken in within the batch was never stored: it keeps its negative id.
     out.merged = [(new_ids.get(a, a), new_ids.get(b, b)) for a, b in out.merged]
+    out.split = [(new_ids.get(a, a), new_ids.get(b, b)) for a, b in out.split]
     return out
