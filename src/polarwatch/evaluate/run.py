@@ -90,17 +90,20 @@ def _pred_quotes(store: SQLiteStore, art: Article, mention_is_alias: bool, title
     from ..nlp.actors import registry
 
     reg = registry()
-    out = []
-    for q in store.get_quotes(art.id):
-        if q.in_title and not titles:
-            continue
-        actor = reg.actors.get(q.speaker_id or "")
-        aliases = list(actor.aliases) if actor else list(_outlet_aliases().get(q.speaker_id or "", ()))
-        kind = "person" if (actor and actor.is_person) or (q.speaker_id or "").startswith("article:") else ("organization" if actor else None)
-        if mention_is_alias and q.speaker_text:
-            aliases.append(q.speaker_text)
-        out.append(PredQuote(q.text, q.kind, q.speaker_name or q.speaker_text, aliases, kind))
-    return out
+    return [pred_quote(reg, q.text, q.kind, q.speaker_id, q.speaker_name, q.speaker_text, mention_is_alias)
+            for q in store.get_quotes(art.id) if titles or not q.in_title]  # fmt: skip
+
+
+def pred_quote(reg: Any, text: str, kind: str, speaker_id: str | None, speaker_name: str | None, speaker_text: str | None,
+               mention_is_alias: bool) -> PredQuote:  # fmt: skip
+    """A predicted quote as scored: the speaker's canonical name, its registry (or outlet) aliases and type, and
+    for a plain gold the mention as written (also how ``benchmarks/train_speakers.py`` labels candidate speakers)."""
+    actor = reg.actors.get(speaker_id or "")
+    aliases = list(actor.aliases) if actor else list(_outlet_aliases().get(speaker_id or "", ()))
+    typ = "person" if (actor and actor.is_person) or (speaker_id or "").startswith("article:") else ("organization" if actor else None)
+    if mention_is_alias and speaker_text:
+        aliases.append(speaker_text)
+    return PredQuote(text, kind, speaker_name or speaker_text, aliases, typ)
 
 
 def _outlet_aliases() -> dict[str, tuple[str, ...]]:
