@@ -45,6 +45,9 @@ from .clauses import (
     without_concession,
 )
 from .entities import link_entities
+from .ranker import decide as _decide
+from .ranker import speaker as _speaker
+from .ranker import weights as _ranker_weights
 from .speakers import (
     _ANON_NOUNS,
     _DOCUMENTS as _DOCUMENT_NOUNS,
@@ -57,7 +60,6 @@ from .speakers import (
     _is_subject,
     _mention_tokens,
     _note_speaker,
-    _resolve,
     _Resolver,
     is_main_subject,
     note_names,
@@ -146,6 +148,7 @@ class Analysis:
     events: list[Any] = field(default_factory=list)
     themes: list[Any] = field(default_factory=list)
     tone: Any = None
+    decisions: list[Any] = field(default_factory=list)  # the ranker's decisions, kept only under ranker.recording()
 
     def actors(self) -> dict[str, dict[str, Any]]:
         """Actors of the article: id -> {name, kind, country, mentions}."""
@@ -205,6 +208,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     for p in paragraphs:
         offsets.append(pos)
         pos += len(p) + 2
+    res.paras, res.quotes, res.ranker = offsets or [0], an.quotes, _ranker_weights()
 
     # Full names first, so that a surname used before the full name ("Leksyutina said" in the
     # lead, "professor Yana Leksyutina" later) still links to one person.
@@ -256,6 +260,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
 
         # 2. direct quotes
         spans = _quote_spans(para)
+        res.quoted += [(base + qs, base + qe) for qs, qe, _ in spans]
         covered: list[tuple[int, int]] = []
         para_speaker: Quote | None = None  # the same, in this paragraph
         if (turn := _transcript_turn(para, an.text, paragraphs)) is not None:
@@ -291,7 +296,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 # opening the quotation: the subject of the clause the colon closes speaks
                 idoc, cue_tok, spk_tokens = intro
                 ibase = base if idoc is doc else offsets[pi - 1]
-                sid, sname, scountry, how = _resolve(spk_tokens, ibase + spk_tokens[0].idx, res, reg)
+                sid, sname, scountry, how = _speaker(spk_tokens, ibase + spk_tokens[0].idx, res, reg)
                 q = Quote(base + qs, base + qe, qtext, "direct", cue_tok.text, ibase + cue_tok.idx, _span_text(spk_tokens),
                           ibase + spk_tokens[0].idx, ibase + spk_tokens[-1].idx + len(spk_tokens[-1].text), sid, sname, scountry)  # fmt: skip
                 an.quotes.append(q)
@@ -307,20 +312,26 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 src = para_speaker or prev_speaker
                 if continues and src is not None:
                     # same speaker, and the same mention it hangs on ("he" for both halves); no cue of its own
-                    an.quotes.append(Quote(base + qs, base + qe, qtext, "direct", None, None, src.speaker_text, src.speaker_start,
-                                           src.speaker_end, src.speaker_id, src.speaker_name, src.speaker_country))  # fmt: skip
+                    q = Quote(base + qs, base + qe, qtext, "direct", None, None, src.speaker_text, src.speaker_start,
+                              src.speaker_end, src.speaker_id, src.speaker_name, src.speaker_country)  # fmt: skip
+                    rule = (src.speaker_id, src.speaker_name, src.speaker_country, "continued")
+                    if (got := _decide(res, base + qs, "cont", rule)) is not rule:
+                        # the ranker's choice among earlier entities (ranker.py): no mention of its own
+                        q.speaker_id, q.speaker_name, q.speaker_country = got[:3]
+                        q.speaker_text, q.speaker_start, q.speaker_end = got[1], None, None
+                    an.quotes.append(q)
                     covered.append((qs, qe))
                 elif len(qtext.split()) >= 4 and (sent_spk := _sentence_subject_speaker(doc, qs, qe)) is not None:
                     # A partial quote inside a sentence whose subject is the speaker ("X called it “…”").
                     tok, stoks = sent_spk
-                    sid, sname, scountry, how = _resolve(stoks, base + qs, res, reg)
+                    sid, sname, scountry, how = _speaker(stoks, base + qs, res, reg)
                     an.quotes.append(Quote(base + qs, base + qe, qtext, "direct", tok.text, base + tok.idx, _span_text(stoks),
                                            base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
                     covered.append((qs, qe))
                 continue
             if len(spk_tokens) == 1 and spk_tokens[0].lower_ in _FIRST_SECOND:
                 continue
-            sid, sname, scountry, how = _resolve(spk_tokens, base + qs, res, reg)
+            sid, sname, scountry, how = _speaker(spk_tokens, base + qs, res, reg)
             st = spk_tokens
             q = Quote(
                 base + qs, base + qe, qtext, "direct", cue_tok.text, base + cue_tok.idx, _span_text(st) if st else None,
@@ -433,7 +444,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     continue
                 if len(stoks) == 1 and stoks[0].lower_ in _FIRST_SECOND:
                     continue  # "I said", "you told": an interview or quoted speech, not a report
-                sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
+                sid, sname, scountry, how = _speaker(stoks, base + cs, res, reg)
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
                 _note_speaker(res, base + cs, sid, scountry, sname, how)
@@ -456,7 +467,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                     continue  # too short, or cut across a quotation
                 if any(qs - 1 <= cs and ce <= qe + 1 for qs, qe in covered) or (len(stoks) == 1 and stoks[0].lower_ in _FIRST_SECOND | {"my", "our", "your"}):
                     continue
-                sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
+                sid, sname, scountry, how = _speaker(stoks, base + cs, res, reg)
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
             # "The plan was criticized by the council as reckless": a passive report with its agent
@@ -470,7 +481,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 cs, ce = toks[0].idx, _close_mark(para, toks[0].idx, toks[-1].idx + len(toks[-1].text))
                 if any(cs < qe and qs < ce for qs, qe in covered):
                     continue
-                sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
+                sid, sname, scountry, how = _speaker(stoks, base + cs, res, reg)
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", tok.text, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
             # "according to X, …", "in the words of X, …", "in X's words, …"
@@ -488,7 +499,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
                 cs, ce = rest[0].idx, _close_mark(para, rest[0].idx, rest[-1].idx + len(rest[-1].text))
                 if any(cs < qe and qs < ce for qs, qe in covered):
                     continue
-                sid, sname, scountry, how = _resolve(stoks, base + cs, res, reg)
+                sid, sname, scountry, how = _speaker(stoks, base + cs, res, reg)
                 an.quotes.append(Quote(base + cs, base + ce, para[cs:ce], "indirect", cue, base + tok.idx, _span_text(stoks),
                                        base + stoks[0].idx, base + stoks[-1].idx + len(stoks[-1].text), sid, sname, scountry))  # fmt: skip
 
@@ -512,6 +523,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
         q.about = sorted({m.actor_id for m in an.mentions if m.actor_id and q.start <= m.start and m.end <= q.end} - {q.speaker_id})
     an.quotes.sort(key=lambda q: q.start)
     an.persons = res.persons
+    an.decisions = res.decisions
     for d in docs:
         d.user_data.pop("polarwatch_ents", None)  # the entity cache of _doc_ents stays out of what later stages see
     return an

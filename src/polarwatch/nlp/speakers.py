@@ -96,6 +96,13 @@ class _Resolver:
         self.name_pronoun: dict[str, str] = {}  # the same, guessed from a common given name
         self.documents: list[tuple[int, tuple[str | None, str | None, str | None, str], str]] = []  # issuers, by document noun
         self.plurals: dict[int, list[Any]] = {}  # the plural subjects of main clauses, by offset, for a later "they"
+        # for the ranker of candidate speakers (ranker.py): paragraph starts, quotation spans, the quotes so far
+        self.paras: list[int] = [0]
+        self.quoted: list[tuple[int, int]] = []
+        self.quotes: list[Any] = []
+        self.decisions: list[Any] = []
+        self.first_keys: set[str] | None = None
+        self.ranker: Any = None  # its weights when it is on (set once an article by quotes.analyse)
 
     def learn_pronoun(self, pid: str | None, words: str | None) -> None:
         """Note the pronoun a person takes, from a gendered title or role ("Mrs.", "spokeswoman") or from a
