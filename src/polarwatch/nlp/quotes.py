@@ -15,7 +15,8 @@ offset into ``Article.body``. Rules over spaCy's parse, in this order:
 4. speakers are resolved through names, descriptions ("the professor", "the
    spokesman" -> the last person with that role) and pronouns ("he"/"she" ->
    the last person; "it" -> the last organisation that spoke or was named):
-   ``speakers.py``.
+   ``speakers.py``; a learned choice among the earlier entities can overrule
+   the pronoun, description and no-cue answers (``ranker.py``, off by default).
 """
 
 from __future__ import annotations
