@@ -545,6 +545,11 @@ def test_with_workers_analyses_are_stored_a_batch_at_a_time_and_two_chunks_at_a_
         assert calls == [12] and sum(ex.in_flight.values()) == 8  # four chunks kept, then stored together
         ex.wait()
         assert calls == [12, 6, 2] and not ex.in_flight  # chunks 5 and 6 while 7 runs, then 7
+        calls.clear()
+        for i in range(0, 11, 3):  # 3, 3, 3, 2: chunk 1 finishes when chunk 4 is submitted
+            ex.add(arts[i : min(i + 3, 11)])
+        ex.wait()
+        assert calls == [6, 3, 2]  # chunks 1-2 (two at a time), chunk 3 alone while the last one runs, then it
         assert not store.unanalysed_among([a.id for a in arts], VERSION)
     finally:
         store.close()

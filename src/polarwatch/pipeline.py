@@ -131,10 +131,11 @@ class Extractor:
             # Once nothing more is read, kept chunks are stored two at a time while the rest run: what is kept
             # when the last chunk ends is stored with the workers idle (a whole batch of 200 kept to the end took
             # 0.9 s of a 6.2 s run), and two chunks a call cost little more than a batch's share of the fixed part.
+            # With one chunk left, what is kept is stored while it runs, so that only that chunk is stored last.
             tail = 2 * self.pool.chunk
             while self.pool.pending:
                 self.pool.finish_one()
-                if self.pool.pending and len(self._ids) >= tail:
+                if self.pool.pending and (len(self._ids) >= tail or self.pool.pending == 1):
                     self._store()
             self._store()
 
