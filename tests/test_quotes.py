@@ -880,3 +880,11 @@ def test_a_body_known_only_by_its_name_that_spoke_is_what_it_means():
 def test_an_unnamed_spokesperson_of_a_body_is_an_unnamed_official():
     qs = _quotes("A hospital spokeswoman said the road would stay closed overnight.")
     assert qs[0][2] == "unnamed officials"  # the Wikinews sets' convention ("a Woolworths spokesperson" in dev)
+
+
+def test_a_body_described_by_a_common_noun_reaches_the_body_it_belongs_to():
+    # a campaign or an administration no one named is the last named person's; a body whose name holds a registry
+    # country is noted as that body (the country's short form spelled out), so a later "the embassy" finds it
+    qs = _quotes("Voters in Iowa met Jo Jorgensen on Monday. The campaign said the rally drew 400 people.",
+                 "Harry Dunn's family wrote to the US Embassy in London on Friday. The embassy said it had no comment.")  # fmt: skip
+    assert [s for _, _, s in qs] == ["Jorgensen campaign", "United States Embassy in London"]

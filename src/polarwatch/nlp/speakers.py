@@ -621,11 +621,24 @@ def note_names(res: _Resolver, doc: Any, base: int, reg: ActorRegistry, taken: l
             if _is_subject(ent.root):
                 res.note_in_order(base + tail[0].idx, "subject-person", p.id, p.country, p.name)
             continue
-        if ent.label_ != "ORG" or any(s < ent.end_char and ent.start_char < e for s, e in taken):
+        if ent.label_ != "ORG":
+            continue
+        inner = [(s, e) for s, e in taken if s < ent.end_char and ent.start_char < e]
+        if inner and not all(ent.start_char <= s and e < ent.end_char for s, e in inner):
             continue
         start, end = _widen(text, ent.start_char, ent.end_char)  # "the Russian Embassy in Reykjavik"
         name = re.sub(r"^(?:[Tt]he|[Aa]n?)\s+", "", re.sub(r"['’]s$", "", text[start:end])).strip()
         if not name[:1].isupper():
+            continue
+        if inner:
+            # a body whose name holds a country the registry knows ("the US Embassy in London"), for a later "the
+            # embassy"; the country's short form spelled out as the registry names it
+            if not org_kind(name) or (found := [m for m in reg.find(name) if m.actor.type == "country"]) == []:
+                continue
+            m = found[0]
+            if m.text.isupper():
+                name = name[: m.start] + m.actor.name + name[m.end :]
+            res.note_in_order(base + ent.start_char, "org", "", m.actor.country or m.actor.id.upper(), name)
             continue
         prev = doc[ent.start - 1] if ent.start > 0 else None
         if prev is not None and prev.lower_.rstrip(".") in _ROLE_WORDS | _HONORIFICS and _name_like(name, reg):
@@ -850,6 +863,32 @@ def _place_government(stoks: list[Any], head: Any, found: list[Any], offset: int
     return None, name, code, "unresolved"
 
 
+# Bodies known by the person they serve: "the Biden campaign", "the Trump administration".
+_PERSONAL_BODIES = frozenset({"campaign", "administration"})
+
+
+def _personal_body(noun: str, poss: Any, offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str] | None:
+    """"the campaign", "his administration": the last body named with that word ("the Jorgensen campaign"), else the
+    body of that kind of the person the possessive stands for, or of the last person named ("Biden … The campaign
+    called …" is the Biden campaign), noted so that a later "the campaign" or "it" finds it again; None if no one
+    was named."""
+    named = next(((aid, country, name) for off, kind, aid, country, name in reversed(res.events)
+                  if off < offset and kind in ("org", "org-speaker", "body") and noun in name.lower().split()), None)
+    if named is not None:
+        return (named[0] or None), named[2], named[1], "description"
+    owner = _resolve([poss], offset, res, reg) if poss is not None else None
+    if owner and owner[0] in res.persons:
+        person = (owner[0], owner[2], owner[1])
+    else:  # the last named in the text (a paragraph's registry people are noted before its NER people)
+        last = max((e for e in res.events if e[0] < offset and e[1] == "person"), key=lambda e: e[0], default=None)
+        person = last[2:] if last is not None else None
+    if person is None:
+        return None
+    name = f"{(res.persons[person[0]].name if person[0] in res.persons else person[2]).split()[-1]} {noun}"
+    res.note(offset, "body", "", person[1], name)
+    return None, name, person[1], "description"
+
+
 def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str]:
     """(actor id, canonical name, country, how) for a speaker mention."""
     if not stoks:
@@ -1031,6 +1070,9 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
             if noun == "office" and pid and a is None:
                 res.anonymous.append((offset, "officials"))
                 return None, "unnamed officials", None, "anonymous"  # "his office" of someone the registry does not know
+        if noun in _PERSONAL_BODIES and head.pos_ == "NOUN" and (poss is not None or stoks[0].lower_ in ("the", "this", "that")):
+            if (got := _personal_body(noun, poss, offset, res, reg)) is not None:
+                return got
         nat = [t for t in stoks if t.i < head.i and t.head.i == head.i and t.ent_type_ in ("NORP", "GPE") and t.dep_ in ("amod", "compound")]
         if noun in _DESCRIPTIONS and nat and head.pos_ == "NOUN":
             # "the Saudi government", "Iraqi military": that country's body, not the last body of the kind named
