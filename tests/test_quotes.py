@@ -888,3 +888,13 @@ def test_a_body_described_by_a_common_noun_reaches_the_body_it_belongs_to():
     qs = _quotes("Voters in Iowa met Jo Jorgensen on Monday. The campaign said the rally drew 400 people.",
                  "Harry Dunn's family wrote to the US Embassy in London on Friday. The embassy said it had no comment.")  # fmt: skip
     assert [s for _, _, s in qs] == ["Jorgensen campaign", "United States Embassy in London"]
+
+
+def test_of_two_speakers_joined_in_one_mention_the_first_speaks():
+    # a pronoun first ("Both he and …"), two bodies each with its own institution word, a surname the parser took
+    # into the next name; a leading "Both" is not part of the mention
+    qs = _quotes("Chief constable Nick Adderley wrote to the embassy. Both he and commissioner Stephen Mold said the immunity should be waived.",
+                 "The American Civil Liberties Union of Montana and Native American Rights Fund said the law was unfair.",
+                 "Director of National Intelligence John Ratcliffe spoke on Monday. Ratcliffe and FBI director Christopher Wray said Iran had sent the emails.")  # fmt: skip
+    assert [s for _, _, s in qs] == ["Nick Adderley", "American Civil Liberties Union of Montana", "John Ratcliffe"]
+    assert [q.speaker_text for q in analyse(["Both Mr. King and Mr. Schultz said the deal was good."]).quotes] == ["Mr. King and Mr. Schultz"]

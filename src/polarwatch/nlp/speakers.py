@@ -348,7 +348,7 @@ def _mention_tokens(head: Any, cs: int = -1, ce: int = -1) -> list[Any]:
     dash = next((k for k, t in enumerate(toks[:4]) if t.text in ("-", "—", "–", "--")), None)
     if dash and toks[0].i == toks[0].sent.start and all(t.is_upper and t.is_alpha for t in toks[:dash]):
         toks = toks[dash + 1 :]  # a dateline the parser took into the subject ("BRUSSELS - European leaders")
-    while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
+    while toks and (toks[0].is_punct or toks[0].dep_ == "cc" or toks[0].dep_ == "preconj"):  # "Both X and Y"
         toks = toks[1:]
     while toks and toks[-1].is_punct:
         toks = toks[:-1]
@@ -459,14 +459,24 @@ def _core(stoks: list[Any]) -> list[Any]:
             root = app[0]
     # "Pierce and Carroll", "La Riva, Hawkins and Carroll": names side by side, the first speaks (not the parts of
     # one name: "Ministry of Justice and Public Security")
-    names = root.pos_ == "PROPN" and any(c.dep_ == "conj" and c.pos_ == "PROPN" for c in root.children) \
-        and not any(c.dep_ == "prep" for c in root.children)  # fmt: skip
+    conj = next((c for c in root.children if c.dep_ == "conj" and c.pos_ == "PROPN"), None)
+    names = conj is not None and (root.pos_ == "PROPN" and not any(c.dep_ == "prep" for c in root.children)
+                                  or root.lower_ in ("he", "she")  # "Both he and the county's commissioner Stephen Mold"
+                                  or root.pos_ == "PROPN" and _two_bodies(root, conj))  # fmt: skip
     side = _SIDE_DEPS | ({"conj", "cc"} if names else set())
     drop = {x.i for c in root.children if c.dep_ in side or (c.dep_ == "punct" and c.text in ",;()—–") for x in c.subtree}
     core = [t for t in root.subtree if t.i in inside and t.i not in drop]
     while core and (core[-1].is_punct or core[-1].dep_ == "case" and core[-1].head.i not in inside):
         core = core[:-1]
     return core if core and root in core else stoks
+
+
+def _two_bodies(root: Any, conj: Any) -> bool:
+    """Whether *root* and its conjunct *conj* name two bodies, each with its own institution word ("the American Civil
+    Liberties Union of Montana and Native American Rights Fund"), not one body's name ("Ministry of Justice and Public
+    Security")."""
+    first = _span_text([t for t in root.subtree if t.i < conj.i and t.dep_ != "cc" and not t.is_punct])
+    return org_kind(first) is not None and org_kind(_span_text(list(conj.subtree))) is not None
 
 
 _TITLES = frozenset("""
@@ -889,6 +899,15 @@ def _personal_body(noun: str, poss: Any, offset: int, res: _Resolver, reg: Actor
     return None, name, person[1], "description"
 
 
+def _first_of_pair(stoks: list[Any], res: _Resolver) -> Person | None:
+    """"Ratcliffe and FBI director Christopher Wray", parsed as one name: the person the words before "and" name, when
+    they are the surname of a person named before and another name follows; else None."""
+    k = next((k for k, t in enumerate(stoks[:4]) if t.lower_ == "and"), None)
+    if not k or not all(t.pos_ == "PROPN" for t in stoks[:k]) or not any(t.pos_ == "PROPN" for t in stoks[k + 1 :]):
+        return None
+    return res.by_surname(_span_text(stoks[:k]))
+
+
 def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) -> tuple[str | None, str | None, str | None, str]:
     """(actor id, canonical name, country, how) for a speaker mention."""
     if not stoks:
@@ -899,6 +918,8 @@ def _resolve(stoks: list[Any], offset: int, res: _Resolver, reg: ActorRegistry) 
         if not stoks or stoks[0].lower_ in ("which", "who", "that"):
             return None, None, None, "none"
     stoks = _core(stoks)
+    if (first := _first_of_pair(stoks, res)) is not None:
+        return first.id, first.name, first.country, "name"
     if (named := _apposed_name(stoks)) is not None:
         p = res.person(_span_text(named), offset)
         return p.id, p.name, p.country, "name"
