@@ -264,8 +264,9 @@ FLOORS = {
 # R 0.755; indirect quotes F1 0.796, indirect speakers F1 0.670. Speaker round 4 (extract-9, 751554f): quotes P 0.877
 # R 0.769; speakers P 0.760 R 0.667; direct quotes P 0.895 R 0.855, direct speakers P 0.789 R 0.755; indirect quotes
 # F1 0.799, indirect speakers F1 0.690. Speaker round 6 (7831691): speakers P 0.783 R 0.686; direct speakers P 0.816
-# R 0.780; indirect speakers F1 0.709 (the rest unchanged).
-DEV_FLOORS = dict(zip(FLOORS, [0.86, 0.75, 0.76, 0.67, 0.88, 0.84, 0.79, 0.76, 0.79, 0.69]))  # FLOORS' keys, in order
+# R 0.780; indirect speakers F1 0.709 (the rest unchanged). Speaker round 8 (8fb4008): speakers P 0.789 R 0.692; direct
+# speakers P 0.822 R 0.786; indirect speakers F1 0.716 (the rest unchanged).
+DEV_FLOORS = dict(zip(FLOORS, [0.86, 0.75, 0.77, 0.68, 0.88, 0.84, 0.80, 0.77, 0.79, 0.70]))  # FLOORS' keys, in order
 # The second development set (tests/gold/wikinews-dev2, 15 articles), annotated for speaker round 4: before the round
 # (16c7fcc) quotes P 0.941 R 0.804; speakers P 0.678 R 0.580; direct quotes P 0.978 R 0.938, direct speakers P 0.696
 # R 0.667; indirect quotes F1 0.815, indirect speakers F1 0.593. After it (d7a87e6): quotes P 0.934 R 0.826; speakers
@@ -282,8 +283,10 @@ DEV3_FLOORS = dict(zip(FLOORS, [0.83, 0.74, 0.61, 0.54, 0.96, 0.96, 0.74, 0.74, 
 # The fourth (tests/gold/wikinews-dev4, 15 articles), annotated blind as the check set of speaker round 6. Its first score,
 # on unseen text (46a9d71, the extractor as at 34fb646): quotes P 0.829 R 0.760; speakers P 0.613 R 0.562; direct quotes
 # P 0.975 R 0.886, direct speakers P 0.825 R 0.750; indirect quotes F1 0.716, indirect speakers F1 0.473. Floors a little
-# under that first score (one direct quote moves a direct figure by about 0.025).
-DEV4_FLOORS = dict(zip(FLOORS, [0.81, 0.74, 0.59, 0.54, 0.95, 0.86, 0.80, 0.72, 0.69, 0.45]))
+# under that first score (one direct quote moves a direct figure by about 0.025). Speaker round 8 read its errors (it is a
+# development set since) and moved it (8fb4008): speakers P 0.670 R 0.620, indirect speakers F1 0.550 (the rest
+# unchanged); those two floors raised a little under.
+DEV4_FLOORS = dict(zip(FLOORS, [0.81, 0.74, 0.65, 0.60, 0.95, 0.86, 0.80, 0.72, 0.69, 0.53]))
 
 
 _SCORES: dict[Path, dict] = {}  # one eval per gold folder for the whole module
