@@ -11,8 +11,10 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from polarwatch.evaluate.gold import load_gold
-from polarwatch.evaluate.run import _article
+from polarwatch.evaluate.run import _article, run_eval
 
 from conftest import shared_dir
 from test_eval_wikinews import _eligible, _plain
@@ -69,3 +71,31 @@ def test_named_speakers_are_declared_with_a_type():
         for q in art["quotes"]:
             who = q["speaker"]
             assert who.startswith("unnamed ") or art["speakers"][who]["type"] in ("person", "organization", "country"), (url, who)
+
+
+# Its first score, on unseen text (2026-11-25, the extractor as at 59da459, the start of session 10): quotes P 0.864
+# R 0.659; speakers P 0.672 R 0.512; direct quotes P 0.949 R 0.804, direct speakers P 0.769 R 0.652; indirect quotes
+# F1 0.696, indirect speakers F1 0.529. The session's speaker ranker (off by default; on, the same figures) and speaker
+# round 8 (e8fbfd2) left every figure unchanged. Floors a little under (one direct quote moves a direct figure by about
+# 0.02); tuning on this set, once its errors are read, does not raise them.
+DEV5_FLOORS = {
+    ("quotes", "precision"): 0.84, ("quotes", "recall"): 0.64,
+    ("speakers", "precision"): 0.65, ("speakers", "recall"): 0.49,
+    ("direct", "quotes", "precision"): 0.92, ("direct", "quotes", "recall"): 0.78,
+    ("direct", "speakers", "precision"): 0.74, ("direct", "speakers", "recall"): 0.63,
+    ("indirect", "quotes", "f1"): 0.67, ("indirect", "speakers", "f1"): 0.50,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path,floor", list(DEV5_FLOORS.items()), ids=["/".join(k) for k in DEV5_FLOORS])
+def test_dev5_floors(path, floor, dev5_scores):
+    d = dev5_scores
+    for k in path:
+        d = d[k]
+    assert d >= floor, dev5_scores
+
+
+@pytest.fixture(scope="module")
+def dev5_scores() -> dict:
+    shared_dir("wikinews")
+    return run_eval("quotes", DEV5)
