@@ -295,6 +295,64 @@ def test_a_story_split_gives_the_articles_named_to_a_new_story_in_one_transactio
         s.close()
 
 
+def test_a_story_merged_and_split_in_one_batch_is_stored_as_it_is_kept_in_memory(db, monkeypatch):
+    """One batch merges a stored story into another and then splits the merged one (the decisions are forced
+    here: real texts that do both in one batch depend on the order they come in). The split moves articles
+    that are still in the taken-in story's row; the merge's move must not widen the kept story's stored dates
+    with them: each stored story (members, size, first and last seen) is the one kept in memory."""
+    from types import SimpleNamespace
+
+    from polarwatch.stories import cluster
+    from polarwatch.stories.service import _OPEN, place_stories
+    from polarwatch.stories.threads import update_threads_of_articles
+
+    none = SimpleNamespace(mentions=[], events=[])
+    s = open_store(db)
+    try:
+        first = _stored(s, [*ICEBREAKER, *PATROL], "a")  # icebreaker 03-03..03-06; patrol 03-05, 03-07
+        place_stories(s, first, [none] * 5)
+        ice, patrol = s.story_of("a0"), s.story_of("a3")  # type: ignore[attr-defined]
+        assert ice != patrol and s.story_of("a2") == ice and s.story_of("a4") == patrol  # type: ignore[attr-defined]
+        mem = _OPEN[s]
+
+        def merger(story, cands, df):  # noqa: ANN001, ANN202
+            return mem.index.stories[patrol] if story.id == ice else None
+
+        def splitter(story, df):  # noqa: ANN001, ANN202
+            assert story.feats is not None
+            return [i for i, f in enumerate(story.feats) if f.id in ("a3", "a4")] or None
+
+        def broken(story, df):  # noqa: ANN001, ANN202
+            raise RuntimeError("killed half-way")
+
+        monkeypatch.setattr(cluster, "merger", merger)
+        monkeypatch.setattr(cluster, "splitter", broken)  # first the batch fails after the merge, before the split
+        late = _stored(s, [("tass.com", "2031-03-05", ICEBREAKER[1][2], ICEBREAKER[1][3] + " Sea ice was thin.")], "b")
+        with pytest.raises(RuntimeError):
+            place_stories(s, late, [none])
+        assert s.story_of("b0") is None and s.get_story(patrol) is not None  # type: ignore[attr-defined]  # nothing written
+        monkeypatch.setattr(cluster, "splitter", splitter)  # ... then runs again: as if it had never been tried
+        placed = place_stories(s, late, [none])
+        mem = _OPEN[s]  # what was kept ran ahead of the store in the failed try, and was read again
+        assert placed.merged == [(patrol, ice)] and len(placed.split) == 1 and placed.split[0][0] == ice
+        new = placed.split[0][1]
+        kept = {x.id: x for x in (mem.index.stories[ice], mem.index.stories[new])}
+        assert (str(kept[ice].first), str(kept[ice].last)) == ("2031-03-03", "2031-03-06")  # the patrol's days left with it
+        members = {ice: ["a0", "a1", "a2", "b0"], new: ["a3", "a4"]}  # (a story read again knows its recent members only)
+        for sid, x in kept.items():
+            got = s.get_story(sid)  # type: ignore[attr-defined]
+            size = s.story_rows([sid])[0]["size"]  # type: ignore[attr-defined]
+            assert (sorted(a["id"] for a in got["articles"]), size, got["first_seen"], got["last_seen"]) == (
+                members[sid], x.size, str(x.first), str(x.last))
+            assert [f.id for f in x.feats] == members[sid]  # type: ignore[union-attr]
+        assert s.get_story(patrol) is None and sorted(s.story_heads(None, None, 10)) == sorted(kept)  # type: ignore[attr-defined]
+        assert update_threads_of_articles(s, late + placed.moved) >= 0  # as ingest does: both parts get a profile
+        assert sorted(r["story_id"] for r in s.story_profile_rows([ice, new])) == sorted([ice, new])  # type: ignore[attr-defined]
+        assert place_stories(s, late, [none]).placed == 0 and sorted(s.story_heads(None, None, 10)) == sorted(kept)  # type: ignore[attr-defined]
+    finally:
+        s.close()
+
+
 def test_migration_018_fills_when_each_stored_story_last_grew(db):
     s = open_store(db)
     try:
@@ -340,9 +398,14 @@ def _own_gold_one_by_one(db: str, shuffle: int | None = None) -> tuple[Any, dict
         placed = [place_stories(s, [arts[i].id], [none]) for i in order]
         stored = [s.story_of(a.id) for a in arts]  # type: ignore[attr-defined]
         sizes = s.story_heads(None, None, 1000)  # type: ignore[attr-defined]
+        rows = [s.get_story(sid) for sid in sizes]  # type: ignore[attr-defined]
     finally:
         s.close()
     assert bcubed([mem.story_of[f.id] for f in feats], stored)["f1"] == 1.0  # the same stories either way
+    # ... and each stored story is the one in memory: its members, size, first and last seen
+    want = {frozenset(x.members): (x.size, x.first and str(x.first), x.last and str(x.last)) for x in mem.stories}
+    got = {frozenset(a["id"] for a in r["articles"]): (sizes[r["id"]], r["first_seen"], r["last_seen"]) for r in rows}
+    assert got == want
     return mem, first, placed, sizes
 
 

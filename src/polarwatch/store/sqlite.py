@@ -733,7 +733,8 @@ class SQLiteStore(ThreadsSQL, Store):
         state, grown}``; a negative id is a new story; grown: ``grown_at``), *joins* (story id, article id, score),
         the document-frequency increments *df*, the *splits* (``split_stories``, in order) and then the *moves*
         (``move_stories``); a negative target is a story of *stories*. An article already in a story is left where
-        it is (unless a split or move takes it). Returns new ids by the negative ones."""
+        it is (unless a split or move takes it). The first and last seen of *stories* are the clusterer's, after the
+        moves too (a story merged and split in one batch). Returns new ids by the negative ones."""
         now = _now()
         ids: dict[int, int] = {}
         self.db.execute("BEGIN IMMEDIATE")
@@ -764,6 +765,9 @@ class SQLiteStore(ThreadsSQL, Store):
             )
             self._split_stories([(src, ids.get(dst, dst), aids) for src, dst, aids in splits or ()], now)
             self._move_stories([(src, ids.get(dst, dst), scores) for src, dst, scores in moves or ()], now)
+            if moves:  # a move widens its target by the source's row, which still holds any articles a split took since
+                self.db.executemany("UPDATE stories SET first_seen = ?, last_seen = ? WHERE id = ?",
+                                    [(s["first_seen"], s["last_seen"], ids.get(s["id"], s["id"])) for s in stories])
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
