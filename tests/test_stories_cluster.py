@@ -617,3 +617,46 @@ def test_a_split_story_keeps_the_dates_of_its_earlier_members():
     new = split_off(s, list(range(6, MAX_RECENT)), 2, DocFreq())
     assert (s.first, s.last, new.first, new.last) == (date(2031, 3, 1), date(2031, 3, 8), date(2031, 3, 9), date(2031, 3, 14))
     assert s.size == 8 and len(s.recent) == 6 and new.size == 6
+
+
+def test_a_split_story_refers_to_the_dates_of_the_members_it_keeps_as_if_placed_alone():
+    """After a split each part holds the referred dates its members would have given it alone (``_refs_of``):
+    a story whose members are all recent makes them again; a larger one takes off the spans of the members that
+    leave unless a member it keeps refers to them too (each span is kept with how many members refer to it)."""
+    from datetime import date, timedelta
+
+    from polarwatch.stories.cluster import MAX_RECENT, MAX_REFS, DocFreq, Story, split_off
+
+    def member(i: int, shared: bool = False):  # noqa: ANN202
+        f = _quake(f"k{i}", "Petropavlovsk", "Kamchatka", "6.1", published=f"2031-03-{i + 1:02d}")
+        own = (date(2031, 1, 1) + timedelta(days=i),) * 2
+        f.referred = (own, (date(2030, 12, 24),) * 2) if shared else (own,)
+        return f
+
+    def alone(feats) -> Story:  # noqa: ANN001
+        x = Story(9)
+        for f in feats:
+            x.add(f)
+        return x
+
+    for n, out in ((8, [4, 5, 6, 7]), (MAX_RECENT + 4, list(range(6, MAX_RECENT)))):
+        feats = [member(i, shared=i in (1, n - 1)) for i in range(n)]  # a span both parts refer to
+        s = alone(feats)
+        gone = {s.feats[i].id for i in out}  # type: ignore[index]
+        new = split_off(s, out, 2, DocFreq())
+        assert s.refs == alone([f for f in feats if f.id not in gone]).refs
+        assert new.refs == alone([f for f in feats if f.id in gone]).refs
+        assert s.refs[(date(2030, 12, 24),) * 2] == 1 and new.refs[(date(2030, 12, 24),) * 2] == 1
+    # What cannot be made again: a span dropped while the story held more than MAX_REFS (the furthest from its
+    # span) stays dropped, as the earlier members' own referred dates are not kept.
+    far = member(0)
+    far.referred = tuple((date(2040, 1, 1) + timedelta(days=i),) * 2 for i in range(MAX_REFS))
+    feats = [far, *(member(i) for i in range(1, MAX_RECENT + 3))]
+    s = alone(feats)
+    assert len(s.refs) == MAX_REFS and (date(2040, 1, 1),) * 2 in s.refs
+    split_off(s, list(range(2, MAX_RECENT)), 2, DocFreq())
+    kept = alone([f for f in feats if f.id in s.members]).refs
+    # 78 spans once (64 far ones and 14 members' own): the 14 furthest went; its 5 members alone refer to 68, of
+    # which they would keep all but the 4 furthest: 10 far spans they would hold are gone for good.
+    assert s.members == ["k0", "k1", "k2", "k3", "k4"] and (len(s.refs), len(kept)) == (54, MAX_REFS)
+    assert set(s.refs) < set(kept) and set(kept) - set(s.refs) == {(date(2040, 1, 1) + timedelta(days=i),) * 2 for i in range(50, 60)}

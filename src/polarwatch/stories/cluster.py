@@ -107,7 +107,7 @@ class Story:
     named: list[list[str]] | None = None  # each recent member's names, for ``core`` (None: to make from ``recent``)
     keys: set[int] = field(default_factory=set)  # the columns it is indexed under (StoryIndex)
     encoded: list[str | None] | None = None  # each recent member's terms as stored (JSON), once made (service)
-    refs: set[tuple[date, date]] = field(default_factory=set)  # the dates its members' texts refer to (spans)
+    refs: Counter[tuple[date, date]] = field(default_factory=Counter)  # the date spans its members' texts refer to, each by how many
     leads: Counter[str] = field(default_factory=Counter)  # the persons its members are about (``features.lead_person``)
     grown: int = 0  # the count of clustered articles when it last took a new article
     feats: list[ArticleFeatures] | None = field(default_factory=list)  # the recent members' features (``_slim``; None: not kept)
@@ -181,7 +181,7 @@ class Story:
         if other.first is not None and other.last is not None:
             self.first = min(self.first or other.first, other.first)
             self.last = max(self.last or other.last, other.last)
-        self.refs |= other.refs
+        self.refs.update(other.refs)
         if len(self.refs) > MAX_REFS:
             self.refs = _nearest_refs(self.refs, self.first, self.last)
         self.leads.update(other.leads)
@@ -425,13 +425,26 @@ def _gap(day: date | None, s: Story) -> int | None:
     return max(0, (day - s.last).days)
 
 
-def _nearest_refs(refs: set[tuple[date, date]], first: date | None, last: date | None) -> set[tuple[date, date]]:
-    """The ``MAX_REFS`` of a story's referred spans nearest its own span *first*..*last* (ties: the earlier), so
-    the event's day stays and dates far in the future or past go first."""
+def _nearest_refs(refs: Counter[tuple[date, date]], first: date | None, last: date | None) -> Counter[tuple[date, date]]:
+    """The ``MAX_REFS`` of a story's referred spans nearest its own span *first*..*last* (ties: the earlier), with
+    their counts, so the event's day stays and dates far in the future or past go first."""
     if first is None or last is None:
-        return set(sorted(refs)[:MAX_REFS])
+        return Counter({r: refs[r] for r in sorted(refs)[:MAX_REFS]})
     lo, hi = first.toordinal(), last.toordinal()
-    return set(sorted(refs, key=lambda r: (max(0, lo - r[1].toordinal(), r[0].toordinal() - hi), r))[:MAX_REFS])
+    near = sorted(refs, key=lambda r: (max(0, lo - r[1].toordinal(), r[0].toordinal() - hi), r))[:MAX_REFS]
+    return Counter({r: refs[r] for r in near})
+
+
+def _refs_of(feats: list[ArticleFeatures]) -> Counter[tuple[date, date]]:
+    """The referred spans a story of these members (in this order) holds, as ``Story.add`` keeps them."""
+    refs: Counter[tuple[date, date]] = Counter()
+    span = None
+    for g in feats:
+        span = _widen(span, g.day)
+        refs.update(g.referred)
+        if len(refs) > MAX_REFS:
+            refs = _nearest_refs(refs, *(span or (None, None)))
+    return refs
 
 
 def _refers(f: ArticleFeatures, s: Story) -> bool:
@@ -897,7 +910,10 @@ def split_off(s: Story, out: list[int], new_id: int, df: DocFreq) -> Story:
     *new_id*, which is returned. The new story is made from their kept terms and features as if they had
     arrived in that order; *s* loses their terms, actors, events and persons, and its dates are made again from
     the members it keeps (the recent ones' days and the span of the earlier ones, ``older``). Its referred
-    dates are made again too when all its members are recent; else those of the members gone stay with it."""
+    dates are made again from its members when all are recent; else each span loses the members gone that
+    referred to it and goes when none is left: the spans of the members it keeps, exactly, unless the story
+    once held more than ``MAX_REFS`` spans, when those it dropped then (the furthest from its span) stay
+    dropped, because the earlier members' own referred dates are not kept to count them again."""
     assert s.feats is not None and len(s.feats) == len(s.recent)
     gone = set(out)
     new = Story(new_id, cols=[], space=df)
@@ -921,8 +937,12 @@ def split_off(s: Story, out: list[int], new_id: int, df: DocFreq) -> Story:
         if g.lead:
             s.leads[g.lead] -= 1
     s.actors, s.events, s.leads = +s.actors, +s.events, +s.leads  # the counts gone to zero dropped
-    if s.size == len(keep):  # every member is recent: its referred dates are theirs (else the earlier ones' stay)
-        s.refs = _nearest_refs({r for i in keep for r in s.feats[i].referred}, None, None)
+    if s.size == len(keep):  # every member is recent: its referred dates are theirs, as placed alone
+        s.refs = _refs_of([s.feats[i] for i in keep])
+    else:
+        for i in out:
+            s.refs.subtract(s.feats[i].referred)
+        s.refs = +s.refs  # the spans no member left refers to dropped
     s.recent = [s.recent[i] for i in keep]
     s.feats = [s.feats[i] for i in keep]
     s.cols = [s.cols[i] for i in keep] if s.cols is not None else None

@@ -145,7 +145,9 @@ def _state(s: Any) -> str:
     """The story's stored state: ``{"terms", "actors", "events", "refs", "leads", "recent"}`` as JSON, and when they
     are kept ``"feats"``: what each recent member is scored by besides its terms (id, date, actors, events, referred
     dates, lead person), so a small story can be placed again (``cluster.replacement``) and a story split in two
-    (``cluster.splitter``), with ``"older"``, the dated span of the members no longer recent. A recent member's
+    (``cluster.splitter``), with ``"older"``, the dated span of the members no longer recent. Each referred span
+    ``"refs"`` is stored with how many members refer to it, so a split can take off those of the members that
+    leave (a state stored before without counts is read with the story's size, an upper bound). A recent member's
     terms never change, so each is encoded once and kept on the story (``Story.encoded``) for its later writes."""
     enc = s.encoded
     if enc is None or len(enc) != len(s.recent):
@@ -154,7 +156,7 @@ def _state(s: Any) -> str:
         if enc[i] is None:
             enc[i] = _json(t)
     d = {"terms": s.terms, "actors": dict(_by_count(s.actors)), "events": [[*e, c] for e, c in _by_count(s.events)],
-         "refs": [[str(a), str(b)] for a, b in sorted(s.refs)], "leads": dict(_by_count(s.leads))}
+         "refs": [[str(a), str(b), n] for (a, b), n in sorted(s.refs.items())], "leads": dict(_by_count(s.leads))}
     if s.older is not None:
         d["older"] = [str(s.older[0]), str(s.older[1])]
     head = _json(d)[:-1]
@@ -179,7 +181,8 @@ def _story(row: dict[str, Any]) -> Any:
         Counter({(e[0], e[1], e[2]): e[3] for e in d["events"]}),
         parse_published(row["first_seen"]), parse_published(row["last_seen"]),
         recent=recent,
-        refs={(date.fromisoformat(a), date.fromisoformat(b)) for a, b in d.get("refs", ())},  # none stored before
+        refs=Counter({(date.fromisoformat(r[0]), date.fromisoformat(r[1])): r[2] if len(r) > 2 else row["size"]
+                      for r in d.get("refs", ())}),  # none stored before; no count before splits: at most every member
         leads=Counter(d.get("leads", {})),  # none stored before the persons reports are about were kept
         grown=row.get("grown_at") or 0,
         feats=[_member(m) for m in feats] if feats is not None and len(feats) == len(recent) else None,
