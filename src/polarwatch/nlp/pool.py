@@ -89,13 +89,13 @@ class ExtractPool:
         i = 0
         for size in chunk_sizes(len(keys), self.chunk, self.workers):
             while len(self._pending) >= self.max_pending:
-                self._finish_one()
+                self.finish_one()
             part = list(paragraph_lists[i : i + size])
             heads = None if titles is None else list(titles[i : i + size])
             self._pending.append((list(keys[i : i + size]), self._ex.submit(_work, part, heads)))
             i += size
         while self._pending and self._pending[0][1].done():
-            self._finish_one()
+            self.finish_one()
 
     @property
     def pending(self) -> int:
@@ -105,13 +105,10 @@ class ExtractPool:
     def drain(self) -> None:
         """Wait for every queued chunk."""
         while self._pending:
-            self._finish_one()
+            self.finish_one()
 
     def finish_one(self) -> None:
         """Wait for the oldest queued chunk and hand it to ``on_done``."""
-        self._finish_one()
-
-    def _finish_one(self) -> None:
         keys, fut = self._pending.popleft()
         self.on_done(keys, fut.result())
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import chain, repeat
 from operator import itemgetter
 from dataclasses import dataclass, field
@@ -121,8 +121,7 @@ class Story:
         self.members.append(f.id)
         self.cohesion = None
         t = terms if terms is not None else terms_of(f)
-        get = self.terms.get  # as Counter.update sums, in one comprehension rather than its loop of item assignments
-        dict.update(self.terms, {k: get(k, 0.0) + v for k, v in t.items()})
+        self._take_terms(t)
         self.recent.append(t)
         new = dropped = None
         if vec is not None and self.cols is not None and self.space is vec.space:
@@ -150,8 +149,6 @@ class Story:
             self.ids = self.vals = None  # made again when next weighed
         else:
             self._shift(new, dropped, vec.space)  # type: ignore[union-attr]
-        if len(self.terms) > 2 * MAX_TERMS:
-            self.terms = Counter(dict(self.terms.most_common(MAX_TERMS)))
         self.core = None
         self.actors.update(f.actors)
         self.events.update(f.events)
@@ -164,16 +161,20 @@ class Story:
         if len(self.refs) > MAX_REFS:
             self.refs = _nearest_refs(self.refs, self.first, self.last)
 
+    def _take_terms(self, t: Mapping[str, float]) -> None:
+        """Add *t* to the summed terms, keeping the ``MAX_TERMS`` strongest once they pass twice that."""
+        get = self.terms.get  # as Counter.update sums, in one comprehension rather than its loop of item assignments
+        dict.update(self.terms, {k: get(k, 0.0) + v for k, v in t.items()})
+        if len(self.terms) > 2 * MAX_TERMS:
+            self.terms = Counter(dict(self.terms.most_common(MAX_TERMS)))
+
     def merge(self, other: Story) -> None:
         """Take in story *other* whole (``merger``): its size, members, summed terms, actors, events, dates and
         persons; the recent members are this story's then the other's, the latest ``MAX_RECENT`` kept."""
         self.size += other.size
         self.members.extend(other.members)
         self.cohesion = None
-        get = self.terms.get
-        dict.update(self.terms, {k: get(k, 0.0) + v for k, v in other.terms.items()})
-        if len(self.terms) > 2 * MAX_TERMS:
-            self.terms = Counter(dict(self.terms.most_common(MAX_TERMS)))
+        self._take_terms(other.terms)
         self.recent = (self.recent + other.recent)[-MAX_RECENT:]
         self.cols = self.ids = self.vals = self.encoded = self.named = self.core = None  # made again when next used
         self.actors.update(other.actors)
