@@ -310,6 +310,43 @@ def test_a_report_about_another_person_fits_a_story_less_unless_it_names_the_sto
     assert joined(None, "a:petrov", {"a:petrov"}) == pytest.approx(joined(None, None, {"a:petrov"}))
 
 
+def test_the_years_a_report_writes_are_read_from_its_lead_only():
+    from datetime import date
+
+    from polarwatch.stories.features import DATELINE_CHARS, lead_years
+
+    lead = "Turkmenistan holds its fourth parliamentary election\nVoting began on Dec. 14, 2008, in Ashgabat."
+    assert lead_years(lead, None) == {2008}
+    assert lead_years(lead, date(2008, 12, 15)) == {2008}
+    assert lead_years("Quake hits Qeshm island, five hurt", date(2005, 11, 27)) == {2005}  # its date's year
+    background = "Voters went to the polls. " + "x " * DATELINE_CHARS + "The previous vote, in 2004, was ..."
+    assert lead_years(background, None) == frozenset()  # further down: background, not the event
+    assert lead_years("http : / / www . trend . az / 2013 / 09 / 26 / vote . html\nThe vote in the 1990s ...", None) == frozenset()
+    assert lead_years("2,000 booths and 1,500 observers; $2013 raised; room 20134", None) == frozenset()
+
+
+def test_a_report_whose_lead_writes_other_years_fits_an_undated_story_less():
+    from polarwatch.stories.cluster import YEAR_CONFLICT, score, vector
+
+    def joined(story_year: str, year: str, story_day: str | None = None, day: str | None = None) -> float:
+        c = Clusterer()
+        first = _quake("s", "Qeshm", "Hormozgan", "5.6", story_day)
+        first.years = build("s", f"Quake of {story_year}" if story_year else "Quake", "", published=story_day).years
+        c.add(first)
+        probe = _quake("p", "Qeshm", "Hormozgan", "5.9", day)
+        probe.years = build("p", f"Quake of {year}" if year else "Quake", "", published=day).years
+        c.df.add(probe)
+        return score(probe, vector(probe, c.df), c.stories[0], c.df) or 0.0
+
+    assert joined("2008", "2013") - joined("2008", "2008") == pytest.approx(-YEAR_CONFLICT)  # both undated
+    assert joined("2008", "2008 and 2013") == pytest.approx(joined("2008", "2008"))  # one year in common: no conflict
+    assert joined("", "2013") == pytest.approx(joined("2008", "2008"))  # a side writing no year tells nothing
+    assert joined("", "", "2008-12-14") - joined("", "2008", "2008-12-14") == pytest.approx(0.0)
+    assert joined("", "2013", "2008-12-14") - joined("", "2008", "2008-12-14") == pytest.approx(-YEAR_CONFLICT)  # the story's date
+    # both dated: the date window rules (years apart cannot join at all), not this term
+    assert joined("2008", "2008", "2008-12-14", "2008-12-15") == pytest.approx(joined("2008", "2013", "2008-12-14", "2008-12-15"))
+
+
 def test_assign_picks_what_scoring_every_story_would():
     from polarwatch.stories.cluster import assign, score, vector
 

@@ -19,7 +19,10 @@ The score adds up what tells one event from another of the same kind:
 * events — the share of its coded events (type and the two sides) the story already has;
 * dates — with a date on both sides, an article further than ``WINDOW_DAYS``
   from the story's span cannot join it unless one refers to the other's date
-  (``_window``), one inside it gets a small bonus.
+  (``_window``), one inside it gets a small bonus; with a date missing on one
+  side, an article whose lead writes years the story's members never write in
+  theirs (nor are dated in) loses ``YEAR_CONFLICT`` (``_year_term``): two events
+  of one kind years apart, told in the same words.
 
 Speed. The mean cosine to a story's recent members is the dot product of the
 article's vector with the sum of theirs, so a story keeps its members' term
@@ -58,6 +61,7 @@ DATE_BONUS = 0.05
 CORE_WEIGHT = 0.3
 LEAD_AGREE = 0.05  # added when the person an article is about (``features.lead_person``) is a member's too ...
 LEAD_CONFLICT = 0.1  # ... taken off when not and the article names none of the persons the members are about
+YEAR_CONFLICT = 0.2  # taken off when the years of the article's lead and of the members' leads are apart (``_year_term``)
 CORE_PIVOT = 0.5
 WINDOW_DAYS = 30
 THRESHOLD = 0.25  # the score an article needs to join a story
@@ -109,6 +113,7 @@ class Story:
     encoded: list[str | None] | None = None  # each recent member's terms as stored (JSON), once made (service)
     refs: Counter[tuple[date, date]] = field(default_factory=Counter)  # the date spans its members' texts refer to, each by how many
     leads: Counter[str] = field(default_factory=Counter)  # the persons its members are about (``features.lead_person``)
+    years: Counter[int] = field(default_factory=Counter)  # the years its members' leads write or are dated in, each by how many
     grown: int = 0  # the count of clustered articles when it last took a new article
     feats: list[ArticleFeatures] | None = field(default_factory=list)  # the recent members' features (``_slim``; None: not kept)
     older: tuple[date, date] | None = None  # the dated span of its members no longer recent (``feats`` kept)
@@ -158,6 +163,7 @@ class Story:
         self.refs.update(f.referred)
         if f.lead:
             self.leads[f.lead] += 1
+        self.years.update(f.years)
         if len(self.refs) > MAX_REFS:
             self.refs = _nearest_refs(self.refs, self.first, self.last)
 
@@ -186,6 +192,7 @@ class Story:
         if len(self.refs) > MAX_REFS:
             self.refs = _nearest_refs(self.refs, self.first, self.last)
         self.leads.update(other.leads)
+        self.years.update(other.years)
         if self.feats is not None and other.feats is not None:
             held = self.feats + other.feats
             older = _widen(self.older, *(other.older or ()))
@@ -250,8 +257,9 @@ class Story:
 
 def _slim(f: ArticleFeatures) -> ArticleFeatures:
     """What a story keeps of a recent member besides its terms (``recent``), to place a small story again or
-    split a story in two: its actors, events and dates; its words and names are in its terms (``_member``)."""
-    return ArticleFeatures(f.id, actors=f.actors, events=f.events, day=f.day, referred=f.referred, lead=f.lead)
+    split a story in two: its actors, events, dates and years; its words and names are in its terms (``_member``)."""
+    return ArticleFeatures(f.id, actors=f.actors, events=f.events, day=f.day, referred=f.referred, lead=f.lead,
+                           years=f.years)
 
 
 def _member(f: ArticleFeatures, terms: Counter[str]) -> ArticleFeatures:
@@ -259,7 +267,7 @@ def _member(f: ArticleFeatures, terms: Counter[str]) -> ArticleFeatures:
     as it is scored when placed again; no words (only the document frequencies count them)."""
     names = Counter({t[2:]: round(math.exp(tf - 1.0)) for t, tf in terms.items() if t[0] == "n"})
     return ArticleFeatures(f.id, Counter(), names, f.actors, events=f.events, day=f.day, referred=f.referred,
-                           lead=f.lead)
+                           lead=f.lead, years=f.years)
 
 
 def _widen(span: tuple[date, date] | None, *days: date | None) -> tuple[date, date] | None:
@@ -547,9 +555,20 @@ def _lead_term(f: ArticleFeatures, s: Story) -> float:
     return 0.0 if s.leads.keys() & f.actors else -LEAD_CONFLICT
 
 
+def _year_term(f: ArticleFeatures, s: Story) -> float:
+    """Minus ``YEAR_CONFLICT`` when the years the article's lead writes (with its date's, ``features.lead_years``)
+    are none of those its story's members write in theirs or are dated in, and either side lacks a date (with
+    both, ``_window`` rules): two events of one kind years apart (two parliamentary elections, a rule and its
+    reversal), told in the same words, where a report of one has no date. Nothing when either side writes no
+    year: absence tells nothing."""
+    if not f.years or not s.years or f.day is not None and s.first is not None:
+        return 0.0
+    return 0.0 if any(y in s.years for y in f.years) else -YEAR_CONFLICT
+
+
 def _other_terms(f: ArticleFeatures, s: Story, gap: int | None) -> tuple[float, float, float]:
-    """The actor (with ``_lead_term``), event and date terms of the score (0.0 where the article has no actors,
-    no events or no date gap), each cheap next to the core names."""
+    """The actor (with ``_lead_term`` and ``_year_term``), event and date terms of the score (0.0 where the
+    article has no actors, no events or no date gap), each cheap next to the core names."""
     a = e = d = 0.0
     if f.actors and (weighed := f.weighed_actors(COUNTRY_WEIGHT)):
         mine = s.actors
@@ -558,7 +577,7 @@ def _other_terms(f: ArticleFeatures, s: Story, gap: int | None) -> tuple[float, 
         e = EVENT_WEIGHT * sum(1 for ev in f.events if ev in s.events) / len(f.events)
     if gap is not None:
         d = DATE_BONUS * (1.0 - gap / WINDOW_DAYS)
-    return a + _lead_term(f, s), e, d
+    return a + _lead_term(f, s) + _year_term(f, s), e, d
 
 
 def _vector(terms: Counter[str], df: DocFreq, cols: tuple[np.ndarray, np.ndarray] | None = None) -> ArticleVector:
@@ -909,8 +928,8 @@ def splitter(s: Story, df: DocFreq) -> list[int] | None:
 def split_off(s: Story, out: list[int], new_id: int, df: DocFreq) -> Story:
     """Take the recent members *out* (indices into ``recent``, in order) out of story *s* into a new story
     *new_id*, which is returned. The new story is made from their kept terms and features as if they had
-    arrived in that order; *s* loses their terms, actors, events and persons, and its dates are made again from
-    the members it keeps (the recent ones' days and the span of the earlier ones, ``older``). Its referred
+    arrived in that order; *s* loses their terms, actors, events, lead years and persons, and its dates are made
+    again from the members it keeps (the recent ones' days and the span of the earlier ones, ``older``). Its referred
     dates are made again from its members when all are recent; else each span loses the members gone that
     referred to it and goes when none is left: the spans of the members it keeps, exactly, unless the story
     once held more than ``MAX_REFS`` spans, when those it dropped then (the furthest from its span) stay
@@ -935,9 +954,10 @@ def split_off(s: Story, out: list[int], new_id: int, df: DocFreq) -> Story:
                     del s.terms[k]
         s.actors.subtract(g.actors)
         s.events.subtract(g.events)
+        s.years.subtract(g.years)
         if g.lead:
             s.leads[g.lead] -= 1
-    s.actors, s.events, s.leads = +s.actors, +s.events, +s.leads  # the counts gone to zero dropped
+    s.actors, s.events, s.leads, s.years = +s.actors, +s.events, +s.leads, +s.years  # the counts gone to zero dropped
     if s.size == len(keep):  # every member is recent: its referred dates are theirs, as placed alone
         s.refs = _refs_of([s.feats[i] for i in keep])
     else:

@@ -3,9 +3,11 @@
 Built from the clean article and what extraction stored for it: its words
 (content words, and names — capitalised words inside a sentence — kept
 apart because they tell one event from another of the same kind), the actors
-its mentions resolve to, the events coded in it, and a date: the published
+its mentions resolve to, the events coded in it, a date: the published
 date when the input gave one, else a dateline date written near the top of
-the text ("May 2, 2013", "2013-05-02"), else none.
+the text ("May 2, 2013", "2013-05-02"), else none; and the years its lead
+writes (``lead_years``), which tell apart two events of one kind years apart
+when a report has no date.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ _DATES = (
     re.compile(rf"(?P<mon>{_MON})\s{{0,3}}(?P<d>\d\d?)(?:st|nd|rd|th)?\s{{0,3}},?\s{{0,3}}(?P<y>{_YEAR})", re.I),
     re.compile(rf"(?P<d>\d\d?)(?:st|nd|rd|th)?\s{{1,3}}(?:of\s{{1,3}})?(?P<mon>{_MON})\s{{0,3}},?\s{{0,3}}(?P<y>{_YEAR})", re.I),
 )
-DATELINE_CHARS = 400  # how far into the text a dateline date is looked for
+DATELINE_CHARS = 400  # how far into the text a dateline date, and the years of the lead, are looked for
+_LEAD_YEAR = re.compile(r"(?<![\w$£€])(?:19|20)\d\d(?!\w)")  # not "1990s" (a decade), "$2013" or "20134"
 # Dates an article refers to without a full date: a day of a month ("Nov. 30", "14 December"), a month of a
 # year ("April 2007") or a month after a preposition ("in September"). Found from the month words (one scan),
 # then what stands right after and before each. Quantifiers are bounded: raw text may hold long runs of spaces.
@@ -98,6 +101,7 @@ class ArticleFeatures:
     weighed_with: float | None = None  # the country weight they were made with
     referred: tuple[tuple[date, date], ...] = ()  # the spans of the dates its text refers to (``referred_dates``)
     lead: str | None = None  # the person it names most (``lead_person``)
+    years: frozenset[int] = frozenset()  # the years its lead writes, and its date's (``lead_years``)
     actor_mass: float = 0.0  # their summed weights
 
     def repeated_names(self) -> frozenset[str]:
@@ -212,6 +216,20 @@ def referred_dates(text: str, day: date | None) -> tuple[tuple[date, date], ...]
     return tuple(sorted(spans))
 
 
+def lead_years(text: str, day: date | None) -> frozenset[int]:
+    """The years (1900-2099) written in the first ``DATELINE_CHARS`` characters of *text* once the lines holding a
+    URL are left out (a link's path is no part of the report), with the year of *day* if any: the years a report
+    says its event is in. Only the lead: the years written further down are mostly background (an earlier
+    season, a previous stay in rehab) and are in the reports of both events of a kind."""
+    if "http" in text[: 4 * DATELINE_CHARS]:
+        text = "\n".join(line for line in text[: 8 * DATELINE_CHARS].split("\n") if "http" not in line)
+    head = text[:DATELINE_CHARS]
+    years = {int(y) for y in _LEAD_YEAR.findall(head)}
+    if day is not None:
+        years.add(day.year)
+    return frozenset(years)
+
+
 def parse_published(value: str | None) -> date | None:
     if not value:
         return None
@@ -283,4 +301,5 @@ def build(aid: str, title: str | None, body: str, mentions: list[Any] = (), even
     f.day = parse_published(published) or dateline(text)
     f.referred = referred_dates(text, f.day)
     f.lead = lead_person(mentions)
+    f.years = lead_years(text, f.day)
     return f

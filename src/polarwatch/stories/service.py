@@ -142,9 +142,9 @@ def _by_count(counts: Counter[Any]) -> list[tuple[Any, int]]:
 
 
 def _state(s: Any) -> str:
-    """The story's stored state: ``{"terms", "actors", "events", "refs", "leads", "recent"}`` as JSON, and when they
-    are kept ``"feats"``: what each recent member is scored by besides its terms (id, date, actors, events, referred
-    dates, lead person), so a small story can be placed again (``cluster.replacement``) and a story split in two
+    """The story's stored state: ``{"terms", "actors", "events", "refs", "leads", "years", "recent"}`` as JSON, and when
+    they are kept ``"feats"``: what each recent member is scored by besides its terms (id, date, actors, events,
+    referred dates, lead person, lead years), so a small story can be placed again (``cluster.replacement``) and a story split in two
     (``cluster.splitter``), with ``"older"``, the dated span of the members no longer recent. Each referred span
     ``"refs"`` is stored with how many members refer to it, so a split can take off those of the members that
     leave (a state stored before without counts is read with the story's size, an upper bound). A recent member's
@@ -156,7 +156,8 @@ def _state(s: Any) -> str:
         if enc[i] is None:
             enc[i] = _json(t)
     d = {"terms": s.terms, "actors": dict(_by_count(s.actors)), "events": [[*e, c] for e, c in _by_count(s.events)],
-         "refs": [[str(a), str(b), n] for (a, b), n in sorted(s.refs.items())], "leads": dict(_by_count(s.leads))}
+         "refs": [[str(a), str(b), n] for (a, b), n in sorted(s.refs.items())], "leads": dict(_by_count(s.leads)),
+         "years": [[y, n] for y, n in sorted(s.years.items())]}
     if s.older is not None:
         d["older"] = [str(s.older[0]), str(s.older[1])]
     head = _json(d)[:-1]
@@ -164,7 +165,8 @@ def _state(s: Any) -> str:
         done = s.encoded_feats or {}
         s.encoded_feats = {f.id: done.get(f.id) or _json(
             {"id": f.id, "day": f.day and str(f.day), "actors": sorted(f.actors), "events": sorted(f.events),
-             "refs": [[str(a), str(b)] for a, b in f.referred], "lead": f.lead}) for f in s.feats}  # fmt: skip
+             "refs": [[str(a), str(b)] for a, b in f.referred], "lead": f.lead,
+             "years": sorted(f.years)}) for f in s.feats}  # fmt: skip
         head += ',"feats":[' + ",".join(s.encoded_feats[f.id] for f in s.feats) + "]"
     return head + ',"recent":[' + ",".join(enc) + "]}"
 
@@ -184,6 +186,7 @@ def _story(row: dict[str, Any]) -> Any:
         refs=Counter({(date.fromisoformat(r[0]), date.fromisoformat(r[1])): r[2] if len(r) > 2 else row["size"]
                       for r in d.get("refs", ())}),  # none stored before; no count before splits: at most every member
         leads=Counter(d.get("leads", {})),  # none stored before the persons reports are about were kept
+        years=Counter({y: n for y, n in d.get("years", ())}),  # none stored before the lead years were kept
         grown=row.get("grown_at") or 0,
         feats=[_member(m) for m in feats] if feats is not None and len(feats) == len(recent) else None,
         older=(date.fromisoformat(older[0]), date.fromisoformat(older[1])) if older else None,
@@ -198,6 +201,7 @@ def _member(m: dict[str, Any]) -> Any:
         m["id"], actors=set(m["actors"]), events={(e[0], e[1], e[2]) for e in m["events"]},
         day=date.fromisoformat(m["day"]) if m["day"] else None,
         referred=tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in m["refs"]), lead=m.get("lead"),
+        years=frozenset(m.get("years", ())),
     )  # fmt: skip
 
 
