@@ -164,26 +164,27 @@ def test_a_storys_referred_dates_are_kept_in_its_stored_state():
     assert _story({**row, "state": json.dumps(old)}).refs == {r: s.size for r in s.refs}  # at most every member
 
 
-def test_a_storys_lead_years_are_kept_in_its_stored_state_and_leave_with_a_split():
+def test_a_storys_lead_years_and_counts_are_kept_in_its_stored_state_and_leave_with_a_split():
     from polarwatch.stories.cluster import DocFreq, Story, split_off
     from polarwatch.stories.features import build
     from polarwatch.stories.service import _state, _story
 
     s = Story(9)
     for aid, year in (("a", 2008), ("b", 2008), ("c", 2013), ("d", 2013)):
-        s.add(build(aid, f"Turkmenistan votes, Dec. 14, {year}", "Voters cast their ballots in Ashgabat."))
+        s.add(build(aid, f"Turkmenistan votes, Dec. 14, {year}", f"{year - 1720} candidates ran in Ashgabat."))
     assert s.years == {2008: 2, 2013: 2}
     row = {"id": 9, "size": s.size, "state": _state(s), "first_seen": "2008-12-14", "last_seen": "2013-12-15"}
     back = _story(row)
     assert back.years == s.years and back.feats is not None and [f.years for f in back.feats] == [{2008}] * 2 + [{2013}] * 2
+    assert [f.counts for f in back.feats] == [{("candid", 288.0)}] * 2 + [{("candid", 293.0)}] * 2
     new = split_off(back, [2, 3], 10, DocFreq())
     assert back.years == {2008: 2} and new.years == {2013: 2}
     old = json.loads(row["state"])
     del old["years"]  # a state stored before the lead years were kept: none, so no conflict
     for m in old["feats"]:
-        del m["years"]
+        del m["years"], m["counts"]
     before = _story({**row, "state": json.dumps(old)})
-    assert not before.years and all(not f.years for f in before.feats or ())
+    assert not before.years and all(not f.years and not f.counts for f in before.feats or ())
 
 
 def test_a_storys_stored_events_and_actors_do_not_depend_on_the_order_they_came_in():

@@ -84,6 +84,7 @@ MERGE_TYPICAL = 3  # ... and that share of the median cohesion of the stories ar
 SPLIT_FROM = 4  # a story is checked for two events (``splitter``) when it grows to this size, then at each doubling ...
 SPLIT_RATIO = 0.5  # ... and split when its two parts' members are less alike across than this share of either's own ...
 SPLIT_PART = 2  # ... both parts having at least this many members
+COUNT_SPLIT_RATIO = 0.8  # ... or, when its members count one thing two ways (``_counted_cut``), this share
 
 
 @dataclass(slots=True)
@@ -257,9 +258,9 @@ class Story:
 
 def _slim(f: ArticleFeatures) -> ArticleFeatures:
     """What a story keeps of a recent member besides its terms (``recent``), to place a small story again or
-    split a story in two: its actors, events, dates and years; its words and names are in its terms (``_member``)."""
+    split a story in two: its actors, events, dates, years and counts; its words and names are in its terms (``_member``)."""
     return ArticleFeatures(f.id, actors=f.actors, events=f.events, day=f.day, referred=f.referred, lead=f.lead,
-                           years=f.years)
+                           years=f.years, counts=f.counts)
 
 
 def _member(f: ArticleFeatures, terms: Counter[str]) -> ArticleFeatures:
@@ -267,7 +268,7 @@ def _member(f: ArticleFeatures, terms: Counter[str]) -> ArticleFeatures:
     as it is scored when placed again; no words (only the document frequencies count them)."""
     names = Counter({t[2:]: round(math.exp(tf - 1.0)) for t, tf in terms.items() if t[0] == "n"})
     return ArticleFeatures(f.id, Counter(), names, f.actors, events=f.events, day=f.day, referred=f.referred,
-                           lead=f.lead, years=f.years)
+                           lead=f.lead, years=f.years, counts=f.counts)
 
 
 def _widen(span: tuple[date, date] | None, *days: date | None) -> tuple[date, date] | None:
@@ -912,17 +913,63 @@ def splitter(s: Story, df: DocFreq) -> list[int] | None:
     if sims is None:
         return None
     a, b = _two_ways(sims)
-    if min(len(a), len(b)) < SPLIT_PART:
-        return None
+    if min(len(a), len(b)) >= SPLIT_PART and (out := _parted(s, sims, a, b, SPLIT_RATIO)) is not None:
+        return out
+    for a, b in _counted_cuts(s.feats, sims):
+        if (out := _parted(s, sims, a, b, COUNT_SPLIT_RATIO)) is not None:
+            return out
+    return None
+
+
+def _parted(s: Story, sims: np.ndarray, a: list[int], b: list[int], ratio: float) -> list[int] | None:
+    """The part of *a* and *b* (recent members of *s*) that leaves — the one without the oldest — if a member of
+    one is on average less alike to a member of the other than *ratio* times as alike as two members of either
+    part are, and the parts are not of the same days; else None."""
     across = float(sims[np.ix_(a, b)].mean())
-    if across >= SPLIT_RATIO * min(_within(sims, a), _within(sims, b)):
+    if across >= ratio * min(_within(sims, a), _within(sims, b)):
         return None
+    assert s.feats is not None
     stay, out = (a, b) if 0 in a else (b, a)
     here = _widen(s.older, *(s.feats[i].day for i in stay))
     there = _widen(None, *(s.feats[i].day for i in out))
     if here is not None and there is not None and max((here[0] - there[1]).days, (there[0] - here[1]).days) <= MERGE_DAYS:
         return None  # reports of the same days: ``merger`` would make them one again
     return sorted(out)
+
+
+def _counted_cuts(feats: list[ArticleFeatures], sims: np.ndarray) -> Iterable[tuple[list[int], list[int]]]:
+    """For each slot the members' leads count (``counts.counted``: the dead, a magnitude, a sum), in slot order:
+    when the members that count it fall in exactly two groups of ``SPLIT_PART`` or more that share no value
+    (one group says 5.6, the other 5.9 or 6.1), the two parts, each member that does not count it going to the
+    part it is more alike to on average. Two events of one kind told in the same words, whose text alone
+    cannot part them, still give their figures apart."""
+    by_slot: dict[str, list[tuple[int, set[float]]]] = {}
+    for i, f in enumerate(feats):
+        for slot, value in f.counts:
+            held = by_slot.setdefault(slot, [])
+            if held and held[-1][0] == i:
+                held[-1][1].add(value)
+            else:
+                held.append((i, {value}))
+    for slot in sorted(by_slot):
+        stating = by_slot[slot]
+        if len(stating) < 2 * SPLIT_PART:
+            continue
+        groups: list[tuple[list[int], set[float]]] = []  # members whose values overlap, joined
+        for i, values in stating:
+            members, vals = [i], set(values)
+            for g in [g for g in groups if g[1] & vals]:
+                members += g[0]
+                vals |= g[1]
+                groups.remove(g)
+            groups.append((members, vals))
+        if len(groups) != 2 or min(len(groups[0][0]), len(groups[1][0])) < SPLIT_PART:
+            continue
+        a, b = list(groups[0][0]), list(groups[1][0])
+        for i in range(len(feats)):
+            if i not in a and i not in b:
+                (a if sims[i, a].mean() >= sims[i, b].mean() else b).append(i)
+        yield sorted(a), sorted(b)
 
 
 def split_off(s: Story, out: list[int], new_id: int, df: DocFreq) -> Story:

@@ -7,7 +7,7 @@ its mentions resolve to, the events coded in it, a date: the published
 date when the input gave one, else a dateline date written near the top of
 the text ("May 2, 2013", "2013-05-02"), else none; and the years its lead
 writes (``lead_years``), which tell apart two events of one kind years apart
-when a report has no date.
+when a report has no date, and what its lead counts (``counts.counted``).
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ class ArticleFeatures:
     referred: tuple[tuple[date, date], ...] = ()  # the spans of the dates its text refers to (``referred_dates``)
     lead: str | None = None  # the person it names most (``lead_person``)
     years: frozenset[int] = frozenset()  # the years its lead writes, and its date's (``lead_years``)
+    counts: frozenset[tuple[str, float]] = frozenset()  # what its lead counts: (slot, value) (``counts.counted``)
     actor_mass: float = 0.0  # their summed weights
 
     def repeated_names(self) -> frozenset[str]:
@@ -216,15 +217,19 @@ def referred_dates(text: str, day: date | None) -> tuple[tuple[date, date], ...]
     return tuple(sorted(spans))
 
 
-def lead_years(text: str, day: date | None) -> frozenset[int]:
-    """The years (1900-2099) written in the first ``DATELINE_CHARS`` characters of *text* once the lines holding a
-    URL are left out (a link's path is no part of the report), with the year of *day* if any: the years a report
-    says its event is in. Only the lead: the years written further down are mostly background (an earlier
-    season, a previous stay in rehab) and are in the reports of both events of a kind."""
+def lead_text(text: str) -> str:
+    """The first ``DATELINE_CHARS`` characters of *text* once the lines holding a URL are left out (a link's path
+    is no part of the report): where a report states its event's specifics (``lead_years``, ``counts.counted``)."""
     if "http" in text[: 4 * DATELINE_CHARS]:
         text = "\n".join(line for line in text[: 8 * DATELINE_CHARS].split("\n") if "http" not in line)
-    head = text[:DATELINE_CHARS]
-    years = {int(y) for y in _LEAD_YEAR.findall(head)}
+    return text[:DATELINE_CHARS]
+
+
+def lead_years(text: str, day: date | None) -> frozenset[int]:
+    """The years (1900-2099) written in the ``lead_text`` of *text*, with the year of *day* if any: the years a
+    report says its event is in. Only the lead: the years written further down are mostly background (an earlier
+    season, a previous stay in rehab) and are in the reports of both events of a kind."""
+    years = {int(y) for y in _LEAD_YEAR.findall(lead_text(text))}
     if day is not None:
         years.add(day.year)
     return frozenset(years)
@@ -302,4 +307,8 @@ def build(aid: str, title: str | None, body: str, mentions: list[Any] = (), even
     f.referred = referred_dates(text, f.day)
     f.lead = lead_person(mentions)
     f.years = lead_years(text, f.day)
+    f.counts = counted(text)
     return f
+
+
+from .counts import counted  # noqa: E402  (counts reads this module's lead and stopwords)

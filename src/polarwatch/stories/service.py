@@ -144,7 +144,7 @@ def _by_count(counts: Counter[Any]) -> list[tuple[Any, int]]:
 def _state(s: Any) -> str:
     """The story's stored state: ``{"terms", "actors", "events", "refs", "leads", "years", "recent"}`` as JSON, and when
     they are kept ``"feats"``: what each recent member is scored by besides its terms (id, date, actors, events,
-    referred dates, lead person, lead years), so a small story can be placed again (``cluster.replacement``) and a story split in two
+    referred dates, lead person, lead years and counts), so a small story can be placed again (``cluster.replacement``) and a story split in two
     (``cluster.splitter``), with ``"older"``, the dated span of the members no longer recent. Each referred span
     ``"refs"`` is stored with how many members refer to it, so a split can take off those of the members that
     leave (a state stored before without counts is read with the story's size, an upper bound). A recent member's
@@ -166,7 +166,7 @@ def _state(s: Any) -> str:
         s.encoded_feats = {f.id: done.get(f.id) or _json(
             {"id": f.id, "day": f.day and str(f.day), "actors": sorted(f.actors), "events": sorted(f.events),
              "refs": [[str(a), str(b)] for a, b in f.referred], "lead": f.lead,
-             "years": sorted(f.years)}) for f in s.feats}  # fmt: skip
+             "years": sorted(f.years), "counts": sorted(f.counts)}) for f in s.feats}  # fmt: skip
         head += ',"feats":[' + ",".join(s.encoded_feats[f.id] for f in s.feats) + "]"
     return head + ',"recent":[' + ",".join(enc) + "]}"
 
@@ -201,7 +201,7 @@ def _member(m: dict[str, Any]) -> Any:
         m["id"], actors=set(m["actors"]), events={(e[0], e[1], e[2]) for e in m["events"]},
         day=date.fromisoformat(m["day"]) if m["day"] else None,
         referred=tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in m["refs"]), lead=m.get("lead"),
-        years=frozenset(m.get("years", ())),
+        years=frozenset(m.get("years", ())), counts=frozenset((c[0], c[1]) for c in m.get("counts", ())),
     )  # fmt: skip
 
 
