@@ -77,13 +77,15 @@ def test_named_speakers_are_declared_with_a_type():
 # R 0.659; speakers P 0.672 R 0.512; direct quotes P 0.949 R 0.804, direct speakers P 0.769 R 0.652; indirect quotes
 # F1 0.696, indirect speakers F1 0.529. The session's speaker ranker (off by default; on, the same figures) and speaker
 # round 8 (e8fbfd2) left every figure unchanged. Floors a little under (one direct quote moves a direct figure by about
-# 0.02); tuning on this set, once its errors are read, does not raise them.
+# 0.02). Since session 11 it is a development set (its errors were read in speaker round 9): after that round's one
+# change (a thing inside someone's report does not speak), speakers P 0.696 R 0.530, direct speakers P 0.821 R 0.696,
+# indirect speakers F1 0.539, detection unchanged; the speaker floors sit a little under those tuned figures.
 DEV5_FLOORS = {
     ("quotes", "precision"): 0.84, ("quotes", "recall"): 0.64,
-    ("speakers", "precision"): 0.65, ("speakers", "recall"): 0.49,
+    ("speakers", "precision"): 0.67, ("speakers", "recall"): 0.51,
     ("direct", "quotes", "precision"): 0.92, ("direct", "quotes", "recall"): 0.78,
-    ("direct", "speakers", "precision"): 0.74, ("direct", "speakers", "recall"): 0.63,
-    ("indirect", "quotes", "f1"): 0.67, ("indirect", "speakers", "f1"): 0.50,
+    ("direct", "speakers", "precision"): 0.79, ("direct", "speakers", "recall"): 0.67,
+    ("indirect", "quotes", "f1"): 0.67, ("indirect", "speakers", "f1"): 0.51,
 }  # fmt: skip
 
 

@@ -898,3 +898,19 @@ def test_of_two_speakers_joined_in_one_mention_the_first_speaks():
                  "Director of National Intelligence John Ratcliffe spoke on Monday. Ratcliffe and FBI director Christopher Wray said Iran had sent the emails.")  # fmt: skip
     assert [s for _, _, s in qs] == ["Nick Adderley", "American Civil Liberties Union of Montana", "John Ratcliffe"]
     assert [q.speaker_text for q in analyse(["Both Mr. King and Mr. Schultz said the deal was good."]).quotes] == ["Mr. King and Mr. Schultz"]
+
+
+# --- speaker round 9 (docs/eval.md): a thing inside someone's report does not speak (fictional text) -------------
+
+
+def test_a_thing_inside_a_report_does_not_speak_the_reporter_does():
+    qs = _quotes("Mayor Jon Berg spoke on Monday.", 'Berg claimed the new tunnel shows the council is a "lost cause."')
+    assert [(k, s) for k, _, s in qs] == [("indirect", "Jon Berg"), ("direct", "Jon Berg")]
+    qs = _quotes("The minister opened the museum in Nuuk on Saturday.",
+                 'The minister, opening the museum on Saturday, said it would tell a Greenlandic story, one of "hardship and hope".')  # fmt: skip
+    assert [s for k, _, s in qs if k == "direct"] == ["The minister"]  # not "it", read as Greenland
+
+
+def test_a_person_inside_a_report_keeps_the_words_the_report_quotes():
+    qs = _quotes("Senator Maria Lund spoke on Monday.", 'Lund said Defence Minister Kari Dahl told her the plan was "a disaster".')
+    assert [s for k, _, s in qs if k == "direct"] == ["Kari Dahl"]

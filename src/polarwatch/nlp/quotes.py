@@ -519,6 +519,7 @@ def analyse(paragraphs: list[str], docs: list[Any] | None = None, reg: ActorRegi
     nested = {id(q) for q in ind for o in ind if o is not q and o.start <= q.start and q.end <= o.end and (o.end - o.start) > (q.end - q.start)}
     an.quotes = [q for q in an.quotes if id(q) not in nested]
     _fragments_follow_their_report(an.quotes)
+    _reported_things_do_not_speak(an.quotes, res.persons, reg)
     link_entities(an, paragraphs, docs, offsets, reg, res)  # outlets, organisations, article persons (nlp/entities.py)
     for q in an.quotes:
         q.about = sorted({m.actor_id for m in an.mentions if m.actor_id and q.start <= m.start and m.end <= q.end} - {q.speaker_id})
@@ -547,6 +548,31 @@ def _fragments_follow_their_report(quotes: list[Quote]) -> None:
         d.speaker_id, d.speaker_name, d.speaker_country = r.speaker_id, r.speaker_name, r.speaker_country
 
 
+def _reported_things_do_not_speak(quotes: list[Quote], persons: dict[str, Person], reg: ActorRegistry) -> None:
+    """A quote whose speaker mention lies inside the content of another report and names no one ("Hawkins claimed
+    the coronavirus pandemic shows the US is a “failed state”", "She says it underscores that …", "He claimed a
+    vaccine was near and said …", where the parser hung the second cue inside the claim) belongs to that report: what
+    a report is about does not speak, the reporter does. A person (or "he", "she", an anonymous voice) inside a report
+    may be someone the report quotes, and keeps the quote."""
+    reports = [o for o in quotes if not o.in_title and o.speaker_start is not None and (o.speaker_id or o.speaker_name)
+               and not o.start <= o.speaker_start < o.end]  # fmt: skip
+    for q in quotes:
+        if q.in_title or q.speaker_start is None or _names_someone(q, persons, reg):
+            continue
+        o = next((o for o in reports if o is not q and o.start <= q.speaker_start < o.end), None)
+        if o is not None:
+            q.speaker_text, q.speaker_start, q.speaker_end = o.speaker_text, o.speaker_start, o.speaker_end
+            q.speaker_id, q.speaker_name, q.speaker_country = o.speaker_id, o.speaker_name, o.speaker_country
+
+
+def _names_someone(q: Quote, persons: dict[str, Person], reg: ActorRegistry) -> bool:
+    """Whether a quote's speaker is a person, a personal pronoun or an anonymous voice."""
+    if q.speaker_id and (q.speaker_id in persons or (a := reg.actors.get(q.speaker_id)) is not None and a.is_person):
+        return True
+    return (q.speaker_text or "").lower() in _PERSONAL or (q.speaker_name or "").startswith("unnamed ")
+
+
+_PERSONAL = frozenset({"he", "she", "i", "we", "you", "him", "her"})
 _FIRST = re.compile(r"\b(?:I|me|my|we|We|our|Our|My)\b")
 
 
