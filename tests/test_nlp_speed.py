@@ -474,7 +474,8 @@ def test_what_is_left_after_whole_chunks_is_shared_among_the_workers():
 
 
 def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_path: Path, monkeypatch):
-    """The workers get articles one chunk at a time from the start of the input, not after a whole batch."""
+    """The workers get articles one chunk at a time from the start of the input, not after a whole batch (the first
+    batch smaller still)."""
     from polarwatch.pipeline import Extractor
 
     seen: list[int] = []
@@ -499,7 +500,7 @@ def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_pat
     finally:
         store.close()
     assert rep.new >= 30 and sum(seen) == rep.new
-    assert all(n == 5 for n in seen[:-1]) and 0 < seen[-1] <= 5
+    assert seen[0] == 4 and all(n == 5 for n in seen[1:-1]) and 0 < seen[-1] <= 5  # 4 first, so both workers start early
 
 
 class _QueuePool:
@@ -546,9 +547,9 @@ class _QueuePool:
 
 def test_with_workers_analyses_are_stored_a_batch_at_a_time_and_as_the_chunks_come_at_the_end(tmp_path: Path, monkeypatch):
     """Finished chunks are kept and stored *store_batch* articles at a time (storing costs the main process a fixed
-    part per call). Once nothing more is read, what is kept is stored whenever the main process would wait for the
-    oldest chunk: two chunks or more at a time while much is left, each chunk as it comes near the end, so that
-    only the last chunk is stored after the workers are done."""
+    part per call). Once nothing more is read, what is kept is stored when the main process would wait for the
+    oldest chunk and as many articles are kept as are left to analyse: few calls while much is left, and only the
+    last chunk is stored after the workers are done."""
     import polarwatch.pipeline as pl
     from polarwatch.nlp import VERSION
 
@@ -564,13 +565,13 @@ def test_with_workers_analyses_are_stored_a_batch_at_a_time_and_as_the_chunks_co
             ex.add(arts[i : i + 3])
         assert calls == [12] and sum(ex.in_flight.values()) == 8  # four chunks kept, then stored together
         ex.wait()
-        # 8 articles left (at most one chunk per worker): chunk 5 stored while 6 runs, 6 while 7 runs, then 7
-        assert calls == [12, 3, 3, 2] and not ex.in_flight and ex.pool.recuts == 1
+        # chunk 5 (3 kept, 5 left) is not stored before chunk 6 (6 kept, 2 left): stored while 7 runs, then 7
+        assert calls == [12, 6, 2] and not ex.in_flight and ex.pool.recuts == 1
         calls.clear()
         for i in range(0, 11, 3):  # 3, 3, 3, 2: chunk 1 finishes when chunk 4 is submitted
             ex.add(arts[i : min(i + 3, 11)])
         ex.wait()
-        # chunk 2 is waited for (8 left, one chunk kept), then chunks 1-2 stored together while 3 runs; 3 while 4 runs
+        # chunks 1-2 (6 kept, 5 left) stored while 3 runs, 3 (3 kept, 2 left) while 4 runs, then 4
         assert calls == [6, 3, 2]
         assert not store.unanalysed_among([a.id for a in arts], VERSION)
     finally:
