@@ -245,12 +245,14 @@ def test_the_development_gold_loads_and_every_quote_is_in_its_article(folder, ar
 # Measured on 2026-11-24 (machine clock) with the extractor as it was, before any change:
 # quotes P 0.900 R 0.812; speakers P 0.568 R 0.512; direct quotes P 0.954 R 0.879, direct speakers P 0.682
 # R 0.629; indirect quotes F1 0.812, indirect speakers F1 0.469. Floors a little under; raise, never lower.
+# Session 11 (lead, once, 8bbf769, after speaker round 9): direct quotes P 0.955 R 0.900, direct speakers P 0.765
+# R 0.721; indirect quotes F1 0.826, indirect speakers F1 0.574; those floors raised a little under.
 FLOORS = {
     ("quotes", "precision"): 0.88, ("quotes", "recall"): 0.79,
     ("speakers", "precision"): 0.55, ("speakers", "recall"): 0.49,
-    ("direct", "quotes", "precision"): 0.93, ("direct", "quotes", "recall"): 0.86,
-    ("direct", "speakers", "precision"): 0.66, ("direct", "speakers", "recall"): 0.61,
-    ("indirect", "quotes", "f1"): 0.79, ("indirect", "speakers", "f1"): 0.45,
+    ("direct", "quotes", "precision"): 0.94, ("direct", "quotes", "recall"): 0.88,
+    ("direct", "speakers", "precision"): 0.74, ("direct", "speakers", "recall"): 0.70,
+    ("indirect", "quotes", "f1"): 0.81, ("indirect", "speakers", "f1"): 0.55,
 }  # fmt: skip
 
 
@@ -265,8 +267,9 @@ FLOORS = {
 # R 0.769; speakers P 0.760 R 0.667; direct quotes P 0.895 R 0.855, direct speakers P 0.789 R 0.755; indirect quotes
 # F1 0.799, indirect speakers F1 0.690. Speaker round 6 (7831691): speakers P 0.783 R 0.686; direct speakers P 0.816
 # R 0.780; indirect speakers F1 0.709 (the rest unchanged). Speaker round 8 (8fb4008): speakers P 0.789 R 0.692; direct
-# speakers P 0.822 R 0.786; indirect speakers F1 0.716 (the rest unchanged).
-DEV_FLOORS = dict(zip(FLOORS, [0.86, 0.75, 0.77, 0.68, 0.88, 0.84, 0.80, 0.77, 0.79, 0.70]))  # FLOORS' keys, in order
+# speakers P 0.822 R 0.786; indirect speakers F1 0.716 (the rest unchanged). Round 9 (f8f812a): direct speakers P 0.836
+# R 0.799 (the rest unchanged).
+DEV_FLOORS = dict(zip(FLOORS, [0.86, 0.75, 0.77, 0.68, 0.88, 0.84, 0.82, 0.78, 0.79, 0.70]))  # FLOORS' keys, in order
 # The second development set (tests/gold/wikinews-dev2, 15 articles), annotated for speaker round 4: before the round
 # (16c7fcc) quotes P 0.941 R 0.804; speakers P 0.678 R 0.580; direct quotes P 0.978 R 0.938, direct speakers P 0.696
 # R 0.667; indirect quotes F1 0.815, indirect speakers F1 0.593. After it (d7a87e6): quotes P 0.934 R 0.826; speakers
