@@ -72,7 +72,7 @@ class ExtractPool:
         self.workers = workers
         self.on_done = on_done
         self.chunk = max(1, chunk)
-        self.max_pending = max_pending or 5 * workers
+        self.max_pending = max_pending or 3 * workers
         self._ex = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker, initargs=(full_parse,))
         # (keys, future, paragraph lists, titles): the input is kept until the chunk is handed on, so that ``recut``
         # can cut again a chunk that no worker has taken yet.
