@@ -939,10 +939,11 @@ def _parted(s: Story, sims: np.ndarray, a: list[int], b: list[int], ratio: float
 
 def _counted_cuts(feats: list[ArticleFeatures], sims: np.ndarray) -> Iterable[tuple[list[int], list[int]]]:
     """For each slot the members' leads count (``counts.counted``: the dead, a magnitude, a sum), in slot order:
-    when the members that count it fall in exactly two groups of ``SPLIT_PART`` or more that share no value
-    (one group says 5.6, the other 5.9 or 6.1), the two parts, each member that does not count it going to the
-    part it is more alike to on average. Two events of one kind told in the same words, whose text alone
-    cannot part them, still give their figures apart."""
+    the members that count it are grouped by shared values (a member counting 5.9 and 6.1 joins the 5.9 and the
+    6.1 groups into one), and when the two largest groups have ``SPLIT_PART`` members or more (one says 5.6, the
+    other 5.9), the two parts are those groups, each other member going to the part it is more alike to on
+    average. Two events of one kind told in the same words, whose text alone cannot part them, still give
+    their figures apart."""
     by_slot: dict[str, list[tuple[int, set[float]]]] = {}
     for i, f in enumerate(feats):
         for slot, value in f.counts:
@@ -963,7 +964,8 @@ def _counted_cuts(feats: list[ArticleFeatures], sims: np.ndarray) -> Iterable[tu
                 vals |= g[1]
                 groups.remove(g)
             groups.append((members, vals))
-        if len(groups) != 2 or min(len(groups[0][0]), len(groups[1][0])) < SPLIT_PART:
+        groups.sort(key=lambda g: -len(g[0]))  # the largest two (the first formed of two the same size)
+        if len(groups) < 2 or len(groups[1][0]) < SPLIT_PART:
             continue
         a, b = list(groups[0][0]), list(groups[1][0])
         for i in range(len(feats)):
