@@ -81,7 +81,7 @@ MERGE_TEXT = 0.15  # ... when their members are this alike across (mean cosine, 
 MERGE_COHESION = 0.4  # ... and at least this share of as alike as the members of either are among themselves ...
 MERGE_SINGLE = 0.2  # ... or this alike when both are single articles
 MERGE_TYPICAL = 3  # ... and that share of the median cohesion of the stories around, when this many have one
-SPLIT_FROM = 4  # a story is checked for two events (``splitter``) when it grows to this size, then at each doubling ...
+SPLIT_FROM = 4  # a story is checked for two events (``splitter``) when it grows to this size and each multiple of it ...
 SPLIT_RATIO = 0.5  # ... and split when its two parts' members are less alike across than this share of either's own ...
 SPLIT_PART = 2  # ... both parts having at least this many members
 COUNT_SPLIT_RATIO = 0.8  # ... or, when its members count one thing two ways (``_counted_cut``), this share
@@ -851,12 +851,10 @@ def _typical_cohesion(s: Story, stories: list[Story], df: DocFreq) -> float | No
 
 
 def crossed(before: int, after: int) -> bool:
-    """Whether a story that grew from *before* to *after* members reached ``SPLIT_FROM`` or a doubling of it on the
-    way: the sizes at which ``splitter`` looks at it (a story of n members has been looked at about log n times)."""
-    if after < SPLIT_FROM:
-        return False
-    step = SPLIT_FROM << ((after // SPLIT_FROM).bit_length() - 1)  # the largest such size up to *after*
-    return before < step
+    """Whether a story that grew from *before* to *after* members reached a multiple of ``SPLIT_FROM`` on the way:
+    the sizes at which ``splitter`` looks at it (a story of n members has been looked at n / ``SPLIT_FROM`` times;
+    until session 11 only at ``SPLIT_FROM`` and its doublings, when a mixed story grown past 16 went long unseen)."""
+    return after >= SPLIT_FROM and after // SPLIT_FROM > before // SPLIT_FROM
 
 
 def _similarities(s: Story, df: DocFreq) -> np.ndarray | None:
