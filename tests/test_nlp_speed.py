@@ -474,8 +474,7 @@ def test_what_is_left_after_whole_chunks_is_shared_among_the_workers():
 
 
 def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_path: Path, monkeypatch):
-    """The workers get articles one chunk at a time from the start of the input, not after a whole batch (the first
-    batch smaller still)."""
+    """The workers get articles one chunk at a time from the start of the input, not after a whole batch."""
     from polarwatch.pipeline import Extractor
 
     seen: list[int] = []
@@ -488,8 +487,6 @@ def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_pat
 
         def finish_one(self) -> None: ...
 
-        def recut(self) -> None: ...
-
         def close(self) -> None: ...
 
     store = open_store(str(tmp_path / "c.db"))
@@ -500,35 +497,22 @@ def test_with_workers_ingest_hands_over_each_chunk_as_soon_as_it_is_read(tmp_pat
     finally:
         store.close()
     assert rep.new >= 30 and sum(seen) == rep.new
-    assert seen[0] == 4 and all(n == 5 for n in seen[1:-1]) and 0 < seen[-1] <= 5  # 4 first, so both workers start early
+    assert all(n == 5 for n in seen[:-1]) and 0 < seen[-1] <= 5
 
 
 class _QueuePool:
     """A pool of two workers done at once: each chunk's analysis is made in this process, in order, and handed to
     ``on_done`` when the caller waits for it, or when a chunk is submitted with *max_pending* queued (as
-    ``ExtractPool`` does). The oldest chunk is still running the first time ``ready`` asks about it."""
+    ``ExtractPool`` does)."""
 
     chunk, workers, max_pending = 3, 2, 3
 
     def __init__(self, on_done) -> None:  # noqa: ANN001
-        self.on_done, self.queue, self.keys, self.asked, self.recuts = on_done, [], [], set(), 0
+        self.on_done, self.queue, self.keys = on_done, [], []
 
     @property
     def pending(self) -> int:
         return len(self.queue)
-
-    @property
-    def left(self) -> int:
-        return sum(len(k) for k, _ in self.queue)
-
-    @property
-    def ready(self) -> bool:
-        if not self.queue:
-            return False
-        oldest = self.queue[0][0][0]
-        done = oldest in self.asked
-        self.asked.add(oldest)
-        return done
 
     def submit(self, keys, paragraph_lists, titles=None):  # noqa: ANN001
         while len(self.queue) >= self.max_pending:
@@ -536,20 +520,15 @@ class _QueuePool:
         self.keys += keys
         self.queue.append((list(keys), analyse_batch(list(paragraph_lists), titles=titles)))
 
-    def recut(self) -> None:
-        self.recuts += 1
-
     def finish_one(self) -> None:
         self.on_done(*self.queue.pop(0))
 
     def close(self) -> None: ...
 
 
-def test_with_workers_analyses_are_stored_a_batch_at_a_time_and_as_the_chunks_come_at_the_end(tmp_path: Path, monkeypatch):
+def test_with_workers_analyses_are_stored_a_batch_at_a_time_and_two_chunks_at_a_time_at_the_end(tmp_path: Path, monkeypatch):
     """Finished chunks are kept and stored *store_batch* articles at a time (storing costs the main process a fixed
-    part per call). Once nothing more is read, what is kept is stored when the main process would wait for the
-    oldest chunk and as many articles are kept as are left to analyse: few calls while much is left, and only the
-    last chunk is stored after the workers are done."""
+    part per call); once nothing more is read, two chunks at a time while the rest run, and what is left at the end."""
     import polarwatch.pipeline as pl
     from polarwatch.nlp import VERSION
 
@@ -565,42 +544,15 @@ def test_with_workers_analyses_are_stored_a_batch_at_a_time_and_as_the_chunks_co
             ex.add(arts[i : i + 3])
         assert calls == [12] and sum(ex.in_flight.values()) == 8  # four chunks kept, then stored together
         ex.wait()
-        # chunk 5 (3 kept, 5 left) is not stored before chunk 6 (6 kept, 2 left): stored while 7 runs, then 7
-        assert calls == [12, 6, 2] and not ex.in_flight and ex.pool.recuts == 1
+        assert calls == [12, 6, 2] and not ex.in_flight  # chunks 5 and 6 while 7 runs, then 7
         calls.clear()
         for i in range(0, 11, 3):  # 3, 3, 3, 2: chunk 1 finishes when chunk 4 is submitted
             ex.add(arts[i : min(i + 3, 11)])
         ex.wait()
-        # chunks 1-2 (6 kept, 5 left) stored while 3 runs, 3 (3 kept, 2 left) while 4 runs, then 4
-        assert calls == [6, 3, 2]
+        assert calls == [6, 3, 2]  # chunks 1-2 (two at a time), chunk 3 alone while the last one runs, then it
         assert not store.unanalysed_among([a.id for a in arts], VERSION)
     finally:
         store.close()
-
-
-def test_recut_cuts_the_chunks_no_worker_has_taken_smaller_and_keeps_order_and_analyses():
-    """At the end of a run the chunks still queued are cut again, each half of what is left per worker, so the
-    last ones are small; the analyses and their order are those of one process."""
-    from polarwatch.nlp.pool import ExtractPool
-
-    base = _corpus()[:48]
-    arts = [base[i % len(base)] for i in range(96)]
-    got: list[tuple[list[int], list]] = []
-    pool = ExtractPool(2, lambda keys, analyses: got.append((keys, analyses)), chunk=8, max_pending=50)
-    try:
-        pool.warm_up()
-        pool.submit(list(range(96)), [a.paragraphs for a in arts], [a.title for a in arts])
-        assert pool.pending == 12
-        pool.recut()  # at most 5 chunks are taken (one running and one queued per worker, and the executor's extra)
-        assert pool.pending > 12 and pool.left == 96
-        pool.drain()
-    finally:
-        pool.close()
-    sizes = [len(k) for k, _ in got]
-    assert sizes != [8] * 12 and sum(sizes) == 96 and sizes[-1] < 8 and all(4 <= n <= 8 for n in sizes)
-    assert [k for keys, _ in got for k in keys] == list(range(96))
-    mine = [_result(an) for an in analyse_batch([a.paragraphs for a in base], titles=[a.title for a in base])]
-    assert [_result(an) for _, analyses in got for an in analyses] == [mine[i % len(base)] for i in range(96)]
 
 
 def test_with_workers_an_article_read_twice_is_analysed_once(tmp_path: Path):

@@ -74,9 +74,7 @@ class ExtractPool:
         self.chunk = max(1, chunk)
         self.max_pending = max_pending or 3 * workers
         self._ex = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker, initargs=(full_parse,))
-        # (keys, future, paragraph lists, titles): the input is kept until the chunk is handed on, so that ``recut``
-        # can cut again a chunk that no worker has taken yet.
-        self._pending: deque[tuple[list[Any], Future[list[Analysis]], list[list[str]], list[str | None] | None]] = deque()
+        self._pending: deque[tuple[list[Any], Future[list[Analysis]]]] = deque()
 
     def warm_up(self) -> None:
         """Start every worker and load its model now rather than on the first articles."""
@@ -94,7 +92,7 @@ class ExtractPool:
                 self.finish_one()
             part = list(paragraph_lists[i : i + size])
             heads = None if titles is None else list(titles[i : i + size])
-            self._pending.append((list(keys[i : i + size]), self._ex.submit(_work, part, heads), part, heads))
+            self._pending.append((list(keys[i : i + size]), self._ex.submit(_work, part, heads)))
             i += size
         while self._pending and self._pending[0][1].done():
             self.finish_one()
@@ -104,53 +102,14 @@ class ExtractPool:
         """Chunks submitted and not yet handed to ``on_done``."""
         return len(self._pending)
 
-    @property
-    def left(self) -> int:
-        """Articles submitted and not yet handed to ``on_done``."""
-        return sum(len(k) for k, *_ in self._pending)
-
-    @property
-    def ready(self) -> bool:
-        """Whether the oldest queued chunk has finished (``finish_one`` would not wait)."""
-        return bool(self._pending) and self._pending[0][1].done()
-
-    def recut(self, smallest: int = 4) -> None:
-        """Cut again, smaller, the chunks that no worker has taken yet: for the end of a run, once nothing more
-        will be submitted.
-
-        Each new chunk is half of what is left per worker (at least *smallest* articles), so the workers
-        finish within a small chunk of each other, and what finishes last, which the caller can only store
-        with the workers idle, is a few articles rather than whole chunks of 24. A chunk a worker has started,
-        or the one queued for it, stays as it is (``Future.cancel`` refuses them)."""
-        waiting = []
-        while self._pending and self._pending[-1][1].cancel():
-            waiting.append(self._pending.pop())
-        keys: list[Any] = []
-        lists: list[list[str]] = []
-        heads: list[str | None] = []
-        for k, _, part, h in reversed(waiting):
-            keys += k
-            lists += part
-            heads += h if h is not None else [None] * len(k)
-        i, smallest = 0, min(smallest, self.chunk)
-        while i < len(keys):
-            left = len(keys) - i
-            size = min(self.chunk, max(smallest, -(-left // (2 * self.workers))))
-            if left - size < smallest:  # no last chunk smaller than *smallest*
-                size = left
-            self._pending.append((keys[i : i + size], self._ex.submit(_work, lists[i : i + size], heads[i : i + size]),
-                                  lists[i : i + size], heads[i : i + size]))  # fmt: skip
-            i += size
-
     def drain(self) -> None:
         """Wait for every queued chunk."""
-        self.recut()
         while self._pending:
             self.finish_one()
 
     def finish_one(self) -> None:
         """Wait for the oldest queued chunk and hand it to ``on_done``."""
-        keys, fut, _, _ = self._pending.popleft()
+        keys, fut = self._pending.popleft()
         self.on_done(keys, fut.result())
 
     def close(self) -> None:
