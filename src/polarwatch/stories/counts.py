@@ -81,8 +81,7 @@ def counted(text: str) -> frozenset[tuple[str, float]]:
     head = _SPLIT_THOUSANDS.sub(r"\1,\2", _SPLIT_DECIMAL.sub(r"\1.\2", head))
     toks = [t.lower() for t in _TOKEN.findall(head)]
     out: set[tuple[str, float]] = set()
-    words = _NUMBER_WORDS
-    for i in [i for i, t in enumerate(toks) if t[0].isdigit() or t in words]:
+    for i in [i for i, t in enumerate(toks) if t[0].isdigit() or t in _NUMBER_WORDS]:
         if (v := _value(toks[i])) is None:
             continue
         value, ordinal = v
