@@ -306,8 +306,9 @@ def build(aid: str, title: str | None, body: str, mentions: list[Any] = (), even
     f.day = parse_published(published) or dateline(text)
     f.referred = referred_dates(text, f.day)
     f.lead = lead_person(mentions)
-    f.years = lead_years(text, f.day)
-    f.counts = counted(text)
+    lead = lead_text(text)  # cut once; both read only it (and cutting a lead again leaves it as it is)
+    f.years = lead_years(lead, f.day)
+    f.counts = counted(lead)
     return f
 
 
